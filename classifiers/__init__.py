@@ -1,0 +1,1 @@
+"""piimap classifiers."""

@@ -1,0 +1,52 @@
+"""Report formats. Each is a ``piimap.reports`` entry point with ``format`` and ``write(result, stream)``."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from piimap.model import ConfigError, ScanResult
+from piimap.plugins import REPORT_GROUP, load_group
+
+__all__ = ["available_formats", "write_report", "render_report"]
+
+
+def available_formats() -> list[str]:
+    """Names of the installed report formats."""
+    return sorted(load_group(REPORT_GROUP))
+
+
+def render_report(format_name: str, result: ScanResult) -> str:
+    """The report as text."""
+    factory = load_group(REPORT_GROUP).get(format_name)
+    if factory is None:
+        raise ConfigError(f"unknown report format '{format_name}' (available: {', '.join(available_formats())})")
+    buffer = io.StringIO()
+    factory().write(result, buffer)
+    return buffer.getvalue()
+
+
+def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[str] | None) -> None:
+    """Write a report to ``path`` atomically (temporary file, then rename), or to stdout for ``-``/None."""
+    if path is None or str(path) == "-":
+        factory = load_group(REPORT_GROUP).get(format_name)
+        if factory is None:
+            raise ConfigError(
+                f"unknown report format '{format_name}' (available: {', '.join(available_formats())})"
+            )
+        factory().write(result, sys.stdout)
+        sys.stdout.flush()
+        return
+    text = render_report(format_name, result)
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise ConfigError(f"cannot write report {target}: {error.strerror or error}") from None

@@ -1,0 +1,58 @@
+"""The default terminal report: a rich table of findings, then violations and errors."""
+
+from __future__ import annotations
+
+from typing import IO, ClassVar
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from piimap.model import ScanResult
+
+__all__ = ["TableReport"]
+
+
+class TableReport:
+    """``--format table`` (the default)."""
+
+    format: ClassVar[str] = "table"
+
+    def write(self, result: ScanResult, stream: IO[str]) -> None:
+        console = Console(file=stream, width=140 if not stream.isatty() else None, soft_wrap=False)
+        if result.findings:
+            table = Table(title="Personal data found", show_lines=False)
+            for column in ("source", "container", "field", "category", "confidence", "matched", "examples"):
+                table.add_column(column, overflow="fold", justify="right" if column in ("confidence", "matched") else "left")
+            for finding in result.findings:
+                table.add_row(
+                    escape(finding.source),
+                    escape(finding.container),
+                    escape(finding.field if finding.field is not None else "(text)"),
+                    finding.category,
+                    f"{finding.confidence:.2f}",
+                    f"{finding.matched}/{finding.sampled}",
+                    escape(", ".join(finding.examples)),
+                )
+            console.print(table)
+        else:
+            console.print("No personal data found.")
+        if result.violations:
+            table = Table(title="Violations")
+            for column in ("rule", "severity", "where", "category", "message"):
+                table.add_column(column, overflow="fold")
+            for violation in result.violations:
+                where = "/".join(part for part in (violation.source, violation.container, violation.field) if part)
+                table.add_row(
+                    violation.rule,
+                    violation.severity + (" (suppressed)" if violation.suppressed else ""),
+                    escape(where),
+                    violation.category or "",
+                    escape(violation.message),
+                )
+            console.print(table)
+        sources_ok = sum(1 for status in result.sources if status.status == "ok")
+        console.print(
+            f"{len(result.findings)} findings in {sources_ok}/{len(result.sources)} sources"
+            + (f", {len(result.errors)} errors" if result.errors else "")
+        )

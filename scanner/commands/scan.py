@@ -1,0 +1,28 @@
+"""``piimap scan SOURCE...``: scan and report findings."""
+
+from __future__ import annotations
+
+import argparse
+
+from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
+from piimap.exitcodes import ExitCode
+from piimap.reports import write_report
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("scan", help="scan sources for personal data and report findings")
+    add_scan_options(parser)
+    parser.add_argument("--format", default="table", metavar="FORMAT",
+                        help="table (default), json, html, sarif, fides")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    result = run_scan(config, args)
+    write_report(args.format, result, args.output)
+    print_errors(result)
+    return ExitCode.ERROR if result.errors else ExitCode.OK

@@ -1,0 +1,376 @@
+"""The scan engine: sources -> containers -> bounded samples -> classification -> findings.
+
+Per-container work is a :class:`ContainerTask` (plain, picklable data) run by an executor, so the
+same code runs on a local thread pool or on a Dask cluster. Raw values exist only inside the
+:class:`~piimap.model.FieldSample` being classified; what leaves :func:`run_container_task` is
+findings with masked examples.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from piimap.model import (
+    Container,
+    Detection,
+    FieldSample,
+    Finding,
+    PiimapError,
+    ScanResult,
+    SourceError,
+    SourceSpec,
+    SourceStatus,
+)
+from piimap.plugins import CLASSIFIER_GROUP, connector_factory_for, load_group
+from piimap.protocols import Classifier, Connector
+from piimap.redact import redact_text
+from piimap.settings import ScanSettings
+
+__all__ = [
+    "ContainerTask",
+    "ContainerOutcome",
+    "ScanObserver",
+    "scan",
+    "run_container_task",
+    "classify_samples",
+    "build_classifiers",
+    "open_connector",
+    "close_connector",
+    "Executor",
+    "SerialExecutor",
+    "ThreadExecutor",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ContainerTask:
+    """The unit of work sent to an executor: read and classify one container."""
+
+    spec: SourceSpec
+    container: Container
+    settings: ScanSettings
+
+
+@dataclass(frozen=True)
+class ContainerOutcome:
+    """What one container yielded: findings (masked) or an error, and how many values were read."""
+
+    task: ContainerTask
+    findings: tuple[Finding, ...] = ()
+    error: SourceError | None = None
+    values_read: int = 0
+    reused: bool = False
+
+
+class ScanObserver:
+    """Hooks for progress display and logging; the default does nothing."""
+
+    def source_started(self, spec: SourceSpec) -> None: ...
+
+    def containers_discovered(self, spec: SourceSpec, count: int) -> None: ...
+
+    def container_done(self, outcome: ContainerOutcome) -> None: ...
+
+    def source_finished(self, status: SourceStatus) -> None: ...
+
+
+# Connectors and classifiers are opened once per process and reused by every task in it
+# (the local thread pool, or each Dask worker process).
+_cache_lock = threading.Lock()
+_connectors: dict[tuple[str, str, str], Connector] = {}
+_classifiers: dict[str, tuple[Classifier, ...]] = {}
+
+
+def open_connector(spec: SourceSpec, settings: ScanSettings) -> Connector:
+    """The process-wide connector for ``spec`` (constructing one does no I/O)."""
+    key = (spec.name, spec.url, repr(sorted(spec.options.items())))
+    with _cache_lock:
+        connector = _connectors.get(key)
+        if connector is None:
+            factory = connector_factory_for(spec.url)
+            connector = factory(spec, settings)
+            _connectors[key] = connector
+        return connector
+
+
+def close_connector(spec: SourceSpec) -> None:
+    """Close and forget the cached connectors of ``spec``."""
+    with _cache_lock:
+        keys = [key for key in _connectors if key[0] == spec.name and key[1] == spec.url]
+        connectors = [_connectors.pop(key) for key in keys]
+    for connector in connectors:
+        try:
+            connector.close()
+        except Exception as error:  # closing must never hide the scan's own result
+            log.debug("closing %s failed: %s", spec.name, error)
+
+
+def build_classifiers(settings: ScanSettings) -> tuple[Classifier, ...]:
+    """The enabled classifiers from the ``piimap.classifiers`` entry points, built once per settings."""
+    with _cache_lock:
+        key = repr(settings)  # settings hold config mappings, so key by their text
+        cached = _classifiers.get(key)
+        if cached is not None:
+            return cached
+        built: list[Classifier] = []
+        for name, factory in load_group(CLASSIFIER_GROUP).items():
+            if settings.enabled_classifiers is not None and name not in settings.enabled_classifiers:
+                continue
+            if name in settings.disabled_classifiers:
+                continue
+            try:
+                built.append(factory(settings))
+            except Exception as error:
+                log.warning("classifier %s could not be set up: %s", name, error)
+        _classifiers[key] = tuple(built)
+        return _classifiers[key]
+
+
+def classify_samples(
+    samples: Iterable[FieldSample],
+    classifiers: Sequence[Classifier],
+    settings: ScanSettings,
+) -> tuple[list[Finding], int]:
+    """Classify a stream of samples of one container; returns findings and values read.
+
+    Each sample is dropped as soon as every classifier has seen it. Batches of the same field are
+    merged: counts add up, examples are pooled, the confidence is the highest seen.
+    """
+    best: dict[tuple[str | None, str], Detection] = {}
+    refs: dict[str | None, FieldSample] = {}
+    values_read = 0
+    for sample in samples:
+        values_read += len(sample.values)
+        if not sample.values:
+            continue
+        refs.setdefault(sample.field.name, FieldSample(sample.field, ()))
+        for classifier in classifiers:
+            try:
+                detections = classifier.classify(sample)
+            except Exception as error:  # one classifier's bug must not lose the field
+                log.warning("classifier %s failed on %s: %s", classifier.id, sample.field.name, error)
+                continue
+            for detection in detections:
+                key = (sample.field.name, detection.category)
+                best[key] = _merge(best.get(key), detection, settings.max_examples)
+        del sample
+    findings = []
+    for (field_name, category), detection in best.items():
+        if detection.confidence < settings.min_confidence:
+            continue
+        ref = refs[field_name].field
+        findings.append(
+            Finding(
+                source=ref.source,
+                container=ref.container,
+                field=field_name,
+                category=category,
+                confidence=round(min(1.0, max(0.0, detection.confidence)), 3),
+                matched=detection.matched,
+                sampled=detection.sampled,
+                classifier=detection.classifier,
+                examples=detection.examples,
+                evidence=detection.evidence,
+            )
+        )
+    return findings, values_read
+
+
+def _merge(current: Detection | None, new: Detection, max_examples: int) -> Detection:
+    """Combine two detections of one (field, category): another classifier, or another batch."""
+    if current is None:
+        return Detection(
+            category=new.category,
+            classifier=new.classifier,
+            confidence=new.confidence,
+            matched=new.matched,
+            sampled=new.sampled,
+            examples=tuple(dict.fromkeys(new.examples))[:max_examples],
+            evidence=new.evidence,
+        )
+    if current.classifier != new.classifier:
+        # Two classifiers on one category: the report keeps the best classifier's view.
+        return current if current.confidence >= new.confidence else _merge(None, new, max_examples)
+    examples = tuple(dict.fromkeys(current.examples + new.examples))[:max_examples]
+    stronger = current if current.confidence >= new.confidence else new
+    return Detection(
+        category=new.category,
+        classifier=new.classifier,
+        confidence=stronger.confidence,
+        matched=current.matched + new.matched,
+        sampled=current.sampled + new.sampled,
+        examples=examples,
+        evidence=stronger.evidence,
+    )
+
+
+def run_container_task(task: ContainerTask) -> ContainerOutcome:
+    """Read and classify one container. Never raises for data or connection problems."""
+    container = task.container
+    try:
+        connector = open_connector(task.spec, task.settings)
+        classifiers = build_classifiers(task.settings)
+        samples = connector.sample(container, task.settings.sample_size)
+        findings, values_read = classify_samples(samples, classifiers, task.settings)
+    except PiimapError as error:
+        message = redact_text(str(error), (task.spec.url,))
+        return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
+    except Exception as error:  # a driver error of any kind: report it, keep scanning
+        message = redact_text(_describe(error), (task.spec.url,))
+        return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
+    findings.sort(key=lambda finding: (finding.field or "", finding.category))
+    return ContainerOutcome(task, findings=tuple(findings), values_read=values_read)
+
+
+def _describe(error: BaseException) -> str:
+    """One line for an unexpected error: its type and first line, no traceback."""
+    text = str(error).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+class Executor:
+    """Runs container tasks; yields outcomes as they finish. Subclasses decide where."""
+
+    def run(self, tasks: Iterable[ContainerTask]) -> Iterator[ContainerOutcome]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers."""
+
+
+class SerialExecutor(Executor):
+    """Runs tasks one after another in this thread (simplest, used for one-container sources)."""
+
+    def run(self, tasks: Iterable[ContainerTask]) -> Iterator[ContainerOutcome]:
+        for task in tasks:
+            yield run_container_task(task)
+
+
+class ThreadExecutor(Executor):
+    """A bounded thread pool; at most ``max_connections_per_source`` tasks per source at once."""
+
+    def __init__(self, workers: int = 4, per_source: int = 2) -> None:
+        self.workers = max(1, workers)
+        self.per_source = max(1, per_source)
+
+    def run(self, tasks: Iterable[ContainerTask]) -> Iterator[ContainerOutcome]:
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        limits: dict[str, threading.Semaphore] = {}
+
+        def guarded(task: ContainerTask) -> ContainerOutcome:
+            with limits[task.spec.name]:
+                return run_container_task(task)
+
+        pending = set()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="piimap") as pool:
+            for task in tasks:
+                limits.setdefault(task.spec.name, threading.Semaphore(self.per_source))
+                pending.add(pool.submit(guarded, task))
+                if len(pending) >= self.workers * 4:  # bounded queue: discovery stays lazy
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def scan(
+    specs: Sequence[SourceSpec],
+    settings: ScanSettings,
+    *,
+    executor: Executor | None = None,
+    observer: ScanObserver | None = None,
+    reuse: Callable[[ContainerTask], tuple[Finding, ...] | None] | None = None,
+) -> ScanResult:
+    """Scan every source; a failing source is recorded and the others still finish.
+
+    ``reuse`` (incremental rescans) may return the stored findings of a container whose
+    fingerprint has not changed; such a container is not read again.
+    """
+    executor = executor or ThreadExecutor(settings.workers, settings.max_connections_per_source)
+    observer = observer or ScanObserver()
+    started = _now()
+    statuses: list[SourceStatus] = []
+    findings: list[Finding] = []
+    errors: list[SourceError] = []
+    for spec in specs:
+        observer.source_started(spec)
+        status, source_findings, source_errors = _scan_source(spec, settings, executor, observer, reuse)
+        statuses.append(status)
+        findings.extend(source_findings)
+        errors.extend(source_errors)
+        observer.source_finished(status)
+    findings.sort(key=lambda f: (f.source, f.container, f.field or "", f.category))
+    return ScanResult(
+        started=started,
+        finished=_now(),
+        sources=tuple(statuses),
+        findings=tuple(findings),
+        errors=tuple(errors),
+    )
+
+
+def _scan_source(
+    spec: SourceSpec,
+    settings: ScanSettings,
+    executor: Executor,
+    observer: ScanObserver,
+    reuse: Callable[[ContainerTask], tuple[Finding, ...] | None] | None,
+) -> tuple[SourceStatus, list[Finding], list[SourceError]]:
+    findings: list[Finding] = []
+    errors: list[SourceError] = []
+    try:
+        connector = open_connector(spec, settings)
+        containers = list(connector.discover())
+    except Exception as error:
+        close_connector(spec)
+        raw = str(error) if isinstance(error, PiimapError) else _describe(error)
+        message = redact_text(raw, (spec.url,))
+        errors.append(SourceError(spec.name, message))
+        return SourceStatus(spec.name, spec.display_url, "error", message), findings, errors
+    observer.containers_discovered(spec, len(containers))
+    tasks = [ContainerTask(spec, container, settings) for container in containers]
+    to_run: list[ContainerTask] = []
+    reused = 0
+    for task in tasks:
+        previous = reuse(task) if reuse else None
+        if previous is None:
+            to_run.append(task)
+            continue
+        reused += 1
+        outcome = ContainerOutcome(task, findings=previous, reused=True)
+        findings.extend(previous)
+        observer.container_done(outcome)
+    try:
+        for outcome in executor.run(to_run):
+            findings.extend(outcome.findings)
+            if outcome.error is not None:
+                errors.append(outcome.error)
+            observer.container_done(outcome)
+    finally:
+        close_connector(spec)
+    failed = [error for error in errors if error.container is not None]
+    if to_run and len(failed) == len(to_run) and not findings:
+        # Every container failed (for example the server went away): the source failed.
+        message = failed[0].message if len(failed) == 1 else f"{failed[0].message} (and {len(failed) - 1} more)"
+        return (
+            SourceStatus(spec.name, spec.display_url, "error", message, len(containers), reused),
+            findings,
+            errors,
+        )
+    return SourceStatus(spec.name, spec.display_url, "ok", None, len(containers), reused), findings, errors
+

@@ -1,0 +1,85 @@
+"""The boundaries plugins implement. Third-party connectors, classifiers and reports register
+through the entry-point groups ``piimap.connectors``, ``piimap.classifiers`` and ``piimap.reports``
+exactly as the built-in ones do (see ``pyproject.toml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, ClassVar, Protocol, runtime_checkable
+
+from piimap.model import Container, Detection, FieldSample, ScanResult, SourceSpec
+from piimap.settings import ScanSettings
+
+__all__ = ["Connector", "ConnectorFactory", "Classifier", "ClassifierFactory", "Report"]
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """Reads one source. Constructing one does no I/O; :meth:`discover` opens the connection.
+
+    A connector never writes to its source. It raises :class:`~piimap.model.SourceUnavailable`
+    when the whole source cannot be read and :class:`~piimap.model.ContainerUnreadable` for one
+    container, with messages that hold no password.
+    """
+
+    def discover(self) -> Iterator[Container]:
+        """Yield the containers of the source, lazily, honouring include/exclude options."""
+        ...
+
+    def sample(self, container: Container, limit: int) -> Iterator[FieldSample]:
+        """Yield bounded samples of every field of ``container`` from one read of it.
+
+        ``limit`` is the number of values (rows, documents, lines) to look at; ``0`` means all,
+        in which case large containers arrive as several samples per field (batches).
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections and clients. Safe to call twice."""
+        ...
+
+
+class ConnectorFactory(Protocol):
+    """What a ``piimap.connectors`` entry point loads: usually the connector class itself."""
+
+    name: ClassVar[str]
+
+    @classmethod
+    def accepts(cls, url: str) -> bool:
+        """True when this connector can read ``url`` (by scheme, or a path that exists)."""
+        ...
+
+    def __call__(self, spec: SourceSpec, settings: ScanSettings) -> Connector: ...
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Looks at a whole field sample and says which categories it holds, with what confidence.
+
+    A classifier sees the field's name (``sample.field``) as context and the hit ratio over the
+    sampled values. Heavy resources (models) load lazily, once, on first use. Examples in the
+    returned detections are masked (:func:`piimap.masking.mask`).
+    """
+
+    id: str
+    categories: tuple[str, ...]
+
+    def classify(self, sample: FieldSample) -> Iterable[Detection]:
+        """Return the detections for ``sample`` (empty when nothing matched)."""
+        ...
+
+
+class ClassifierFactory(Protocol):
+    """What a ``piimap.classifiers`` entry point loads: a callable taking the scan settings."""
+
+    def __call__(self, settings: ScanSettings) -> Classifier: ...
+
+
+class Report(Protocol):
+    """Writes a scan result in one format. Reports see only the :class:`ScanResult`."""
+
+    format: ClassVar[str]
+
+    def write(self, result: ScanResult, stream: IO[str]) -> None:
+        """Write ``result`` to ``stream``."""
+        ...

@@ -1,0 +1,47 @@
+"""Keep credentials out of everything piimap prints, logs or stores."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["redact_url", "redact_text"]
+
+# scheme://user:password@host  -> scheme://user:***@host
+_USERINFO_PASSWORD = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)(?P<password>[^@\s/]*)@")
+# password=..., pwd=..., secret=..., token=... in query strings and DSNs
+_KEY_VALUE_SECRET = re.compile(
+    r"(?P<key>\b(?:password|passwd|pwd|secret|token|access_key|secret_key|aws_secret_access_key)=)"
+    r"(?P<value>[^&;\s]+)",
+    re.IGNORECASE,
+)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password (userinfo or ``password=`` query) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    if parts.password is not None:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        netloc = f"{user}:***@{host}" + (f":{port}" if port else "")
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return redact_text(url)
+
+
+def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Mask URL passwords, ``key=secret`` pairs and any of ``secrets`` found in free text."""
+    text = _USERINFO_PASSWORD.sub(lambda m: f"{m['prefix']}***@", text)
+    text = _KEY_VALUE_SECRET.sub(lambda m: f"{m['key']}***", text)
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
