@@ -24,6 +24,11 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
             for error in result.errors
         ],
     }
+    data["containers"] = {
+        "total": sum(status.containers for status in result.sources),
+        # unchanged since the last stored run: not read again, their stored findings carried over
+        "reused": sum(status.skipped for status in result.sources),
+    }
     if result.run_id is not None:
         data["run_id"] = result.run_id
     if result.violations is not None:

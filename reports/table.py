@@ -56,3 +56,7 @@ class TableReport:
             f"{len(result.findings)} findings in {sources_ok}/{len(result.sources)} sources"
             + (f", {len(result.errors)} errors" if result.errors else "")
         )
+        reused = sum(status.skipped for status in result.sources)
+        if reused:
+            total = sum(status.containers for status in result.sources)
+            console.print(f"{reused} of {total} containers unchanged since the last run: findings reused (--full rescans)")

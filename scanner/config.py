@@ -124,7 +124,7 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
         datamap_path=_optional_path(data, "datamap", base),
         policy_path=_optional_path(data, "policy", base),
         reports=_load_reports(data, base),
-        store=_optional_str(data, "store"),
+        store=_resolve_store(_optional_str(data, "store"), base),
         baseline_path=_optional_path(data, "baseline", base),
         schedules=tuple(data.get("schedules") or ()),
         raw=data,
@@ -204,6 +204,13 @@ def _optional_path(data: Mapping[str, Any], key: str, base: Path) -> Path | None
         raise located_error(data, key, "must be a file path")
     path = Path(value).expanduser()
     return path if path.is_absolute() else base / path
+
+
+def _resolve_store(url: str | None, base: Path) -> str | None:
+    """A relative ``sqlite:///history.sqlite`` store lives beside the config file."""
+    if url is None or not url.startswith("sqlite:///"):
+        return url
+    return resolve_source_url(url, base)
 
 
 def _optional_str(data: Mapping[str, Any], key: str) -> str | None:

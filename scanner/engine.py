@@ -27,13 +27,15 @@ from piimap.model import (
 )
 from piimap.plugins import CLASSIFIER_GROUP, connector_factory_for, load_group
 from piimap.protocols import Classifier, Connector
-from piimap.redact import redact_text
+from piimap.redact import redact_text, url_secrets
 from piimap.settings import ScanSettings
 
 __all__ = [
     "ContainerTask",
     "ContainerOutcome",
     "ScanObserver",
+    "ObserverGroup",
+    "connection_limit",
     "scan",
     "run_container_task",
     "classify_samples",
@@ -78,6 +80,29 @@ class ScanObserver:
     def container_done(self, outcome: ContainerOutcome) -> None: ...
 
     def source_finished(self, status: SourceStatus) -> None: ...
+
+
+class ObserverGroup(ScanObserver):
+    """Forwards every event to several observers (progress display, inventory, ...), in order."""
+
+    def __init__(self, *observers: ScanObserver) -> None:
+        self.observers = tuple(observers)
+
+    def source_started(self, spec: SourceSpec) -> None:
+        for observer in self.observers:
+            observer.source_started(spec)
+
+    def containers_discovered(self, spec: SourceSpec, count: int) -> None:
+        for observer in self.observers:
+            observer.containers_discovered(spec, count)
+
+    def container_done(self, outcome: ContainerOutcome) -> None:
+        for observer in self.observers:
+            observer.container_done(outcome)
+
+    def source_finished(self, status: SourceStatus) -> None:
+        for observer in self.observers:
+            observer.source_finished(status)
 
 
 # Connectors and classifiers are opened once per process and reused by every task in it
@@ -213,19 +238,34 @@ def _merge(current: Detection | None, new: Detection, max_examples: int) -> Dete
 def run_container_task(task: ContainerTask) -> ContainerOutcome:
     """Read and classify one container. Never raises for data or connection problems."""
     container = task.container
+    failures: list[BaseException] = []
     try:
         connector = open_connector(task.spec, task.settings)
         classifiers = build_classifiers(task.settings)
-        samples = connector.sample(container, task.settings.sample_size)
+        samples = _until_error(connector.sample(container, task.settings.sample_size), failures)
         findings, values_read = classify_samples(samples, classifiers, task.settings)
     except PiimapError as error:
-        message = redact_text(str(error), (task.spec.url,))
+        message = redact_text(str(error), url_secrets(task.spec.url))
         return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
     except Exception as error:  # a driver error of any kind: report it, keep scanning
-        message = redact_text(_describe(error), (task.spec.url,))
+        message = redact_text(_describe(error), url_secrets(task.spec.url))
         return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
     findings.sort(key=lambda finding: (finding.field or "", finding.category))
+    if failures:  # the connector failed part-way: keep the findings of what it read, report the rest
+        failure = failures[0]
+        raw = str(failure) if isinstance(failure, PiimapError) else _describe(failure)
+        message = redact_text(raw, url_secrets(task.spec.url))
+        error = SourceError(task.spec.name, message, container.name)
+        return ContainerOutcome(task, findings=tuple(findings), error=error, values_read=values_read)
     return ContainerOutcome(task, findings=tuple(findings), values_read=values_read)
+
+
+def _until_error(samples: Iterator[FieldSample], failures: list[BaseException]) -> Iterator[FieldSample]:
+    """Yield ``samples`` until the connector raises; the error goes to ``failures``, not up."""
+    try:
+        yield from samples
+    except Exception as error:  # reported by run_container_task with the findings so far
+        failures.append(error)
 
 
 def _describe(error: BaseException) -> str:
@@ -253,8 +293,19 @@ class SerialExecutor(Executor):
             yield run_container_task(task)
 
 
+def connection_limit(spec: SourceSpec, settings: ScanSettings) -> int:
+    """How many connections a scan may open to ``spec`` at once: the source's ``max_connections``
+    option, else the ``max_connections_per_source`` setting (at least 1)."""
+    value = spec.options.get("max_connections", settings.max_connections_per_source)
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return max(1, settings.max_connections_per_source)
+
+
 class ThreadExecutor(Executor):
-    """A bounded thread pool; at most ``max_connections_per_source`` tasks per source at once."""
+    """A bounded thread pool; at most :func:`connection_limit` tasks per source at once
+    (``per_source`` is the fallback when a task's settings do not say)."""
 
     def __init__(self, workers: int = 4, per_source: int = 2) -> None:
         self.workers = max(1, workers)
@@ -272,7 +323,8 @@ class ThreadExecutor(Executor):
         pending = set()
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="piimap") as pool:
             for task in tasks:
-                limits.setdefault(task.spec.name, threading.Semaphore(self.per_source))
+                if task.spec.name not in limits:
+                    limits[task.spec.name] = threading.Semaphore(connection_limit(task.spec, task.settings))
                 pending.add(pool.submit(guarded, task))
                 if len(pending) >= self.workers * 4:  # bounded queue: discovery stays lazy
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -339,7 +391,7 @@ def _scan_source(
     except Exception as error:
         close_connector(spec)
         raw = str(error) if isinstance(error, PiimapError) else _describe(error)
-        message = redact_text(raw, (spec.url,))
+        message = redact_text(raw, url_secrets(spec.url))
         errors.append(SourceError(spec.name, message))
         return SourceStatus(spec.name, spec.display_url, "error", message), findings, errors
     observer.containers_discovered(spec, len(containers))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["redact_url", "redact_text"]
+__all__ = ["redact_url", "redact_text", "url_secrets"]
 
 # scheme://user:password@host  -> scheme://user:***@host
 _USERINFO_PASSWORD = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)(?P<password>[^@\s/]*)@")
@@ -45,3 +45,16 @@ def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret and len(secret) >= 3:
             text = text.replace(secret, "***")
     return text
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The secrets inside ``url`` (its password, raw and percent-decoded) to mask in free text."""
+    from urllib.parse import unquote
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return ()
+    if not password:
+        return ()
+    return tuple(dict.fromkeys((password, unquote(password))))

@@ -12,7 +12,8 @@ from piimap.engine import scan
 from piimap.model import ConfigError, ScanResult, SourceSpec
 from piimap.settings import ScanSettings
 
-__all__ = ["add_scan_options", "config_from_args", "run_scan", "print_errors"]
+__all__ = ["add_scan_options", "config_from_args", "run_scan", "record_run", "store_url",
+           "add_store_options", "store_url_from_args", "print_errors"]
 
 
 def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -> None:
@@ -34,6 +35,19 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     parser.add_argument("--exhaustive", action="store_true", default=None,
                         help="classify every sampled value (no early stop once a field is decided)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    operations = parser.add_argument_group("history, incremental rescans and scale-out")
+    operations.add_argument("--store", metavar="URL",
+                            help="history store (SQLAlchemy URL; default: 'store:' in the config, else "
+                                 "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)")
+    operations.add_argument("--no-store", action="store_true",
+                            help="do not record this run (and do not reuse stored findings)")
+    operations.add_argument("--full", action="store_true",
+                            help="read every container again, even when unchanged since the last stored run")
+    operations.add_argument("--executor", choices=("local", "dask"), default=None,
+                            help="where containers are scanned: local threads (default) or a Dask cluster")
+    operations.add_argument("--dask-scheduler", metavar="ADDRESS",
+                            help="Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
+                                 "without it a local cluster is started)")
 
 
 def _non_negative_int(text: str) -> int:
@@ -114,9 +128,124 @@ def _replace_sources(config: Config, sources: tuple[SourceSpec, ...]) -> Config:
     return replace(config, sources=sources)
 
 
+def store_url(config: Config, args: argparse.Namespace) -> str:
+    """The history store to use: ``--store``, else ``store:`` in the config (relative SQLite paths
+    against the config's folder), else ``$PIIMAP_STORE``, else the per-user default."""
+    from piimap.config import resolve_source_url
+    from piimap.store import default_store_url
+
+    if getattr(args, "store", None):
+        return str(args.store)
+    if config.store:
+        base = config.path.parent.resolve() if config.path is not None else Path.cwd()
+        return resolve_source_url(config.store, base)
+    return default_store_url()
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """``--store`` and ``--config`` for the verbs that only read the history (``history``, ``diff``)."""
+    parser.add_argument("--store", metavar="URL",
+                        help="history store (SQLAlchemy URL; default: 'store:' in --config, else "
+                             "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)")
+    parser.add_argument("--config", metavar="FILE", help="take the store from this config's 'store:' key")
+
+
+def store_url_from_args(args: argparse.Namespace) -> str:
+    """The store a reading verb uses: ``--store``, else the config's ``store:``, else the default."""
+    from piimap.store import default_store_url
+
+    if getattr(args, "store", None):
+        return str(args.store)
+    if getattr(args, "config", None):
+        return store_url(load_config(args.config), args)
+    return default_store_url()
+
+
 def run_scan(config: Config, args: argparse.Namespace) -> ScanResult:
-    """Run the scan a config describes, with progress on stderr unless quiet."""
-    return scan(config.sources, config.settings)
+    """Run the scan a config describes, with progress on stderr unless quiet.
+
+    Unless ``--full`` or ``--no-store``, containers unchanged since the last stored run are not
+    read again (their stored findings carry over). The container inventory is kept on ``args``
+    for :func:`record_run`.
+    """
+    from piimap.engine import ObserverGroup
+    from piimap.executors import make_executor
+    from piimap.progress import progress_observer
+    from piimap.store import IncrementalReuse, InventoryObserver, open_store
+
+    store = None
+    if not getattr(args, "no_store", False) and not getattr(args, "full", False):
+        store = open_store(store_url(config, args))
+    inventory = InventoryObserver()
+    progress = progress_observer(quiet=bool(getattr(args, "quiet", False)))
+    configured = _config_executor(config)
+    executor = make_executor(
+        getattr(args, "executor", None) or configured.get("name"),
+        config.settings,
+        scheduler_address=getattr(args, "dask_scheduler", None) or configured.get("scheduler"),
+        connect_timeout=configured.get("connect_timeout"),
+    )
+    try:
+        with progress:
+            result = scan(
+                config.sources,
+                config.settings,
+                executor=executor,
+                observer=ObserverGroup(inventory, progress),
+                reuse=IncrementalReuse(store, config.settings) if store is not None else None,
+            )
+    finally:
+        executor.close()
+        if store is not None:
+            store.close()
+    args.scan_inventory = inventory.records
+    return result
+
+
+def _config_executor(config: Config) -> dict[str, Any]:
+    """``executor: dask`` or ``executor: {name: dask, scheduler: tcp://HOST:8786, connect_timeout: 10}``."""
+    value = config.raw.get("executor") if config.raw else None
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"name": value}
+    if not isinstance(value, dict):
+        raise ConfigError("executor: must be 'local', 'dask' or a mapping {name, scheduler, connect_timeout}")
+    unknown = set(value) - {"name", "scheduler", "connect_timeout"}
+    if unknown:
+        raise ConfigError(f"executor: unknown key {sorted(unknown)[0]!r} (known: connect_timeout, name, scheduler)")
+    timeout = value.get("connect_timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ConfigError("executor: connect_timeout must be a number of seconds")
+    return {
+        "name": str(value["name"]) if value.get("name") else None,
+        "scheduler": str(value["scheduler"]) if value.get("scheduler") else None,
+        "connect_timeout": float(timeout) if timeout is not None else None,
+    }
+
+
+def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> ScanResult:
+    """Record the run in the history store (unless ``--no-store``); returns ``result`` with ``run_id`` set.
+
+    Call it after :func:`run_scan` (and after checking, so violations and the data map are kept).
+    """
+    from dataclasses import replace
+
+    from piimap.store import open_store, scan_digest
+
+    if getattr(args, "no_store", False):
+        return result
+    digests = {spec.name: scan_digest(spec, config.settings) for spec in config.sources}
+    command = getattr(args, "history_command", None) or getattr(args, "command", None) or "scan"
+    with open_store(store_url(config, args)) as store:
+        run_id = store.record(
+            result,
+            command=str(command),
+            config=str(config.path) if config.path is not None else None,
+            containers=getattr(args, "scan_inventory", ()),
+            digests=digests,
+        )
+    return replace(result, run_id=str(run_id))
 
 
 def print_errors(result: ScanResult) -> None:

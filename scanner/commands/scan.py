@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
+from piimap.commands.common import add_scan_options, config_from_args, print_errors, record_run, run_scan
 from piimap.exitcodes import ExitCode
 from piimap.reports import write_report
 
@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    result = run_scan(config, args)
+    result = record_run(config, args, run_scan(config, args))
     write_report(args.format, result, args.output)
     print_errors(result)
     return ExitCode.ERROR if result.errors else ExitCode.OK

@@ -1,0 +1,161 @@
+"""The loop every built-in classifier shares: distinct values, a validator, a tally, a detection.
+
+A classifier supplies a *judge* (value -> strength between 0 and 1, cached per distinct value) and
+the field-name evidence; :func:`judge_field` counts each distinct value once (weighted by how often
+it occurs), skips allowed values, stops early once the evidence is decisive (unless
+``settings.exhaustive``), masks examples and writes the explanation that ``piimap explain`` shows.
+:func:`judge_text` does the same for unstructured text, where a *finder* returns the hits inside a
+line. The confidence formulas are in :mod:`piimap.classifiers.scoring`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from piimap.classifiers.fieldnames import NameEvidence
+from piimap.classifiers.options import AllowList
+from piimap.classifiers.scoring import field_confidence, text_confidence
+from piimap.masking import mask
+from piimap.model import Detection, FieldSample
+from piimap.settings import ScanSettings
+
+__all__ = ["TextHit", "judge_field", "judge_text", "EARLY_STOP_VALUES", "DECIDED_VALUES", "describe_weight"]
+
+#: with no hit (or only hits) after this many values, a field is decided
+EARLY_STOP_VALUES = 64
+#: after this many values the hit ratio is known well enough either way
+DECIDED_VALUES = 256
+
+
+@dataclass(frozen=True)
+class TextHit:
+    """One piece of personal data found inside a line of text."""
+
+    text: str
+    strength: float
+
+
+def describe_weight(evidence: NameEvidence) -> str:
+    if not evidence.reason:
+        return "field name gives no evidence"
+    return f"{evidence.reason} ({evidence.weight:+.2f})"
+
+
+def _distinct(values: Iterable[str], allow: AllowList) -> tuple[Counter[str], int]:
+    counts: Counter[str] = Counter()
+    allowed = 0
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        if allow.allows_value(value):
+            allowed += 1
+            continue
+        counts[value] += 1
+    return counts, allowed
+
+
+def judge_field(
+    sample: FieldSample,
+    *,
+    classifier_id: str,
+    category: str,
+    judge: Callable[[str], float],
+    evidence: NameEvidence,
+    settings: ScanSettings,
+    allow: AllowList,
+    what: str,
+    keep_empty: bool = False,
+    example_of: Callable[[str], str] | None = None,
+) -> Detection | None:
+    """Judge every distinct value of a structured field; ``None`` when nothing matched.
+
+    ``what`` completes "N/M values are ..." in the explanation. With ``keep_empty`` a detection
+    is returned even with no match when the field name gave evidence (``piimap explain`` uses it
+    to say why a field is not tagged).
+    """
+    counts, allowed = _distinct(sample.values, allow)
+    checked = matched = 0
+    strength_sum = 0.0
+    examples: list[str] = []
+    stopped_early = False
+    for value, count in counts.items():
+        strength = judge(value)
+        checked += count
+        if strength > 0:
+            matched += count
+            strength_sum += strength * count
+            if len(examples) < settings.max_examples:
+                examples.append(mask(category, example_of(value) if example_of else value))
+        if not settings.exhaustive and (
+            checked >= DECIDED_VALUES or (checked >= EARLY_STOP_VALUES and matched in (0, checked))
+        ):
+            stopped_early = checked < sum(counts.values())
+            break
+    if checked == 0 or (matched == 0 and not (keep_empty and evidence.reason)):
+        return None
+    confidence = field_confidence(strength_sum, checked, evidence.weight)
+    explanation = f"{matched}/{checked} values are {what}; {describe_weight(evidence)}"
+    if matched:
+        explanation += f"; mean validator strength {strength_sum / matched:.2f}"
+    if allowed:
+        explanation += f"; {allowed} allowed values ignored"
+    if stopped_early:
+        explanation += "; decided early"
+    return Detection(
+        category=category,
+        classifier=classifier_id,
+        confidence=confidence,
+        matched=matched,
+        sampled=checked,
+        examples=tuple(examples),
+        evidence=explanation,
+    )
+
+
+def judge_text(
+    sample: FieldSample,
+    *,
+    classifier_id: str,
+    category: str,
+    find: Callable[[str], Iterable[TextHit]],
+    settings: ScanSettings,
+    allow: AllowList,
+    what: str,
+    keep_empty: bool = False,
+) -> Detection | None:
+    """Find ``category`` inside free-text lines; confidence is the strongest hit's strength."""
+    checked = matched = 0
+    strongest = 0.0
+    examples: list[str] = []
+    seen: dict[str, tuple[TextHit, ...]] = {}
+    for line in sample.values:
+        if not line:
+            continue
+        checked += 1
+        hits = seen.get(line)
+        if hits is None:
+            hits = tuple(hit for hit in find(line) if not allow.allows_value(hit.text))
+            if len(seen) < 4096:
+                seen[line] = hits
+        if not hits:
+            continue
+        matched += 1
+        for hit in hits:
+            strongest = max(strongest, hit.strength)
+            masked = mask(category, hit.text)
+            if len(examples) < settings.max_examples and masked not in examples:
+                examples.append(masked)
+    if checked == 0 or (matched == 0 and not keep_empty):
+        return None
+    return Detection(
+        category=category,
+        classifier=classifier_id,
+        confidence=text_confidence(strongest),
+        matched=matched,
+        sampled=checked,
+        examples=tuple(examples),
+        evidence=f"{matched}/{checked} lines contain {what} (strongest validator {strongest:.2f})",
+    )

@@ -1,0 +1,147 @@
+"""Device identifiers (``user.device.device_id``): advertising ids, Android ids, IMEIs, MAC addresses.
+
+* MAC addresses (``00:1A:2B:3C:4D:5E``, ``00-1a-2b-3c-4d-5e``, ``001a.2b3c.4d5e``): strength 0.9 on
+  the value alone; broadcast, all-zero and multicast addresses are not a device's.
+* IMEI (15 digits, optionally grouped ``35-209900-176148-1``) with a valid Luhn check digit: 0.85
+  on the value alone (15-digit card numbers starting 34/37 are excluded), 0.95 in a field named
+  for it.
+* Advertising ids (IDFA / GAID / AAID: a UUID) and Android ids (16 hex digits) look like any other
+  UUID or hash, so the value alone is never enough: they count (0.9) only when the field name says
+  device / advertising id (``idfa``, ``gaid``, ``adid``, ``device_id``, ``android_id``...), 0.6 when
+  it only hints (``device``). An ``order_id`` full of UUIDs is not a device id. The all-zero IDFA
+  (tracking disabled) is not an identifier.
+
+In free text (log lines) MAC addresses are found anywhere; UUIDs and 16-hex ids only right after a
+key that names them (``idfa=``, ``"gaid": "...``, ``device_id:``).
+
+Known false positives: a MAC-shaped hardware or product serial; a UUID column the user named
+``device_id`` that holds something else. Known misses: UUIDs without a telling field name,
+IMEISV (16 digits), MEIDs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from piimap.classifiers.base import TextHit, judge_field, judge_text
+from piimap.classifiers.fieldnames import NameEvidence, name_evidence
+from piimap.classifiers.options import VALIDATORS, tuning_options
+from piimap.classifiers.prefilter import shape_of
+from piimap.model import Detection, FieldSample
+from piimap.settings import ScanSettings
+
+__all__ = ["DeviceIdClassifier", "device_id_strength", "find_device_ids"]
+
+CATEGORY = "user.device.device_id"
+MAC_STRENGTH = 0.9
+IMEI_STRENGTH = 0.85
+NAMED_STRENGTH = 0.9
+NAMED_IMEI_STRENGTH = 0.95
+HINTED_STRENGTH = 0.6
+
+_MAC = re.compile(
+    r"^(?:[0-9A-Fa-f]{2}(:)[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}"
+    r"|[0-9A-Fa-f]{2}(-)[0-9A-Fa-f]{2}(?:\2[0-9A-Fa-f]{2}){4}"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$"
+)
+_UUID = re.compile(r"^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$")
+_ANDROID_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
+_IMEI_GROUPED = re.compile(r"^\d{2}[- ]?\d{6}[- ]?\d{6}[- ]?\d$")
+_MAC_IN_TEXT = re.compile(r"(?<![\w:.-])((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2})(?![\w:-])")
+_KEYED_IN_TEXT = re.compile(
+    r"\b(?:idfa|idfv|gaid|aaid|adid|ad_id|advertising_?id|device_?id|android_?id|imei|udid)[\"']?\s*[:=]\s*[\"']?"
+    r"([0-9A-Fa-f-]{15,36})\b",
+    re.IGNORECASE,
+)
+
+
+def _is_device_mac(value: str) -> bool:
+    digits = re.sub(r"[^0-9A-Fa-f]", "", value).lower()
+    if digits in ("000000000000", "ffffffffffff"):
+        return False
+    return not int(digits[:2], 16) & 1  # multicast bit set: a group address, not a device
+
+
+@lru_cache(maxsize=65536)
+def device_id_strength(value: str, named: bool, hinted: bool) -> float:
+    """How surely ``value`` is a device id; ``named``/``hinted``: what the field name says."""
+    value = value.strip()
+    shape = shape_of(value)
+    if shape.length < 14 or shape.length > 40 or shape.spaces > 3 or shape.ats:
+        return 0.0
+    if shape.colons == 5 or (shape.hyphens == 5 and shape.length == 17) or shape.dots == 2:
+        return MAC_STRENGTH if _MAC.match(value) and _is_device_mac(value) else 0.0
+    if shape.digits >= 15 and shape.digits == shape.length - shape.hyphens - shape.spaces:
+        if _IMEI_GROUPED.match(value) and VALIDATORS["luhn"](value):
+            if named:
+                return NAMED_IMEI_STRENGTH
+            return 0.0 if value[:2] in ("34", "37") else IMEI_STRENGTH
+        return 0.0
+    if not (named or hinted):
+        return 0.0
+    level = NAMED_STRENGTH if named else HINTED_STRENGTH
+    if _UUID.match(value):
+        return level if value.replace("-", "").strip("0") else 0.0
+    if _ANDROID_ID.match(value) and shape.digits < 16:
+        return level
+    return 0.0
+
+
+def find_device_ids(line: str) -> Iterable[TextHit]:
+    """MAC addresses, and ids right after a device-id key, inside a line of text."""
+    hits = []
+    if shape_of(line).colons >= 5 or "-" in line:
+        for match in _MAC_IN_TEXT.finditer(line):
+            if _is_device_mac(match.group(1)):
+                hits.append(TextHit(match.group(1), MAC_STRENGTH * 0.95))
+    for match in _KEYED_IN_TEXT.finditer(line):
+        strength = device_id_strength(match.group(1), True, False)
+        if strength > 0:
+            hits.append(TextHit(match.group(1), strength * 0.95))
+    return tuple(hits)
+
+
+class DeviceIdClassifier:
+    """Finds advertising ids, Android ids, IMEIs and MAC addresses."""
+
+    id = "device_id"
+    categories = (CATEGORY,)
+
+    def __init__(self, settings: ScanSettings) -> None:
+        self.settings = settings
+        self.tuning = tuning_options(settings)
+
+    def classify(self, sample: FieldSample) -> Iterable[Detection]:
+        detection = self._detect(sample, keep_empty=False)
+        return (detection,) if detection is not None else ()
+
+    def explain_field(self, sample: FieldSample) -> list[str]:
+        """Why ``sample``'s field is or is not tagged as a device id, in words."""
+        if self.tuning.allow.allows_field(sample.field):
+            return [f"{CATEGORY}: field is on the allow list"]
+        detection = self._detect(sample, keep_empty=True)
+        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+
+    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
+        if self.tuning.allow.allows_field(sample.field):
+            return None
+        if sample.field.name is None:
+            return judge_text(
+                sample, classifier_id=self.id, category=CATEGORY, find=find_device_ids, settings=self.settings,
+                allow=self.tuning.allow, what="a device id", keep_empty=keep_empty,
+            )
+        evidence: NameEvidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
+        named, hinted = evidence.strong, evidence.supports and not evidence.strong
+        return judge_field(
+            sample,
+            classifier_id=self.id,
+            category=CATEGORY,
+            judge=lambda value: device_id_strength(value, named, hinted),
+            evidence=evidence,
+            settings=self.settings,
+            allow=self.tuning.allow,
+            what="device ids (MAC, IMEI" + (", advertising/Android ids" if named or hinted else "") + ")",
+            keep_empty=keep_empty,
+        )

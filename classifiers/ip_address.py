@@ -1,0 +1,170 @@
+"""IP addresses (``user.device.ip_address``): IPv4 and IPv6, validated by :mod:`ipaddress`.
+
+A value is a candidate when its shape allows it (three dots, or two or more colons); it must then
+parse with ``ipaddress.ip_address`` (an optional ``:port`` or ``[v6]:port`` and a ``/prefix`` are
+removed first; ``X-Forwarded-For`` style lists count when every item is an address). Strength:
+
+* public IPv4 and any global or unique-local IPv6: 0.95;
+* private IPv4 (``10/8``, ``172.16/12``, ``192.168/16``), link-local, CGNAT: 0.8;
+* version-shaped IPv4 (first part below 10, the others below 100, like ``1.2.3.4``): 0.4;
+* loopback, unspecified, multicast and reserved addresses are not a person's device: 0.
+
+Never IPs: version strings (``10.0.19041.1`` has a part above 255, ``9.7.4.2-rc1`` has a suffix),
+OIDs (``1.3.6.1.4.1`` has six parts), MAC addresses, times (``10:30:00``). In free text (log lines)
+addresses are searched with boundaries, so ``v1.2.3.4``, ``Chrome/96.0.4664.110`` or
+``version 4.2.0.1`` do not match.
+
+Known false positives: four-part version numbers that are valid IPv4 addresses in a field not named
+for versions (they are down-weighted, not excluded). Known misses: IPv4 written in hex or as one
+integer, IPv6 zone ids inside text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from piimap.classifiers.base import TextHit, judge_field, judge_text
+from piimap.classifiers.fieldnames import name_evidence
+from piimap.classifiers.options import tuning_options
+from piimap.classifiers.prefilter import shape_of
+from piimap.model import Detection, FieldSample
+from piimap.settings import ScanSettings
+
+__all__ = ["IpAddressClassifier", "ip_strength", "find_ips"]
+
+CATEGORY = "user.device.ip_address"
+PUBLIC_STRENGTH = 0.95
+PRIVATE_STRENGTH = 0.8
+VERSION_LIKE_STRENGTH = 0.4
+
+_V4_WITH_PORT = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:/\d{1,2})?$")
+_V6_BRACKETED = re.compile(r"^\[([0-9A-Fa-f:.]+)(?:%\w+)?\](?::\d{1,5})?$")
+_V6_PREFIX = re.compile(r"^([0-9A-Fa-f:.]+)(?:%\w+)?(?:/\d{1,3})?$")
+_V4_IN_TEXT = re.compile(r"(?<![\w.-])(\d{1,3}(?:\.\d{1,3}){3})(?![\w-]|\.\d)")
+_V6_IN_TEXT = re.compile(r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})(?![\w:])")
+_VERSION_BEFORE = re.compile(r"(?:\bversion|\bver|\bv|\brelease|\bbuild|[A-Za-z0-9]/)\s*[:=]?\s*$", re.IGNORECASE)
+
+
+def _address_strength(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> float:
+    if address.is_loopback or address.is_unspecified or address.is_multicast:
+        return 0.0
+    if address.version == 4:
+        parts = address.packed
+        if parts[0] < 10 and max(parts[1:]) < 100:
+            return VERSION_LIKE_STRENGTH
+        if address.is_reserved:
+            return 0.0
+        if address.is_private or address.is_link_local or address in _CGNAT:
+            return PRIVATE_STRENGTH
+        return PUBLIC_STRENGTH
+    if address.ipv4_mapped is not None:
+        return _address_strength(address.ipv4_mapped)
+    if address.is_link_local:
+        return PRIVATE_STRENGTH
+    return PUBLIC_STRENGTH
+
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+@lru_cache(maxsize=65536)
+def ip_strength(value: str) -> float:
+    """How surely ``value`` is one IP address (or a comma-separated list of them); 0 = not one."""
+    value = value.strip()
+    shape = shape_of(value)
+    if shape.dots < 3 and shape.colons < 2:
+        return 0.0
+    if "," in value:
+        strengths = [ip_strength(part) for part in value.split(",") if part.strip()]
+        return min(strengths) if strengths and len(strengths) <= 16 else 0.0
+    if shape.spaces or shape.length > 60:
+        return 0.0
+    match = _V4_WITH_PORT.match(value)
+    if match is None and shape.colons >= 2:
+        match = _V6_BRACKETED.match(value) or _V6_PREFIX.match(value)
+    if match is None:
+        return 0.0
+    try:
+        address = ipaddress.ip_address(match.group(1))
+    except ValueError:
+        return 0.0
+    return _address_strength(address)
+
+
+def _address_text(value: str) -> str:
+    """The first address of a value, without port or brackets (what the mask is applied to)."""
+    first = value.split(",", 1)[0].strip()
+    match = _V4_WITH_PORT.match(first) or _V6_BRACKETED.match(first) or _V6_PREFIX.match(first)
+    return match.group(1) if match else first
+
+
+def find_ips(line: str) -> Iterable[TextHit]:
+    """IP addresses inside a line of text, not parts of version strings or OIDs."""
+    shape = shape_of(line)
+    hits = []
+    if shape.dots >= 3:
+        for match in _V4_IN_TEXT.finditer(line):
+            if _VERSION_BEFORE.search(line, 0, match.start()):
+                continue
+            strength = ip_strength(match.group(1))
+            if strength > 0:
+                hits.append(TextHit(match.group(1), strength * 0.95))
+    if shape.colons >= 2:
+        for match in _V6_IN_TEXT.finditer(line):
+            candidate = match.group(1)
+            if candidate.count(":") < 2 or ("::" not in candidate and candidate.count(":") != 7):
+                continue
+            try:
+                address = ipaddress.IPv6Address(candidate)
+            except ValueError:
+                continue
+            strength = _address_strength(address)
+            if strength > 0:
+                hits.append(TextHit(candidate, strength * 0.95))
+    return tuple(hits)
+
+
+class IpAddressClassifier:
+    """Finds IPv4 and IPv6 addresses in fields and inside log lines."""
+
+    id = "ip_address"
+    categories = (CATEGORY,)
+
+    def __init__(self, settings: ScanSettings) -> None:
+        self.settings = settings
+        self.tuning = tuning_options(settings)
+
+    def classify(self, sample: FieldSample) -> Iterable[Detection]:
+        detection = self._detect(sample, keep_empty=False)
+        return (detection,) if detection is not None else ()
+
+    def explain_field(self, sample: FieldSample) -> list[str]:
+        """Why ``sample``'s field is or is not tagged as an IP address, in words."""
+        if self.tuning.allow.allows_field(sample.field):
+            return [f"{CATEGORY}: field is on the allow list"]
+        detection = self._detect(sample, keep_empty=True)
+        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+
+    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
+        if self.tuning.allow.allows_field(sample.field):
+            return None
+        if sample.field.name is None:
+            return judge_text(
+                sample, classifier_id=self.id, category=CATEGORY, find=find_ips, settings=self.settings,
+                allow=self.tuning.allow, what="an IP address", keep_empty=keep_empty,
+            )
+        return judge_field(
+            sample,
+            classifier_id=self.id,
+            category=CATEGORY,
+            judge=ip_strength,
+            evidence=name_evidence(sample.field, CATEGORY, self.tuning.field_rules),
+            settings=self.settings,
+            allow=self.tuning.allow,
+            what="IP addresses",
+            keep_empty=keep_empty,
+            example_of=_address_text,
+        )

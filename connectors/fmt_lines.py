@@ -1,0 +1,157 @@
+"""Reading line-oriented input with bounded memory: whole-file blocks, spread windows, reservoirs.
+
+Three ways to get lines out of a byte stream, each with every line capped at ``max_line_bytes``
+(the rest of an over-long line is skipped in chunks, never held whole):
+
+* :func:`iter_line_blocks` reads everything, in blocks of complete lines (``--sample-size 0``);
+* :func:`iter_window_lines` samples a seekable file at evenly spaced offsets, re-synchronising on
+  the next line boundary, so a sample covers the whole file rather than its head;
+* :func:`reservoir_lines` samples a stream that cannot seek (gzip, an object store body): a
+  uniform reservoir over the first lines read, bounded by a line count and a byte budget.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import BinaryIO
+
+__all__ = [
+    "BLOCK_SIZE",
+    "iter_line_blocks",
+    "read_line",
+    "iter_window_lines",
+    "reservoir_lines",
+    "WINDOWS",
+    "RESERVOIR_MAX_BYTES",
+    "RESERVOIR_LINES_PER_SAMPLE",
+]
+
+#: Bytes read at a time when a stream is read in full.
+BLOCK_SIZE = 1 << 20
+#: Most windows a sampled file is split into.
+WINDOWS = 16
+#: A reservoir sample of a non-seekable stream looks at most at this many (decompressed) bytes...
+RESERVOIR_MAX_BYTES = 64 << 20
+#: ...and at most this many lines per line wanted.
+RESERVOIR_LINES_PER_SAMPLE = 20
+_SKIP_CHUNK = 1 << 16
+
+
+def iter_line_blocks(stream: BinaryIO, max_line_bytes: int, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+    """Yield the whole stream as blocks of complete lines; over-long lines are cut at ``max_line_bytes``."""
+    pending = b""
+    while True:
+        chunk = stream.read(block_size)
+        if not chunk:
+            if pending:
+                yield pending
+            return
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            if len(data) <= max_line_bytes:
+                pending = data
+                continue
+            yield data[:max_line_bytes] + b"\n"
+            pending = _skip_rest_of_line(stream)
+            continue
+        yield data[: cut + 1]
+        pending = data[cut + 1 :]
+        if len(pending) > max_line_bytes:
+            yield pending[:max_line_bytes] + b"\n"
+            pending = _skip_rest_of_line(stream)
+
+
+def _skip_rest_of_line(stream: BinaryIO) -> bytes:
+    """Read and drop bytes up to the next newline; return what follows it in the chunk read."""
+    while True:
+        chunk = stream.read(_SKIP_CHUNK)
+        if not chunk:
+            return b""
+        newline = chunk.find(b"\n")
+        if newline >= 0:
+            return chunk[newline + 1 :]
+
+
+def read_line(stream: BinaryIO, max_bytes: int) -> bytes:
+    """One line (``b""`` at the end), cut at ``max_bytes``; the rest of a longer line is skipped."""
+    line = stream.readline(max_bytes)
+    if len(line) == max_bytes and not line.endswith(b"\n"):
+        while True:
+            rest = stream.readline(_SKIP_CHUNK)
+            if not rest or rest.endswith(b"\n"):
+                break
+        line += b"\n"
+    return line
+
+
+def iter_window_lines(
+    stream: BinaryIO,
+    *,
+    start: int,
+    end: int,
+    limit: int,
+    max_line_bytes: int,
+) -> Iterator[list[bytes]]:
+    """Yield up to ``limit`` lines of the seekable ``stream`` between ``start`` and ``end``, as windows.
+
+    The byte range is split into at most :data:`WINDOWS` equal parts; each window seeks to its
+    offset, skips the partial line there, and reads its share of lines without running into the
+    next window. A file with fewer lines than ``limit`` is therefore read completely.
+    """
+    if limit <= 0 or end <= start:
+        return
+    windows = min(WINDOWS, limit)
+    share, extra = divmod(limit, windows)
+    offsets = [start + (end - start) * index // windows for index in range(windows)] + [end]
+    for index in range(windows):
+        wanted = share + (1 if index < extra else 0)
+        window_start, window_end = offsets[index], offsets[index + 1]
+        stream.seek(window_start)
+        if window_start > start:
+            stream.seek(window_start - 1)
+            if stream.read(1) != b"\n":
+                read_line(stream, max_line_bytes)  # land on the next line boundary
+        lines: list[bytes] = []
+        while len(lines) < wanted and stream.tell() < window_end:
+            line = read_line(stream, max_line_bytes)
+            if not line:
+                break
+            lines.append(line)
+        if lines:
+            yield lines
+
+
+def reservoir_lines(
+    stream: BinaryIO, *, limit: int, max_line_bytes: int, seed: int = 0
+) -> tuple[list[bytes], Exception | None]:
+    """A uniform random sample of ``limit`` lines from the head of a non-seekable stream.
+
+    Looks at no more than ``limit * RESERVOIR_LINES_PER_SAMPLE`` lines and
+    :data:`RESERVOIR_MAX_BYTES` bytes, so sampling a large gzip file stays cheap; the sample is
+    spread over that head rather than being its first lines. Deterministic for a given ``seed``.
+    When reading fails part-way, the sample so far is returned with the error (to be raised by
+    the caller once the sample has been used).
+    """
+    chooser = random.Random(seed)
+    reservoir: list[bytes] = []
+    budget_lines = max(limit, limit * RESERVOIR_LINES_PER_SAMPLE)
+    seen = 0
+    read_bytes = 0
+    try:
+        while seen < budget_lines and read_bytes < RESERVOIR_MAX_BYTES:
+            line = read_line(stream, max_line_bytes)
+            if not line:
+                break
+            read_bytes += len(line)
+            if seen < limit:
+                reservoir.append(line)
+            else:
+                slot = chooser.randrange(seen + 1)
+                if slot < limit:
+                    reservoir[slot] = line
+            seen += 1
+    except Exception as error:  # truncated or corrupt input: keep what was sampled
+        return reservoir, error
+    return reservoir, None

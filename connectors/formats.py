@@ -1,0 +1,436 @@
+"""File formats shared by the file and object-store connectors: detect a format, stream field samples.
+
+Two functions make the public API:
+
+* :func:`detect_format` names the format of a file from its name and first bytes:
+  ``csv``, ``tsv``, ``json``, ``jsonl``, ``parquet``, ``accesslog``, ``text`` or ``binary``
+  (a ``.gz`` suffix or gzip magic bytes are looked through);
+* :func:`iter_field_samples` reads a byte stream (gzip-compressed or not, detected by its magic
+  bytes) and yields :class:`~piimap.model.FieldSample` batches: one field per CSV column, per dotted
+  JSON path, per access-log part; free text (syslog, application logs) as lines of field ``None``.
+
+Memory stays flat whatever the input size: input is read in blocks of at most 1 MiB, every line
+is cut at :func:`max_line_bytes` (the rest of a longer line is skipped without being held), values
+are cut at ``settings.max_value_length``, and values leave in batches of at most 5000 per field.
+
+Bad input is reported, never fatal: a binary file is skipped with a one-line warning; invalid
+UTF-8 is decoded with replacement characters and still scanned; truncated or corrupt gzip data,
+broken JSON documents and over-large decompression (``max_decompressed_bytes``, default 1 GiB,
+and a ratio guard against gzip bombs) raise :class:`~piimap.model.ContainerUnreadable` *after*
+every readable value has been yielded, so the engine classifies those and reports the error.
+
+Sampling (``limit`` > 0) reads a bounded sample spread over the input: a plain seekable file is
+read in up to 16 windows at evenly spaced offsets (re-synchronised to line boundaries); a stream
+that cannot seek (gzip, an object-store body) gives a uniform reservoir over its first
+``20 * limit`` lines or 64 MiB; a JSON document gives its first ``limit`` records; Parquet its
+rows from row groups spread over the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import os
+import re
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
+from piimap.connectors.fmt_columns import Columns, SampleEmitter
+from piimap.connectors.fmt_csv import CsvParser, sniff_delimiter
+from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_into, iter_json_records
+from piimap.connectors.fmt_lines import iter_line_blocks, iter_window_lines, read_line, reservoir_lines
+from piimap.model import ContainerUnreadable, FieldSample
+from piimap.settings import ScanSettings
+
+__all__ = [
+    "FORMATS",
+    "DEFAULT_MAX_DECOMPRESSED_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "detect_format",
+    "iter_field_samples",
+    "max_line_bytes",
+    "looks_binary",
+]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("csv", "tsv", "json", "jsonl", "parquet", "accesslog", "text", "binary")
+#: Stop reading a compressed stream after this many decompressed bytes (option ``max_decompressed_bytes``).
+DEFAULT_MAX_DECOMPRESSED_BYTES = 1 << 30
+#: Stop when a compressed stream expands more than this many times (after :data:`_RATIO_FLOOR` bytes).
+MAX_COMPRESSION_RATIO = 200
+_RATIO_FLOOR = 64 << 20
+_HEAD_BYTES = 64 << 10
+_GZIP_MAGIC = b"\x1f\x8b"
+_PARQUET_MAGIC = b"PAR1"
+_COMPRESSED_SUFFIXES = (".gz", ".gzip")
+_ROTATION_SUFFIX = re.compile(r"(?:\.\d{1,4}|-\d{8}(?:\d{2})?)$")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\b\x1b")
+_RECORDS_PER_BLOCK = 1000
+# A JSON document's opening, as opposed to a log line such as "[2024-01-01 10:00:00] INFO ...".
+_JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*[\[{"\]])')
+
+
+class _BlockParser(Protocol):
+    def parse_text(self, text: str, columns: Columns) -> None: ...
+
+
+class _TextParser:
+    """Free text: every non-empty line is one value of the field ``None``."""
+
+    def parse_text(self, text: str, columns: Columns) -> None:
+        columns.extend(None, filter(None, text.splitlines()))
+
+
+def max_line_bytes(settings: ScanSettings) -> int:
+    """Longest line read from a file; longer lines are cut here and the rest skipped."""
+    return max(64 << 10, 4 * settings.max_value_length)
+
+
+def looks_binary(head: bytes) -> bool:
+    """True when ``head`` is not text: NUL bytes, or many control bytes / undecodable sequences."""
+    sample = head[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    if controls * 10 > len(sample):
+        return True
+    text = sample.decode("utf-8", "replace")
+    return text.count("\ufffd") * 10 > len(text) * 3
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """'csv','tsv','json','jsonl','parquet','accesslog','text','binary' from the name (also under .gz)
+    and first bytes."""
+    lower = name.lower().rsplit("/", 1)[-1]
+    if head.startswith(_GZIP_MAGIC):
+        head = _gunzip_head(head)
+    for suffix in _COMPRESSED_SUFFIXES:
+        lower = lower.removesuffix(suffix)
+    lower = _ROTATION_SUFFIX.sub("", lower)
+    extension = os.path.splitext(lower)[1]
+    if head.startswith(_PARQUET_MAGIC) or extension in (".parquet", ".pq"):
+        return "parquet"
+    if looks_binary(head):
+        return "binary"
+    if extension == ".csv":
+        return "csv"
+    if extension in (".tsv", ".tab"):
+        return "tsv"
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.splitlines()
+    if len(head) >= _HEAD_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a cut head is partial
+    if extension in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if extension == ".json" or _JSON_START.match(text):
+        return "jsonl" if _is_json_lines(lines) else "json"
+    if _is_json_lines(lines):
+        return "jsonl"
+    if looks_like_access_log(lines[:20]):
+        return "accesslog"
+    return "text"
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    """As many decompressed bytes as the compressed head gives (detection only)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _HEAD_BYTES)
+    except zlib.error:
+        return b""
+
+
+def _is_json_lines(lines: list[str]) -> bool:
+    """True when the first non-empty line is a whole JSON object or array on its own."""
+    import json
+
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
+
+
+def iter_field_samples(
+    stream: BinaryIO,
+    *,
+    source: str,
+    container: str,
+    name: str,
+    limit: int,
+    settings: ScanSettings,
+    fmt: str | None = None,
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES,
+) -> Iterator[FieldSample]:
+    """Read a (possibly gzip-compressed: detect by magic bytes) stream and yield FieldSamples.
+
+    ``limit`` = values (rows/lines/records) to look at; 0 = all (batches of <= 5000 values per
+    field per FieldSample). Structured formats give one FieldSample per field (CSV header names;
+    JSON dotted paths with arrays as ``items[]``); text gives ``field=None`` samples of lines;
+    access logs give fields ``client_ip``, ``remote_user``, ``request_path``, ``query.<param>``
+    (URL-decoded, so ``%40`` emails are found), ``referrer``, ``user_agent``, ``cookie.<name>`` ...
+    A binary input yields nothing (a one-line warning says it was skipped).
+
+    Raises :class:`~piimap.model.ContainerUnreadable` for unreadable input after yielding what was
+    readable. ``name`` (a path or object key) is used for format detection and messages.
+    """
+    emitter = SampleEmitter(source, container, settings)
+    try:
+        opened = _open_input(stream, max_decompressed_bytes)
+        fmt = fmt or detect_format(name, opened.head)
+        if fmt not in FORMATS:
+            raise ContainerUnreadable(f"unknown format '{fmt}' (known: {', '.join(FORMATS)})")
+        if fmt == "binary":
+            log.warning("skipped binary file: %s", name)
+            return
+        if not opened.head:
+            log.info("empty file: %s", name)
+            return
+        for columns in _iter_columns(opened, fmt, limit, settings):
+            yield from emitter.take(columns)
+    except (EOFError, OSError, ValueError, zlib.error, _DecompressionLimit) as error:
+        yield from emitter.flush()
+        raise ContainerUnreadable(_describe_read_error(error, emitter.values_seen)) from error
+    yield from emitter.flush()
+
+
+def _describe_read_error(error: BaseException, values_seen: int) -> str:
+    if isinstance(error, _DecompressionLimit):
+        problem = str(error)
+    elif isinstance(error, EOFError):
+        problem = "truncated compressed data (the stream ends early)"
+    elif isinstance(error, (zlib.error, gzip.BadGzipFile)):
+        problem = f"corrupt compressed data ({error})"
+    elif isinstance(error, PermissionError):
+        problem = "permission denied"
+    elif isinstance(error, JsonTooLarge):
+        problem = str(error)
+    elif isinstance(error, ValueError) and type(error).__name__ == "JSONDecodeError":
+        problem = f"invalid JSON ({getattr(error, 'msg', error)})"
+    else:
+        text = str(error).strip().splitlines()
+        problem = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    return f"{problem}; the {values_seen} values read before it were scanned"
+
+
+# -- input: gzip detection, decompression guard ---------------------------------------------------
+
+
+class _DecompressionLimit(Exception):
+    """Decompression went past ``max_decompressed_bytes`` or the ratio guard."""
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes read from ``stream``; replays ``head`` first. Works on streams with only ``read``."""
+
+    def __init__(self, stream: BinaryIO, head: bytes = b"", pending_error: BaseException | None = None):
+        self._stream = stream
+        self._head = memoryview(head)
+        self._pending_error = pending_error
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        if self._pending_error is not None:
+            error, self._pending_error = self._pending_error, None
+            raise error
+        data = self._stream.read(len(buffer))
+        if not data:
+            return 0
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+
+class _GuardedReader(io.RawIOBase):
+    """Decompressed bytes of a gzip stream, stopping at a size limit and at suspicious ratios."""
+
+    def __init__(self, compressed: _CountingReader, max_bytes: int):
+        self._compressed = compressed
+        self._gzip = gzip.GzipFile(fileobj=compressed, mode="rb")
+        self._max_bytes = max_bytes
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        size = self._gzip.readinto(buffer)
+        self.produced += size
+        if self.produced > self._max_bytes:
+            raise _DecompressionLimit(
+                f"stopped after {self._max_bytes >> 20} MiB of decompressed data (max_decompressed_bytes)"
+            )
+        compressed = max(1, self._compressed.count)
+        if self.produced > _RATIO_FLOOR and self.produced > MAX_COMPRESSION_RATIO * compressed:
+            raise _DecompressionLimit(
+                f"stopped: data expands more than {MAX_COMPRESSION_RATIO}x when decompressed (a gzip bomb?)"
+            )
+        return size
+
+
+@dataclass
+class _Input:
+    reader: BinaryIO  # decompressed bytes from the start
+    head: bytes
+    compressed: bool
+    seekable: bool  # ``reader`` is a plain seekable stream: windows can be sampled
+
+
+def _open_input(stream: BinaryIO, max_decompressed_bytes: int) -> _Input:
+    seekable = _is_seekable(stream)
+    start = stream.tell() if seekable else 0
+    magic = stream.read(2)
+    if seekable:
+        stream.seek(start)
+        counting = _CountingReader(stream)
+    else:
+        counting = _CountingReader(stream, magic)
+    if magic != _GZIP_MAGIC:
+        if seekable:
+            head = stream.read(_HEAD_BYTES)
+            stream.seek(start)
+            return _Input(stream, head, compressed=False, seekable=True)
+        head, error = _read_head(counting)
+        if error is not None and not head:
+            raise error
+        reader = io.BufferedReader(_CountingReader(counting, head, error), 1 << 20)
+        return _Input(reader, head, compressed=False, seekable=False)
+    guarded = _GuardedReader(counting, max_decompressed_bytes)
+    head, error = _read_head(guarded)
+    if error is not None and not head:
+        raise error
+    reader = io.BufferedReader(_CountingReader(guarded, head, error), 1 << 20)
+    return _Input(reader, head, compressed=True, seekable=False)
+
+
+def _is_seekable(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable()) and not isinstance(stream, gzip.GzipFile)
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _read_head(reader: io.RawIOBase) -> tuple[bytes, BaseException | None]:
+    """Up to the first 64 KiB of ``reader``; an error is returned, to be raised after the head is used."""
+    head = bytearray()
+    buffer = bytearray(_HEAD_BYTES)
+    try:
+        while len(head) < _HEAD_BYTES:
+            size = reader.readinto(memoryview(buffer)[: _HEAD_BYTES - len(head)])
+            if not size:
+                break
+            head += buffer[:size]
+    except (EOFError, OSError, zlib.error, _DecompressionLimit) as error:
+        return bytes(head), error
+    return bytes(head), None
+
+
+# -- formats -> columns ---------------------------------------------------------------------------
+
+
+def _iter_columns(opened: _Input, fmt: str, limit: int, settings: ScanSettings) -> Iterator[Columns]:
+    if fmt == "parquet":
+        yield from _iter_parquet(opened, limit)
+    elif fmt == "json":
+        yield from _iter_json(opened.reader, limit)
+    else:
+        yield from _iter_lines(opened, _parser_for(fmt, opened.head), limit, max_line_bytes(settings))
+
+
+def _parser_for(fmt: str, head: bytes) -> _BlockParser:
+    if fmt == "accesslog":
+        return AccessLogParser()
+    if fmt == "jsonl":
+        return JsonLinesParser()
+    if fmt == "csv":
+        return CsvParser(sniff_delimiter(head.decode("utf-8", "replace"), ","))
+    if fmt == "tsv":
+        return CsvParser("\t")
+    return _TextParser()
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int) -> Iterator[Columns]:
+    reader = opened.reader
+    if limit <= 0:
+        for block in iter_line_blocks(reader, line_cap):
+            columns = Columns()
+            parser.parse_text(_decode(block), columns)
+            yield columns
+        return
+    if isinstance(parser, CsvParser):  # the header row is read first and not counted
+        parser.parse_text(_decode(read_line(reader, line_cap)), Columns())
+    if opened.seekable:
+        start = reader.tell()
+        end = reader.seek(0, os.SEEK_END)
+        for lines in iter_window_lines(reader, start=start, end=end, limit=limit, max_line_bytes=line_cap):
+            columns = Columns()
+            parser.parse_text(_decode(b"".join(lines)), columns)
+            yield columns
+        return
+    lines, error = reservoir_lines(reader, limit=limit, max_line_bytes=line_cap)
+    for index in range(0, len(lines), _RECORDS_PER_BLOCK):
+        columns = Columns()
+        parser.parse_text(_decode(b"".join(lines[index : index + _RECORDS_PER_BLOCK])), columns)
+        yield columns
+    if error is not None:
+        raise error
+
+
+def _iter_json(reader: BinaryIO, limit: int) -> Iterator[Columns]:
+    columns = Columns()
+    in_block = 0
+    records = 0
+    try:
+        for prefix, record in iter_json_records(reader):
+            flatten_into(record, prefix, columns)
+            records += 1
+            in_block += 1
+            if limit and records >= limit:
+                break
+            if in_block >= _RECORDS_PER_BLOCK:
+                yield columns
+                columns, in_block = Columns(), 0
+    except (ValueError, EOFError, OSError, zlib.error, _DecompressionLimit):
+        yield columns  # the records before a broken part of the document are still classified
+        raise
+    yield columns
+
+
+def _iter_parquet(opened: _Input, limit: int) -> Iterator[Columns]:
+    from piimap.connectors.fmt_parquet import iter_parquet_columns
+
+    if opened.seekable:
+        yield from iter_parquet_columns(opened.reader, limit=limit)
+        return
+    # Parquet keeps its index at the end: spool a compressed or unseekable stream to disk first.
+    with tempfile.TemporaryFile(prefix="piimap-parquet-") as spool:
+        while True:
+            chunk = opened.reader.read(1 << 20)
+            if not chunk:
+                break
+            spool.write(chunk)
+        spool.seek(0)
+        yield from iter_parquet_columns(spool, limit=limit)

@@ -1,0 +1,575 @@
+"""S3 connector: ``s3://bucket/prefix/`` sources, for AWS S3 and S3-compatible stores.
+
+Buckets often hold a million objects that all look alike (``events/dt=2026-11-27/part-00001.jsonl.gz``).
+Listing normalises every key to a pattern, replacing dates, timestamps, numbers, UUIDs and hashes
+with ``*`` (``events/dt=*/part-*.jsonl.gz``), and makes one container per pattern. A few objects
+per group (option ``objects_per_group``) are picked evenly across the group in listing order, with
+flat memory however large the group, and only they are read. A pattern that matches one object is
+named by its key, so a lone object's container is ``bucket/key``.
+
+Reads are ranged: only the first ``max_bytes_per_object`` bytes of an object are fetched (the
+whole object when ``--sample-size 0``), streamed, gunzipped on the fly when the object is gzip,
+and cut at the last complete line. The bytes are parsed by :mod:`piimap.connectors.formats`
+(CSV/TSV, JSON, JSON Lines, access logs, text, Parquet). Parquet keeps its schema in a footer at
+the end, so a Parquet object is fetched whole and is skipped (reported) when it is larger than
+``max_parquet_bytes``.
+
+Connection settings come from boto3's own chain: credentials (environment, profile, instance
+role), ``AWS_ENDPOINT_URL`` (honoured by boto3 itself, or option ``endpoint_url``), ``AWS_REGION``
+(or option ``region``). Throttling (``SlowDown``) and 5xx answers are retried by botocore
+(``retry_mode`` default ``standard``, ``max_attempts`` default 5). A bucket that does not exist,
+rejected credentials or an unreachable endpoint fail the source with one line; an object that
+cannot be read (``AccessDenied``) is reported and the rest of the group and bucket are still read.
+
+Options (``spec.options``): ``endpoint_url``, ``region``, ``include`` / ``exclude`` (globs on the
+key or ``bucket/key``), ``objects_per_group`` (default 3; 0 reads every object of a group),
+``max_bytes_per_object`` (default 8 MiB), ``max_parquet_bytes`` (default 64 MiB),
+``retry_mode``, ``max_attempts`` (total attempts per request), ``addressing_style`` (``path`` /
+``virtual``), ``list_page_size`` (keys per listing request, default and maximum 1000).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import logging
+import math
+import os
+import re
+import tempfile
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from piimap.model import (
+    Container,
+    ContainerKind,
+    ContainerUnreadable,
+    FieldSample,
+    SourceSpec,
+    SourceUnavailable,
+)
+from piimap.redact import redact_text, redact_url
+from piimap.settings import ScanSettings
+
+__all__ = ["S3Connector", "key_pattern", "group_objects", "SpreadSample", "ObjectStream", "ListedObject"]
+
+log = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+DEFAULT_OBJECTS_PER_GROUP = 3
+DEFAULT_MAX_BYTES_PER_OBJECT = 8 * MIB
+DEFAULT_MAX_PARQUET_BYTES = 64 * MIB
+DEFAULT_MAX_ATTEMPTS = 5
+CHUNK_SIZE = 64 * 1024
+PARQUET_SPOOL_IN_MEMORY = 8 * MIB
+INFLATE_BLOCK = 1 * MIB
+MAX_HELD_TAIL = 1 * MIB
+
+_PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+_ARCHIVED_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+_CREDENTIAL_ERRORS = frozenset(
+    {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"}
+)
+
+
+# -- key patterns --------------------------------------------------------------------------------
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+# 2026-11-27, 20261127, 2026-11-27T10:15:00Z, 20261127T101500Z, 2026-11-27_10-15-00.123
+_TIMESTAMP = re.compile(
+    r"(?<!\d)\d{4}[-_/]?\d{2}[-_/]?\d{2}(?:[T_ -]?\d{2}[:_-]?\d{2}(?:[:_-]?\d{2}(?:\.\d+)?)?Z?)?(?!\d)"
+)
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+_HEX_ID = re.compile(r"(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}")
+_DIGITS = re.compile(r"\d+")
+_STARS = re.compile(r"\*(?:[-_.:]?\*)+")
+_EXTENSION = re.compile(r"(?:\.[A-Za-z][A-Za-z0-9]{0,7})+$")
+_CODEC_SUFFIXES = frozenset({"gz", "bz2", "xz", "zst", "lz4", "snappy", "tar", "7z"})
+_PARTITION = re.compile(r"^(?P<name>[^=]+)=.*$")
+
+
+def key_pattern(key: str) -> str:
+    """The pattern a key belongs to: dates, numbers, UUIDs and hashes replaced with ``*``.
+
+    ``events/dt=2026-11-27/part-00001.jsonl.gz`` -> ``events/dt=*/part-*.jsonl.gz``;
+    ``logs/2026/11/27/access-1732700000.log`` -> ``logs/*/*/*/access-*.log``. Hive-style
+    partitions keep their name (``country=fr`` -> ``country=*``); file extensions are kept.
+    """
+    segments = key.split("/")
+    normalised = []
+    for position, segment in enumerate(segments):
+        partition = _PARTITION.match(segment)
+        if partition and position < len(segments) - 1:
+            normalised.append(f"{partition['name']}=*")
+            continue
+        extension = ""
+        if position == len(segments) - 1:
+            match = _EXTENSION.search(segment)
+            if match and match.start() > 0:
+                segment, extension = segment[: match.start()], _normalise_extension(match.group())
+        normalised.append(_normalise_segment(segment) + extension)
+    return "/".join(normalised)
+
+
+def _normalise_extension(extension: str) -> str:
+    """``.c000.snappy.parquet`` -> ``.c*.snappy.parquet``: the last suffix and codecs stay as they are."""
+    *inner, last = extension[1:].split(".")
+    kept = [part if part.lower() in _CODEC_SUFFIXES else _DIGITS.sub("*", part) for part in inner]
+    return "." + ".".join([*kept, last])
+
+
+def _normalise_segment(segment: str) -> str:
+    segment = _UUID.sub("*", segment)
+    segment = _TIMESTAMP.sub("*", segment)
+    segment = _TOKEN.sub(_normalise_token, segment)
+    return _STARS.sub("*", segment)
+
+
+def _normalise_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if _HEX_ID.fullmatch(token):
+        return "*"
+    return _DIGITS.sub("*", token)
+
+
+@dataclass(frozen=True)
+class ListedObject:
+    """What listing says about one object: enough to read it and to notice it changed."""
+
+    key: str
+    size: int
+    etag: str
+    last_modified: str
+
+
+class SpreadSample:
+    """Keeps ``size`` items spread evenly over a stream of unknown length, in flat memory.
+
+    Items are kept at a stride that doubles whenever ``2 * size`` are held (dropping every other
+    one), so the kept items stay evenly spaced from the first, and the last item is remembered.
+    :meth:`picks` then chooses the kept items nearest to ``size`` evenly spaced positions, the
+    first and the last item included. The choice
+    depends only on the order of the stream, so the same listing gives the same picks.
+    ``size == 0`` keeps everything.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.count = 0
+        self._kept: list[Any] = []
+        self._stride = 1
+        self._last: Any = None
+
+    def add(self, item: Any) -> None:
+        if self.size == 0 or self.count % self._stride == 0:
+            self._kept.append(item)
+            if self.size and len(self._kept) >= 2 * self.size:
+                self._kept = self._kept[::2]
+                self._stride *= 2
+        self._last = item
+        self.count += 1
+
+    def picks(self) -> list[Any]:
+        if self.size == 0 or self.count <= self.size:
+            return list(self._kept)  # nothing was dropped yet
+        if self.size == 1:
+            return [self._last]
+        # Aim at evenly spaced positions; kept item ``index`` is stream item ``index * stride``.
+        span = self.count - 1
+        chosen = []
+        for slot in range(self.size - 1):
+            position = slot * span / (self.size - 1)
+            chosen.append(self._kept[min(round(position / self._stride), len(self._kept) - 1)])
+        chosen.append(self._last)
+        return list({id(item): item for item in chosen}.values())
+
+
+def group_objects(objects: Iterable[ListedObject], per_group: int) -> dict[str, SpreadSample]:
+    """Key pattern -> an even spread of ``per_group`` of its objects, in one pass, flat memory per group."""
+    groups: dict[str, SpreadSample] = {}
+    for listed in objects:
+        pattern = key_pattern(listed.key)
+        group = groups.get(pattern)
+        if group is None:
+            group = groups[pattern] = SpreadSample(per_group)
+        group.add(listed)
+    return groups
+
+
+# -- reading objects -----------------------------------------------------------------------------
+
+
+class ObjectStream(io.RawIOBase):
+    """A readable stream over an object's byte chunks: gunzips gzip data and hides a cut-off tail.
+
+    ``truncated`` says the chunks are only the head of the object (a ranged read). Then a gzip
+    stream that stops mid-way is expected, not an error, and the bytes after the last newline
+    (a partial line or record) are dropped. A complete object whose gzip data ends early raises
+    :class:`ContainerUnreadable` once everything readable has been returned.
+    """
+
+    def __init__(self, chunks: Iterator[bytes], *, truncated: bool, name: str = "") -> None:
+        super().__init__()
+        self._chunks = chunks
+        self.truncated = truncated
+        self.name_for_errors = name
+        self._decompressor: Any = None
+        self._started = False
+        self._finished = False
+        self._ready = bytearray()
+        self._held_tail = b""
+        self._compressed = b""
+        self.is_gzip = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._ready and not self._finished:
+            self._fill()
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        del self._ready[:size]
+        return size
+
+    def _fill(self) -> None:
+        if self.is_gzip and self._compressed:
+            self._emit(self._inflate())
+            return
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self._finish()
+            return
+        if not self._started:
+            self._started = True
+            if chunk[:2] == b"\x1f\x8b":
+                self.is_gzip = True
+                self._decompressor = zlib.decompressobj(wbits=31)
+        if self.is_gzip:
+            self._compressed = chunk
+            self._emit(self._inflate())
+        else:
+            self._emit(chunk)
+
+    def _inflate(self) -> bytes:
+        """At most :data:`INFLATE_BLOCK` bytes from the pending compressed input (bomb-safe)."""
+        if self._decompressor.eof:  # the next member of a concatenated gzip (appended logs)
+            self._decompressor = zlib.decompressobj(wbits=31)
+        try:
+            data = self._decompressor.decompress(self._compressed, INFLATE_BLOCK)
+        except zlib.error as error:
+            raise ContainerUnreadable(f"{self.name_for_errors}: corrupt gzip data ({error})") from None
+        if self._decompressor.eof:
+            self._compressed = self._decompressor.unused_data
+        else:
+            self._compressed = self._decompressor.unconsumed_tail
+        return data
+
+    def _emit(self, data: bytes) -> None:
+        if not self.truncated:
+            self._ready += data
+            return
+        data = self._held_tail + data
+        cut = data.rfind(b"\n") + 1
+        if not cut and len(data) > MAX_HELD_TAIL:
+            cut = len(data)  # one endless line: pass it on, the parser cuts long lines itself
+        self._ready += data[:cut]
+        self._held_tail = data[cut:]
+
+    def _finish(self) -> None:
+        self._finished = True
+        if self.truncated:
+            self._held_tail = b""  # a partial last line: the rest of it was never fetched
+            return
+        if self.is_gzip and not self._decompressor.eof:
+            raise ContainerUnreadable(f"{self.name_for_errors}: gzip data ends early (truncated object)")
+
+
+def _formats() -> Any:
+    from piimap.connectors import formats
+
+    return formats
+
+
+# -- the connector -------------------------------------------------------------------------------
+
+
+class S3Connector:
+    """Reads ``s3://bucket/prefix/``; one container per group of similarly named objects."""
+
+    name: ClassVar[str] = "s3"
+
+    def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        location = spec.url.split("://", 1)[1] if "://" in spec.url else spec.url
+        self.bucket, _, self.prefix = location.partition("/")
+        options = spec.options
+        self.endpoint_url = options.get("endpoint_url") or None
+        self.region = options.get("region") or os.environ.get("AWS_REGION") or None
+        self.include = _patterns(options.get("include"))
+        self.exclude = _patterns(options.get("exclude"))
+        self.objects_per_group = max(0, int(options.get("objects_per_group", DEFAULT_OBJECTS_PER_GROUP)))
+        self.max_bytes = max(1, int(options.get("max_bytes_per_object", DEFAULT_MAX_BYTES_PER_OBJECT)))
+        self.max_parquet_bytes = max(1, int(options.get("max_parquet_bytes", DEFAULT_MAX_PARQUET_BYTES)))
+        self.retry_mode = str(options.get("retry_mode") or os.environ.get("AWS_RETRY_MODE") or "standard")
+        self.max_attempts = int(options.get("max_attempts") or os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+        self.addressing_style = options.get("addressing_style")
+        self.list_page_size = max(1, min(1000, int(options.get("list_page_size", 1000))))
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def accepts(cls, url: str) -> bool:
+        """``s3://bucket`` and ``s3://bucket/prefix/`` URLs."""
+        return url.lower().startswith("s3://")
+
+    # -- client ------------------------------------------------------------------------------
+
+    def client(self) -> Any:
+        """The boto3 S3 client, created once (clients are thread-safe; sessions are not)."""
+        with self._lock:
+            if self._client is None:
+                if not self.bucket:
+                    raise SourceUnavailable("no bucket name in the URL (expected s3://bucket/prefix/)")
+                import boto3  # imported on first use: piimap starts without loading boto3
+                from botocore.config import Config
+
+                s3_options = {"addressing_style": self.addressing_style} if self.addressing_style else {}
+                config = Config(
+                    retries={"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
+                    connect_timeout=10,
+                    read_timeout=60,
+                    user_agent_extra="piimap",
+                    s3=s3_options or None,
+                )
+                try:
+                    session = boto3.session.Session()
+                    self._client = session.client(
+                        "s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config
+                    )
+                except Exception as error:  # a malformed endpoint URL, an unknown profile, ...
+                    raise SourceUnavailable(f"cannot set up the S3 client: {_first_line(error)}") from None
+            return self._client
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def discover(self) -> Iterator[Container]:
+        """List the bucket under the prefix and yield one container per key pattern."""
+        groups = group_objects(self._list_objects(), self.objects_per_group)
+        for pattern in sorted(groups):
+            group = groups[pattern]
+            picks: list[ListedObject] = group.picks()
+            name = picks[0].key if group.count == 1 else pattern
+            yield Container(
+                source=self.spec.name,
+                name=f"{self.bucket}/{name}",
+                kind=ContainerKind.OBJECT,
+                locator=(self.bucket, tuple((pick.key, pick.size) for pick in picks)),
+                fingerprint=_fingerprint(picks),
+            )
+
+    def _list_objects(self) -> Iterator[ListedObject]:
+        client = self.client()
+        paginator = client.get_paginator("list_objects_v2")
+        pages = paginator.paginate(
+            Bucket=self.bucket, Prefix=self.prefix, PaginationConfig={"PageSize": self.list_page_size}
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    key = item["Key"]
+                    if key.endswith("/") or item.get("Size", 0) == 0:
+                        continue  # folder markers and empty objects hold nothing to read
+                    if item.get("StorageClass") in _ARCHIVED_STORAGE_CLASSES:
+                        log.info("%s/%s: skipped, archived (%s)", self.bucket, key, item["StorageClass"])
+                        continue
+                    if not self._wanted(key):
+                        continue
+                    yield ListedObject(
+                        key=key,
+                        size=int(item.get("Size", 0)),
+                        etag=str(item.get("ETag", "")).strip('"'),
+                        last_modified=item["LastModified"].isoformat() if item.get("LastModified") else "",
+                    )
+        except Exception as error:
+            raise SourceUnavailable(self._describe_source_error(error)) from None
+
+    def _wanted(self, key: str) -> bool:
+        names = (key.lower(), f"{self.bucket}/{key}".lower())
+
+        def matches(patterns: tuple[str, ...]) -> bool:
+            return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+        if self.include and not matches(self.include):
+            return False
+        return not matches(self.exclude)
+
+    def _describe_source_error(self, error: BaseException) -> str:
+        code = _error_code(error)
+        kind = type(error).__name__
+        if code == "NoSuchBucket":
+            return f"bucket '{self.bucket}' does not exist"
+        if code in ("AccessDenied", "AllAccessDisabled", "403"):
+            return f"access denied listing bucket '{self.bucket}' ({code})"
+        if code in _CREDENTIAL_ERRORS:
+            return f"AWS credentials were rejected ({code}: {_error_message(error)})"
+        if kind in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"):
+            return f"no usable AWS credentials: {_first_line(error)}"
+        if kind in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"):
+            endpoint = getattr(self._client, "meta", None)
+            where = endpoint.endpoint_url if endpoint is not None else "the S3 endpoint"
+            return f"cannot reach S3 endpoint {redact_url(where)}"
+        if code:
+            return f"listing bucket '{self.bucket}' failed: {code}: {_error_message(error)}"
+        return f"listing bucket '{self.bucket}' failed: {redact_text(_first_line(error))}"
+
+    # -- sampling ----------------------------------------------------------------------------
+
+    def sample(self, container: Container, limit: int) -> Iterator[FieldSample]:
+        """Read the group's picked objects (their first bytes) and yield their field samples.
+
+        ``limit`` values are shared between the picked objects. An object that cannot be read is
+        logged and skipped; :class:`ContainerUnreadable` is raised only when none could be read.
+        """
+        bucket, objects = container.locator
+        per_object = math.ceil(limit / len(objects)) if limit > 0 and objects else 0
+        failures: list[str] = []
+        for key, size in objects:
+            yielded = False
+            try:
+                for sample in self._read_object(container, bucket, key, size, per_object):
+                    yielded = True
+                    yield sample
+            except Exception as error:
+                message = self._describe_object_error(key, error)
+                if yielded:
+                    # What was read has been classified. The head of a large JSON document
+                    # ending mid-way is expected after a ranged read; anything else is worth a line.
+                    ranged = per_object > 0 and size > self.max_bytes
+                    log.log(logging.DEBUG if ranged else logging.WARNING, "%s: %s", container.name, message)
+                    continue
+                failures.append(message)
+                if len(objects) > 1:
+                    log.warning("%s: %s", container.name, message)
+        if failures and len(failures) == len(objects):
+            more = f" (and {len(failures) - 1} more objects)" if len(failures) > 1 else ""
+            raise ContainerUnreadable(failures[0] + more)
+
+    def _read_object(self, container: Container, bucket: str, key: str, size: int, limit: int) -> Iterator[FieldSample]:
+        formats = _formats()
+        if key.lower().endswith(_PARQUET_SUFFIXES):
+            yield from self._read_parquet(container, bucket, key, size, limit)
+            return
+        truncated = limit > 0 and size > self.max_bytes
+        body = self._get(bucket, key, f"bytes=0-{self.max_bytes - 1}" if truncated else None)
+        try:
+            stream = io.BufferedReader(
+                ObjectStream(body.iter_chunks(CHUNK_SIZE), truncated=truncated, name=key), CHUNK_SIZE
+            )
+            if stream.peek(4)[:4] == b"PAR1":  # Parquet without the usual suffix
+                body.close()
+                yield from self._read_parquet(container, bucket, key, size, limit)
+                return
+            name = key[:-3] if key.lower().endswith(".gz") else key
+            yield from formats.iter_field_samples(
+                stream,
+                source=self.spec.name,
+                container=container.name,
+                name=name,
+                limit=limit,
+                settings=self.settings,
+            )
+        finally:
+            body.close()
+
+    def _read_parquet(self, container: Container, bucket: str, key: str, size: int, limit: int) -> Iterator[FieldSample]:
+        if size > self.max_parquet_bytes:
+            raise ContainerUnreadable(
+                f"{key}: Parquet object of {size} bytes is larger than max_parquet_bytes "
+                f"({self.max_parquet_bytes}); Parquet is read whole because its schema is at the end"
+            )
+        body = self._get(bucket, key, None)
+        # Spooled: small objects stay in memory, larger ones go to a temporary file, never both.
+        with tempfile.SpooledTemporaryFile(max_size=PARQUET_SPOOL_IN_MEMORY) as spool:
+            try:
+                for chunk in body.iter_chunks(CHUNK_SIZE):
+                    spool.write(chunk)
+            finally:
+                body.close()
+            spool.seek(0)
+            yield from _formats().iter_field_samples(
+                spool,  # type: ignore[arg-type]
+                source=self.spec.name,
+                container=container.name,
+                name=key,
+                limit=limit,
+                settings=self.settings,
+                fmt="parquet",
+            )
+
+    def _get(self, bucket: str, key: str, byte_range: str | None) -> Any:
+        arguments = {"Bucket": bucket, "Key": key}
+        if byte_range:
+            arguments["Range"] = byte_range
+        return self.client().get_object(**arguments)["Body"]
+
+    def _describe_object_error(self, key: str, error: BaseException) -> str:
+        if isinstance(error, ContainerUnreadable):
+            text = str(error)
+            return text if text.startswith(key) else f"{key}: {text}"
+        code = _error_code(error)
+        if code in ("AccessDenied", "403"):
+            return f"{key}: access denied (AccessDenied)"
+        if code in ("NoSuchKey", "404"):
+            return f"{key}: the object was deleted after listing"
+        if code == "InvalidObjectState":
+            return f"{key}: the object is archived and must be restored first"
+        if code:
+            return f"{key}: {code}: {_error_message(error)}"
+        return f"{key}: {type(error).__name__}: {redact_text(_first_line(error))}"
+
+    def close(self) -> None:
+        """Release the client's connection pool. Safe to call twice."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+def _fingerprint(picks: list[ListedObject]) -> str:
+    """A change marker from the sampled objects' ETags and modification times."""
+    text = "\n".join(f"{pick.key}\t{pick.etag}\t{pick.last_modified}" for pick in picks)
+    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _error_code(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", "") or "")
+    return ""
+
+
+def _error_message(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    message = response.get("Error", {}).get("Message", "") if isinstance(response, dict) else ""
+    return redact_text(str(message or _first_line(error)))
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _patterns(value: Any) -> tuple[str, ...]:
+    """Glob patterns from an option given as one string or a list, lower-cased (matching ignores case)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value.lower(),)
+    return tuple(str(pattern).lower() for pattern in value)
+

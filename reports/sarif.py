@@ -1,0 +1,213 @@
+"""SARIF 2.1.0 (``--format sarif``) for code-scanning dashboards such as GitHub's.
+
+One run whose driver lists every piimap rule (id, name, summary, help). Violations are results
+at their rule's level (``error`` / ``warning``); plain findings are ``note`` results of rule
+``PIIMAP000`` so a scan without a data map still shows where personal data lives. Each result
+has logical locations (source, container, field), the violation fingerprint as a partial
+fingerprint, and, when the data map or policy file is known, a physical location pointing at
+the declaration to fix. Suppressed and baselined violations carry a SARIF ``suppressions`` entry
+with the reason as justification. Read source errors are tool execution notifications.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from piimap import __version__
+from piimap.checks import BASELINE_REASON, FINDING_RULE, RULES, Rule
+from piimap.model import Finding, ScanResult, Violation
+
+__all__ = ["SarifReport", "result_to_sarif", "SARIF_SCHEMA_URI"]
+
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_ALL_RULES: tuple[Rule, ...] = (FINDING_RULE, *RULES)
+_RULE_INDEX = {rule.id: index for index, rule in enumerate(_ALL_RULES)}
+
+
+class SarifReport:
+    """``--format sarif``."""
+
+    format: ClassVar[str] = "sarif"
+
+    def write(self, result: ScanResult, stream: IO[str]) -> None:
+        json.dump(result_to_sarif(result), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+
+
+def result_to_sarif(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log of ``result`` as a JSON-ready dict."""
+    graph = (result.datamap or {}).get("graph", {})
+    lines = _declaration_lines(result.datamap)
+    results = [_violation_result(violation, graph, lines) for violation in result.violations or ()]
+    results.extend(_finding_result(finding) for finding in result.findings)
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not result.errors,
+        "startTimeUtc": _utc(result.started),
+        "endTimeUtc": _utc(result.finished),
+    }
+    if result.errors:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "error",
+                "message": {"text": error.one_line()},
+                "locations": [{"logicalLocations": _logical_locations(error.source, error.container, None)}],
+            }
+            for error in result.errors
+        ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "piimap",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule_descriptor(rule) for rule in _ALL_RULES],
+            }
+        },
+        "invocations": [invocation],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "sources": [status.to_dict() for status in result.sources],
+            **({"organisation": graph["organisation"]} if graph.get("organisation") else {}),
+            **({"runId": result.run_id} if result.run_id else {}),
+        },
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.help},
+        "help": {"text": rule.help, "markdown": f"**{rule.name}** ({rule.id}): {rule.help}"},
+        "defaultConfiguration": {"level": rule.severity},
+        "properties": {"tags": ["privacy", "pii"]},
+    }
+
+
+def _violation_result(
+    violation: Violation, graph: dict[str, Any], lines: dict[tuple[str, ...], int]
+) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "logicalLocations": _logical_locations(violation.source, violation.container, violation.field)
+    }
+    physical = _declaration_location(violation, graph, lines)
+    if physical is not None:
+        location["physicalLocation"] = physical
+    properties = {
+        key: value
+        for key, value in (("category", violation.category), ("vendor", violation.vendor))
+        if value is not None
+    }
+    entry: dict[str, Any] = {
+        "ruleId": violation.rule,
+        "level": violation.severity if violation.severity in ("error", "warning", "note") else "warning",
+        "message": {"text": violation.message},
+        "locations": [location],
+        "partialFingerprints": {"piimapViolation/v1": violation.fingerprint},
+        "properties": properties,
+    }
+    if violation.rule in _RULE_INDEX:
+        entry["ruleIndex"] = _RULE_INDEX[violation.rule]
+    if violation.suppressed is not None:
+        entry["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": (
+                    "accepted in the baseline file" if violation.suppressed == BASELINE_REASON else violation.suppressed
+                ),
+            }
+        ]
+    return entry
+
+
+def _finding_result(finding: Finding) -> dict[str, Any]:
+    where = f"{finding.source}: {finding.container}" + (f": {finding.field}" if finding.field else "")
+    return {
+        "ruleId": FINDING_RULE.id,
+        "ruleIndex": _RULE_INDEX[FINDING_RULE.id],
+        "level": "note",
+        "kind": "informational",
+        "message": {
+            "text": f"{finding.category} in {where} ({finding.matched}/{finding.sampled} sampled values, "
+            f"confidence {finding.confidence:.2f})"
+        },
+        "locations": [{"logicalLocations": _logical_locations(finding.source, finding.container, finding.field)}],
+        "properties": {
+            "category": finding.category,
+            "confidence": round(finding.confidence, 3),
+            "matched": finding.matched,
+            "sampled": finding.sampled,
+            "classifier": finding.classifier,
+            "examples": list(finding.examples),
+        },
+    }
+
+
+def _logical_locations(source: str | None, container: str | None, field: str | None) -> list[dict[str, Any]]:
+    """Source, container and field as logical locations, most specific first."""
+    locations: list[dict[str, Any]] = []
+    if source is None:
+        return [{"name": "piimap", "kind": "module"}]
+    if container is not None and field is not None:
+        locations.append(
+            {"name": field, "fullyQualifiedName": f"{source}/{container}/{field}", "kind": "member"}
+        )
+    if container is not None:
+        locations.append({"name": container, "fullyQualifiedName": f"{source}/{container}", "kind": "resource"})
+    locations.append({"name": source, "fullyQualifiedName": source, "kind": "module"})
+    return locations
+
+
+def _declaration_lines(datamap: dict[str, Any] | None) -> dict[tuple[str, ...], int]:
+    """Data-map lines of systems (``(system,)``) and flows (``(system, vendor)``)."""
+    lines: dict[tuple[str, ...], int] = {}
+    for node in (datamap or {}).get("nodes", ()):
+        if node.get("kind") == "system" and node.get("line"):
+            lines[(node["id"].removeprefix("system:"),)] = node["line"]
+    for edge in (datamap or {}).get("edges", ()):
+        if edge.get("kind") == "flow" and edge.get("line"):
+            key = (str(edge["source"]).removeprefix("system:"), str(edge["target"]).removeprefix("vendor:"))
+            lines.setdefault(key, edge["line"])
+    return lines
+
+
+def _declaration_location(
+    violation: Violation, graph: dict[str, Any], lines: dict[tuple[str, ...], int]
+) -> dict[str, Any] | None:
+    """Where to fix it: the data-map system or flow, or the policy's ``collected`` list."""
+    if violation.rule == "PIIMAP003":
+        return _physical(graph.get("policy_file"), graph.get("policy_collected_line") or 1)
+    if violation.rule == "PIIMAP004" and violation.vendor is not None:
+        line = lines.get((violation.source or "", violation.vendor), 1)
+    else:
+        line = lines.get((violation.source or "",), 1)
+    return _physical(graph.get("datamap_file"), line)
+
+
+def _physical(path: str | None, line: int) -> dict[str, Any] | None:
+    if not path:
+        return None
+    return {"artifactLocation": dict(_artifact(path)), "region": {"startLine": max(int(line), 1)}}
+
+
+@lru_cache(maxsize=64)
+def _artifact(path: str) -> tuple[tuple[str, str], ...]:
+    """A declaration file's URI: relative to the working folder (``%SRCROOT%``) when inside it."""
+    file_path = Path(path).resolve()
+    try:
+        relative = file_path.relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return (("uri", file_path.as_uri()),)
+    return (("uri", relative.as_posix()), ("uriBaseId", "%SRCROOT%"))
+
+
+def _utc(timestamp: str) -> str:
+    """ISO-8601 with ``+00:00`` -> ``...Z`` (SARIF's preferred UTC spelling)."""
+    return timestamp[:-6] + "Z" if timestamp.endswith("+00:00") else timestamp

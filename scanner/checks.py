@@ -1,0 +1,387 @@
+"""Checks: observed personal data against the declared data map and privacy policy.
+
+Every rule has a stable id (``PIIMAP001``...), a name and help text; SARIF and HTML reports show
+them. Every violation has a stable fingerprint (a hash of rule, source, container, field, category
+and vendor) so a baseline file can accept today's violations and fail only on new ones.
+Suppressed (data-map ``suppressions``) and baselined violations stay in the result, marked with
+``suppressed``, and do not fail the check; warnings never fail it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from piimap.datamap import build_graph, carried_categories, node_link
+from piimap.declarations import DataMap, Policy, covers
+from piimap.model import ConfigError, Finding, ScanResult, Violation
+
+__all__ = [
+    "Rule",
+    "RULES",
+    "RULES_BY_ID",
+    "FINDING_RULE",
+    "BASELINE_REASON",
+    "fingerprint",
+    "evaluate",
+    "failing",
+    "failing_violations",
+    "baseline_document",
+    "load_baseline",
+]
+
+BASELINE_REASON = "baseline"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with a stable id, a short name, a one-line summary and help text."""
+
+    id: str
+    name: str
+    severity: str
+    summary: str
+    help: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "PIIMAP001",
+        "undeclared-system",
+        "error",
+        "Personal data found in a source the data map does not list.",
+        "Every scanned source that holds personal data must be a system in the data map. Add the "
+        "source under `systems:` (by its name in piimap.yaml) with the categories it holds, or stop "
+        "storing personal data there.",
+    ),
+    Rule(
+        "PIIMAP002",
+        "undeclared-category",
+        "error",
+        "A category of personal data was found in a system that does not declare it.",
+        "The data map's entry for this system (or for the matching container or field) does not "
+        "list this category. Declare it under the system's `categories:` or `containers:`, or "
+        "remove the data (for example, strip it from logs). A declared category covers its "
+        "sub-categories.",
+    ),
+    Rule(
+        "PIIMAP003",
+        "uncollected-category",
+        "error",
+        "A category of personal data was found that the privacy policy does not say is collected.",
+        "The policy's `collected:` list does not cover this category, so people were not told it "
+        "is collected. Update the privacy policy (and policy.yaml) or stop collecting it.",
+    ),
+    Rule(
+        "PIIMAP004",
+        "undisclosed-flow",
+        "error",
+        "A declared flow carries a category to a recipient role the privacy policy does not disclose.",
+        "A flow in the data map sends this category to a vendor whose role is not listed for it in "
+        "the policy's `shared:` section. Disclose the sharing in the privacy policy, narrow the "
+        "flow's categories or containers, or stop sending the data.",
+    ),
+    Rule(
+        "PIIMAP005",
+        "declared-not-found",
+        "warning",
+        "The data map declares a category that the scan did not find.",
+        "The system declares this category but no sampled value matched it. The declaration may "
+        "be stale, the sample too small (try --sample-size 0), or the data stored in a form the "
+        "classifiers do not recognise. A warning: it never fails the check.",
+    ),
+    Rule(
+        "PIIMAP006",
+        "system-not-scanned",
+        "warning",
+        "A system of the data map was not scanned.",
+        "The data map lists a system that is not a source in piimap.yaml, so nothing checks what "
+        "it holds. Add it to `sources:` or remove it from the data map. A warning only.",
+    ),
+)
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+#: Not a check: the rule reports use for plain findings (SARIF ``note`` results).
+FINDING_RULE = Rule(
+    "PIIMAP000",
+    "pii-found",
+    "note",
+    "Personal data found.",
+    "A field or text holds values of this personal-data category. Informational: findings are "
+    "checked against the data map and policy by the PIIMAP001-PIIMAP006 rules.",
+)
+
+
+def fingerprint(
+    rule: str,
+    source: str | None = None,
+    container: str | None = None,
+    field: str | None = None,
+    category: str | None = None,
+    vendor: str | None = None,
+) -> str:
+    """A stable id of one violation (32 hex digits), independent of message wording."""
+    parts = (rule, source, container, field, category, vendor)
+    text = "\x1f".join("\x00" if part is None else part for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _violation(rule_id: str, message: str, **where: str | None) -> Violation:
+    rule = RULES_BY_ID[rule_id]
+    return Violation(
+        rule=rule.id,
+        message=message,
+        severity=rule.severity,
+        fingerprint=fingerprint(
+            rule.id,
+            where.get("source"),
+            where.get("container"),
+            where.get("field"),
+            where.get("category"),
+            where.get("vendor"),
+        ),
+        **where,
+    )
+
+
+def _where(finding: Finding) -> str:
+    location = f"{finding.source}: {finding.container}"
+    return f"{location}: {finding.field}" if finding.field is not None else location
+
+
+def _finding_violations(result: ScanResult, datamap: DataMap | None, policy: Policy | None) -> Iterable[Violation]:
+    for finding in result.findings:
+        where = {
+            "source": finding.source,
+            "container": finding.container,
+            "field": finding.field,
+            "category": finding.category,
+        }
+        if datamap is not None:
+            system = datamap.system(finding.source)
+            if system is None:
+                yield _violation(
+                    "PIIMAP001",
+                    f"{finding.category} found in {_where(finding)}, but the data map has no system "
+                    f"'{finding.source}'",
+                    **where,
+                )
+            elif not system.declares(finding.container, finding.field, finding.category):
+                yield _violation(
+                    "PIIMAP002",
+                    f"{finding.category} found in {_where(finding)}, but system '{finding.source}' "
+                    f"does not declare it",
+                    **where,
+                )
+        if policy is not None and not policy.collects(finding.category):
+            yield _violation(
+                "PIIMAP003",
+                f"{finding.category} found in {_where(finding)}, but the privacy policy does not say "
+                f"it is collected",
+                **where,
+            )
+
+
+def _flow_violations(
+    findings_by_system: dict[str, list[Finding]], datamap: DataMap, policy: Policy
+) -> Iterable[Violation]:
+    seen: set[tuple[str, str, str]] = set()
+    for flow in datamap.flows:
+        vendor = datamap.vendor(flow.vendor)
+        if vendor is None:  # validated at load time; defensive for hand-built data maps
+            continue
+        carried = carried_categories(flow, datamap.system(flow.system), findings_by_system.get(flow.system, ()))
+        for category in carried:
+            key = (flow.system, vendor.id, category)
+            if key in seen or policy.discloses(vendor.role, category):
+                continue
+            seen.add(key)
+            yield _violation(
+                "PIIMAP004",
+                f"the flow {flow.system} -> {vendor.label} carries {category} to a {vendor.role} "
+                f"recipient, but the privacy policy does not say it is shared with {vendor.role} recipients",
+                source=flow.system,
+                category=category,
+                vendor=vendor.id,
+            )
+
+
+def _declaration_warnings(
+    result: ScanResult, findings_by_system: dict[str, list[Finding]], datamap: DataMap
+) -> Iterable[Violation]:
+    statuses = {status.name: status.status for status in result.sources}
+    failed_containers = {(error.source, error.container) for error in result.errors}
+    for system in datamap.systems:
+        if system.name not in statuses:
+            yield _violation(
+                "PIIMAP006",
+                f"system '{system.name}' is in the data map but was not scanned",
+                source=system.name,
+            )
+            continue
+        if statuses[system.name] != "ok" or any(source == system.name for source, _ in failed_containers):
+            continue  # incomplete results: "not found" would be a guess
+        found = findings_by_system.get(system.name, [])
+        for category in system.categories:
+            if not any(covers(category, finding.category) for finding in found):
+                yield _violation(
+                    "PIIMAP005",
+                    f"system '{system.name}' declares {category}, but the scan found none",
+                    source=system.name,
+                    category=category,
+                )
+        for declaration in system.containers:
+            in_container = [finding for finding in found if declaration.matches(finding.container)]
+            for category in declaration.all_categories():
+                if category in system.categories:
+                    continue
+                if not any(covers(category, finding.category) for finding in in_container):
+                    yield _violation(
+                        "PIIMAP005",
+                        f"system '{system.name}' declares {category} in {declaration.pattern}, "
+                        f"but the scan found none there",
+                        source=system.name,
+                        container=declaration.pattern,
+                        category=category,
+                    )
+
+
+def _file_roots(result: ScanResult) -> dict[str, str]:
+    """Source name -> the path it was read from, for sources that are files or folders."""
+    return {status.name: status.url.rstrip("/") for status in result.sources if "://" not in status.url}
+
+
+def _portable_fingerprint(violation: Violation, roots: dict[str, str]) -> str:
+    """The fingerprint with file containers relative to their source's path, so a baseline made
+    in one checkout (``/home/ci/build-17/logs/access.log``) still matches in another."""
+    container = violation.container
+    root = roots.get(violation.source or "")
+    if container is not None and root:
+        if container == root:
+            container = "."
+        elif container.startswith(root + "/"):
+            container = container[len(root) + 1 :]
+    return fingerprint(
+        violation.rule, violation.source, container, violation.field, violation.category, violation.vendor
+    )
+
+
+def _suppress(violation: Violation, datamap: DataMap | None, baseline: set[str] | None) -> Violation:
+    rule = RULES_BY_ID.get(violation.rule)
+    if datamap is not None:
+        for suppression in datamap.suppressions:
+            if suppression.matches(
+                rule_id=violation.rule,
+                rule_name=rule.name if rule else violation.rule,
+                source=violation.source,
+                container=violation.container,
+                field_name=violation.field,
+                category=violation.category,
+                vendor=violation.vendor,
+            ):
+                return replace(violation, suppressed=suppression.reason)
+    if baseline and violation.fingerprint in baseline:
+        return replace(violation, suppressed=BASELINE_REASON)
+    return violation
+
+
+def evaluate(
+    result: ScanResult,
+    datamap: DataMap | None,
+    policy: Policy | None,
+    *,
+    baseline: set[str] | None = None,
+) -> ScanResult:
+    """A copy of ``result`` with ``violations`` and ``datamap`` (node-link graph) filled in.
+
+    Either declaration may be ``None``: without a data map only the policy rule PIIMAP003 runs,
+    without a policy only the data-map rules run. ``baseline`` holds fingerprints of accepted
+    violations (see :func:`load_baseline`).
+    """
+    findings_by_system: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        findings_by_system[finding.source].append(finding)
+    found: list[Violation] = list(_finding_violations(result, datamap, policy))
+    if datamap is not None:
+        if policy is not None:
+            found.extend(_flow_violations(findings_by_system, datamap, policy))
+        found.extend(_declaration_warnings(result, findings_by_system, datamap))
+    roots = _file_roots(result)
+    unique = {}
+    for violation in found:
+        portable = replace(violation, fingerprint=_portable_fingerprint(violation, roots))
+        unique[portable.fingerprint] = portable
+    violations = sorted(
+        (_suppress(violation, datamap, baseline) for violation in unique.values()),
+        key=lambda item: (
+            item.rule,
+            item.source or "",
+            item.container or "",
+            item.field or "",
+            item.category or "",
+            item.vendor or "",
+        ),
+    )
+    graph = build_graph(result, datamap, policy, violations)
+    return replace(result, violations=tuple(violations), datamap=node_link(graph))
+
+
+def failing_violations(result: ScanResult) -> tuple[Violation, ...]:
+    """The violations that fail the check: errors that are neither suppressed nor baselined."""
+    return tuple(
+        violation
+        for violation in result.violations or ()
+        if violation.severity == "error" and violation.suppressed is None
+    )
+
+
+def failing(result: ScanResult) -> bool:
+    """True when ``result`` has a violation that fails the check."""
+    return bool(failing_violations(result))
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def baseline_document(result: ScanResult) -> dict[str, Any]:
+    """A baseline file's content: the fingerprints of today's violations (with context to read).
+
+    Violations a data-map suppression already covers are left out: the suppression keeps
+    working on its own, and leaving it out keeps the baseline to what nobody has explained yet.
+    """
+    accepted = [
+        violation
+        for violation in result.violations or ()
+        if violation.suppressed is None or violation.suppressed == BASELINE_REASON
+    ]
+    return {
+        "piimap_baseline": 1,
+        "created": result.finished,
+        "fingerprints": sorted({violation.fingerprint for violation in accepted}),
+        "violations": [
+            {key: value for key, value in violation.to_dict().items() if key != "suppressed"}
+            for violation in accepted
+        ],
+    }
+
+
+def load_baseline(path: str | Path) -> set[str]:
+    """Fingerprints from a baseline file (as written by ``piimap baseline``, or a JSON list)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: baseline file not found (create it with 'piimap baseline')") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read baseline: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}:{error.lineno}: invalid JSON in baseline: {error.msg}") from None
+    fingerprints = data.get("fingerprints") if isinstance(data, dict) else data
+    if not isinstance(fingerprints, list) or not all(isinstance(item, str) for item in fingerprints):
+        raise ConfigError(f"{path}: a baseline needs a 'fingerprints' list of strings")
+    return set(fingerprints)

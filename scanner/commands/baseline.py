@@ -1,0 +1,65 @@
+"""``piimap baseline --config FILE``: accept today's violations so CI fails only on new ones.
+
+Scans and checks like ``piimap check`` (without any existing baseline) and writes the
+fingerprints of today's violations. ``piimap check --baseline FILE`` (or ``baseline:`` in the
+config) then marks exactly those as suppressed ("baseline"). Nothing is written when a source
+failed: a baseline from an incomplete scan would hide nothing it should and miss what it must.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from piimap.checks import baseline_document, evaluate
+from piimap.commands.check import add_declaration_options, load_declarations
+from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
+from piimap.exitcodes import ExitCode
+from piimap.model import ConfigError
+
+__all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
+
+DEFAULT_BASELINE = "piimap-baseline.json"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "baseline",
+        help="write the fingerprints of today's violations, so 'check --baseline' fails only on new ones",
+    )
+    add_scan_options(parser, sources=False)
+    add_declaration_options(parser)
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help=f"where to write it (default: 'baseline:' in the config, else ./{DEFAULT_BASELINE})")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(args, require_config=True)
+    declarations = load_declarations(config, args, with_baseline=False)
+    result = evaluate(run_scan(config, args), declarations.datamap, declarations.policy)
+    if result.errors:
+        print_errors(result)
+        sys.stderr.write("piimap: error: some sources could not be read; no baseline written\n")
+        return ExitCode.ERROR
+    target = Path(args.output) if args.output else (config.baseline_path or Path(DEFAULT_BASELINE))
+    document = baseline_document(result)
+    _write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    count = len(document["fingerprints"])
+    sys.stderr.write(f"piimap: wrote {count} violation fingerprint{'s' if count != 1 else ''} to {target}\n")
+    return ExitCode.OK
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise ConfigError(f"cannot write baseline {target}: {error.strerror or error}") from None

@@ -1,0 +1,132 @@
+"""``piimap check --config FILE``: scan, check against the data map and policy, gate CI.
+
+Exit codes: 0 when nothing fails, 1 when a violation fails the check (an error that is neither
+suppressed in the data map nor accepted by the baseline), 2 on a usage, config or connection
+error. When sources failed *and* violations fail, 2 wins: the scan is incomplete, so the result
+of the check is not to be trusted either way; the reports (with the violations found so far)
+are still written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from piimap.checks import failing_violations, load_baseline
+from piimap.commands.common import add_scan_options, config_from_args, print_errors
+from piimap.config import Config
+from piimap.declarations import DataMap, Policy, load_datamap, load_policy
+from piimap.model import ConfigError, ScanResult
+from piimap.reports import write_report
+
+__all__ = [
+    "Declarations",
+    "add_parser",
+    "add_declaration_options",
+    "load_declarations",
+    "with_declaration_overrides",
+    "summary",
+    "run",
+]
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """What a check compares the scan with."""
+
+    datamap: DataMap | None
+    policy: Policy | None
+    baseline: frozenset[str] | None = None
+
+
+def add_declaration_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--datamap", metavar="FILE", help="data map YAML (instead of 'datamap:' in the config)")
+    parser.add_argument("--policy", metavar="FILE", help="policy YAML (instead of 'policy:' in the config)")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="scan, check findings against the data map and policy, exit 1 on violations",
+        description="Scan the config's sources, build the data map, check it against the declared data map "
+        "and privacy policy, write the reports the config asks for, and exit 0 (pass), 1 (violations) "
+        "or 2 (config or connection error; wins over 1 because the scan is incomplete).",
+    )
+    add_scan_options(parser, sources=False)
+    add_declaration_options(parser)
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="accept the violations listed in this file (from 'piimap baseline')")
+    parser.add_argument("--format", default="table", metavar="FORMAT",
+                        help="terminal report: table (default), json, html, sarif, fides")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write that report here instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def load_declarations(config: Config, args: argparse.Namespace, *, with_baseline: bool = True) -> Declarations:
+    """The data map, policy and baseline a check uses (command line first, then the config)."""
+    datamap_path = Path(args.datamap) if getattr(args, "datamap", None) else config.datamap_path
+    policy_path = Path(args.policy) if getattr(args, "policy", None) else config.policy_path
+    if datamap_path is None and policy_path is None:
+        where = config.path or "the config"
+        raise ConfigError(f"{where}: a check needs 'datamap:' or 'policy:' (or --datamap / --policy)")
+    baseline = None
+    if with_baseline:
+        baseline_path = Path(args.baseline) if getattr(args, "baseline", None) else config.baseline_path
+        baseline = frozenset(load_baseline(baseline_path)) if baseline_path is not None else None
+    return Declarations(
+        datamap=load_datamap(datamap_path) if datamap_path is not None else None,
+        policy=load_policy(policy_path) if policy_path is not None else None,
+        baseline=baseline,
+    )
+
+
+def summary(result: ScanResult) -> str:
+    """One line saying whether the check passed and why."""
+    failures = failing_violations(result)
+    violations = result.violations or ()
+    suppressed = sum(1 for violation in violations if violation.suppressed is not None)
+    warnings = sum(1 for violation in violations if violation.severity != "error" and violation.suppressed is None)
+    extras = []
+    if suppressed:
+        extras.append(f"{suppressed} suppressed")
+    if warnings:
+        extras.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    tail = f" ({', '.join(extras)})" if extras else ""
+    if failures:
+        by_rule = Counter(violation.rule for violation in failures)
+        rules = ", ".join(f"{rule} x{count}" for rule, count in sorted(by_rule.items()))
+        return f"check failed: {len(failures)} violation{'s' if len(failures) != 1 else ''} [{rules}]{tail}"
+    return f"check passed: no failing violations{tail}"
+
+
+def with_declaration_overrides(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with ``--datamap`` / ``--policy`` / ``--baseline`` from the command line applied."""
+    changes = {
+        name: Path(value)
+        for name, value in (
+            ("datamap_path", getattr(args, "datamap", None)),
+            ("policy_path", getattr(args, "policy", None)),
+            ("baseline_path", getattr(args, "baseline", None)),
+        )
+        if value
+    }
+    return replace(config, **changes) if changes else config
+
+
+def run(args: argparse.Namespace) -> int:
+    from piimap.pipeline import run_configured
+
+    config = with_declaration_overrides(config_from_args(args, require_config=True), args)
+    load_declarations(config, args)  # validate before scanning: mistakes surface at once
+    outcome = run_configured(config, args)
+    result = outcome.result
+    write_report(args.format, result, args.output)
+    for problem in outcome.report_errors:
+        sys.stderr.write(f"piimap: error: {problem}\n")
+    print_errors(result)
+    note = " (incomplete: some sources failed)" if result.errors else ""
+    sys.stderr.write(f"piimap: {summary(result)}{note}\n")
+    return outcome.exit_code

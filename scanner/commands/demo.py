@@ -1,0 +1,59 @@
+"""``piimap demo [DIR]``: build the demo company, scan it, check it, write the HTML data map."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from piimap.config import load_config
+from piimap.demo import build_demo
+from piimap.exitcodes import ExitCode
+from piimap.pipeline import run_configured
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="build the demo company's data, scan and check it, write report.html",
+        description="Write the Clickstat Inc. demo (SQLite app database, web logs, click events, data map, "
+        "policy, piimap.yaml) into DIR, scan and check it, and write report.html and report.json there.",
+    )
+    parser.add_argument("directory", nargs="?", default="piimap-demo", metavar="DIR",
+                        help="where to put the demo (default ./piimap-demo)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    layout = build_demo(args.directory)
+    config = load_config(layout.config)
+    outcome = run_configured(config, args)
+    result = outcome.result
+    out = sys.stdout
+    failing = outcome.failing
+    out.write(f"Demo company written to {layout.root}\n")
+    out.write(
+        f"Scanned {len(result.sources)} sources: {len(result.findings)} findings, "
+        f"{len(failing)} failing violations.\n"
+    )
+    for violation in failing[:10]:
+        out.write(f"  {violation.rule}: {violation.message}\n")
+    out.write(f"HTML data map: {layout.report_html}\n")
+    out.write(f"JSON report:   {layout.report_json}\n")
+    out.write(f"Rerun the check (exits 1 on the gap): piimap check --config {_shown(layout.config)}\n")
+    for error in result.errors:
+        sys.stderr.write(f"piimap: error: {error.one_line()}\n")
+    for message in outcome.report_errors:
+        sys.stderr.write(f"piimap: error: {message}\n")
+    # The demo's deliberate gap is the point of the demo, not a failure of the command.
+    return ExitCode.ERROR if result.errors or outcome.report_errors else ExitCode.OK
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,68 @@
+"""``piimap history``: list the runs recorded in the history store, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from piimap.commands.common import add_store_options, store_url_from_args
+from piimap.exitcodes import ExitCode
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("history", help="list recorded scan runs (newest first)")
+    add_store_options(parser)
+    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N",
+                        help="show the N newest runs (default 20)")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+    parser.set_defaults(run=run)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from piimap.store import open_store
+
+    with open_store(store_url_from_args(args), create=False) as store:
+        runs = store.runs(limit=args.limit)
+        location = store.display_url
+    if args.format == "json":
+        json.dump({"store": location, "runs": [summary.to_dict() for summary in runs]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return ExitCode.OK
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, soft_wrap=False)
+    if not runs:
+        console.print(f"No runs recorded in {escape(location)}.")
+        return ExitCode.OK
+    table = Table(title=f"Runs in {escape(location)}")
+    for column in ("run", "started", "command", "status", "sources", "findings", "violations", "containers",
+                   "errors"):
+        table.add_column(column, overflow="fold",
+                         justify="right" if column in ("run", "findings", "violations", "errors") else "left")
+    for summary in runs:
+        containers = str(summary.containers) + (f" ({summary.reused} unchanged)" if summary.reused else "")
+        table.add_row(
+            str(summary.id),
+            summary.started,
+            escape(summary.command),
+            summary.status,
+            escape(", ".join(summary.sources)),
+            str(summary.findings),
+            "-" if summary.violations is None else str(summary.violations),
+            containers,
+            str(summary.errors),
+        )
+    console.print(table)
+    return ExitCode.OK

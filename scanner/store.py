@@ -1,0 +1,777 @@
+"""The history store: every run, its findings, violations, flows and container fingerprints.
+
+Runs are kept in any SQLAlchemy database: a local SQLite file by default (see
+:func:`default_store_url`), PostgreSQL or MySQL for a team. The tables are append-only and
+prefixed ``piimap_`` so they can live in a shared database. A run is written in one transaction
+at the end of the scan, so a crash mid-run leaves no half-written run. Only masked examples are
+stored, never raw values, and source URLs are stored redacted.
+
+Run ids are integers that grow with every run (``1``, ``2``, ...). Wherever a run is named on the
+command line, :meth:`HistoryStore.resolve` also accepts ``latest`` and ``latest~N`` (the run N
+before the latest one).
+
+The same store serves incremental rescans: :class:`IncrementalReuse` is the engine's ``reuse``
+hook. A container whose fingerprint (row/change counters, size and mtime, ETag) matches the one
+recorded by the last run of the same source with the same scan settings is not read again; its
+last findings carry over into the new run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from piimap import __version__
+from piimap.engine import ContainerOutcome, ContainerTask, ScanObserver
+from piimap.model import Finding, PiimapError, ScanResult, SourceSpec, Violation
+from piimap.redact import redact_text, redact_url
+from piimap.settings import ScanSettings
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STORE_ENV_VAR",
+    "StoreError",
+    "RunSummary",
+    "ContainerRecord",
+    "Flow",
+    "HistoryStore",
+    "InventoryObserver",
+    "IncrementalReuse",
+    "default_store_url",
+    "open_store",
+    "scan_digest",
+    "flows_of",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the tables change shape; stored in ``piimap_meta``.
+SCHEMA_VERSION = 1
+#: Environment variable naming the store when neither ``--store`` nor ``store:`` does.
+STORE_ENV_VAR = "PIIMAP_STORE"
+
+_RUN_REFERENCE = re.compile(r"^(?:latest(?:~(?P<back>\d+))?|(?P<id>\d+))$")
+
+
+class StoreError(PiimapError):
+    """The history store cannot be opened, read or written (the message holds no password)."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One stored run, as ``piimap history`` lists it."""
+
+    id: int
+    started: str
+    finished: str
+    status: str
+    command: str
+    config: str | None
+    sources: tuple[str, ...]
+    piimap_version: str
+    findings: int
+    violations: int | None
+    errors: int
+    containers: int
+    reused: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": str(self.id),
+            "started": self.started,
+            "finished": self.finished,
+            "status": self.status,
+            "command": self.command,
+            "config": self.config,
+            "sources": list(self.sources),
+            "piimap_version": self.piimap_version,
+            "findings": self.findings,
+            "violations": self.violations,
+            "errors": self.errors,
+            "containers": self.containers,
+            "reused": self.reused,
+        }
+
+
+@dataclass(frozen=True)
+class ContainerRecord:
+    """A container a run looked at: its fingerprint and whether it was ``scanned``, ``reused`` or in ``error``."""
+
+    source: str
+    container: str
+    kind: str
+    fingerprint: str | None
+    state: str
+
+
+@dataclass(frozen=True, order=True)
+class Flow:
+    """Personal data of one category going from a system (a scanned source) to a vendor."""
+
+    system: str
+    vendor: str
+    category: str
+
+
+def default_store_url() -> str:
+    """``$PIIMAP_STORE``, else ``sqlite:///$XDG_DATA_HOME/piimap/history.sqlite``
+    (``~/.local/share/piimap/history.sqlite`` when ``XDG_DATA_HOME`` is unset)."""
+    from_env = os.environ.get(STORE_ENV_VAR)
+    if from_env:
+        return from_env
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(data_home) / 'piimap' / 'history.sqlite'}"
+
+
+def scan_digest(spec: SourceSpec, settings: ScanSettings) -> str:
+    """What must not change for stored findings of ``spec`` to be reused: the source (URL without
+    password, options), the scan settings and the piimap version."""
+    text = repr((redact_url(spec.url), sorted(spec.options.items(), key=str), settings, __version__))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _tables(prefix: str = "piimap_") -> tuple[Any, dict[str, Any]]:
+    """The schema, built lazily so importing this module does not import SQLAlchemy."""
+    from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+    metadata = MetaData()
+    tables = {
+        "meta": Table(
+            f"{prefix}meta",
+            metadata,
+            Column("key", String(64), primary_key=True),
+            Column("value", String(255), nullable=False),
+        ),
+        "runs": Table(
+            f"{prefix}runs",
+            metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("started", String(40), nullable=False),
+            Column("finished", String(40), nullable=False),
+            Column("status", String(16), nullable=False),
+            Column("command", String(64), nullable=False),
+            Column("config", Text),
+            Column("piimap_version", String(32), nullable=False),
+            Column("finding_count", Integer, nullable=False),
+            Column("violation_count", Integer),
+            Column("error_count", Integer, nullable=False),
+            Column("container_count", Integer, nullable=False),
+            Column("reused_count", Integer, nullable=False),
+            Column("datamap", Text),
+        ),
+        "run_sources": Table(
+            f"{prefix}run_sources",
+            metadata,
+            Column("run_id", Integer, ForeignKey(f"{prefix}runs.id"), nullable=False),
+            Column("position", Integer, nullable=False),
+            Column("name", String(255), nullable=False),
+            Column("url", Text, nullable=False),
+            Column("status", String(16), nullable=False),
+            Column("error", Text),
+            Column("containers", Integer, nullable=False),
+            Column("skipped", Integer, nullable=False),
+            Column("digest", String(64)),
+            Index(f"{prefix}run_sources_name", "name", "run_id"),
+        ),
+        "findings": Table(
+            f"{prefix}findings",
+            metadata,
+            Column("run_id", Integer, ForeignKey(f"{prefix}runs.id"), nullable=False),
+            Column("source", String(255), nullable=False),
+            Column("container", Text, nullable=False),
+            Column("field", Text),
+            Column("category", String(128), nullable=False),
+            Column("confidence", Float, nullable=False),
+            Column("matched", Integer, nullable=False),
+            Column("sampled", Integer, nullable=False),
+            Column("classifier", String(128), nullable=False),
+            Column("examples", Text, nullable=False),
+            Column("evidence", Text, nullable=False),
+            Index(f"{prefix}findings_run", "run_id", "source"),
+        ),
+        "violations": Table(
+            f"{prefix}violations",
+            metadata,
+            Column("run_id", Integer, ForeignKey(f"{prefix}runs.id"), nullable=False),
+            Column("rule", String(128), nullable=False),
+            Column("message", Text, nullable=False),
+            Column("severity", String(16), nullable=False),
+            Column("source", String(255)),
+            Column("container", Text),
+            Column("field", Text),
+            Column("category", String(128)),
+            Column("vendor", String(255)),
+            Column("fingerprint", String(128), nullable=False),
+            Column("suppressed", Text),
+            Index(f"{prefix}violations_run", "run_id"),
+        ),
+        "flows": Table(
+            f"{prefix}flows",
+            metadata,
+            Column("run_id", Integer, ForeignKey(f"{prefix}runs.id"), nullable=False),
+            Column("system", String(255), nullable=False),
+            Column("vendor", String(255), nullable=False),
+            Column("category", String(128), nullable=False),
+            Index(f"{prefix}flows_run", "run_id"),
+        ),
+        "containers": Table(
+            f"{prefix}containers",
+            metadata,
+            Column("run_id", Integer, ForeignKey(f"{prefix}runs.id"), nullable=False),
+            Column("source", String(255), nullable=False),
+            Column("container", Text, nullable=False),
+            Column("kind", String(32), nullable=False),
+            Column("fingerprint", Text),
+            Column("state", String(16), nullable=False),
+            Index(f"{prefix}containers_run", "run_id", "source"),
+        ),
+    }
+    return metadata, tables
+
+
+class HistoryStore:
+    """Reads and appends runs. Build one with :func:`open_store`; close it when done."""
+
+    def __init__(self, url: str, engine: Any, tables: Mapping[str, Any]) -> None:
+        self.url = url
+        self._engine = engine
+        self._tables = tables
+
+    @property
+    def display_url(self) -> str:
+        """The store URL with any password replaced by ``***``."""
+        return redact_url(self.url)
+
+    def close(self) -> None:
+        """Release the store's connections. Safe to call twice."""
+        self._engine.dispose()
+
+    def __enter__(self) -> "HistoryStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def record(
+        self,
+        result: ScanResult,
+        *,
+        command: str,
+        config: str | None = None,
+        containers: Sequence[ContainerRecord] = (),
+        digests: Mapping[str, str] | None = None,
+    ) -> int:
+        """Append one run (in one transaction) and return its id.
+
+        ``containers`` is the inventory the scan saw (fingerprints for incremental rescans);
+        ``digests`` maps a source name to its :func:`scan_digest`, so only a rescan with the same
+        settings reuses this run's findings.
+        """
+        from sqlalchemy import insert
+
+        digests = digests or {}
+        tables = self._tables
+        errors = len(result.errors)
+        failed_sources = sum(1 for status in result.sources if status.status != "ok")
+        if result.sources and failed_sources == len(result.sources):
+            status = "error"
+        elif errors:
+            status = "partial"
+        else:
+            status = "ok"
+        run_row = {
+            "started": result.started,
+            "finished": result.finished,
+            "status": status,
+            "command": command,
+            "config": config,
+            "piimap_version": __version__,
+            "finding_count": len(result.findings),
+            "violation_count": None if result.violations is None else len(result.violations),
+            "error_count": errors,
+            "container_count": sum(s.containers for s in result.sources),
+            "reused_count": sum(s.skipped for s in result.sources),
+            "datamap": json.dumps(result.datamap, default=str) if result.datamap is not None else None,
+        }
+        try:
+            with self._engine.begin() as connection:
+                inserted = connection.execute(insert(tables["runs"]).values(**run_row))
+                run_id = int(inserted.inserted_primary_key[0])
+                source_rows = [
+                    {
+                        "run_id": run_id,
+                        "position": position,
+                        "name": source.name,
+                        "url": redact_url(source.url),
+                        "status": source.status,
+                        "error": source.error,
+                        "containers": source.containers,
+                        "skipped": source.skipped,
+                        "digest": digests.get(source.name),
+                    }
+                    for position, source in enumerate(result.sources)
+                ]
+                self._insert_many(connection, "run_sources", source_rows)
+                self._insert_many(connection, "findings", (_finding_row(run_id, f) for f in result.findings))
+                self._insert_many(
+                    connection, "violations", (_violation_row(run_id, v) for v in result.violations or ())
+                )
+                self._insert_many(
+                    connection,
+                    "flows",
+                    (
+                        {"run_id": run_id, "system": f.system, "vendor": f.vendor, "category": f.category}
+                        for f in flows_of(result)
+                    ),
+                )
+                self._insert_many(
+                    connection,
+                    "containers",
+                    (
+                        {
+                            "run_id": run_id,
+                            "source": c.source,
+                            "container": c.container,
+                            "kind": c.kind,
+                            "fingerprint": c.fingerprint,
+                            "state": c.state,
+                        }
+                        for c in containers
+                    ),
+                )
+        except PiimapError:
+            raise
+        except Exception as error:
+            raise StoreError(f"cannot record the run in {self.display_url}: {_describe(error, self.url)}") from None
+        return run_id
+
+    def _insert_many(self, connection: Any, table: str, rows: Iterable[Mapping[str, Any]], batch: int = 1000) -> None:
+        """Insert rows in batches, so a run with many findings never sits in memory twice."""
+        from sqlalchemy import insert
+
+        statement = insert(self._tables[table])
+        pending: list[Mapping[str, Any]] = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= batch:
+                connection.execute(statement, pending)
+                pending = []
+        if pending:
+            connection.execute(statement, pending)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def runs(self, limit: int | None = None) -> list[RunSummary]:
+        """The stored runs, newest first."""
+        from sqlalchemy import select
+
+        runs, run_sources = self._tables["runs"], self._tables["run_sources"]
+        query = select(runs).order_by(runs.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self._reading() as connection:
+            rows = connection.execute(query).mappings().all()
+            if not rows:
+                return []
+            ids = [row["id"] for row in rows]
+            names: dict[int, list[str]] = {run_id: [] for run_id in ids}
+            for source in connection.execute(
+                select(run_sources.c.run_id, run_sources.c.name)
+                .where(run_sources.c.run_id.in_(ids))
+                .order_by(run_sources.c.run_id, run_sources.c.position)
+            ):
+                names[source.run_id].append(source.name)
+        return [_summary(row, names[row["id"]]) for row in rows]
+
+    def run(self, run_id: int) -> RunSummary:
+        """One stored run; :class:`StoreError` when there is no such run."""
+        from sqlalchemy import select
+
+        runs, run_sources = self._tables["runs"], self._tables["run_sources"]
+        with self._reading() as connection:
+            row = connection.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+            if row is None:
+                raise StoreError(f"no run {run_id} in {self.display_url}")
+            names = connection.execute(
+                select(run_sources.c.name).where(run_sources.c.run_id == run_id).order_by(run_sources.c.position)
+            ).scalars().all()
+        return _summary(row, names)
+
+    def resolve(self, reference: str) -> int:
+        """The run id ``reference`` names: a number, ``latest`` or ``latest~N``."""
+        from sqlalchemy import select
+
+        match = _RUN_REFERENCE.match(reference.strip())
+        if match is None:
+            raise StoreError(f"'{reference}' is not a run (use a run id, 'latest' or 'latest~N')")
+        if match["id"] is not None:
+            run_id = int(match["id"])
+            self.run(run_id)  # raises when missing
+            return run_id
+        back = int(match["back"] or 0)
+        runs = self._tables["runs"]
+        with self._reading() as connection:
+            found = connection.execute(
+                select(runs.c.id).order_by(runs.c.id.desc()).offset(back).limit(1)
+            ).scalar()
+        if found is None:
+            total = len(self.runs())
+            raise StoreError(f"'{reference}' names no run: {self.display_url} holds {total} run(s)")
+        return int(found)
+
+    def findings(self, run_id: int, source: str | None = None) -> list[Finding]:
+        """The findings of one run (optionally of one source), in report order."""
+        from sqlalchemy import select
+
+        table = self._tables["findings"]
+        query = select(table).where(table.c.run_id == run_id)
+        if source is not None:
+            query = query.where(table.c.source == source)
+        with self._reading() as connection:
+            rows = connection.execute(query).mappings().all()
+        findings = [_finding_from_row(row) for row in rows]
+        findings.sort(key=lambda f: (f.source, f.container, f.field or "", f.category))
+        return findings
+
+    def violations(self, run_id: int) -> list[Violation]:
+        """The violations recorded with one run."""
+        from sqlalchemy import select
+
+        table = self._tables["violations"]
+        with self._reading() as connection:
+            rows = connection.execute(select(table).where(table.c.run_id == run_id)).mappings().all()
+        return [
+            Violation(
+                rule=row["rule"],
+                message=row["message"],
+                severity=row["severity"],
+                source=row["source"],
+                container=row["container"],
+                field=row["field"],
+                category=row["category"],
+                vendor=row["vendor"],
+                fingerprint=row["fingerprint"],
+                suppressed=row["suppressed"],
+            )
+            for row in rows
+        ]
+
+    def flows(self, run_id: int) -> set[Flow]:
+        """The system -> vendor flows recorded with one run (empty without a data map)."""
+        from sqlalchemy import select
+
+        table = self._tables["flows"]
+        with self._reading() as connection:
+            rows = connection.execute(
+                select(table.c.system, table.c.vendor, table.c.category).where(table.c.run_id == run_id)
+            ).all()
+        return {Flow(row.system, row.vendor, row.category) for row in rows}
+
+    def containers(self, run_id: int, source: str | None = None) -> list[ContainerRecord]:
+        """The container inventory recorded with one run."""
+        from sqlalchemy import select
+
+        table = self._tables["containers"]
+        query = select(table).where(table.c.run_id == run_id)
+        if source is not None:
+            query = query.where(table.c.source == source)
+        with self._reading() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            ContainerRecord(row["source"], row["container"], row["kind"], row["fingerprint"], row["state"])
+            for row in rows
+        ]
+
+    def source_states(self, run_id: int) -> dict[str, str]:
+        """Source name -> ``ok`` / ``error`` as recorded with one run."""
+        from sqlalchemy import select
+
+        table = self._tables["run_sources"]
+        with self._reading() as connection:
+            rows = connection.execute(
+                select(table.c.name, table.c.status).where(table.c.run_id == run_id)
+            ).all()
+        return {row.name: row.status for row in rows}
+
+    def last_run_of_source(self, source: str, digest: str) -> int | None:
+        """The newest run in which ``source`` was read successfully with the same :func:`scan_digest`."""
+        from sqlalchemy import select
+
+        table = self._tables["run_sources"]
+        with self._reading() as connection:
+            found = connection.execute(
+                select(table.c.run_id)
+                .where(table.c.name == source, table.c.digest == digest, table.c.status == "ok")
+                .order_by(table.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+        return int(found) if found is not None else None
+
+    def _reading(self) -> Any:
+        return _Reading(self)
+
+
+class _Reading:
+    """A read connection whose driver errors become one-line :class:`StoreError` messages."""
+
+    def __init__(self, store: HistoryStore) -> None:
+        self.store = store
+        self.connection: Any = None
+
+    def __enter__(self) -> Any:
+        try:
+            self.connection = self.store._engine.connect()
+        except Exception as error:
+            raise StoreError(
+                f"cannot read the history store {self.store.display_url}: {_describe(error, self.store.url)}"
+            ) from None
+        return self.connection
+
+    def __exit__(self, exc_type: Any, error: BaseException | None, traceback: Any) -> bool:
+        self.connection.close()
+        if error is not None and not isinstance(error, PiimapError) and isinstance(error, Exception):
+            raise StoreError(
+                f"cannot read the history store {self.store.display_url}: {_describe(error, self.store.url)}"
+            ) from None
+        return False
+
+
+def open_store(url: str, *, create: bool = True) -> HistoryStore:
+    """Connect to the store at ``url``, creating its tables (and the SQLite file's folder) on first use.
+
+    With ``create=False`` (the read-only verbs) a missing SQLite file is an error instead.
+    """
+    from sqlalchemy import create_engine, insert, select
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    connect_args: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+        if path and not path.startswith(":memory:") and not path.startswith("file:"):
+            if not create and not Path(path).expanduser().exists():
+                raise StoreError(f"no history store at {redact_url(url)} yet (no run has been recorded)")
+            try:
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create the folder of {redact_url(url)}: {error.strerror}") from None
+        connect_args["timeout"] = 30  # concurrent scheduled runs wait for each other's write
+    try:
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as error:
+        raise StoreError(f"invalid history store URL {redact_url(url)}: {_describe(error, url)}") from None
+    metadata, tables = _tables()
+    try:
+        with _creation_lock:
+            metadata.create_all(engine, checkfirst=True)
+            with engine.begin() as connection:
+                meta = tables["meta"]
+                row = connection.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+                if row is None:
+                    connection.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                elif int(row) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the history store {redact_url(url)} has schema version {row}, newer than this "
+                        f"piimap understands ({SCHEMA_VERSION}); upgrade piimap"
+                    )
+    except PiimapError:
+        engine.dispose()
+        raise
+    except Exception as error:
+        engine.dispose()
+        raise StoreError(f"cannot open the history store {redact_url(url)}: {_describe(error, url)}") from None
+    return HistoryStore(url, engine, tables)
+
+
+_creation_lock = threading.Lock()
+
+
+def flows_of(result: ScanResult) -> list[Flow]:
+    """System -> vendor flows named by a result's data map and violations (sorted, unique).
+
+    The data map is networkx node-link data (:mod:`piimap.datamap`): a flow is an edge of kind
+    ``flow`` from a ``system`` node to a ``vendor`` node, and the categories it carries are the
+    edge's ``carries`` (or ``categories``). Systems and vendors are named by their ids, as
+    violations name them; violations that name a vendor add the flow they are about.
+    """
+    found: set[Flow] = set()
+    datamap = result.datamap or {}
+    nodes = {str(node.get("id")): node for node in datamap.get("nodes", ()) if isinstance(node, Mapping)}
+    for edge in list(datamap.get("edges", ())) + list(datamap.get("links", ())):
+        if not isinstance(edge, Mapping) or edge.get("kind", "flow") != "flow":
+            continue
+        source = nodes.get(str(edge.get("source")), {})
+        target = nodes.get(str(edge.get("target")), {})
+        if source.get("kind") != "system" or target.get("kind") != "vendor":
+            continue
+        categories = edge.get("carries", edge.get("categories", ()))
+        if isinstance(categories, str):
+            categories = (categories,)
+        system = _node_name(source, "system", edge.get("source"))
+        vendor = _node_name(target, "vendor", edge.get("target"))
+        for category in categories or ():
+            found.add(Flow(system, vendor, str(category)))
+    for violation in result.violations or ():
+        if violation.vendor and violation.source and violation.category:
+            found.add(Flow(violation.source, violation.vendor, violation.category))
+    return sorted(found)
+
+
+def _node_name(node: Mapping[str, Any], key: str, node_id: Any) -> str:
+    """A node's own id attribute (``system``/``vendor``), else its node id without the ``kind:`` prefix."""
+    if node.get(key):
+        return str(node[key])
+    text = str(node_id)
+    return text.split(":", 1)[1] if text.startswith(f"{key}:") else text
+
+
+def _finding_row(run_id: int, finding: Finding) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "source": finding.source,
+        "container": finding.container,
+        "field": finding.field,
+        "category": finding.category,
+        "confidence": finding.confidence,
+        "matched": finding.matched,
+        "sampled": finding.sampled,
+        "classifier": finding.classifier,
+        "examples": json.dumps(list(finding.examples), ensure_ascii=False),  # masked by the classifier
+        "evidence": finding.evidence,
+    }
+
+
+def _finding_from_row(row: Mapping[str, Any]) -> Finding:
+    return Finding(
+        source=row["source"],
+        container=row["container"],
+        field=row["field"],
+        category=row["category"],
+        confidence=float(row["confidence"]),
+        matched=int(row["matched"]),
+        sampled=int(row["sampled"]),
+        classifier=row["classifier"],
+        examples=tuple(json.loads(row["examples"] or "[]")),
+        evidence=row["evidence"] or "",
+    )
+
+
+def _violation_row(run_id: int, violation: Violation) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "rule": violation.rule,
+        "message": violation.message,
+        "severity": violation.severity,
+        "source": violation.source,
+        "container": violation.container,
+        "field": violation.field,
+        "category": violation.category,
+        "vendor": violation.vendor,
+        "fingerprint": violation.fingerprint,
+        "suppressed": violation.suppressed,
+    }
+
+
+def _summary(row: Mapping[str, Any], sources: Sequence[str]) -> RunSummary:
+    return RunSummary(
+        id=int(row["id"]),
+        started=row["started"],
+        finished=row["finished"],
+        status=row["status"],
+        command=row["command"],
+        config=row["config"],
+        sources=tuple(sources),
+        piimap_version=row["piimap_version"],
+        findings=int(row["finding_count"]),
+        violations=row["violation_count"],
+        errors=int(row["error_count"]),
+        containers=int(row["container_count"]),
+        reused=int(row["reused_count"]),
+    )
+
+
+def _describe(error: BaseException, url: str) -> str:
+    """One line for a driver error, with the store's password scrubbed."""
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else type(error).__name__
+    return redact_text(first, (url,))
+
+
+class InventoryObserver(ScanObserver):
+    """Collects every container a scan finished, with its fingerprint, for the history store."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[ContainerRecord] = []
+
+    def container_done(self, outcome: ContainerOutcome) -> None:
+        container = outcome.task.container
+        state = "error" if outcome.error is not None else ("reused" if outcome.reused else "scanned")
+        record = ContainerRecord(
+            source=container.source or outcome.task.spec.name,
+            container=container.name,
+            kind=getattr(container.kind, "value", str(container.kind)),
+            fingerprint=container.fingerprint,
+            state=state,
+        )
+        with self._lock:
+            self._records.append(record)
+
+    @property
+    def records(self) -> tuple[ContainerRecord, ...]:
+        with self._lock:
+            return tuple(self._records)
+
+
+class IncrementalReuse:
+    """The engine's ``reuse`` hook: stored findings for containers whose fingerprint is unchanged.
+
+    For each source it looks up, once, the newest run that read the source successfully with the
+    same :func:`scan_digest`; a container of the new scan is reused when that run scanned (or
+    itself reused) a container of the same name with the same, known fingerprint. Containers
+    without a fingerprint, or in error last time, are always read again.
+    """
+
+    def __init__(self, store: HistoryStore, settings: ScanSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._by_source: dict[str, dict[str, tuple[str, tuple[Finding, ...]]]] = {}
+
+    def __call__(self, task: ContainerTask) -> tuple[Finding, ...] | None:
+        fingerprint = task.container.fingerprint
+        if fingerprint is None:
+            return None
+        previous = self._previous(task.spec).get(task.container.name)
+        if previous is None or previous[0] != fingerprint:
+            return None
+        return previous[1]
+
+    def _previous(self, spec: SourceSpec) -> dict[str, tuple[str, tuple[Finding, ...]]]:
+        with self._lock:
+            cached = self._by_source.get(spec.name)
+            if cached is not None:
+                return cached
+            loaded: dict[str, tuple[str, tuple[Finding, ...]]] = {}
+            run_id = self.store.last_run_of_source(spec.name, scan_digest(spec, self.settings))
+            if run_id is not None:
+                by_container: dict[str, list[Finding]] = {}
+                for finding in self.store.findings(run_id, spec.name):
+                    by_container.setdefault(finding.container, []).append(finding)
+                for record in self.store.containers(run_id, spec.name):
+                    if record.fingerprint is None or record.state == "error":
+                        continue
+                    loaded[record.container] = (record.fingerprint, tuple(by_container.get(record.container, ())))
+                log.debug("incremental: %d fingerprints of %s from run %s", len(loaded), spec.name, run_id)
+            self._by_source[spec.name] = loaded
+            return loaded
+
