@@ -3,7 +3,8 @@
 A classifier supplies a *judge* (value -> strength between 0 and 1, cached per distinct value) and
 the field-name evidence; :func:`judge_field` counts each distinct value once (weighted by how often
 it occurs), skips allowed values, stops early once the evidence is decisive (unless
-``settings.exhaustive``), masks examples and writes the explanation that ``piimap explain`` shows.
+``settings.exhaustive``), keeps examples as the ``evidence`` setting says (masked by default,
+:mod:`piimap.evidence`) and writes the explanation that ``piimap explain`` shows.
 :func:`judge_text` does the same for unstructured text, where a *finder* returns the hits inside a
 line. The confidence formulas are in :mod:`piimap.classifiers.scoring`.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.options import AllowList
 from piimap.classifiers.scoring import field_confidence, text_confidence
-from piimap.masking import mask
+from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
 from piimap.settings import ScanSettings
 
@@ -88,7 +89,9 @@ def judge_field(
             matched += count
             strength_sum += strength * count
             if len(examples) < settings.max_examples:
-                examples.append(mask(category, example_of(value) if example_of else value))
+                example = example_for(settings.evidence, category, example_of(value) if example_of else value)
+                if example is not None:
+                    examples.append(example)
         if not settings.exhaustive and (
             checked >= DECIDED_VALUES or (checked >= EARLY_STOP_VALUES and matched in (0, checked))
         ):
@@ -145,9 +148,11 @@ def judge_text(
         matched += 1
         for hit in hits:
             strongest = max(strongest, hit.strength)
-            masked = mask(category, hit.text)
-            if len(examples) < settings.max_examples and masked not in examples:
-                examples.append(masked)
+            if len(examples) >= settings.max_examples:
+                continue
+            example = example_for(settings.evidence, category, hit.text)
+            if example is not None and example not in examples:
+                examples.append(example)
     if checked == 0 or (matched == 0 and not keep_empty):
         return None
     return Detection(

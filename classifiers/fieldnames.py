@@ -251,7 +251,8 @@ def _builtin_evidence(words: FieldWords, category: str) -> NameEvidence:
     if strong:
         return NameEvidence(STRONG_NAME, f"field name '{words.text}' says '{strong}'")
     # ``contact.phone.number``: a generic leaf under a telling parent
-    if leaf and leaf[-1] in {"number", "value", "address", "id", "no", "nr", "addr"} and words.parent:
+    # (only a bare generic leaf: ``visitor.advertising_id`` is about advertising, not the visitor)
+    if len(leaf) == 1 and leaf[0] in {"number", "value", "address", "id", "no", "nr", "addr"} and words.parent:
         parent_match = _match(words.parent, "".join(words.parent), rule.strong, rule.glued)
         if parent_match:
             return NameEvidence(STRONG_NAME, f"field path '{words.text}' says '{parent_match}'")

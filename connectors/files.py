@@ -2,7 +2,8 @@
 
 Every regular file is a container named by its path, except rotated logs: ``access.log``,
 ``access.log.1``, ``access.log.2.gz`` (and ``-YYYYMMDD`` date suffixes) form ONE container named
-``access.log`` whose files are read newest first. A container's fingerprint is the size and
+``access.log`` whose files are read newest first, and files of one folder whose names differ only
+by dates, numbers or ids form one container named by their pattern (``events/clicks-*.jsonl``). A container's fingerprint is the size and
 modification time (ns) of its file(s), so unchanged files can be skipped on a rescan.
 
 Formats are detected per file (:func:`piimap.connectors.formats.detect_format`): web server
@@ -15,7 +16,11 @@ devices) are skipped. Source options (config file):
 ``max_decompressed_bytes``
     stop reading one compressed file after this many bytes (default 1 GiB);
 ``format``
-    force one format for every file instead of detecting it.
+    force one format for every file instead of detecting it;
+``files_per_group``
+    how many files of a group of similarly named ones (``clicks-2026-11-20.jsonl``,
+    ``clicks-2026-11-21.jsonl``... form one container ``clicks-*.jsonl``) are read per scan,
+    spread evenly over the group (default 3; every file with ``--sample-size 0``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.connectors.formats import DEFAULT_MAX_DECOMPRESSED_BYTES, FORMATS, iter_field_samples
 from piimap.model import (
     ConfigError,
@@ -47,9 +53,36 @@ __all__ = ["FileConnector", "rotation_base"]
 
 log = logging.getLogger(__name__)
 
+#: files of a dated or numbered group read per scan (all of them with ``--sample-size 0``)
+DEFAULT_FILES_PER_GROUP = 3
 _GLOB_CHARACTERS = re.compile(r"[*?\[]")
 # access.log.1, access.log.2.gz, access.log-20240101, access.log-2024010112.gz
 _ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<number>\d{1,4})|-(?P<date>\d{8}(?:\d{2})?))(?:\.gz)?$")
+
+
+def _group_similar(containers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Merge single files of one folder whose names differ only by dates, numbers or ids.
+
+    ``clicks-2026-11-20.jsonl`` and ``clicks-2026-11-21.jsonl`` become one container
+    ``clicks-*.jsonl`` (the S3 connector groups object keys the same way); a file alone in its
+    pattern, and rotation groups, stay as they are.
+    """
+    by_pattern: dict[str, list[str]] = {}
+    for name, members in containers.items():
+        if len(members) != 1 or members[0] != name:
+            continue
+        directory, file_name = os.path.split(name)
+        pattern = key_pattern(file_name)
+        if "*" in pattern:
+            by_pattern.setdefault(os.path.join(directory, pattern), []).append(name)
+    grouped = dict(containers)
+    for pattern, names in by_pattern.items():
+        if len(names) < 2 or pattern in grouped:
+            continue
+        for name in names:
+            del grouped[name]
+        grouped[pattern] = sorted(names)
+    return grouped
 
 
 def rotation_base(file_name: str) -> tuple[str, tuple[int, int, str]] | None:
@@ -89,13 +122,14 @@ class FileConnector:
         self.max_decompressed_bytes = int(
             options.get("max_decompressed_bytes") or DEFAULT_MAX_DECOMPRESSED_BYTES
         )
+        self.files_per_group = int(options.get("files_per_group", DEFAULT_FILES_PER_GROUP))
         self.format = options.get("format")
         if self.format is not None and self.format not in FORMATS:
             known = ", ".join(FORMATS)
             raise ConfigError(f"source {spec.name}: unknown format '{self.format}' (known: {known})")
 
     def discover(self) -> Iterator[Container]:
-        """Yield one container per file or rotation group, sorted by name."""
+        """Yield one container per file, rotation group or group of similarly named files."""
         paths = sorted(set(self._iter_paths()))
         groups: dict[str, list[tuple[tuple[int, int, str], str]]] = {}
         for path in paths:
@@ -108,10 +142,13 @@ class FileConnector:
             else:
                 base, order = rotated
                 groups.setdefault(os.path.join(directory, base), []).append((order, path))
+        containers: dict[str, list[str]] = {}
         for name in sorted(groups):
             members = [path for _, path in sorted(groups[name])]
             if len(members) == 1 and members[0] != name and not os.path.exists(name):
                 name = members[0]  # a lone "backup.1" keeps its own name
+            containers[name] = members
+        for name, members in sorted(_group_similar(containers).items()):
             yield Container(
                 source=self.spec.name,
                 name=name,
@@ -127,6 +164,12 @@ class FileConnector:
         as one :class:`ContainerUnreadable` after every readable value has been yielded.
         """
         members = container.locator or (container.name,)
+        if limit > 0 and container.name not in members and rotation_base(os.path.basename(members[0])) is None:
+            # a group of similarly named files (``clicks-*.jsonl``): an even spread of a few of them
+            spread = SpreadSample(self.files_per_group)
+            for member in members:
+                spread.add(member)
+            members = tuple(spread.picks())
         share = -(-limit // len(members)) if limit > 0 else 0
         problems: list[str] = []
         for path in members:

@@ -40,13 +40,18 @@ def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[s
         factory().write(result, sys.stdout)
         sys.stdout.flush()
         return
-    text = render_report(format_name, result)
+    text = render_report(format_name, result)  # fully rendered before the target is touched
     target = Path(path)
+    temporary: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, target)
+        temporary = None
     except OSError as error:
         raise ConfigError(f"cannot write report {target}: {error.strerror or error}") from None
+    finally:
+        if temporary is not None:  # never leave a half-written temporary file behind
+            Path(temporary).unlink(missing_ok=True)

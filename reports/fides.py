@@ -37,7 +37,9 @@ class FidesReport:
     def write(self, result: ScanResult, stream: IO[str]) -> None:
         stream.write("# Fides dataset manifest written by piimap: data categories found by scanning.\n")
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available: much faster
-        yaml.dump(result_to_fides(result), stream, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
+        yaml.dump(
+            result_to_fides(result), stream, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120
+        )
 
 
 def result_to_fides(result: ScanResult) -> dict[str, Any]:
@@ -75,7 +77,9 @@ def _fields(findings: list[Finding]) -> list[dict[str, Any]]:
         segments = finding.field.split(".") if finding.field else [TEXT_FIELD]
         node = root
         for index, segment in enumerate(segments):
-            entry = node.setdefault(segment.removesuffix("[]"), {"categories": [], "children": {}, "array": False})
+            entry = node.setdefault(
+                segment.removesuffix("[]"), {"categories": [], "children": {}, "array": False}
+            )
             entry["array"] = entry["array"] or segment.endswith("[]")
             if index == len(segments) - 1:
                 if finding.category not in entry["categories"]:

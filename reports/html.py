@@ -191,36 +191,78 @@ def build_view(result: ScanResult) -> dict[str, Any]:
     def node(node_id: str, kind: str, label: str, level: int, **extra: Any) -> dict[str, Any]:
         if node_id not in nodes:
             nodes[node_id] = {
-                "id": node_id, "kind": kind, "label": label, "level": level,
-                "findings": [], "violations": [], "systems": [], **extra,
+                "id": node_id,
+                "kind": kind,
+                "label": label,
+                "level": level,
+                "findings": [],
+                "violations": [],
+                "systems": [],
+                **extra,
             }
         return nodes[node_id]
 
     def edge(source: str, target: str, kind: str, view: str, **extra: Any) -> dict[str, Any]:
         edge_id = f"{kind}|{view}|{source}|{target}"
         if edge_id not in edges:
-            edges[edge_id] = {"id": edge_id, "from": source, "to": target, "kind": kind, "view": view,
-                              "failing": False, "systems": [], **extra}
+            edges[edge_id] = {
+                "id": edge_id,
+                "from": source,
+                "to": target,
+                "kind": kind,
+                "view": view,
+                "failing": False,
+                "systems": [],
+                **extra,
+            }
         return edges[edge_id]
 
     for status in result.sources:
         attributes = graph_nodes.get(f"system:{status.name}", {})
-        node(f"system:{status.name}", "system", status.name, 0, system=status.name, status=status.status,
-             declared=attributes.get("declared"), description=attributes.get("description", ""))
+        node(
+            f"system:{status.name}",
+            "system",
+            status.name,
+            0,
+            system=status.name,
+            status=status.status,
+            declared=attributes.get("declared"),
+            description=attributes.get("description", ""),
+        )
     for attributes in graph_nodes.values():
         if attributes.get("kind") == "system":
-            node(attributes["id"], "system", attributes["label"], 0, system=attributes["label"],
-                 status=attributes.get("status", ""), declared=attributes.get("declared"),
-                 description=attributes.get("description", ""))
+            node(
+                attributes["id"],
+                "system",
+                attributes["label"],
+                0,
+                system=attributes["label"],
+                status=attributes.get("status", ""),
+                declared=attributes.get("declared"),
+                description=attributes.get("description", ""),
+            )
 
     for index, finding in enumerate(findings):
-        system = node(f"system:{finding.source}", "system", finding.source, 0, system=finding.source,
-                      status="ok", declared=graph_nodes.get(f"system:{finding.source}", {}).get("declared"),
-                      description="")
-        container = node(f"container:{finding.source}/{finding.container}", "container", finding.container, 1,
-                         system=finding.source)
-        category = node(f"category:{finding.category}", "category", finding.category, 2,
-                        category=finding.category)
+        system = node(
+            f"system:{finding.source}",
+            "system",
+            finding.source,
+            0,
+            system=finding.source,
+            status="ok",
+            declared=graph_nodes.get(f"system:{finding.source}", {}).get("declared"),
+            description="",
+        )
+        container = node(
+            f"container:{finding.source}/{finding.container}",
+            "container",
+            finding.container,
+            1,
+            system=finding.source,
+        )
+        category = node(
+            f"category:{finding.category}", "category", finding.category, 2, category=finding.category
+        )
         for item in (system, container, category):
             item["findings"].append(index)
         if finding.source not in category["systems"]:
@@ -237,9 +279,16 @@ def build_view(result: ScanResult) -> dict[str, Any]:
     reached: dict[tuple[str, str], set[str]] = defaultdict(set)  # (system, vendor) -> categories reaching it
     for attributes in graph_nodes.values():
         if attributes.get("kind") == "vendor":
-            node(attributes["id"], "vendor", attributes.get("label") or attributes["id"], 3,
-                 vendor=attributes.get("vendor"), role=attributes.get("role", ""),
-                 purpose=attributes.get("purpose", ""), description=attributes.get("description", ""))
+            node(
+                attributes["id"],
+                "vendor",
+                attributes.get("label") or attributes["id"],
+                3,
+                vendor=attributes.get("vendor"),
+                role=attributes.get("role", ""),
+                purpose=attributes.get("purpose", ""),
+                description=attributes.get("description", ""),
+            )
     for data in graph_edges:
         if data.get("kind") == "reaches" and data["source"] in nodes and data["target"] in nodes:
             systems = sorted(data.get("systems", []))
@@ -260,13 +309,24 @@ def build_view(result: ScanResult) -> dict[str, Any]:
         vendor = nodes[data["target"]]
         declared_only = sorted(set(data.get("carries", [])) - reached[(system, vendor["vendor"])])
         if declared_only or not data.get("carries"):
-            edge(data["source"], data["target"], "flow", "both", systems=[system],
-                 label=", ".join(declared_only) or "(nothing)", categories=declared_only)
+            edge(
+                data["source"],
+                data["target"],
+                "flow",
+                "both",
+                systems=[system],
+                label=", ".join(declared_only) or "(nothing)",
+                categories=declared_only,
+            )
             if system not in vendor["systems"]:
                 vendor["systems"].append(system)
         vendor.setdefault("flows", []).append(
-            {"system": system, "declared": data.get("declared", []), "carries": data.get("carries", []),
-             "purpose": data.get("purpose", "")}
+            {
+                "system": system,
+                "declared": data.get("declared", []),
+                "carries": data.get("carries", []),
+                "purpose": data.get("purpose", ""),
+            }
         )
 
     edges_into: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -288,8 +348,10 @@ def build_view(result: ScanResult) -> dict[str, Any]:
         item["systems"] = sorted(item["systems"])
         item["findings"] = sorted(set(item["findings"]))
 
-    rules = {rule.id: {"name": rule.name, "summary": rule.summary, "help": rule.help, "severity": rule.severity}
-             for rule in (FINDING_RULE, *RULES)}
+    rules = {
+        rule.id: {"name": rule.name, "summary": rule.summary, "help": rule.help, "severity": rule.severity}
+        for rule in (FINDING_RULE, *RULES)
+    }
     containers = sum(1 for item in nodes.values() if item["kind"] == "container")
     failing_count = sum(1 for violation in violations if _is_failing(violation))
     return {
@@ -299,6 +361,7 @@ def build_view(result: ScanResult) -> dict[str, Any]:
             "started": result.started,
             "finished": result.finished,
             "run_id": result.run_id,
+            "interrupted": bool(getattr(result, "interrupted", False)),
             "has_datamap": bool(datamap) and result.violations is not None,
             "show_containers": not datamap or containers <= _DETAIL_THRESHOLD,
             "counts": {
@@ -314,8 +377,8 @@ def build_view(result: ScanResult) -> dict[str, Any]:
         "errors": [error.one_line() for error in result.errors],
         "findings": [finding.to_dict() for finding in findings],
         "violations": [
-            violation.to_dict() | {"name": rules.get(violation.rule, {}).get("name", ""),
-                                   "failing": _is_failing(violation)}
+            violation.to_dict()
+            | {"name": rules.get(violation.rule, {}).get("name", ""), "failing": _is_failing(violation)}
             for violation in violations
         ],
         "rules": rules,
@@ -361,7 +424,8 @@ def _mark_failing_edges(
         ]
     else:
         candidates = [
-            item for item in edges_into.get(f"category:{category}", ())
+            item
+            for item in edges_into.get(f"category:{category}", ())
             if item["kind"] == "holds" and (source is None or source in item["systems"])
         ]
     for item in candidates:

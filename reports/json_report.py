@@ -29,6 +29,7 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
         # unchanged since the last stored run: not read again, their stored findings carried over
         "reused": sum(status.skipped for status in result.sources),
     }
+    data["interrupted"] = result.interrupted  # Ctrl-C: the findings are partial
     if result.run_id is not None:
         data["run_id"] = result.run_id
     if result.violations is not None:

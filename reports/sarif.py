@@ -22,7 +22,9 @@ from piimap.model import Finding, ScanResult, Violation
 
 __all__ = ["SarifReport", "result_to_sarif", "SARIF_SCHEMA_URI"]
 
-SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 _ALL_RULES: tuple[Rule, ...] = (FINDING_RULE, *RULES)
 _RULE_INDEX = {rule.id: index for index, rule in enumerate(_ALL_RULES)}
 
@@ -41,10 +43,17 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
     """The SARIF log of ``result`` as a JSON-ready dict."""
     graph = (result.datamap or {}).get("graph", {})
     lines = _declaration_lines(result.datamap)
+    file_sources = {status.name for status in result.sources if "://" not in status.url}
     results = [_violation_result(violation, graph, lines) for violation in result.violations or ()]
-    results.extend(_finding_result(finding) for finding in result.findings)
+    for finding in result.findings:
+        entry = _finding_result(finding)
+        if finding.source in file_sources:  # the container is a file: point code scanning at it
+            entry["locations"][0]["physicalLocation"] = {
+                "artifactLocation": dict(_artifact(finding.container, _working_folder()))
+            }
+        results.append(entry)
     invocation: dict[str, Any] = {
-        "executionSuccessful": not result.errors,
+        "executionSuccessful": not result.errors and not getattr(result, "interrupted", False),
         "startTimeUtc": _utc(result.started),
         "endTimeUtc": _utc(result.finished),
     }
@@ -120,7 +129,9 @@ def _violation_result(
                 "kind": "external",
                 "status": "accepted",
                 "justification": (
-                    "accepted in the baseline file" if violation.suppressed == BASELINE_REASON else violation.suppressed
+                    "accepted in the baseline file"
+                    if violation.suppressed == BASELINE_REASON
+                    else violation.suppressed
                 ),
             }
         ]
@@ -138,7 +149,9 @@ def _finding_result(finding: Finding) -> dict[str, Any]:
             "text": f"{finding.category} in {where} ({finding.matched}/{finding.sampled} sampled values, "
             f"confidence {finding.confidence:.2f})"
         },
-        "locations": [{"logicalLocations": _logical_locations(finding.source, finding.container, finding.field)}],
+        "locations": [
+            {"logicalLocations": _logical_locations(finding.source, finding.container, finding.field)}
+        ],
         "properties": {
             "category": finding.category,
             "confidence": round(finding.confidence, 3),
@@ -160,7 +173,9 @@ def _logical_locations(source: str | None, container: str | None, field: str | N
             {"name": field, "fullyQualifiedName": f"{source}/{container}/{field}", "kind": "member"}
         )
     if container is not None:
-        locations.append({"name": container, "fullyQualifiedName": f"{source}/{container}", "kind": "resource"})
+        locations.append(
+            {"name": container, "fullyQualifiedName": f"{source}/{container}", "kind": "resource"}
+        )
     locations.append({"name": source, "fullyQualifiedName": source, "kind": "module"})
     return locations
 
@@ -194,15 +209,23 @@ def _declaration_location(
 def _physical(path: str | None, line: int) -> dict[str, Any] | None:
     if not path:
         return None
-    return {"artifactLocation": dict(_artifact(path)), "region": {"startLine": max(int(line), 1)}}
+    artifact = dict(_artifact(path, _working_folder()))
+    return {"artifactLocation": artifact, "region": {"startLine": max(int(line), 1)}}
 
 
-@lru_cache(maxsize=64)
-def _artifact(path: str) -> tuple[tuple[str, str], ...]:
-    """A declaration file's URI: relative to the working folder (``%SRCROOT%``) when inside it."""
-    file_path = Path(path).resolve()
+def _working_folder() -> str:
     try:
-        relative = file_path.relative_to(Path.cwd().resolve())
+        return str(Path.cwd())
+    except OSError:  # the working folder was deleted: absolute URIs only
+        return "/nonexistent"
+
+
+@lru_cache(maxsize=1024)
+def _artifact(path: str, working_folder: str) -> tuple[tuple[str, str], ...]:
+    """A file's URI: relative to the working folder (``%SRCROOT%``) when inside it."""
+    file_path = Path(working_folder, path).resolve()
+    try:
+        relative = file_path.relative_to(Path(working_folder).resolve())
     except (ValueError, OSError):
         return (("uri", file_path.as_uri()),)
     return (("uri", relative.as_posix()), ("uriBaseId", "%SRCROOT%"))

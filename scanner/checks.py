@@ -154,7 +154,9 @@ def _where(finding: Finding) -> str:
     return f"{location}: {finding.field}" if finding.field is not None else location
 
 
-def _finding_violations(result: ScanResult, datamap: DataMap | None, policy: Policy | None) -> Iterable[Violation]:
+def _finding_violations(
+    result: ScanResult, datamap: DataMap | None, policy: Policy | None
+) -> Iterable[Violation]:
     for finding in result.findings:
         where = {
             "source": finding.source,
@@ -195,7 +197,9 @@ def _flow_violations(
         vendor = datamap.vendor(flow.vendor)
         if vendor is None:  # validated at load time; defensive for hand-built data maps
             continue
-        carried = carried_categories(flow, datamap.system(flow.system), findings_by_system.get(flow.system, ()))
+        carried = carried_categories(
+            flow, datamap.system(flow.system), findings_by_system.get(flow.system, ())
+        )
         for category in carried:
             key = (flow.system, vendor.id, category)
             if key in seen or policy.discloses(vendor.role, category):

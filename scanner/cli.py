@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -19,10 +20,10 @@ from piimap.exitcodes import ExitCode
 from piimap.model import PiimapError
 from piimap.redact import redact_text
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 
 #: Verb modules, in the order ``piimap --help`` lists them.
-COMMANDS = ("scan", "check", "demo", "explain", "baseline", "history", "diff", "schedule")
+COMMANDS = ("scan", "check", "demo", "explain", "baseline", "history", "diff", "schedule", "hash")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,15 +54,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Every log line (and logged traceback) goes through :func:`~piimap.redact.redact_text`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+def _configure_logging(debug: bool) -> None:
+    """Warnings from everything on stderr; with ``--debug`` also piimap's own debug messages.
+
+    Third-party libraries stay at WARNING even with ``--debug``: some of them log what they read
+    at DEBUG (pymongo's command log holds reply documents, botocore logs response bodies), and
+    that would print sampled personal data. piimap's own log messages never hold sampled values.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("piimap: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:  # like basicConfig: leave a host application's (or pytest's) logging alone
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    logging.getLogger("piimap").setLevel(logging.DEBUG if debug else logging.NOTSET)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="piimap: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    _configure_logging(debug)
     if not args.command:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
@@ -87,5 +107,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.ERROR
 
 
+def console_main() -> None:
+    """The ``piimap`` console script: :func:`main`, then exit with its code.
+
+    After Ctrl-C the partial reports are written by then; container reads still running in
+    worker threads (a slow query, say) are abandoned rather than waited for, so the process exits
+    at once with 130 instead of hanging until they finish.
+    """
+    code = main()
+    if code == ExitCode.INTERRUPTED and _busy_worker_threads():
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        logging.shutdown()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+def _busy_worker_threads() -> bool:
+    import threading
+
+    return any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+               if thread is not threading.main_thread())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console_main()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from piimap.evidence import EVIDENCE_MODES, EvidencePolicy, evidence_policy
 from piimap.model import ConfigError, SourceSpec
 from piimap.settings import ScanSettings
 from piimap.yamlfile import LocatedDict, load_yaml, located_error
@@ -44,6 +45,8 @@ _SETTING_KEYS = {
     "workers": int,
     "max_connections_per_source": int,
     "exhaustive": bool,
+    "evidence": str,
+    "hmac_key_env": str,
 }
 
 
@@ -187,13 +190,39 @@ def _load_settings(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> Sca
     for key in ("custom_categories", "field_rules", "allow"):
         if key in data:
             options[key] = data[key]
+    values_evidence = {key: values.pop(key) for key in ("evidence", "hmac_key_env") if key in values}
     settings = ScanSettings(
         **values,
         enabled_classifiers=tuple(enabled) if enabled is not None else None,
         disabled_classifiers=tuple(disabled),
         classifier_options=options,
+        evidence=_load_evidence(raw, values_evidence, overrides),
     )
-    return settings.with_changes(**overrides)
+    settings = settings.with_changes(**{key: value for key, value in overrides.items() if key != "evidence"})
+    _validate_tuning(data, settings)
+    return settings
+
+
+def _load_evidence(raw: Mapping[str, Any], values: Mapping[str, Any], overrides: Mapping[str, Any]) -> EvidencePolicy:
+    """``settings: {evidence: masked|hmac|none, hmac_key_env: NAME}`` (``--evidence`` wins);
+    the HMAC key is read from the environment, never from the file."""
+    mode = values.get("evidence")
+    if mode is not None and mode.lower() not in EVIDENCE_MODES:
+        raise located_error(raw, "evidence", f"must be one of {', '.join(EVIDENCE_MODES)}")
+    return evidence_policy(overrides.get("evidence") or mode, values.get("hmac_key_env"))
+
+
+def _validate_tuning(data: Mapping[str, Any], settings: ScanSettings) -> None:
+    """Reject malformed ``field_rules`` / ``allow`` / ``custom_categories`` before anything is scanned."""
+    if not any(key in data for key in ("custom_categories", "field_rules", "allow")):
+        return
+    from piimap.classifiers.options import tuning_options
+
+    try:
+        tuning_options(settings)
+    except ConfigError as error:
+        key = next(key for key in ("custom_categories", "field_rules", "allow") if key in data)
+        raise located_error(data, key, str(error)) from None
 
 
 def _optional_path(data: Mapping[str, Any], key: str, base: Path) -> Path | None:

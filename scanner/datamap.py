@@ -169,8 +169,13 @@ def _add_system(
 def _add_finding(graph: networkx.DiGraph, finding: Finding, datamap: DataMap | None) -> None:
     system = system_id(finding.source)
     if system not in graph:
-        _add_system(graph, finding.source, datamap.system(finding.source) if datamap else None, "ok",
-                    datamap is not None)
+        _add_system(
+            graph,
+            finding.source,
+            datamap.system(finding.source) if datamap else None,
+            "ok",
+            datamap is not None,
+        )
     container = container_id(finding.source, finding.container)
     if container not in graph:
         graph.add_node(
@@ -192,7 +197,9 @@ def _add_finding(graph: networkx.DiGraph, finding: Finding, datamap: DataMap | N
             graph.add_edge(container, holder, kind="contains")
     category = category_id(finding.category)
     if category not in graph:
-        graph.add_node(category, kind="category", label=finding.category, category=finding.category, violations=[])
+        graph.add_node(
+            category, kind="category", label=finding.category, category=finding.category, violations=[]
+        )
     declaration = datamap.system(finding.source) if datamap else None
     graph.add_edge(
         holder,

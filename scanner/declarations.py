@@ -299,11 +299,15 @@ def parse_policy(data: Any, path: str = "<string>") -> Policy:
         raise ConfigError(f"{path}: a policy must be a mapping with 'collected' and 'shared'")
     _reject_unknown_keys(data, _POLICY_KEYS, "key")
     if "collected" not in data:
-        raise located_error(data, None, "collected: is required (the categories the policy says are collected)")
+        raise located_error(
+            data, None, "collected: is required (the categories the policy says are collected)"
+        )
     collected = _category_list(data, "collected")
     raw_shared = data.get("shared") or {}
     if not isinstance(raw_shared, dict):
-        raise located_error(data, "shared", "must be a mapping of recipient role -> categories or 'collected'")
+        raise located_error(
+            data, "shared", "must be a mapping of recipient role -> categories or 'collected'"
+        )
     shared: dict[str, tuple[str, ...]] = {}
     shared_lines: dict[str, int] = {}
     for role, value in raw_shared.items():
@@ -313,7 +317,9 @@ def parse_policy(data: Any, path: str = "<string>") -> Policy:
         elif value is None or value == []:
             shared[role] = ()
         elif not isinstance(value, list):
-            raise located_error(raw_shared, role, f"must be a list of category keys or '{COLLECTED}', not {value!r}")
+            raise located_error(
+                raw_shared, role, f"must be a list of category keys or '{COLLECTED}', not {value!r}"
+            )
         else:
             shared[role] = _category_list(raw_shared, role)
         shared_lines[role] = _line_of(raw_shared, role)
@@ -336,12 +342,16 @@ def _parse_systems(data: Mapping[str, Any]) -> tuple[SystemDeclaration, ...]:
     systems = []
     for name, entry in raw.items():
         if isinstance(entry, list):  # shorthand: the categories of the whole system
-            systems.append(SystemDeclaration(name=name, categories=_category_list(raw, name), line=_line_of(raw, name)))
+            systems.append(
+                SystemDeclaration(name=name, categories=_category_list(raw, name), line=_line_of(raw, name))
+            )
             continue
         if entry is None:
             entry = {}
         if not isinstance(entry, dict):
-            raise located_error(raw, name, "must be a list of categories or a mapping (categories, containers, ...)")
+            raise located_error(
+                raw, name, "must be a list of categories or a mapping (categories, containers, ...)"
+            )
         _reject_unknown_keys(entry, _SYSTEM_KEYS, "system key")
         systems.append(
             SystemDeclaration(
@@ -363,10 +373,14 @@ def _parse_containers(system: Mapping[str, Any]) -> tuple[ContainerDeclaration, 
     declarations = []
     for pattern, entry in raw.items():
         if isinstance(entry, (list, str)):
-            declarations.append(ContainerDeclaration(pattern=pattern, categories=_category_list(raw, pattern)))
+            declarations.append(
+                ContainerDeclaration(pattern=pattern, categories=_category_list(raw, pattern))
+            )
             continue
         if not isinstance(entry, dict):
-            raise located_error(raw, pattern, "must be a list of categories or a mapping with 'categories'/'fields'")
+            raise located_error(
+                raw, pattern, "must be a list of categories or a mapping with 'categories'/'fields'"
+            )
         _reject_unknown_keys(entry, _CONTAINER_KEYS, "container key")
         fields = entry.get("fields") or {}
         if not isinstance(fields, dict):
@@ -414,7 +428,9 @@ def _parse_flows(data: Mapping[str, Any], systems: set[str], vendors: set[str]) 
     flows = []
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
-            raise located_error(data, "flows", f"entry {index + 1} must be a mapping with 'from', 'to', 'categories'")
+            raise located_error(
+                data, "flows", f"entry {index + 1} must be a mapping with 'from', 'to', 'categories'"
+            )
         _reject_unknown_keys(entry, _FLOW_KEYS, "flow key")
         for required in ("from", "to", "categories"):
             if required not in entry:
@@ -457,8 +473,9 @@ def _parse_suppressions(data: Mapping[str, Any]) -> tuple[Suppression, ...]:
         _reject_unknown_keys(entry, _SUPPRESSION_KEYS, "suppression key")
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise located_error(entry, "reason" if "reason" in entry else None,
-                                "every suppression needs a non-empty 'reason'")
+            raise located_error(
+                entry, "reason" if "reason" in entry else None, "every suppression needs a non-empty 'reason'"
+            )
         if not any(key in entry for key in _SUPPRESSION_MATCHERS):
             raise located_error(
                 entry, None, f"a suppression needs at least one of {', '.join(_SUPPRESSION_MATCHERS)}"
@@ -492,9 +509,13 @@ def _category_list(parent: Mapping[str, Any], key: str) -> tuple[str, ...]:
     categories = []
     for item in value:
         if not isinstance(item, str):
-            raise located_error(parent, key, f"category keys are strings, not {type(item).__name__} ({item!r})")
+            raise located_error(
+                parent, key, f"category keys are strings, not {type(item).__name__} ({item!r})"
+            )
         if item == ALL:
-            raise located_error(parent, key, "'all' is only allowed as the whole value of a flow's categories")
+            raise located_error(
+                parent, key, "'all' is only allowed as the whole value of a flow's categories"
+            )
         if not _CATEGORY_KEY.match(item):
             raise located_error(
                 parent, key, f"{item!r} is not a category key (Fides spelling, e.g. user.contact.email)"

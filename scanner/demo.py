@@ -5,16 +5,17 @@ needs in one folder:
 
 - ``app.db``: the SQLite application database (accounts, trial requests, analytics events, and
   tables with no personal data: plans, pages, invoices);
-- ``logs/``: nginx access logs in the combined format, rotated (``access.log``, ``.1``, ``.2.gz``);
-  some query strings carry e-mail addresses and, the deliberate gap, phone numbers;
+- ``logs/``: nginx access logs in the combined format plus the ``Cookie`` header, rotated
+  (``access.log``, ``.1``, ``.2.gz``); some query strings carry e-mail addresses and, the
+  deliberate gap, phone numbers;
 - ``events/``: click events as JSON Lines, one file per day, with IPs, ``_ga`` cookie ids and
   advertising ids;
 - ``datamap.yaml`` and ``policy.yaml``: what the company declares and what its policy discloses;
 - ``piimap.yaml``: the config tying them together, so ``piimap check --config DIR/piimap.yaml``
   reruns the whole job.
 
-All people, e-mail domains and phone numbers are invented (``example.*`` domains, ``555`` numbers
-where the numbering plan has them).
+All people, e-mail domains and phone numbers are invented (``example.*`` domains, ``555-01xx``
+numbers in North America, random but well-formed numbers elsewhere).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ _REFERRERS = ("-", "https://www.google.com/", "https://www.bing.com/", "https://
 # (country calling code, national-number template, region): valid-format fictional numbers
 _PHONE_PLANS = (
     ("1", "{area}55501{d2}", "US"),  # NANP 555-01xx range reserved for fiction
-    ("44", "7700900{d3}", "GB"),  # Ofcom drama range
+    ("44", "74{d8}", "GB"),
     ("49", "30{d8}", "DE"),
     ("33", "6{d8}", "FR"),
 )
@@ -111,7 +112,6 @@ class _People:
         number = template.format(
             area=self.rng.choice(_US_AREAS),
             d2=f"{self.rng.randint(0, 99):02d}",
-            d3=f"{self.rng.randint(0, 999):03d}",
             d8=f"{self.rng.randint(0, 99_999_999):08d}",
         )
         if code == "1" and not international:
@@ -309,7 +309,11 @@ def _access_line(people: _People, moment: datetime) -> str:
     stamp = moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
     agent = rng.choice(_USER_AGENTS)
     referrer = rng.choice(_REFERRERS)
-    return f'{people.ip()} - - [{stamp}] "GET {path} HTTP/1.1" {status} {size} "{referrer}" "{agent}"'
+    # log_format combined_cookies '... "$http_user_agent" "$http_cookie"': the _ga cookie is logged too
+    cookie = f"_ga={people.ga_client_id()}; _gid=GA1.2.{rng.randint(10**8, 10**9)}" if rng.random() < 0.85 else "-"
+    return (
+        f'{people.ip()} - - [{stamp}] "GET {path} HTTP/1.1" {status} {size} "{referrer}" "{agent}" "{cookie}"'
+    )
 
 
 def _write_access_logs(directory: Path, people: _People) -> None:

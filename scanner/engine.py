@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from piimap.model import (
     Container,
@@ -179,7 +180,8 @@ def classify_samples(
             try:
                 detections = classifier.classify(sample)
             except Exception as error:  # one classifier's bug must not lose the field
-                log.warning("classifier %s failed on %s: %s", classifier.id, sample.field.name, error)
+                # the type only: an exception's text may quote the value being classified
+                log.warning("classifier %s failed on %s: %s", classifier.id, sample.field.name, type(error).__name__)
                 continue
             for detection in detections:
                 key = (sample.field.name, detection.category)
@@ -305,7 +307,16 @@ def connection_limit(spec: SourceSpec, settings: ScanSettings) -> int:
 
 class ThreadExecutor(Executor):
     """A bounded thread pool; at most :func:`connection_limit` tasks per source at once
-    (``per_source`` is the fallback when a task's settings do not say)."""
+    (``per_source`` is the fallback when a task's settings do not say).
+
+    On Ctrl-C (``KeyboardInterrupt`` in the thread consuming :meth:`run`) no further container is
+    started, queued ones are cancelled, containers already being read get
+    :attr:`interrupt_grace_seconds` to finish (their outcomes are still yielded), and then the
+    interrupt is raised again. Containers still running after that are abandoned, not waited for.
+    """
+
+    #: How long in-flight containers may take to finish after Ctrl-C before they are abandoned.
+    interrupt_grace_seconds: float = 2.0
 
     def __init__(self, workers: int = 4, per_source: int = 2) -> None:
         self.workers = max(1, workers)
@@ -315,29 +326,62 @@ class ThreadExecutor(Executor):
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         limits: dict[str, threading.Semaphore] = {}
+        stopping = threading.Event()
 
-        def guarded(task: ContainerTask) -> ContainerOutcome:
+        def guarded(task: ContainerTask) -> ContainerOutcome | None:
             with limits[task.spec.name]:
+                if stopping.is_set():  # interrupted while waiting for a connection slot
+                    return None
                 return run_container_task(task)
 
-        pending = set()
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="piimap") as pool:
+        def finished(done: Iterable[Any]) -> Iterator[ContainerOutcome]:
+            for future in done:
+                if not future.cancelled() and (outcome := future.result()) is not None:
+                    yield outcome
+
+        pending: set[Any] = set()
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="piimap")
+        try:
             for task in tasks:
                 if task.spec.name not in limits:
                     limits[task.spec.name] = threading.Semaphore(connection_limit(task.spec, task.settings))
                 pending.add(pool.submit(guarded, task))
                 if len(pending) >= self.workers * 4:  # bounded queue: discovery stays lazy
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        yield future.result()
+                    yield from finished(done)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
+                yield from finished(done)
+        except KeyboardInterrupt:
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            done, _ = wait(pending, timeout=self.interrupt_grace_seconds)
+            yield from finished(done)
+            raise
+        except BaseException:  # the consumer stopped early (GeneratorExit) or failed: do not wait
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+#: The error of a source whose scan Ctrl-C stopped, and of the sources never started after it.
+INTERRUPTED_MESSAGE = "interrupted before this source was finished"
+NOT_SCANNED_MESSAGE = "not scanned: the scan was interrupted"
+
+
+class _SourceInterrupted(BaseException):
+    """Ctrl-C inside :func:`_scan_source`, carrying what that source yielded until then."""
+
+    def __init__(self, status: SourceStatus, findings: list[Finding], errors: list[SourceError]) -> None:
+        super().__init__(status.name)
+        self.status = status
+        self.findings = findings
+        self.errors = errors
 
 
 def scan(
@@ -352,6 +396,9 @@ def scan(
 
     ``reuse`` (incremental rescans) may return the stored findings of a container whose
     fingerprint has not changed; such a container is not read again.
+
+    Ctrl-C (``KeyboardInterrupt``) does not escape: the scan stops, and the result holds the
+    findings read until then, marks the unfinished sources ``error`` and has ``interrupted`` set.
     """
     executor = executor or ThreadExecutor(settings.workers, settings.max_connections_per_source)
     observer = observer or ScanObserver()
@@ -359,9 +406,21 @@ def scan(
     statuses: list[SourceStatus] = []
     findings: list[Finding] = []
     errors: list[SourceError] = []
+    interrupted = False
     for spec in specs:
+        if interrupted:
+            statuses.append(SourceStatus(spec.name, spec.display_url, "error", NOT_SCANNED_MESSAGE))
+            continue
         observer.source_started(spec)
-        status, source_findings, source_errors = _scan_source(spec, settings, executor, observer, reuse)
+        try:
+            status, source_findings, source_errors = _scan_source(spec, settings, executor, observer, reuse)
+        except _SourceInterrupted as stop:
+            interrupted = True
+            status, source_findings, source_errors = stop.status, stop.findings, stop.errors
+        except KeyboardInterrupt:
+            interrupted = True
+            status = SourceStatus(spec.name, spec.display_url, "error", INTERRUPTED_MESSAGE)
+            source_findings, source_errors = [], []
         statuses.append(status)
         findings.extend(source_findings)
         errors.extend(source_errors)
@@ -373,6 +432,7 @@ def scan(
         sources=tuple(statuses),
         findings=tuple(findings),
         errors=tuple(errors),
+        interrupted=interrupted,
     )
 
 
@@ -388,6 +448,11 @@ def _scan_source(
     try:
         connector = open_connector(spec, settings)
         containers = list(connector.discover())
+    except KeyboardInterrupt:
+        close_connector(spec)
+        raise _SourceInterrupted(
+            SourceStatus(spec.name, spec.display_url, "error", INTERRUPTED_MESSAGE), findings, errors
+        ) from None
     except Exception as error:
         close_connector(spec)
         raw = str(error) if isinstance(error, PiimapError) else _describe(error)
@@ -413,6 +478,9 @@ def _scan_source(
             if outcome.error is not None:
                 errors.append(outcome.error)
             observer.container_done(outcome)
+    except KeyboardInterrupt:
+        status = SourceStatus(spec.name, spec.display_url, "error", INTERRUPTED_MESSAGE, len(containers), reused)
+        raise _SourceInterrupted(status, findings, errors) from None
     finally:
         close_connector(spec)
     failed = [error for error in errors if error.container is not None]

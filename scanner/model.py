@@ -234,6 +234,9 @@ class ScanResult:
     violations: tuple[Violation, ...] | None = None
     datamap: Mapping[str, Any] | None = None
     run_id: str | None = None
+    #: True when the scan was stopped (Ctrl-C) before every container was read: the findings
+    #: are what was read until then, and the sources not finished are marked ``error``.
+    interrupted: bool = False
 
     @property
     def failed(self) -> bool:

@@ -42,10 +42,12 @@ def check_declarations(config: Config, result: ScanResult, baseline_path: Path |
 
 
 def exit_code_for(result: ScanResult) -> int:
-    """2 when any source or container could not be read (the result is incomplete), else 1 when a
-    violation fails the check, else 0."""
+    """130 when Ctrl-C stopped the scan, else 2 when any source or container could not be read (the
+    result is incomplete), else 1 when a violation fails the check, else 0."""
     from piimap.checks import failing
 
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
     if result.errors:
         return ExitCode.ERROR
     return ExitCode.FINDINGS if failing(result) else ExitCode.OK
@@ -71,5 +73,5 @@ def run_configured(
             write_report(output.format, result, output.path)
         except PiimapError as error:
             report_errors.append(str(error))
-    exit_code = ExitCode.ERROR if report_errors else exit_code_for(result)
+    exit_code = ExitCode.ERROR if report_errors and not result.interrupted else exit_code_for(result)
     return RunOutcome(result, failing_violations(result), exit_code, tuple(report_errors))

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from piimap.evidence import EvidencePolicy
+
 __all__ = ["ScanSettings", "DEFAULT_SAMPLE_SIZE", "DEFAULT_SPACY_MODEL"]
 
 DEFAULT_SAMPLE_SIZE = 1000
@@ -17,7 +19,9 @@ class ScanSettings:
     """Settings shared by the engine, connectors and classifiers.
 
     ``classifier_options`` holds per-classifier settings from the config file, keyed by
-    classifier id (for example ``{"phone": {"default_region": "GB"}}``).
+    classifier id (for example ``{"phone": {"default_region": "GB"}}``). ``evidence`` says what
+    findings keep of matched values: masked examples (default), keyed hashes or nothing
+    (:mod:`piimap.evidence`); its key never shows in ``repr``.
     """
 
     sample_size: int = DEFAULT_SAMPLE_SIZE
@@ -33,6 +37,7 @@ class ScanSettings:
     exhaustive: bool = False
     workers: int = 4
     max_connections_per_source: int = 2
+    evidence: EvidencePolicy = field(default_factory=EvidencePolicy)
 
     def with_changes(self, **changes: Any) -> "ScanSettings":
         """A copy with ``changes`` applied (``None`` values are ignored)."""

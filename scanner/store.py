@@ -283,7 +283,9 @@ class HistoryStore:
         tables = self._tables
         errors = len(result.errors)
         failed_sources = sum(1 for status in result.sources if status.status != "ok")
-        if result.sources and failed_sources == len(result.sources):
+        if result.interrupted:
+            status = "interrupted"
+        elif result.sources and failed_sources == len(result.sources):
             status = "error"
         elif errors:
             status = "partial"

@@ -67,12 +67,16 @@ class Company:
             connection.executemany(f'INSERT INTO "{table}" ("{column}") VALUES (?)', [(v,) for v in values])
 
 
-def build_company(root: Path, *, datamap: str = DATAMAP, policy: str = POLICY, extra_config: str = "") -> Company:
+def build_company(
+    root: Path, *, datamap: str = DATAMAP, policy: str = POLICY, extra_config: str = ""
+) -> Company:
     """A SQLite app database with accounts (email, phone), events (ip, GA cookie, IDFA) and plans."""
     rng = random.Random(20201014)
     database = root / "app.db"
     with sqlite3.connect(database) as connection:
-        connection.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT, phone TEXT, organisation TEXT)")
+        connection.execute(
+            "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT, phone TEXT, organisation TEXT)"
+        )
         connection.execute(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, ip_address TEXT, ga_client_id TEXT, device_id TEXT, page TEXT)"
         )
@@ -81,8 +85,11 @@ def build_company(root: Path, *, datamap: str = DATAMAP, policy: str = POLICY, e
             area = rng.choice(["415", "212", "646", "303"])
             connection.execute(
                 "INSERT INTO accounts (email, phone, organisation) VALUES (?, ?, ?)",
-                (f"user{index}@example{index % 3}.com",
-                 f"+1 {area}-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}", f"Org {index}"),
+                (
+                    f"user{index}@example{index % 3}.com",
+                    f"+1 {area}-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+                    f"Org {index}",
+                ),
             )
             connection.execute(
                 "INSERT INTO events (ip_address, ga_client_id, device_id, page) VALUES (?, ?, ?, ?)",
@@ -93,7 +100,9 @@ def build_company(root: Path, *, datamap: str = DATAMAP, policy: str = POLICY, e
                     f"/pricing/{index}",
                 ),
             )
-        connection.executemany("INSERT INTO plans (name, price) VALUES (?, ?)", [("basic", 9.5), ("pro", 29.0)])
+        connection.executemany(
+            "INSERT INTO plans (name, price) VALUES (?, ?)", [("basic", 9.5), ("pro", 29.0)]
+        )
     (root / "datamap.yaml").write_text(textwrap.dedent(datamap).lstrip(), encoding="utf-8")
     (root / "policy.yaml").write_text(textwrap.dedent(policy).lstrip(), encoding="utf-8")
     config = root / "piimap.yaml"
@@ -119,8 +128,19 @@ def build_company(root: Path, *, datamap: str = DATAMAP, policy: str = POLICY, e
 
 
 def check(company: Company, *extra: str) -> int:
-    return main(["check", "--config", str(company.config), "--quiet", "--format", "json",
-                 "--output", str(company.report("stdout.json")), *extra])
+    return main(
+        [
+            "check",
+            "--config",
+            str(company.config),
+            "--quiet",
+            "--format",
+            "json",
+            "--output",
+            str(company.report("stdout.json")),
+            *extra,
+        ]
+    )
 
 
 def failing_keys(report: dict) -> set[tuple]:
@@ -137,7 +157,13 @@ def test_a_company_matching_its_declarations_passes_and_gets_every_report(tmp_pa
     assert "check passed" in capsys.readouterr().err
     report = json.loads(company.report("report.json").read_text())
     assert failing_keys(report) == set()
-    assert {f["field"] for f in report["findings"]} >= {"email", "phone", "ip_address", "ga_client_id", "device_id"}
+    assert {f["field"] for f in report["findings"]} >= {
+        "email",
+        "phone",
+        "ip_address",
+        "ga_client_id",
+        "device_id",
+    }
     assert report["run_id"]  # recorded in the history store
     node_ids = {node["id"] for node in report["datamap"]["nodes"]}
     assert {"system:app_db", "vendor:ga", "category:user.contact.email"} <= node_ids
@@ -147,16 +173,22 @@ def test_a_company_matching_its_declarations_passes_and_gets_every_report(tmp_pa
 
 
 def test_an_undeclared_category_fails_with_exit_1(tmp_path, capsys):
-    company = build_company(tmp_path, datamap=DATAMAP.replace("          phone: [user.contact.phone_number]\n", ""))
+    company = build_company(
+        tmp_path, datamap=DATAMAP.replace("          phone: [user.contact.phone_number]\n", "")
+    )
     assert check(company) == 1
     err = capsys.readouterr().err
     assert "check failed: 1 violation [PIIMAP002 x1]" in err
     report = json.loads(company.report("report.json").read_text())
-    assert failing_keys(report) == {("PIIMAP002", "main.accounts", "phone", "user.contact.phone_number", None)}
+    assert failing_keys(report) == {
+        ("PIIMAP002", "main.accounts", "phone", "user.contact.phone_number", None)
+    }
 
 
 def test_an_undisclosed_flow_fails_with_exit_1(tmp_path):
-    datamap = DATAMAP.replace("categories: [user.device.ip_address, user.device.cookie_id]", "categories: all")
+    datamap = DATAMAP.replace(
+        "categories: [user.device.ip_address, user.device.cookie_id]", "categories: all"
+    )
     company = build_company(tmp_path, datamap=datamap)
     assert check(company) == 1
     report = json.loads(company.report("report.json").read_text())
@@ -238,7 +270,10 @@ def test_a_source_error_exits_2_even_with_failing_violations_and_reports_are_wri
             "systems:\n  app_db: [user]\nflows:\n  - from: app_db\n    to: nobody\n    categories: all\n",
             "datamap.yaml:5: to: unknown vendor 'nobody' (vendors: none declared)",
         ),
-        ("systems:\n  app_db:\n    categoriez: [user.name]\n", "datamap.yaml:3: categoriez: unknown system key"),
+        (
+            "systems:\n  app_db:\n    categoriez: [user.name]\n",
+            "datamap.yaml:3: categoriez: unknown system key",
+        ),
     ],
 )
 def test_a_broken_data_map_exits_2_with_file_line_and_key(tmp_path, capsys, broken, expected):
@@ -253,7 +288,9 @@ def test_a_broken_data_map_exits_2_with_file_line_and_key(tmp_path, capsys, brok
 
 def test_check_needs_a_data_map_or_policy(tmp_path, capsys):
     company = build_company(tmp_path)
-    text = company.config.read_text().replace("datamap: datamap.yaml\n", "").replace("policy: policy.yaml\n", "")
+    text = (
+        company.config.read_text().replace("datamap: datamap.yaml\n", "").replace("policy: policy.yaml\n", "")
+    )
     company.config.write_text(text)
     assert check(company) == 2
     assert "a check needs 'datamap:' or 'policy:'" in capsys.readouterr().err
@@ -276,8 +313,15 @@ def test_a_policy_alone_checks_collection(tmp_path):
 
 def test_the_installed_console_script_returns_the_exit_codes(tmp_path):
     company = build_company(tmp_path, datamap=DATAMAP.replace("      main.events: [user.device]\n", ""))
-    command = [str(Path(sys.executable).with_name("piimap")), "check", "--config", str(company.config), "-q",
-               "--format", "sarif"]
+    command = [
+        str(Path(sys.executable).with_name("piimap")),
+        "check",
+        "--config",
+        str(company.config),
+        "-q",
+        "--format",
+        "sarif",
+    ]
     failed = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert failed.returncode == 1, failed.stderr
     sarif = json.loads(failed.stdout)
@@ -307,14 +351,23 @@ def build_demo_shaped_company(root: Path, *, phones_in_logs: bool = True) -> Pat
         for index in range(40):
             connection.execute(
                 "INSERT INTO accounts (first_name, last_name, email, phone, organisation, role) VALUES (?, ?, ?, ?, ?, ?)",
-                (rng.choice(firsts), rng.choice(lasts), f"u{index}@example.com",
-                 f"+1 415-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}", "Acme Corp", "analyst"),
+                (
+                    rng.choice(firsts),
+                    rng.choice(lasts),
+                    f"u{index}@example.com",
+                    f"+1 415-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+                    "Acme Corp",
+                    "analyst",
+                ),
             )
             connection.execute(
                 "INSERT INTO events (ip_address, device_id, ga_client_id, page) VALUES (?, ?, ?, ?)",
-                (f"{rng.randint(11, 199)}.{rng.randint(0, 255)}.1.{rng.randint(1, 254)}",
-                 str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
-                 f"GA1.2.{rng.randint(10**8, 10**9)}.{rng.randint(1500000000, 1700000000)}", "/pricing"),
+                (
+                    f"{rng.randint(11, 199)}.{rng.randint(0, 255)}.1.{rng.randint(1, 254)}",
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
+                    f"GA1.2.{rng.randint(10**8, 10**9)}.{rng.randint(1500000000, 1700000000)}",
+                    "/pricing",
+                ),
             )
     (root / "logs").mkdir()
     lines = []
@@ -332,12 +385,18 @@ def build_demo_shaped_company(root: Path, *, phones_in_logs: bool = True) -> Pat
     (root / "logs" / "access.log").write_text("\n".join(lines) + "\n")
     with open(root / "events.jsonl", "w") as stream:
         for _ in range(60):
-            stream.write(json.dumps({
-                "ip": f"{rng.randint(11, 199)}.{rng.randint(0, 255)}.3.{rng.randint(1, 254)}",
-                "ga": f"GA1.2.{rng.randint(10**8, 10**9)}.{rng.randint(1500000000, 1700000000)}",
-                "advertising_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
-                "user_agent": "Mozilla/5.0", "page": "/pricing",
-            }) + "\n")
+            stream.write(
+                json.dumps(
+                    {
+                        "ip": f"{rng.randint(11, 199)}.{rng.randint(0, 255)}.3.{rng.randint(1, 254)}",
+                        "ga": f"GA1.2.{rng.randint(10**8, 10**9)}.{rng.randint(1500000000, 1700000000)}",
+                        "advertising_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
+                        "user_agent": "Mozilla/5.0",
+                        "page": "/pricing",
+                    }
+                )
+                + "\n"
+            )
     for name in ("datamap.yaml", "policy.yaml"):
         text = resources.files("piimap").joinpath("demo_assets", name).read_text(encoding="utf-8")
         (root / name).write_text(text, encoding="utf-8")
@@ -354,11 +413,16 @@ def test_the_shipped_demo_declarations_fail_only_on_phone_numbers_in_the_web_log
     assert main(["check", "--config", str(config), "--quiet", "--output", str(tmp_path / "table.txt")]) == 1
     report = json.loads((tmp_path / "report.json").read_text())
     assert {s["name"]: s["status"] for s in report["sources"]} == {
-        "app_db": "ok", "web_logs": "ok", "click_events": "ok"
+        "app_db": "ok",
+        "web_logs": "ok",
+        "click_events": "ok",
     }
     found = {(f["source"], f["category"]) for f in report["findings"]}
-    assert {("web_logs", "user.contact.email"), ("click_events", "user.device.device_id"),
-            ("app_db", "user.contact.phone_number")} <= found
+    assert {
+        ("web_logs", "user.contact.email"),
+        ("click_events", "user.device.device_id"),
+        ("app_db", "user.contact.phone_number"),
+    } <= found
     failing = [v for v in report["violations"] if v["severity"] == "error" and "suppressed" not in v]
     assert {(v["rule"], v["source"], v["category"]) for v in failing} == {
         ("PIIMAP002", "web_logs", "user.contact.phone_number")
@@ -366,11 +430,36 @@ def test_the_shipped_demo_declarations_fail_only_on_phone_numbers_in_the_web_log
     assert failing[0]["container"].endswith("access.log")
     # Every category found in click_events reaches Google Analytics; nothing from app_db does.
     edges = report["datamap"]["edges"]
-    into_ga = {e["source"] for e in edges if e["target"] == "vendor:google_analytics" and e["kind"] == "reaches"}
-    assert into_ga == {"category:user.device.ip_address", "category:user.device.cookie_id",
-                       "category:user.device.device_id"}
+    into_ga = {
+        e["source"] for e in edges if e["target"] == "vendor:google_analytics" and e["kind"] == "reaches"
+    }
+    assert into_ga == {
+        "category:user.device.ip_address",
+        "category:user.device.cookie_id",
+        "category:user.device.device_id",
+    }
 
 
 def test_the_demo_shaped_company_passes_without_phone_numbers_in_its_logs(tmp_path):
     config = build_demo_shaped_company(tmp_path, phones_in_logs=False)
     assert main(["check", "--config", str(config), "--quiet", "--output", str(tmp_path / "table.txt")]) == 0
+
+
+def test_declarations_and_baseline_can_come_from_the_command_line(tmp_path):
+    company = build_company(tmp_path)
+    text = (
+        company.config.read_text().replace("datamap: datamap.yaml\n", "").replace("policy: policy.yaml\n", "")
+    )
+    company.config.write_text(text)
+    strict = tmp_path / "strict-policy.yaml"
+    strict.write_text("collected: [user.contact]\nshared: {}\n")
+    assert check(company, "--datamap", str(company.datamap), "--policy", str(company.policy)) == 0
+    assert check(company, "--datamap", str(company.datamap), "--policy", str(strict)) == 1
+
+
+def test_an_unknown_report_format_is_refused_before_scanning(tmp_path, capsys):
+    company = build_company(tmp_path)
+    company.config.write_text(company.config.read_text() + "  - {format: pdf, path: out/report.pdf}\n")
+    assert check(company) == 2
+    assert "unknown report format 'pdf'" in capsys.readouterr().err
+    assert not company.report("report.json").exists()

@@ -150,7 +150,9 @@ CASES = [
 @pytest.mark.parametrize(("extra", "expected"), CASES)
 def test_each_situation_raises_its_rule(declarations, extra, expected):
     result = evaluate(scan_result(*CLEAN, *extra), *declarations)
-    keys = [(v.rule, v.source, v.container, v.field, v.category, v.vendor) for v in failing_violations(result)]
+    keys = [
+        (v.rule, v.source, v.container, v.field, v.category, v.vendor) for v in failing_violations(result)
+    ]
     if expected is None:
         assert keys == []
         assert not failing(result)
@@ -166,12 +168,17 @@ def test_an_uncollected_category_in_an_undeclared_place_raises_both_rules(declar
 
 
 def test_a_flow_to_a_role_the_policy_does_not_disclose_is_undisclosed(tmp_path, declarations):
-    datamap_text = DATAMAP + "  - from: click_events\n    to: adnet\n    categories: [user.device.ip_address]\n"
+    datamap_text = (
+        DATAMAP + "  - from: click_events\n    to: adnet\n    categories: [user.device.ip_address]\n"
+    )
     datamap = parse_datamap(*load(tmp_path, "map2.yaml", datamap_text))
     result = evaluate(scan_result(*CLEAN), datamap, declarations[1])
     (violation,) = result.violations
     assert (violation.rule, violation.source, violation.vendor, violation.category) == (
-        "PIIMAP004", "click_events", "adnet", "user.device.ip_address"
+        "PIIMAP004",
+        "click_events",
+        "adnet",
+        "user.device.ip_address",
     )
     assert violation.container is None and violation.severity == "error"
     assert "advertising" in violation.message
@@ -179,11 +186,17 @@ def test_a_flow_to_a_role_the_policy_does_not_disclose_is_undisclosed(tmp_path, 
 
 def test_a_flow_of_all_carries_what_was_found_in_its_containers(tmp_path):
     datamap = parse_datamap(*load(tmp_path, "map.yaml", DATAMAP))
-    policy = parse_policy(*load(tmp_path, "p.yaml", """
+    policy = parse_policy(
+        *load(
+            tmp_path,
+            "p.yaml",
+            """
         collected: [user]
         shared:
           service_provider: [user.name]
-        """))
+        """,
+        )
+    )
     result = evaluate(scan_result(*CLEAN), datamap, policy)
     undisclosed = {(v.source, v.vendor, v.category) for v in result.violations if v.rule == "PIIMAP004"}
     # main.accounts feeds the mailer: its email is carried (name is disclosed); main.events is
@@ -200,7 +213,10 @@ def test_declared_categories_that_were_not_found_are_warnings_that_do_not_fail(d
     result = evaluate(scan_result(*findings), *declarations)
     (warning,) = result.violations
     assert (warning.rule, warning.severity, warning.source, warning.category) == (
-        "PIIMAP005", "warning", "web_logs", "user.device.cookie_id"
+        "PIIMAP005",
+        "warning",
+        "web_logs",
+        "user.device.cookie_id",
     )
     assert not failing(result)
 
@@ -221,7 +237,9 @@ def test_no_not_found_warnings_for_a_source_that_failed(declarations):
 def test_a_declared_system_that_was_not_scanned_is_a_warning(declarations):
     findings = [f for f in CLEAN if f.source != "web_logs"]
     result = evaluate(scan_result(*findings, sources=("app_db", "click_events")), *declarations)
-    assert [(v.rule, v.source, v.severity) for v in result.violations] == [("PIIMAP006", "web_logs", "warning")]
+    assert [(v.rule, v.source, v.severity) for v in result.violations] == [
+        ("PIIMAP006", "web_logs", "warning")
+    ]
 
 
 def test_only_the_policy_rule_runs_without_a_data_map(declarations):
@@ -328,11 +346,18 @@ def test_every_rule_has_a_unique_id_name_and_help():
 def test_fingerprints_of_file_containers_do_not_depend_on_the_checkout_folder(declarations):
     def run_in(folder):
         result = ScanResult(
-            started="s", finished="f",
-            sources=(SourceStatus("web_logs", f"{folder}/logs", "ok"), SourceStatus("app_db", "sqlite:///x", "ok"),
-                     SourceStatus("click_events", f"{folder}/events.jsonl", "ok")),
-            findings=(*CLEAN[:3], finding("web_logs", f"{folder}/logs/access.log", "query.phone", "user.contact.phone_number"),
-                      finding("click_events", f"{folder}/events.jsonl", "phone", "user.contact.phone_number")),
+            started="s",
+            finished="f",
+            sources=(
+                SourceStatus("web_logs", f"{folder}/logs", "ok"),
+                SourceStatus("app_db", "sqlite:///x", "ok"),
+                SourceStatus("click_events", f"{folder}/events.jsonl", "ok"),
+            ),
+            findings=(
+                *CLEAN[:3],
+                finding("web_logs", f"{folder}/logs/access.log", "query.phone", "user.contact.phone_number"),
+                finding("click_events", f"{folder}/events.jsonl", "phone", "user.contact.phone_number"),
+            ),
         )
         return {(v.rule, v.source): v for v in evaluate(result, *declarations).violations}
 

@@ -152,7 +152,10 @@ DATAMAP_ERRORS = [
     ("vendors:\n  ga:\n    name: GA\n", ":2: ga: needs a 'role'"),
     ("vendors:\n  ga:\n    role: Web Analytics\n", ":3: role: role 'Web Analytics' must be a lower-case"),
     ("vendors:\n  ga:\n    role: analytics\n    country: US\n", ":4: country: unknown vendor key"),
-    ("suppressions:\n  - rule: PIIMAP002\n    reason: ''\n", ":3: reason: every suppression needs a non-empty"),
+    (
+        "suppressions:\n  - rule: PIIMAP002\n    reason: ''\n",
+        ":3: reason: every suppression needs a non-empty",
+    ),
     ("suppressions:\n  - rule: PIIMAP002\n", ":2: every suppression needs a non-empty 'reason'"),
     ("suppressions:\n  - reason: because\n", ":2: a suppression needs at least one of rule"),
     ("suppressions:\n  - reason: because\n    source: 3\n", ":3: source: must be a non-empty string"),
@@ -178,9 +181,15 @@ POLICY_ERRORS = [
     ("shared: {}\n", "collected: is required"),
     ("collected: [user.name]\nshared: [x]\n", ":2: shared: must be a mapping"),
     ("collected: [user.name]\nshared:\n  Analytics Partners: collected\n", ":3: Analytics Partners: role"),
-    ("collected: [user.name]\nshared:\n  analytics: everything\n", ":3: analytics: must be a list of category keys or 'collected', not 'everything'"),
+    (
+        "collected: [user.name]\nshared:\n  analytics: everything\n",
+        ":3: analytics: must be a list of category keys or 'collected', not 'everything'",
+    ),
     ("collected: [user.name]\nsold: []\n", ":2: sold: unknown key"),
-    ("collected: [user.name]\nshared:\n  analytics: [user.device, 7]\n", ":3: analytics: category keys are strings"),
+    (
+        "collected: [user.name]\nshared:\n  analytics: [user.device, 7]\n",
+        ":3: analytics: category keys are strings",
+    ),
 ]
 
 

@@ -40,7 +40,9 @@ def test_categories_found_in_a_system_reach_the_vendors_its_flows_feed(tmp_path)
     assert graph.nodes["vendor:ga"]["role"] == "analytics"
     assert graph.nodes["vendor:ga"]["label"] == "Google Analytics"
     # the mailer gets main.accounts only: email and name, not the events' ip address
-    reaching_mailer = {source for source, _ in graph.in_edges("vendor:mailer") if source.startswith("category:")}
+    reaching_mailer = {
+        source for source, _ in graph.in_edges("vendor:mailer") if source.startswith("category:")
+    }
     assert reaching_mailer == {"category:user.contact.email", "category:user.name"}
     # every observed path: system -> ... -> category -> vendor
     assert networkx.has_path(graph, "system:app_db", "vendor:mailer")
@@ -85,8 +87,12 @@ CARRY_CASES = [
     # (flow categories, flow containers, found categories, expected carried)
     (("user.device",), (), ["user.device.ip_address"], ("user.device.ip_address",)),
     (("user.device",), (), [], ("user.device",)),
-    (("user.device.ip_address", "user.name"), (), ["user.device.ip_address"],
-     ("user.device.ip_address", "user.name")),
+    (
+        ("user.device.ip_address", "user.name"),
+        (),
+        ["user.device.ip_address"],
+        ("user.device.ip_address", "user.name"),
+    ),
     (None, (), ["user.contact.email"], ("user.contact.email", "user.name")),
     (None, ("other.*",), ["user.contact.email"], ()),
 ]

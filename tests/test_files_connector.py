@@ -257,3 +257,27 @@ def test_cli_reports_a_truncated_file_and_still_finds_its_data(tmp_path: Path, c
     ]
     errors = capsys.readouterr().err.strip().splitlines()
     assert any("old.log.gz: truncated compressed data" in line for line in errors), errors
+
+
+def test_similarly_named_files_are_one_container_sampled_by_spread(tmp_path):
+    """``clicks-<date>.jsonl`` files form one container; a bounded scan reads a spread of them."""
+    from piimap.connectors.files import FileConnector
+    from piimap.model import SourceSpec
+    from piimap.settings import ScanSettings
+
+    for day in range(1, 11):
+        (tmp_path / f"clicks-2026-11-{day:02d}.jsonl").write_text(
+            f'{{"day": {day}, "email": "user{day}@example.com"}}\n', encoding="utf-8"
+        )
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    connector = FileConnector(SourceSpec("events", str(tmp_path)), ScanSettings())
+    containers = {container.name: container for container in connector.discover()}
+    assert set(containers) == {str(tmp_path / "clicks-*.jsonl"), str(tmp_path / "notes.txt")}
+    group = containers[str(tmp_path / "clicks-*.jsonl")]
+    assert len(group.locator) == 10
+
+    bounded = [value for sample in connector.sample(group, 30) if sample.field.name == "day" for value in sample.values]
+    assert len(bounded) == 3 and "1" in bounded and "10" in bounded  # first, last and one between
+
+    everything = [value for sample in connector.sample(group, 0) if sample.field.name == "day" for value in sample.values]
+    assert sorted(everything, key=int) == [str(day) for day in range(1, 11)]

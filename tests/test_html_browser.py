@@ -98,9 +98,23 @@ class Opened:
 def company_report(tmp_path_factory, browser) -> Path:
     """A real check of the small SQLite company, with one undeclared category (phone)."""
     root = tmp_path_factory.mktemp("company")
-    company = build_company(root, datamap=DATAMAP.replace("          phone: [user.contact.phone_number]\n", ""))
-    assert main(["check", "--config", str(company.config), "--quiet", "--no-store",
-                 "--output", str(root / "table.txt")]) == 1
+    company = build_company(
+        root, datamap=DATAMAP.replace("          phone: [user.contact.phone_number]\n", "")
+    )
+    assert (
+        main(
+            [
+                "check",
+                "--config",
+                str(company.config),
+                "--quiet",
+                "--no-store",
+                "--output",
+                str(root / "table.txt"),
+            ]
+        )
+        == 1
+    )
     return company.report("report.html")
 
 
@@ -137,6 +151,14 @@ def test_clicking_a_node_on_the_canvas_shows_its_findings_with_masked_examples(o
     opened.assert_clean()
 
 
+def test_a_violation_links_to_its_node(opened):
+    page = opened.page
+    page.click("#violations tbody button.link")
+    assert page.text_content("#details-title") == "container: main.accounts"
+    assert "PIIMAP002" in page.text_content("#details-body")
+    assert page.evaluate("window.piimapReport.network.getSelectedNodes()") == ["container:app_db/main.accounts"]
+
+
 def test_the_node_list_is_a_keyboard_fallback_for_the_canvas(opened):
     page = opened.page
     page.focus("#node-list button[data-node='vendor:ga']")
@@ -156,7 +178,10 @@ def test_filters_hide_categories_and_systems(opened):
     assert "category:user.contact.email" not in shown
     assert "vendor:mailer" not in shown  # nothing reaches it any more
     assert "vendor:ga" in shown
-    assert page.locator("#node-list li[data-node='category:user.contact.email']").get_attribute("class") == "hidden"
+    assert (
+        page.locator("#node-list li[data-node='category:user.contact.email']").get_attribute("class")
+        == "hidden"
+    )
 
     page.click("#categories-none")
     assert {node.split(":")[0] for node in page.evaluate(SHOWN_NODES)} == {"system"}
@@ -185,7 +210,9 @@ PAYLOADS = {
 def test_markup_in_names_and_values_never_runs(tmp_path, browser):
     database = tmp_path / "evil.db"
     with sqlite3.connect(database) as connection:
-        connection.execute(f'CREATE TABLE "{PAYLOADS["table"]}" (id INTEGER, "{PAYLOADS["column"]}" TEXT, note TEXT)')
+        connection.execute(
+            f'CREATE TABLE "{PAYLOADS["table"]}" (id INTEGER, "{PAYLOADS["column"]}" TEXT, note TEXT)'
+        )
         connection.executemany(
             f'INSERT INTO "{PAYLOADS["table"]}" VALUES (?, ?, ?)',
             [(i, f"victim{i}@example.com", f"<img src=x onerror=window.__pwned={i}>") for i in range(30)],
@@ -208,8 +235,17 @@ def test_markup_in_names_and_values_never_runs(tmp_path, browser):
         f"sources:\n  {json.dumps(source)}: sqlite:///evil.db\ndatamap: datamap.yaml\n"
         "reports:\n  - {format: html, path: report.html}\n"
     )
-    code = main(["check", "--config", str(tmp_path / "piimap.yaml"), "--quiet", "--no-store",
-                 "--output", str(tmp_path / "table.txt")])
+    code = main(
+        [
+            "check",
+            "--config",
+            str(tmp_path / "piimap.yaml"),
+            "--quiet",
+            "--no-store",
+            "--output",
+            str(tmp_path / "table.txt"),
+        ]
+    )
     assert code == 1  # the emails are undeclared
     report = tmp_path / "report.html"
     opened = Opened(browser, report)
@@ -234,8 +270,21 @@ def test_markup_in_names_and_values_never_runs(tmp_path, browser):
 def test_a_plain_scan_writes_a_working_map_without_a_data_map(tmp_path, browser):
     company = build_company(tmp_path)
     report = tmp_path / "scan.html"
-    assert main(["scan", f"sqlite:///{company.database}", "--quiet", "--no-store",
-                 "--format", "html", "--output", str(report)]) == 0
+    assert (
+        main(
+            [
+                "scan",
+                f"sqlite:///{company.database}",
+                "--quiet",
+                "--no-store",
+                "--format",
+                "html",
+                "--output",
+                str(report),
+            ]
+        )
+        == 0
+    )
     opened = Opened(browser, report)
     try:
         opened.assert_clean()

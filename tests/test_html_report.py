@@ -28,7 +28,10 @@ def checked(tmp_path, *extra):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("</script><script>alert(1)</script>", "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"),
+        (
+            "</script><script>alert(1)</script>",
+            "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+        ),
         ("a & b", "a \\u0026 b"),
         ("<!--", "\\u003c!--"),
     ],
@@ -90,7 +93,7 @@ def test_a_scan_without_a_data_map_maps_sources_containers_and_categories():
 
 
 def test_the_title_is_escaped(tmp_path):
-    text = DATAMAP.replace("systems:", "organisation: \"<b>Evil</b> & Co\"\nsystems:", 1)
+    text = DATAMAP.replace("systems:", 'organisation: "<b>Evil</b> & Co"\nsystems:', 1)
     datamap = parse_datamap(*load(tmp_path, "d.yaml", text))
     page = render_report("html", evaluate(scan_result(*CLEAN), datamap, None))
     assert "<title>piimap data map: &lt;b&gt;Evil&lt;/b&gt; &amp; Co</title>" in page

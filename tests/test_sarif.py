@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 
 import jsonschema
@@ -11,7 +12,7 @@ import pytest
 
 from piimap.checks import RULES, evaluate
 from piimap.declarations import parse_datamap, parse_policy
-from piimap.model import SourceError
+from piimap.model import SourceError, SourceStatus
 from piimap.reports import render_report
 
 from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
@@ -74,7 +75,9 @@ def test_findings_are_notes_with_field_level_logical_locations(tmp_path, validat
     assert len(notes) == len(CLEAN)
     email = next(r for r in notes if r["properties"]["category"] == "user.contact.email")
     assert email["locations"][0]["logicalLocations"][0] == {
-        "name": "email", "fullyQualifiedName": "app_db/main.accounts/email", "kind": "member"
+        "name": "email",
+        "fullyQualifiedName": "app_db/main.accounts/email",
+        "kind": "member",
     }
     assert email["properties"]["examples"] == ["x***"]
 
@@ -91,9 +94,14 @@ def test_suppressed_and_baselined_violations_carry_sarif_suppressions(tmp_path, 
     document = sarif_of(result)
     assert_valid(validator, document)
     justifications = {
-        r["ruleId"]: r["suppressions"][0]["justification"] for r in document["runs"][0]["results"] if "suppressions" in r
+        r["ruleId"]: r["suppressions"][0]["justification"]
+        for r in document["runs"][0]["results"]
+        if "suppressions" in r
     }
-    assert justifications == {"PIIMAP001": "CRM is being retired", "PIIMAP002": "accepted in the baseline file"}
+    assert justifications == {
+        "PIIMAP001": "CRM is being retired",
+        "PIIMAP002": "accepted in the baseline file",
+    }
 
 
 def test_source_errors_are_tool_notifications_and_mark_the_run_unsuccessful(tmp_path, validator):
@@ -118,3 +126,28 @@ def test_the_validator_rejects_broken_sarif(validator):
     document = sarif_of(scan_result(*CLEAN))
     del document["runs"][0]["results"][0]["message"]
     assert list(validator.iter_errors(document))
+
+
+def test_findings_in_files_point_code_scanning_at_the_file(tmp_path, validator, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logs").mkdir()
+    result = scan_result(
+        finding("web_logs", str(tmp_path / "logs" / "access.log"), "client_ip", "user.device.ip_address"),
+        finding("app_db", "main.accounts", "email", "user.contact.email"),
+        sources=("web_logs", "app_db"),
+    )
+    result = replace(
+        result,
+        sources=(
+            SourceStatus("web_logs", str(tmp_path / "logs"), "ok"),  # a folder source: containers are files
+            SourceStatus("app_db", "sqlite:///app.db", "ok"),
+        ),
+    )
+    document = sarif_of(result)
+    assert_valid(validator, document)
+    by_source = {r["locations"][0]["logicalLocations"][-1]["name"]: r for r in document["runs"][0]["results"]}
+    assert by_source["web_logs"]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "logs/access.log",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert "physicalLocation" not in by_source["app_db"]["locations"][0]

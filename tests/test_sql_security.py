@@ -148,6 +148,34 @@ def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     assert "\n" not in str(unreadable.value)
 
 
+def test_a_long_full_read_is_limited_per_batch_not_as_a_whole(sql_db: str) -> None:
+    """Reading everything takes as long as the classifiers need; each batch is still bounded."""
+    metadata = sa.MetaData()
+    notes = sa.Table("notes", metadata, sa.Column("id", sa.Integer), sa.Column("body", sa.String(600)))
+    engine = sa.create_engine(sql_db)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            # ~12 MB: more than socket buffers hold, so the server is still sending when time is up
+            connection.execute(notes.insert(), [{"id": i, "body": f"{i} " + "x" * 580} for i in range(20_000)])
+    finally:
+        engine.dispose()
+    settings = ScanSettings(statement_timeout_seconds=1)
+    connector = SqlConnector(SourceSpec("db", sql_db, {"batch_size": 1000}), settings)
+    started = time.monotonic()
+    read = 0
+    try:
+        container = next(iter(connector.discover()))
+        for sample in connector.sample(container, 0):
+            read += len(sample.values)
+            if sample.field.name == "body":
+                time.sleep(0.1)  # a slow classifier: 20 batches take about 2 seconds
+    finally:
+        connector.close()
+    assert time.monotonic() - started > 1.5
+    assert read == 40_000
+
+
 # --------------------------------------------------------------------------- least privilege
 
 

@@ -131,7 +131,7 @@
     state.visible = visible.nodes;
     var nodes = data.nodes.filter(function (node) { return visible.nodes[node.id]; }).map(visNode);
     network.setData({ nodes: nodes, edges: visible.edges.map(visEdge) });
-    network.fit({ animation: false });
+    network.fit({ animation: false, maxZoomLevel: 1.4 });
     Array.prototype.forEach.call(byId("node-list").children, function (item) {
       item.classList.toggle("hidden", !visible.nodes[item.dataset.node]);
     });
@@ -318,7 +318,19 @@
       row.appendChild(status);
       var where = [violation.source, violation.container, violation.field].filter(function (p) { return p; }).join(" / ");
       if (violation.vendor) { where += " \u2192 " + violation.vendor; }
-      row.appendChild(element("td", where));
+      var whereCell = element("td");
+      var target = violationNode(violation);
+      if (target) {
+        var link = element("button", where, "link");
+        link.type = "button";
+        link.dataset.node = target;
+        link.title = "show in the graph";
+        link.addEventListener("click", function () { select(target); byId("graph-area").scrollIntoView(); });
+        whereCell.appendChild(link);
+      } else {
+        whereCell.textContent = where;
+      }
+      row.appendChild(whereCell);
       row.appendChild(element("td", violation.category || ""));
       var message = element("td", violation.message);
       var rule_info = data.rules[violation.rule];
@@ -334,6 +346,19 @@
     });
   }
 
+  function violationNode(violation) {
+    var candidates = [];
+    if (violation.vendor) { candidates.push("vendor:" + violation.vendor); }
+    if (violation.source && violation.container) {
+      candidates.push("container:" + violation.source + "/" + violation.container);
+    }
+    if (violation.source) { candidates.push("system:" + violation.source); }
+    for (var i = 0; i < candidates.length; i++) {
+      if (nodeById[candidates[i]]) { return candidates[i]; }
+    }
+    return null;
+  }
+
   function buildSummary() {
     var counts = data.meta.counts;
     var parts = [counts.sources + " sources", counts.findings + " findings"];
@@ -341,6 +366,7 @@
       parts.push(counts.failing + " failing violations" + (counts.suppressed ? " (" + counts.suppressed + " suppressed)" : ""));
     }
     if (counts.errors) { parts.push(counts.errors + " errors"); }
+    if (data.meta.interrupted) { parts.push("interrupted: incomplete scan"); }
     var summary = byId("summary");
     summary.textContent = parts.join(" \u00b7 ");
     if (counts.failing) { summary.className = "failing"; }

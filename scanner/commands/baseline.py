@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from piimap.checks import baseline_document, evaluate
-from piimap.commands.check import add_declaration_options, load_declarations
+from piimap.commands.check import add_declaration_options, load_declarations, with_declaration_overrides
 from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
@@ -33,14 +33,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_scan_options(parser, sources=False)
     add_declaration_options(parser)
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help=f"where to write it (default: 'baseline:' in the config, else ./{DEFAULT_BASELINE})")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help=f"where to write it (default: 'baseline:' in the config, else ./{DEFAULT_BASELINE})",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_from_args(args, require_config=True)
-    declarations = load_declarations(config, args, with_baseline=False)
+    config = with_declaration_overrides(config_from_args(args, require_config=True), args)
+    declarations = load_declarations(config, with_baseline=False)
     result = evaluate(run_scan(config, args), declarations.datamap, declarations.policy)
     if result.errors:
         print_errors(result)

@@ -43,7 +43,9 @@ class Declarations:
 
 
 def add_declaration_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--datamap", metavar="FILE", help="data map YAML (instead of 'datamap:' in the config)")
+    parser.add_argument(
+        "--datamap", metavar="FILE", help="data map YAML (instead of 'datamap:' in the config)"
+    )
     parser.add_argument("--policy", metavar="FILE", help="policy YAML (instead of 'policy:' in the config)")
 
 
@@ -57,28 +59,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_scan_options(parser, sources=False)
     add_declaration_options(parser)
-    parser.add_argument("--baseline", metavar="FILE",
-                        help="accept the violations listed in this file (from 'piimap baseline')")
-    parser.add_argument("--format", default="table", metavar="FORMAT",
-                        help="terminal report: table (default), json, html, sarif, fides")
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="accept the violations listed in this file (from 'piimap baseline')",
+    )
+    parser.add_argument(
+        "--format",
+        default="table",
+        metavar="FORMAT",
+        help="terminal report: table (default), json, html, sarif, fides",
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write that report here instead of stdout")
     parser.set_defaults(run=run)
 
 
-def load_declarations(config: Config, args: argparse.Namespace, *, with_baseline: bool = True) -> Declarations:
-    """The data map, policy and baseline a check uses (command line first, then the config)."""
-    datamap_path = Path(args.datamap) if getattr(args, "datamap", None) else config.datamap_path
-    policy_path = Path(args.policy) if getattr(args, "policy", None) else config.policy_path
-    if datamap_path is None and policy_path is None:
+def load_declarations(config: Config, *, with_baseline: bool = True) -> Declarations:
+    """Load and validate the data map, policy and (optionally) baseline ``config`` names.
+
+    Apply :func:`with_declaration_overrides` first to honour ``--datamap`` / ``--policy`` /
+    ``--baseline``. A config that names neither a data map nor a policy is an error.
+    """
+    if config.datamap_path is None and config.policy_path is None:
         where = config.path or "the config"
         raise ConfigError(f"{where}: a check needs 'datamap:' or 'policy:' (or --datamap / --policy)")
     baseline = None
-    if with_baseline:
-        baseline_path = Path(args.baseline) if getattr(args, "baseline", None) else config.baseline_path
-        baseline = frozenset(load_baseline(baseline_path)) if baseline_path is not None else None
+    if with_baseline and config.baseline_path is not None:
+        baseline = frozenset(load_baseline(config.baseline_path))
     return Declarations(
-        datamap=load_datamap(datamap_path) if datamap_path is not None else None,
-        policy=load_policy(policy_path) if policy_path is not None else None,
+        datamap=load_datamap(config.datamap_path) if config.datamap_path is not None else None,
+        policy=load_policy(config.policy_path) if config.policy_path is not None else None,
         baseline=baseline,
     )
 
@@ -88,7 +98,9 @@ def summary(result: ScanResult) -> str:
     failures = failing_violations(result)
     violations = result.violations or ()
     suppressed = sum(1 for violation in violations if violation.suppressed is not None)
-    warnings = sum(1 for violation in violations if violation.severity != "error" and violation.suppressed is None)
+    warnings = sum(
+        1 for violation in violations if violation.severity != "error" and violation.suppressed is None
+    )
     extras = []
     if suppressed:
         extras.append(f"{suppressed} suppressed")
@@ -120,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     from piimap.pipeline import run_configured
 
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
-    load_declarations(config, args)  # validate before scanning: mistakes surface at once
+    load_declarations(config)  # validate before scanning: mistakes surface at once
+    _require_known_formats([args.format, *(output.format for output in config.reports)])
     outcome = run_configured(config, args)
     result = outcome.result
     write_report(args.format, result, args.output)
@@ -128,5 +141,16 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"piimap: error: {problem}\n")
     print_errors(result)
     note = " (incomplete: some sources failed)" if result.errors else ""
+    if result.interrupted:
+        note = " (interrupted: partial results)"
     sys.stderr.write(f"piimap: {summary(result)}{note}\n")
     return outcome.exit_code
+
+
+def _require_known_formats(formats: list[str]) -> None:
+    from piimap.reports import available_formats
+
+    known = available_formats()
+    for name in formats:
+        if name not in known:
+            raise ConfigError(f"unknown report format '{name}' (available: {', '.join(known)})")

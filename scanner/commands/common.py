@@ -9,6 +9,7 @@ from typing import Any
 
 from piimap.config import Config, load_config, source_name_for
 from piimap.engine import scan
+from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, ScanResult, SourceSpec
 from piimap.settings import ScanSettings
 
@@ -34,6 +35,9 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     parser.add_argument("--workers", type=_positive_int, metavar="N", help="containers scanned at once")
     parser.add_argument("--exhaustive", action="store_true", default=None,
                         help="classify every sampled value (no early stop once a field is decided)")
+    parser.add_argument("--evidence", choices=("masked", "hmac", "none"), default=None,
+                        help="what findings keep of matched values: masked examples (default), "
+                             "HMAC-SHA256 under the key in $PIIMAP_HMAC_KEY, or nothing")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     operations = parser.add_argument_group("history, incremental rescans and scale-out")
     operations.add_argument("--store", metavar="URL",
@@ -79,6 +83,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "spacy_model": args.spacy_model,
         "workers": args.workers,
         "exhaustive": args.exhaustive,
+        "evidence": getattr(args, "evidence", None),
     }
 
 
@@ -98,7 +103,10 @@ def config_from_args(args: argparse.Namespace, *, require_config: bool = False) 
             raise ConfigError("nothing to scan: give one or more SOURCEs or --config FILE")
         taken: set[str] = set()
         specs = tuple(SourceSpec(source_name_for(url, taken), _absolute(url)) for url in sources)
-        config = Config(path=None, sources=specs, settings=ScanSettings().with_changes(**_overrides(args)))
+        overrides = _overrides(args)
+        evidence = evidence_policy(overrides.pop("evidence"))
+        settings = ScanSettings(evidence=evidence).with_changes(**overrides)
+        config = Config(path=None, sources=specs, settings=settings)
     if args.include or args.exclude:
         specs = tuple(
             SourceSpec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from piimap.commands.common import add_scan_options, config_from_args, print_errors, record_run, run_scan
 from piimap.exitcodes import ExitCode
@@ -25,4 +26,7 @@ def run(args: argparse.Namespace) -> int:
     result = record_run(config, args, run_scan(config, args))
     write_report(args.format, result, args.output)
     print_errors(result)
+    if result.interrupted:
+        sys.stderr.write("piimap: interrupted: the report holds what was read until then\n")
+        return ExitCode.INTERRUPTED
     return ExitCode.ERROR if result.errors else ExitCode.OK
