@@ -11,8 +11,10 @@ line. The confidence formulas are in :mod:`piimap.classifiers.scoring`.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from piimap.classifiers.fieldnames import NameEvidence
@@ -44,17 +46,43 @@ def describe_weight(evidence: NameEvidence) -> str:
     return f"{evidence.reason} ({evidence.weight:+.2f})"
 
 
-def _distinct(values: Iterable[str], allow: AllowList) -> tuple[Counter[str], int]:
-    counts: Counter[str] = Counter()
+_recent = threading.local()
+
+
+def _distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], int]:
+    """Occurrences per distinct stripped value of ``sample``, and how many values were allowed.
+
+    Raw values are counted first (``Counter`` runs in C), so the per-value Python work (strip,
+    allow-list check) happens once per distinct value, not once per occurrence. Keys keep the
+    order in which values first occur, so early stopping looks at the same values as before.
+    The engine hands one sample to every classifier in turn, so the last result is kept (per
+    thread) and reused while the sample and the allow-list are the same; callers must not
+    change it. The kept result is dropped as soon as the sample itself is, so no raw value
+    outlives its sample.
+    """
+    entry = getattr(_recent, "entry", None)
+    if entry and entry[0]() is sample and entry[1] == allow.values:
+        return entry[2]
+    result = _count_distinct(sample, allow)
+    entry = [None, allow.values, result]
+    entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
+    _recent.entry = entry
+    return result
+
+
+def _count_distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], int]:
+    raw: Mapping[str, int] = Counter(sample.values) if sample.counts is None else dict(sample.counted())
+    allowed_values = allow.values
+    counts: dict[str, int] = {}
     allowed = 0
-    for value in values:
+    for value, count in raw.items():
         value = value.strip()
         if not value:
             continue
-        if allow.allows_value(value):
-            allowed += 1
+        if allowed_values and value in allowed_values:
+            allowed += count
             continue
-        counts[value] += 1
+        counts[value] = counts.get(value, 0) + count
     return counts, allowed
 
 
@@ -77,7 +105,7 @@ def judge_field(
     is returned even with no match when the field name gave evidence (``piimap explain`` uses it
     to say why a field is not tagged).
     """
-    counts, allowed = _distinct(sample.values, allow)
+    counts, allowed = _distinct(sample, allow)
     checked = matched = 0
     strength_sum = 0.0
     examples: list[str] = []
@@ -134,10 +162,10 @@ def judge_text(
     strongest = 0.0
     examples: list[str] = []
     seen: dict[str, tuple[TextHit, ...]] = {}
-    for line in sample.values:
+    for line, count in sample.counted():
         if not line:
             continue
-        checked += 1
+        checked += count
         hits = seen.get(line)
         if hits is None:
             hits = tuple(hit for hit in find(line) if not allow.allows_value(hit.text))
@@ -145,7 +173,7 @@ def judge_text(
                 seen[line] = hits
         if not hits:
             continue
-        matched += 1
+        matched += count
         for hit in hits:
             strongest = max(strongest, hit.strength)
             if len(examples) >= settings.max_examples:

@@ -125,8 +125,8 @@ class CustomClassifier:
                 )
             if detection is not None:
                 detections.append(detection)
-        if sample.field.name is not None:
-            present = sum(1 for value in sample.values if value.strip())
+        if sample.field.name is not None and self.name_rules:
+            present = sum(count for value, count in sample.counted() if value.strip())
             for rule in self.name_rules:
                 if present and rule.matches(sample.field):
                     detections.append(

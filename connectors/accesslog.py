@@ -14,14 +14,21 @@ becomes the fields ``client_ip``, ``remote_user``, ``request_path`` (URL-decoded
 ``extra.<n>``. ``-`` means "not logged" and is counted as a null. Lines that are not access-log
 lines (start-up messages, junk) are kept as free text under the field ``None``.
 
-Speed: a block of lines is parsed with one ``findall`` of a compiled regex (the loop runs in C);
-only when some line of the block does not fit that fast pattern (escaped quotes, junk) is the
-block parsed line by line with a more permissive regex.
+Speed: the common case (every line of a block in the same combined shape, no backslash escapes)
+is split at C speed: one ``str.split('"')`` over the whole block gives the quoted fields as
+columns (every line has the same number of quotes, so each field is a slice ``[i::stride]``), the
+unquoted heads give client and user, and each column is counted with ``collections.Counter``.
+Query strings, URL decoding and cookie parsing then run once per *distinct* value, weighted by
+its count. A block that does not fit (escaped quotes, junk lines, the common format) is parsed
+with one ``findall`` of a compiled regex, or, failing that, line by line with a permissive regex.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
+from itertools import repeat
 from urllib.parse import unquote, unquote_plus
 
 from piimap.connectors.fmt_columns import Columns
@@ -34,8 +41,10 @@ _MAX_PARAMETER_NAME = 64
 
 # The fast pattern: every line ends with "\n" and no quoted field holds a backslash escape.
 # Groups: client, user, request, referrer, user agent, further quoted fields (cookies...).
+# Anchored at line starts: unanchored, findall would retry at every offset of a long line without
+# spaces and take quadratic time on hostile input (tests/test_fuzz_parsers.py).
 _FAST_LINE = re.compile(
-    r'([^ \n]+) [^ \n]+ ([^ \n]+) \[[^\]\n]*\] "([^"\\\n]*)" (?:\d{3}|-) (?:\d+|-)'
+    r'(?m)^([^ \n]+) [^ \n]+ ([^ \n]+) \[[^\]\n]*\] "([^"\\\n]*)" (?:\d{3}|-) (?:\d+|-)'
     r'(?: "([^"\\\n]*)" "([^"\\\n]*)")?((?: "[^"\\\n]*")*)[^"\n]*\n'
 )
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
@@ -70,6 +79,8 @@ class AccessLogParser:
         """Parse ``text`` (complete lines) into ``columns``."""
         if not text.endswith("\n"):
             text += "\n"
+        if "\\" not in text and self._parse_split(text, columns):
+            return
         rows = _FAST_LINE.findall(text)
         if len(rows) == text.count("\n"):
             self._add_rows(rows, columns)
@@ -93,6 +104,104 @@ class AccessLogParser:
                 )
             )
         self._add_rows(fallback_rows, columns)
+
+    def _parse_split(self, text: str, columns: Columns) -> bool:
+        """The C-speed path: False (nothing added) unless every line has the same combined shape."""
+        lines = text.count("\n")
+        parts = text.split('"')
+        stride, uneven = divmod(len(parts) - 1, lines)
+        if uneven or stride < 6 or stride % 2:
+            return False
+        heads = parts[0::stride]  # "ip ident user [time zone] ", then "\n" + the next line's head
+        if "\n" in heads[0] or list(map(str.count, heads[1:], repeat("\n"))).count(1) != lines:
+            return False  # some line has another number of quotes (or is empty)
+        words = "".join(heads).split()
+        if (
+            len(words) != 5 * lines
+            or list(map(str.startswith, words[3::5], repeat("["))).count(True) != lines
+            or list(map(str.endswith, words[4::5], repeat("]"))).count(True) != lines
+            or any(parts[gap::stride].count(" ") != lines for gap in range(4, stride, 2))
+        ):
+            return False
+        columns.tally("client_ip", Counter(words[0::5]))
+        _tally_present(columns, "remote_user", Counter(words[2::5]))
+        self._add_request_counts(Counter(parts[1::stride]), columns)
+        referrers = _without_absent(columns, "referrer", Counter(parts[3::stride]))
+        if any("%" in referrer for referrer in referrers):
+            referrers = _rekeyed(referrers, _decode)
+        if referrers:
+            columns.tally("referrer", referrers)
+        _tally_present(columns, "user_agent", Counter(parts[5::stride]))
+        for position, index in enumerate(range(7, stride, 2), start=1):
+            for value, count in Counter(parts[index::stride]).items():
+                if value not in ("", "-"):
+                    self._add_extra(position, value, count, columns)
+        return True
+
+    def _add_request_counts(self, requests: Counter[str], columns: Columns) -> None:
+        """Request lines counted per distinct line: path and query parameters, weighted by count.
+
+        Each distinct request is split once; each distinct query string is split into pairs once;
+        values that need URL decoding are decoded together, one call per parameter name.
+        """
+        paths: Counter[str] = Counter()
+        queries: Counter[str] = Counter()
+        for request, count in requests.items():
+            words = request.split(" ")
+            target = words[1] if len(words) == 3 else request
+            if "?" in target:
+                target, _, query = target.partition("?")
+                queries[query] += count
+            paths[target] += count
+        if any("%" in path for path in paths):
+            paths = _rekeyed(paths, _decode)
+        _tally_present(columns, "request_path", paths)
+        by_name: dict[str, Counter[str]] = {}
+        for query, count in queries.items():
+            for pair in query.split("&"):
+                name, _, value = pair.partition("=")
+                bucket = by_name.get(name)
+                if bucket is None:
+                    by_name[name] = Counter({value: count})
+                else:
+                    bucket[value] += count
+        for name, values in by_name.items():
+            if name and any("%" in value or "+" in value for value in values):
+                values = Counter(dict(zip(_decode_query_parts(list(values)), values.values())))
+                if len(values) < len(by_name[name]):  # two spellings of one value: merge their counts
+                    values = _rekeyed(by_name[name], _decode_query_part)
+            self._tally_named("query", _decode_query_part(name), values, columns)
+
+    def _add_extra(self, position: int, value: str, count: int, columns: Columns) -> None:
+        """One distinct quoted field logged after the user agent, seen ``count`` times."""
+        if _ADDRESS_LIST.match(value) and any(char.isdigit() for char in value):
+            columns.tally("forwarded_for", Counter({part.strip(): count for part in value.split(",")}))
+        elif _COOKIE_LIKE.match(value):
+            for pair in value.split(";"):
+                name, _, cookie = pair.strip().partition("=")
+                if "%" in cookie:
+                    cookie = unquote(cookie, errors="replace")
+                if "%" in name:
+                    name = unquote(name, errors="replace")
+                self._tally_named("cookie", name, Counter({cookie: count}), columns)
+        else:
+            columns.tally(f"extra.{position}", {value: count})
+
+    def _tally_named(self, kind: str, name: str, values: Counter[str], columns: Columns) -> None:
+        """Counted values of one query parameter or cookie (see :meth:`_add_named`)."""
+        if not name:
+            return
+        name = name[:_MAX_PARAMETER_NAME]
+        known = self._parameter_names[kind]
+        if name not in known and len(known) >= MAX_PARAMETER_FIELDS:
+            columns.tally(kind, {f"{name}={value}": count for value, count in values.items() if value})
+            return
+        known.add(name)
+        empty = values.pop("", 0)
+        if empty:
+            columns.null(f"{kind}.{name}", empty)
+        if values:
+            columns.tally(f"{kind}.{name}", values)
 
     def _add_rows(self, rows: list[tuple[str, ...]], columns: Columns) -> None:
         if not rows:
@@ -169,6 +278,36 @@ class AccessLogParser:
             return
         known.add(name)
         columns.extend_present(f"{kind}.{name}", values, ("",))
+
+
+def _without_absent(columns: Columns, field: str, counts: Counter[str]) -> Counter[str]:
+    """``counts`` without ``-`` and ``""`` (not logged), which are counted as nulls of ``field``."""
+    absent = counts.pop("-", 0) + counts.pop("", 0)
+    if absent:
+        columns.null(field, absent)
+    return counts
+
+
+def _tally_present(columns: Columns, field: str, counts: Counter[str]) -> None:
+    counts = _without_absent(columns, field, counts)
+    if counts:
+        columns.tally(field, counts)
+
+
+def _rekeyed(counts: Counter[str], convert: Callable[[str], str]) -> Counter[str]:
+    """``counts`` with every key converted (keys that become equal are merged)."""
+    converted: Counter[str] = Counter()
+    for value, count in counts.items():
+        converted[convert(value)] += count
+    return converted
+
+
+def _decode_query_parts(values: list[str]) -> list[str]:
+    """:func:`_decode_query_part` of every value, with one ``unquote_plus`` call for them all."""
+    decoded = unquote_plus("&".join(values), errors="replace").split("&")
+    if len(decoded) == len(values):
+        return decoded
+    return [_decode_query_part(value) for value in values]  # some value decodes to hold "&"
 
 
 def _decode_query_part(text: str) -> str:

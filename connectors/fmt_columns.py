@@ -4,11 +4,18 @@ Every file-format reader fills a :class:`Columns` (field name -> values) for one
 a :class:`SampleEmitter` per container merges those blocks, truncates long values, caps the number
 of distinct fields, and yields a :class:`FieldSample` whenever a field holds a full batch, so
 memory stays flat however large the file is.
+
+A full read (``aggregate=True``) counts repeated values of a structured field instead of keeping
+each occurrence: the field's buffer is a ``Counter`` (filled at C speed) and its samples carry
+distinct values with :attr:`~piimap.model.FieldSample.counts`, so a user agent seen a million
+times is classified once. A batch then holds at most ``batch_size`` *distinct* values. Free text
+(field ``None``) keeps every line, since log lines rarely repeat.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 
 from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
@@ -28,11 +35,21 @@ _ABSENT = ("", "-")
 class Columns:
     """Values of one block of input, per field (``None`` is unstructured text)."""
 
-    __slots__ = ("values", "nulls")
+    __slots__ = ("values", "counts", "nulls")
 
     def __init__(self) -> None:
         self.values: dict[str | None, list[str]] = {}
+        #: values a parser has already counted: field -> {value: occurrences}
+        self.counts: dict[str | None, Counter[str]] = {}
         self.nulls: dict[str | None, int] = {}
+
+    def tally(self, field: str | None, counts: Mapping[str, int]) -> None:
+        """Add present values already counted (``{value: occurrences}``)."""
+        bucket = self.counts.get(field)
+        if bucket is None:
+            self.counts[field] = counts if isinstance(counts, Counter) else Counter(counts)
+        else:
+            bucket.update(counts)
 
     def add(self, field: str | None, value: str) -> None:
         """Add one present value."""
@@ -66,18 +83,34 @@ class Columns:
         self.nulls[field] = self.nulls.get(field, 0) + count
 
     def __len__(self) -> int:
-        return sum(len(values) for values in self.values.values())
+        """Values held (occurrences, for counted values)."""
+        listed = sum(len(values) for values in self.values.values())
+        return listed + sum(counts.total() for counts in self.counts.values())
 
 
 class SampleEmitter:
-    """Turns the :class:`Columns` of one container into :class:`FieldSample` batches."""
+    """Turns the :class:`Columns` of one container into :class:`FieldSample` batches.
 
-    def __init__(self, source: str, container: str, settings: ScanSettings, *, batch_size: int = BATCH_SIZE):
+    With ``aggregate`` (a full read), structured fields are counted per distinct value and leave
+    as samples with ``counts``; otherwise every occurrence is kept in order.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        container: str,
+        settings: ScanSettings,
+        *,
+        batch_size: int = BATCH_SIZE,
+        aggregate: bool = False,
+    ):
         self._source = source
         self._container = container
         self._max_length = max(1, settings.max_value_length)
         self._batch_size = max(1, batch_size)
+        self._aggregate = aggregate
         self._buffers: dict[str | None, list[str]] = {}
+        self._tallies: dict[str | None, Counter[str]] = {}
         self._nulls: dict[str | None, int] = {}
         self._refs: dict[str | None, FieldRef] = {}
         self._buffered = 0
@@ -89,34 +122,80 @@ class SampleEmitter:
             field = self._admit(field)
             self._nulls[field] = self._nulls.get(field, 0) + count
         for field, values in columns.values.items():
-            if not values:
-                continue
-            admitted = self._admit(field)
-            if admitted != field:  # too many fields: keep the value as text, with its name
-                values = [f"{field}: {value}" for value in values]
-            if max(map(len, values)) > self._max_length:
-                values = [value[: self._max_length] for value in values]
-            self.values_seen += len(values)
-            self._buffered += len(values)
-            buffer = self._buffers.setdefault(admitted, [])
-            buffer.extend(values)
-            while len(buffer) >= self._batch_size:
-                batch = buffer[: self._batch_size]
-                del buffer[: self._batch_size]
-                self._buffered -= len(batch)
-                yield self._sample(admitted, batch)
+            if values:
+                yield from self._take_listed(field, values)
+        for field, counts in columns.counts.items():
+            if counts:
+                yield from self._take_counted(field, counts)
         if self._buffered > _MAX_BUFFERED_VALUES:
             yield from self.flush()
 
+    def _take_listed(self, field: str | None, values: list[str]) -> Iterator[FieldSample]:
+        admitted = self._admit(field)
+        if admitted != field:  # too many fields: keep the value as text, with its name
+            values = [f"{field}: {value}" for value in values]
+        if admitted is not None and self._aggregate:
+            yield from self._tally(admitted, values)
+            return
+        if max(map(len, values)) > self._max_length:
+            values = [value[: self._max_length] for value in values]
+        self.values_seen += len(values)
+        self._buffered += len(values)
+        buffer = self._buffers.setdefault(admitted, [])
+        buffer.extend(values)
+        while len(buffer) >= self._batch_size:
+            batch = buffer[: self._batch_size]
+            del buffer[: self._batch_size]
+            self._buffered -= len(batch)
+            yield self._sample(admitted, batch)
+
+    def _take_counted(self, field: str | None, counts: Counter[str]) -> Iterator[FieldSample]:
+        admitted = self._admit(field)
+        if admitted != field:
+            counts = Counter({f"{field}: {value}": count for value, count in counts.items()})
+        if admitted is not None and self._aggregate:
+            yield from self._tally(admitted, counts)
+            return
+        listed = [value for value, count in counts.items() for _ in range(count)]
+        yield from self._take_listed(admitted, listed)
+
+    def _tally(self, field: str, values: list[str] | Counter[str]) -> Iterator[FieldSample]:
+        tally = self._tallies.get(field)
+        if tally is None:  # a parser's Counter is adopted as it is (Columns are not reused)
+            tally = self._tallies[field] = values if isinstance(values, Counter) else Counter(values)
+            before_distinct = 0
+        else:
+            before_distinct = len(tally)
+            tally.update(values)  # a list is counted in C; a Counter is merged per distinct value
+        self.values_seen += values.total() if isinstance(values, Counter) else len(values)
+        self._buffered += len(tally) - before_distinct
+        if len(tally) >= self._batch_size:
+            del self._tallies[field]
+            self._buffered -= len(tally)
+            yield from self._counted_samples(field, tally)
+
     def flush(self) -> Iterator[FieldSample]:
         """Yield everything still buffered."""
-        fields = list(self._buffers)
-        for field in fields:
+        for field in list(self._buffers):
             batch = self._buffers.pop(field)
             if batch:
                 yield self._sample(field, batch)
+        for field in list(self._tallies):
+            yield from self._counted_samples(field, self._tallies.pop(field))
         self._buffered = 0
         self._nulls.clear()
+
+    def _counted_samples(self, field: str | None, tally: Counter[str]) -> Iterator[FieldSample]:
+        """Batches of at most ``batch_size`` distinct values with their counts (long values cut)."""
+        if max(map(len, tally)) > self._max_length:
+            cut: Counter[str] = Counter()
+            for value, count in tally.items():
+                cut[value[: self._max_length]] += count
+            tally = cut
+        items = list(tally.items())
+        for start in range(0, len(items), self._batch_size):
+            values, counts = zip(*items[start : start + self._batch_size])
+            yield self._sample(field, list(values), counts)
 
     def _admit(self, field: str | None) -> str | None:
         if field is None or field in self._refs:
@@ -126,8 +205,8 @@ class SampleEmitter:
         self._refs[field] = FieldRef(self._source, self._container, field)
         return field
 
-    def _sample(self, field: str | None, batch: list[str]) -> FieldSample:
+    def _sample(self, field: str | None, batch: list[str], counts: tuple[int, ...] | None = None) -> FieldSample:
         ref = self._refs.get(field)
         if ref is None:
             ref = self._refs.setdefault(field, FieldRef(self._source, self._container, field))
-        return FieldSample(ref, tuple(batch), self._nulls.pop(field, 0))
+        return FieldSample(ref, tuple(batch), self._nulls.pop(field, 0), counts)

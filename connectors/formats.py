@@ -184,7 +184,7 @@ def iter_field_samples(
     Raises :class:`~piimap.model.ContainerUnreadable` for unreadable input after yielding what was
     readable. ``name`` (a path or object key) is used for format detection and messages.
     """
-    emitter = SampleEmitter(source, container, settings)
+    emitter = SampleEmitter(source, container, settings, aggregate=limit <= 0)
     try:
         opened = _open_input(stream, max_decompressed_bytes)
         fmt = fmt or detect_format(name, opened.head)
@@ -198,7 +198,7 @@ def iter_field_samples(
             return
         for columns in _iter_columns(opened, fmt, limit, settings):
             yield from emitter.take(columns)
-    except (EOFError, OSError, ValueError, zlib.error, _DecompressionLimit) as error:
+    except (EOFError, OSError, ValueError, zlib.error, _DecompressionLimit, RecursionError) as error:
         yield from emitter.flush()
         raise ContainerUnreadable(_describe_read_error(error, emitter.values_seen)) from error
     yield from emitter.flush()
@@ -215,6 +215,8 @@ def _describe_read_error(error: BaseException, values_seen: int) -> str:
         problem = "permission denied"
     elif isinstance(error, JsonTooLarge):
         problem = str(error)
+    elif isinstance(error, RecursionError):  # hostile input: JSON nested thousands of levels deep
+        problem = "JSON nested too deeply to read"
     elif isinstance(error, ValueError) and type(error).__name__ == "JSONDecodeError":
         problem = f"invalid JSON ({getattr(error, 'msg', error)})"
     else:

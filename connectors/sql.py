@@ -7,8 +7,10 @@ values to the classifiers column by column.
 Safety: the connector never writes. PostgreSQL transactions are ``READ ONLY`` with a
 ``statement_timeout``; MySQL/MariaDB sessions are ``TRANSACTION READ ONLY`` with
 ``max_execution_time`` / ``max_statement_time``; SQLite files are opened with ``mode=ro`` (a missing
-file is an error, never created) and an interrupt after the timeout. Every transaction is rolled
-back. Identifiers are always quoted by SQLAlchemy (``sqlalchemy.table()`` / ``column()``), never
+file is an error, never created; an idle WAL-mode file is opened ``immutable`` so no ``-wal`` /
+``-shm`` files appear) and an interrupt after the timeout. When a table is read in full, the time
+limit applies per batch (MySQL/MariaDB time a streamed statement as a whole, so it gets the limit
+once per expected batch). Every transaction is rolled back. Identifiers are always quoted by SQLAlchemy (``sqlalchemy.table()`` / ``column()``), never
 formatted into SQL text, so hostile table and column names are read like any other.
 
 Source options (``piimap.yaml``): ``include`` / ``exclude`` (glob lists matched against

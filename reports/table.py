@@ -9,8 +9,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from piimap.model import ScanResult
+from piimap.redact import printable
 
 __all__ = ["TableReport"]
+
+
+def _cell(text: str) -> str:
+    """Names come from scanned data: no rich markup, no terminal control sequences."""
+    return escape(printable(text))
 
 
 class TableReport:
@@ -26,13 +32,13 @@ class TableReport:
                 table.add_column(column, overflow="fold", justify="right" if column in ("confidence", "matched") else "left")
             for finding in result.findings:
                 table.add_row(
-                    escape(finding.source),
-                    escape(finding.container),
-                    escape(finding.field if finding.field is not None else "(text)"),
+                    _cell(finding.source),
+                    _cell(finding.container),
+                    _cell(finding.field if finding.field is not None else "(text)"),
                     finding.category,
                     f"{finding.confidence:.2f}",
                     f"{finding.matched}/{finding.sampled}",
-                    escape(", ".join(finding.examples)),
+                    _cell(", ".join(finding.examples)),
                 )
             console.print(table)
         else:
@@ -46,9 +52,9 @@ class TableReport:
                 table.add_row(
                     violation.rule,
                     violation.severity + (" (suppressed)" if violation.suppressed else ""),
-                    escape(where),
+                    _cell(where),
                     violation.category or "",
-                    escape(violation.message),
+                    _cell(violation.message),
                 )
             console.print(table)
         sources_ok = sum(1 for status in result.sources if status.status == "ok")

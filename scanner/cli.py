@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from piimap import __version__
 from piimap.exitcodes import ExitCode
 from piimap.model import PiimapError
-from piimap.redact import redact_text
+from piimap.redact import printable, redact_text
 
 __all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 
@@ -55,10 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _RedactingFormatter(logging.Formatter):
-    """Every log line (and logged traceback) goes through :func:`~piimap.redact.redact_text`."""
+    """Every log line (and logged traceback) goes through :func:`~piimap.redact.redact_text`, and
+    control characters from scanned names are shown, not sent to the terminal."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact_text(super().format(record))
+        return printable(redact_text(super().format(record)))
 
 
 def _configure_logging(debug: bool) -> None:

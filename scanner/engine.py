@@ -172,7 +172,7 @@ def classify_samples(
     refs: dict[str | None, FieldSample] = {}
     values_read = 0
     for sample in samples:
-        values_read += len(sample.values)
+        values_read += sample.occurrences
         if not sample.values:
             continue
         refs.setdefault(sample.field.name, FieldSample(sample.field, ()))

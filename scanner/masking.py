@@ -79,4 +79,8 @@ _BY_CATEGORY = {
 def mask(category: str, value: str, max_length: int = 64) -> str:
     """Mask ``value`` the way that suits ``category`` (generic for unknown categories)."""
     masker = _BY_CATEGORY.get(category, mask_generic)
-    return masker(value[:256])[:max_length]
+    masked = masker(value[:256])
+    raw = value.strip()
+    if len(raw) >= 5 and raw in masked:  # a value not shaped like its category (no digits, no dots)
+        masked = mask_generic(value[:256])
+    return masked[:max_length]

@@ -10,7 +10,7 @@ the engine drops as soon as it has been classified.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,11 +104,28 @@ class FieldSample:
     ``values`` are already stringified and truncated by the connector. ``None`` / empty values are
     not included; ``null_count`` says how many were skipped. A field of a large file read in full
     arrives as several samples (batches) with the same :attr:`field`.
+
+    ``counts``, when given, says the values are distinct and ``values[i]`` stands for
+    ``counts[i]`` occurrences (a full scan aggregates repeated values before classifying them);
+    ``None`` means every value occurs once as listed. Use :attr:`occurrences` and
+    :meth:`counted` rather than ``len(values)`` to honour it.
     """
 
     field: FieldRef
     values: tuple[str, ...]
     null_count: int = 0
+    counts: tuple[int, ...] | None = None
+
+    @property
+    def occurrences(self) -> int:
+        """How many values this sample stands for (``len(values)`` unless ``counts`` says more)."""
+        return len(self.values) if self.counts is None else sum(self.counts)
+
+    def counted(self) -> Iterator[tuple[str, int]]:
+        """``(value, occurrences)`` pairs, in order."""
+        if self.counts is None:
+            return ((value, 1) for value in self.values)
+        return zip(self.values, self.counts)
 
 
 @dataclass(frozen=True)

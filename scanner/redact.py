@@ -5,10 +5,23 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["redact_url", "redact_text", "url_secrets"]
+__all__ = ["redact_url", "redact_text", "url_secrets", "printable"]
 
-# scheme://user:password@host  -> scheme://user:***@host
-_USERINFO_PASSWORD = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)(?P<password>[^@\s/]*)@")
+# C0 and C1 control characters and DEL, except tab and newline: in a terminal they can recolour,
+# move the cursor or plant hyperlinks (``ESC ] 8``), so names from scanned data never carry them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (for terminals and logs)."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+# scheme://user:password@host  -> scheme://user:***@host. A scheme starts only where a word does
+# (the look-behind): otherwise every offset of a long run of letters is a candidate scheme and
+# the search takes quadratic time (8 KB of letters took 1.4 s; see tests/test_fuzz_security.py).
+_USERINFO_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.\-])(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)(?P<password>[^@\s/]*)@"
+)
 # password=..., pwd=..., secret=..., token=... in query strings and DSNs
 _KEY_VALUE_SECRET = re.compile(
     r"(?P<key>\b(?:password|passwd|pwd|secret|token|access_key|secret_key|aws_secret_access_key)=)"

@@ -50,8 +50,8 @@ def samples_of(
 
 def fields_of(samples: list[FieldSample]) -> dict[str | None, list[str]]:
     fields: dict[str | None, list[str]] = defaultdict(list)
-    for sample in samples:
-        fields[sample.field.name].extend(sample.values)
+    for sample in samples:  # a full read counts repeated values: expand them again
+        fields[sample.field.name].extend(value for value, count in sample.counted() for _ in range(count))
     return dict(fields)
 
 

@@ -258,5 +258,7 @@ def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> 
 
 def print_errors(result: ScanResult) -> None:
     """One line per source or container problem, on stderr."""
+    from piimap.redact import printable
+
     for error in result.errors:
-        sys.stderr.write(f"piimap: error: {error.one_line()}\n")
+        sys.stderr.write(f"piimap: error: {printable(error.one_line())}\n")
