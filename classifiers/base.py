@@ -16,15 +16,16 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
-from piimap.classifiers.fieldnames import NameEvidence
-from piimap.classifiers.options import AllowList
+from piimap.classifiers.fieldnames import NameEvidence, name_evidence
+from piimap.classifiers.options import AllowList, tuning_options
 from piimap.classifiers.scoring import field_confidence, text_confidence
 from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
 from piimap.settings import ScanSettings
 
-__all__ = ["TextHit", "judge_field", "judge_text", "EARLY_STOP_VALUES", "DECIDED_VALUES", "describe_weight"]
+__all__ = ["TextHit", "SingleCategoryClassifier", "judge_field", "judge_text", "EARLY_STOP_VALUES", "DECIDED_VALUES", "describe_weight"]
 
 #: with no hit (or only hits) after this many values, a field is decided
 EARLY_STOP_VALUES = 64
@@ -192,3 +193,81 @@ def judge_text(
         examples=tuple(examples),
         evidence=f"{matched}/{checked} lines contain {what} (strongest validator {strongest:.2f})",
     )
+
+
+class SingleCategoryClassifier:
+    """The frame every built-in single-category classifier shares.
+
+    It applies the allow list, sends free text (a field named ``None``) to :func:`judge_text`
+    with the hits :meth:`text_finder` finds in a line, and a structured field to
+    :meth:`judge_structured` with the field-name evidence; :meth:`explain_field` says in words
+    why a field is or is not tagged. Subclasses set ``id``, ``categories`` (one key) and
+    ``text_what`` (completes "N lines hold ..."), and implement the two hooks.
+    """
+
+    id: ClassVar[str]
+    categories: ClassVar[tuple[str]]
+    text_what: ClassVar[str]
+
+    def __init__(self, settings: ScanSettings) -> None:
+        self.settings = settings
+        self.tuning = tuning_options(settings)
+
+    @property
+    def category(self) -> str:
+        return self.categories[0]
+
+    def classify(self, sample: FieldSample) -> Iterable[Detection]:
+        detection = self.detect(sample, keep_empty=False)
+        return (detection,) if detection is not None else ()
+
+    def explain_field(self, sample: FieldSample) -> list[str]:
+        """Why ``sample``'s field is or is not tagged with this classifier's category, in words."""
+        if self.tuning.allow.allows_field(sample.field):
+            return [f"{self.category}: field is on the allow list"]
+        detection = self.detect(sample, keep_empty=True)
+        return [f"{self.category}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+
+    def detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
+        """The detection for ``sample``; with ``keep_empty`` also one with no match when the name spoke."""
+        if self.tuning.allow.allows_field(sample.field):
+            return None
+        if sample.field.name is None:
+            return judge_text(
+                sample, classifier_id=self.id, category=self.category, find=self.text_finder(sample),
+                settings=self.settings, allow=self.tuning.allow, what=self.text_what, keep_empty=keep_empty,
+            )
+        evidence = name_evidence(sample.field, self.category, self.tuning.field_rules)
+        return self.judge_structured(sample, evidence, keep_empty=keep_empty)
+
+    def judge_values(
+        self,
+        sample: FieldSample,
+        evidence: NameEvidence,
+        judge: Callable[[str], float],
+        *,
+        what: str,
+        keep_empty: bool,
+        example_of: Callable[[str], str] | None = None,
+    ) -> Detection | None:
+        """:func:`judge_field` with this classifier's id, category, settings and allow list."""
+        return judge_field(
+            sample,
+            classifier_id=self.id,
+            category=self.category,
+            judge=judge,
+            evidence=evidence,
+            settings=self.settings,
+            allow=self.tuning.allow,
+            what=what,
+            keep_empty=keep_empty,
+            example_of=example_of,
+        )
+
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+        """The function finding this category's hits inside one line of free text."""
+        raise NotImplementedError
+
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+        """Judge a structured field (a column, a document path) given its field-name evidence."""
+        raise NotImplementedError

@@ -20,15 +20,13 @@ Known misses: vendor cookies with other shapes in fields with uninformative name
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import name_evidence
-from piimap.classifiers.options import tuning_options
+from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
-from piimap.settings import ScanSettings
 
 __all__ = ["CookieIdClassifier", "cookie_id_strength", "find_cookie_ids"]
 
@@ -100,45 +98,22 @@ def find_cookie_ids(line: str) -> Iterable[TextHit]:
     return tuple(hit for hit in hits if hit.strength > 0)
 
 
-class CookieIdClassifier:
+class CookieIdClassifier(SingleCategoryClassifier):
     """Finds analytics cookie ids and session / visitor identifiers."""
 
     id = "cookie_id"
     categories = (CATEGORY,)
+    text_what = "a cookie or session id"
 
-    def __init__(self, settings: ScanSettings) -> None:
-        self.settings = settings
-        self.tuning = tuning_options(settings)
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+        return find_cookie_ids
 
-    def classify(self, sample: FieldSample) -> Iterable[Detection]:
-        detection = self._detect(sample, keep_empty=False)
-        return (detection,) if detection is not None else ()
-
-    def explain_field(self, sample: FieldSample) -> list[str]:
-        """Why ``sample``'s field is or is not tagged as a cookie id, in words."""
-        if self.tuning.allow.allows_field(sample.field):
-            return [f"{CATEGORY}: field is on the allow list"]
-        detection = self._detect(sample, keep_empty=True)
-        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
-
-    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
-        if self.tuning.allow.allows_field(sample.field):
-            return None
-        if sample.field.name is None:
-            return judge_text(
-                sample, classifier_id=self.id, category=CATEGORY, find=find_cookie_ids, settings=self.settings,
-                allow=self.tuning.allow, what="a cookie or session id", keep_empty=keep_empty,
-            )
-        evidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
         named, hinted = evidence.strong, evidence.supports and not evidence.strong
-        return judge_field(
+        return self.judge_values(
             sample,
-            classifier_id=self.id,
-            category=CATEGORY,
-            judge=lambda value: cookie_id_strength(value, named, hinted),
-            evidence=evidence,
-            settings=self.settings,
-            allow=self.tuning.allow,
+            evidence,
+            lambda value: cookie_id_strength(value, named, hinted),
             what="cookie ids (GA/_fbp" + (", session tokens" if named or hinted else "") + ")",
             keep_empty=keep_empty,
         )

@@ -22,15 +22,14 @@ IMEISV (16 digits), MEIDs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import NameEvidence, name_evidence
-from piimap.classifiers.options import VALIDATORS, tuning_options
+from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.fieldnames import NameEvidence
+from piimap.classifiers.options import VALIDATORS
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
-from piimap.settings import ScanSettings
 
 __all__ = ["DeviceIdClassifier", "device_id_strength", "find_device_ids"]
 
@@ -103,45 +102,22 @@ def find_device_ids(line: str) -> Iterable[TextHit]:
     return tuple(hits)
 
 
-class DeviceIdClassifier:
+class DeviceIdClassifier(SingleCategoryClassifier):
     """Finds advertising ids, Android ids, IMEIs and MAC addresses."""
 
     id = "device_id"
     categories = (CATEGORY,)
+    text_what = "a device id"
 
-    def __init__(self, settings: ScanSettings) -> None:
-        self.settings = settings
-        self.tuning = tuning_options(settings)
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+        return find_device_ids
 
-    def classify(self, sample: FieldSample) -> Iterable[Detection]:
-        detection = self._detect(sample, keep_empty=False)
-        return (detection,) if detection is not None else ()
-
-    def explain_field(self, sample: FieldSample) -> list[str]:
-        """Why ``sample``'s field is or is not tagged as a device id, in words."""
-        if self.tuning.allow.allows_field(sample.field):
-            return [f"{CATEGORY}: field is on the allow list"]
-        detection = self._detect(sample, keep_empty=True)
-        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
-
-    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
-        if self.tuning.allow.allows_field(sample.field):
-            return None
-        if sample.field.name is None:
-            return judge_text(
-                sample, classifier_id=self.id, category=CATEGORY, find=find_device_ids, settings=self.settings,
-                allow=self.tuning.allow, what="a device id", keep_empty=keep_empty,
-            )
-        evidence: NameEvidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
         named, hinted = evidence.strong, evidence.supports and not evidence.strong
-        return judge_field(
+        return self.judge_values(
             sample,
-            classifier_id=self.id,
-            category=CATEGORY,
-            judge=lambda value: device_id_strength(value, named, hinted),
-            evidence=evidence,
-            settings=self.settings,
-            allow=self.tuning.allow,
+            evidence,
+            lambda value: device_id_strength(value, named, hinted),
             what="device ids (MAC, IMEI" + (", advertising/Android ids" if named or hinted else "") + ")",
             keep_empty=keep_empty,
         )

@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import name_evidence
-from piimap.classifiers.options import tuning_options
+from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
-from piimap.settings import ScanSettings
 
 __all__ = ["IpAddressClassifier", "ip_strength", "find_ips"]
 
@@ -127,44 +125,17 @@ def find_ips(line: str) -> Iterable[TextHit]:
     return tuple(hits)
 
 
-class IpAddressClassifier:
+class IpAddressClassifier(SingleCategoryClassifier):
     """Finds IPv4 and IPv6 addresses in fields and inside log lines."""
 
     id = "ip_address"
     categories = (CATEGORY,)
+    text_what = "an IP address"
 
-    def __init__(self, settings: ScanSettings) -> None:
-        self.settings = settings
-        self.tuning = tuning_options(settings)
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+        return find_ips
 
-    def classify(self, sample: FieldSample) -> Iterable[Detection]:
-        detection = self._detect(sample, keep_empty=False)
-        return (detection,) if detection is not None else ()
-
-    def explain_field(self, sample: FieldSample) -> list[str]:
-        """Why ``sample``'s field is or is not tagged as an IP address, in words."""
-        if self.tuning.allow.allows_field(sample.field):
-            return [f"{CATEGORY}: field is on the allow list"]
-        detection = self._detect(sample, keep_empty=True)
-        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
-
-    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
-        if self.tuning.allow.allows_field(sample.field):
-            return None
-        if sample.field.name is None:
-            return judge_text(
-                sample, classifier_id=self.id, category=CATEGORY, find=find_ips, settings=self.settings,
-                allow=self.tuning.allow, what="an IP address", keep_empty=keep_empty,
-            )
-        return judge_field(
-            sample,
-            classifier_id=self.id,
-            category=CATEGORY,
-            judge=ip_strength,
-            evidence=name_evidence(sample.field, CATEGORY, self.tuning.field_rules),
-            settings=self.settings,
-            allow=self.tuning.allow,
-            what="IP addresses",
-            keep_empty=keep_empty,
-            example_of=_address_text,
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+        return self.judge_values(
+            sample, evidence, ip_strength, what="IP addresses", keep_empty=keep_empty, example_of=_address_text
         )

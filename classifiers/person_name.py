@@ -32,18 +32,17 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import NameEvidence, name_evidence
+from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.name_lists import (
     PLACE_FIRST_WORDS,
     PLACE_LAST_WORDS,
     NameLists,
     name_lists,
 )
-from piimap.classifiers.options import tuning_options
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
 from piimap.settings import ScanSettings
@@ -224,42 +223,26 @@ def _title(value: str) -> str:
                     for word in value.split())
 
 
-class PersonNameClassifier:
+class PersonNameClassifier(SingleCategoryClassifier):
     """Finds person names with name lists, value shape, field names and spaCy NER."""
 
     id = "person_name"
     categories = (CATEGORY,)
+    text_what = "a person's name"
 
     def __init__(self, settings: ScanSettings) -> None:
-        self.settings = settings
-        self.tuning = tuning_options(settings)
+        super().__init__(settings)
         self.model = settings.options_for("person_name").get("spacy_model") or settings.spacy_model
         self.use_model = bool(settings.options_for("person_name").get("use_spacy", True))
         self._model_cache: dict[str, float] = {}
         self._cache_lock = threading.Lock()
 
-    def classify(self, sample: FieldSample) -> Iterable[Detection]:
-        detection = self._detect(sample, keep_empty=False)
-        return (detection,) if detection is not None else ()
-
-    def explain_field(self, sample: FieldSample) -> list[str]:
-        """Why ``sample``'s field is or is not tagged as person names, in words."""
-        if self.tuning.allow.allows_field(sample.field):
-            return [f"{CATEGORY}: field is on the allow list"]
-        detection = self._detect(sample, keep_empty=True)
-        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+        return self._find_in_lines(sample)
 
     # --- structured fields -------------------------------------------------------------------
 
-    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
-        if self.tuning.allow.allows_field(sample.field):
-            return None
-        if sample.field.name is None:
-            return judge_text(
-                sample, classifier_id=self.id, category=CATEGORY, find=self._find_in_lines(sample),
-                settings=self.settings, allow=self.tuning.allow, what="a person's name", keep_empty=keep_empty,
-            )
-        evidence: NameEvidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
         named = evidence.strong
         model_scores = self._model_scores(sample, evidence)
 
@@ -269,14 +252,10 @@ class PersonNameClassifier:
                 return max(verdict.strength, model_scores.get(value, 0.0))
             return verdict.strength
 
-        return judge_field(
+        return self.judge_values(
             sample,
-            classifier_id=self.id,
-            category=CATEGORY,
-            judge=judge,
-            evidence=evidence,
-            settings=self.settings,
-            allow=self.tuning.allow,
+            evidence,
+            judge,
             what="person names" + (" (spaCy consulted)" if model_scores else ""),
             keep_empty=keep_empty,
         )

@@ -25,12 +25,11 @@ Known misses: national formats of regions other than the default, vanity numbers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import name_evidence
-from piimap.classifiers.options import tuning_options
+from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
 from piimap.settings import ScanSettings
@@ -133,48 +132,28 @@ def _embedded_strength(value: str, region: str) -> float:
     return max((hit.strength for hit in hits), default=0.0) * 0.8
 
 
-class PhoneClassifier:
+class PhoneClassifier(SingleCategoryClassifier):
     """Finds valid phone numbers: international for every region, national for the default region."""
 
     id = "phone"
     categories = (CATEGORY,)
+    text_what = "a phone number"
 
     def __init__(self, settings: ScanSettings) -> None:
-        self.settings = settings
-        self.tuning = tuning_options(settings)
+        super().__init__(settings)
         region = settings.options_for("phone").get("default_region") or settings.default_region or "US"
         self.region = str(region).upper()
 
-    def classify(self, sample: FieldSample) -> Iterable[Detection]:
-        detection = self._detect(sample, keep_empty=False)
-        return (detection,) if detection is not None else ()
-
-    def explain_field(self, sample: FieldSample) -> list[str]:
-        """Why ``sample``'s field is or is not tagged as a phone number, in words."""
-        if self.tuning.allow.allows_field(sample.field):
-            return [f"{CATEGORY}: field is on the allow list"]
-        detection = self._detect(sample, keep_empty=True)
-        return [f"{CATEGORY}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
-
-    def _detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
-        if self.tuning.allow.allows_field(sample.field):
-            return None
+    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         region = self.region
-        if sample.field.name is None:
-            return judge_text(
-                sample, classifier_id=self.id, category=CATEGORY, find=lambda line: find_phones(line, region),
-                settings=self.settings, allow=self.tuning.allow, what="a phone number", keep_empty=keep_empty,
-            )
-        evidence = name_evidence(sample.field, CATEGORY, self.tuning.field_rules)
-        named = evidence.strong
-        return judge_field(
+        return lambda line: find_phones(line, region)
+
+    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+        region, named = self.region, evidence.strong
+        return self.judge_values(
             sample,
-            classifier_id=self.id,
-            category=CATEGORY,
-            judge=lambda value: phone_strength(value, region, named) or _embedded_strength(value, region),
-            evidence=evidence,
-            settings=self.settings,
-            allow=self.tuning.allow,
+            evidence,
+            lambda value: phone_strength(value, region, named) or _embedded_strength(value, region),
             what=f"valid phone numbers (default region {region})",
             keep_empty=keep_empty,
             example_of=lambda value: next(iter(find_phones(value, region)), None).text

@@ -36,7 +36,6 @@ import io
 import logging
 import math
 import os
-import re
 import tempfile
 import threading
 import zlib
