@@ -48,6 +48,7 @@ def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[s
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        os.chmod(temporary, _report_mode(target))
         os.replace(temporary, target)
         temporary = None
     except OSError as error:
@@ -55,3 +56,17 @@ def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[s
     finally:
         if temporary is not None:  # never leave a half-written temporary file behind
             Path(temporary).unlink(missing_ok=True)
+
+
+def _report_mode(target: Path) -> int:
+    """The permissions a report gets: those of the file it replaces, else what ``open()`` would give.
+
+    ``mkstemp`` creates 0600 files; a report (masked evidence only) is meant to be opened and shared
+    like any file the user writes, so the umask decides, as it would for a plain ``open()``.
+    """
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from piimap.config import Config, load_config, source_name_for
 from piimap.engine import scan
 from piimap.evidence import evidence_policy
-from piimap.model import ConfigError, ScanResult, SourceSpec
+from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, SourceSpec
 from piimap.settings import ScanSettings
 
 __all__ = ["add_scan_options", "config_from_args", "run_scan", "record_run", "store_url",
@@ -183,7 +184,10 @@ def run_scan(config: Config, args: argparse.Namespace) -> ScanResult:
 
     store = None
     if not getattr(args, "no_store", False) and not getattr(args, "full", False):
-        store = open_store(store_url(config, args))
+        try:
+            store = open_store(store_url(config, args))
+        except PiimapError as error:  # the scan itself must not be lost to a history problem
+            sys.stderr.write(f"piimap: warning: history store unavailable, reading every container: {error}\n")
     inventory = InventoryObserver()
     progress = progress_observer(quiet=bool(getattr(args, "quiet", False)))
     configured = _config_executor(config)
@@ -245,15 +249,31 @@ def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> 
         return result
     digests = {spec.name: scan_digest(spec, config.settings) for spec in config.sources}
     command = getattr(args, "history_command", None) or getattr(args, "command", None) or "scan"
-    with open_store(store_url(config, args)) as store:
-        run_id = store.record(
-            result,
-            command=str(command),
-            config=str(config.path) if config.path is not None else None,
-            containers=getattr(args, "scan_inventory", ()),
-            digests=digests,
-        )
+    try:
+        with open_store(store_url(config, args)) as store:
+            run_id = store.record(
+                result,
+                command=str(command),
+                config=str(config.path) if config.path is not None else None,
+                containers=getattr(args, "scan_inventory", ()),
+                digests=digests,
+            )
+    except PiimapError as error:
+        # The reports are still written. A store the user asked for makes the run fail (exit 2);
+        # the implicit per-user default only warns, so a read-only home never breaks a scan.
+        if _store_was_asked_for(config, args):
+            return replace(result, errors=result.errors + (SourceError(HISTORY_STORE, f"run not recorded: {error}"),))
+        sys.stderr.write(f"piimap: warning: run not recorded in the default history store: {error}\n")
+        return result
     return replace(result, run_id=str(run_id))
+
+
+#: The name under which a history-store failure appears among a result's errors.
+HISTORY_STORE = "history store"
+
+
+def _store_was_asked_for(config: Config, args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "store", None) or config.store or os.environ.get("PIIMAP_STORE"))
 
 
 def print_errors(result: ScanResult) -> None:
