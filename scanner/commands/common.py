@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from piimap.engine import scan
 from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, SourceSpec
 from piimap.settings import ScanSettings
+
+log = logging.getLogger(__name__)
 
 __all__ = ["add_scan_options", "config_from_args", "run_scan", "record_run", "store_url",
            "add_store_options", "store_url_from_args", "print_errors"]
@@ -187,6 +190,7 @@ def run_scan(config: Config, args: argparse.Namespace) -> ScanResult:
         try:
             store = open_store(store_url(config, args))
         except PiimapError as error:  # the scan itself must not be lost to a history problem
+            log.debug("opening the history store failed", exc_info=True)  # scrubbed by the CLI's log formatter
             sys.stderr.write(f"piimap: warning: history store unavailable, reading every container: {error}\n")
     inventory = InventoryObserver()
     progress = progress_observer(quiet=bool(getattr(args, "quiet", False)))
@@ -259,6 +263,7 @@ def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> 
                 digests=digests,
             )
     except PiimapError as error:
+        log.debug("recording the run failed", exc_info=True)  # scrubbed by the CLI's log formatter
         # The reports are still written. A store the user asked for makes the run fail (exit 2);
         # the implicit per-user default only warns, so a read-only home never breaks a scan.
         if _store_was_asked_for(config, args):
