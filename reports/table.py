@@ -29,7 +29,12 @@ class TableReport:
         if result.findings:
             table = Table(title="Personal data found", show_lines=False)
             for column in ("source", "container", "field", "category", "confidence", "matched", "examples"):
-                table.add_column(column, overflow="fold", justify="right" if column in ("confidence", "matched") else "left")
+                table.add_column(
+                    column,
+                    overflow="fold",
+                    justify="right" if column in ("confidence", "matched") else "left",
+                    no_wrap=column in ("category", "confidence", "matched"),  # keys and numbers stay whole
+                )
             for finding in result.findings:
                 table.add_row(
                     _cell(finding.source),
@@ -46,7 +51,7 @@ class TableReport:
         if result.violations:
             table = Table(title="Violations")
             for column in ("rule", "severity", "where", "category", "message"):
-                table.add_column(column, overflow="fold")
+                table.add_column(column, overflow="fold", no_wrap=column in ("rule", "category"))
             for violation in result.violations:
                 where = "/".join(part for part in (violation.source, violation.container, violation.field) if part)
                 table.add_row(
