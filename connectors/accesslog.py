@@ -123,47 +123,20 @@ class AccessLogParser:
             or any(parts[gap::stride].count(" ") != lines for gap in range(4, stride, 2))
         ):
             return False
-        self.add_counted(
-            columns,
-            clients=Counter(words[0::5]),
-            users=Counter(words[2::5]),
-            requests=Counter(parts[1::stride]),
-            referrers=Counter(parts[3::stride]),
-            agents=Counter(parts[5::stride]),
-            extras=[Counter(parts[index::stride]) for index in range(7, stride, 2)],
-        )
-        return True
-
-    def add_counted(
-        self,
-        columns: Columns,
-        *,
-        clients: Counter[str],
-        users: Counter[str],
-        requests: Counter[str],
-        referrers: Counter[str],
-        agents: Counter[str],
-        extras: list[Counter[str]],
-    ) -> None:
-        """Add the raw parts of well-formed lines, already counted per distinct value.
-
-        ``requests`` are request lines (``"GET /path?query HTTP/1.1"``); ``referrers``, ``agents``
-        and each of ``extras`` (the quoted fields after the user agent, in order) are the raw
-        quoted contents, ``-`` or ``""`` where nothing was logged.
-        """
-        columns.tally("client_ip", clients)
-        _tally_present(columns, "remote_user", users)
-        self._add_request_counts(requests, columns)
-        referrers = _without_absent(columns, "referrer", referrers)
+        columns.tally("client_ip", Counter(words[0::5]))
+        _tally_present(columns, "remote_user", Counter(words[2::5]))
+        self._add_request_counts(Counter(parts[1::stride]), columns)
+        referrers = _without_absent(columns, "referrer", Counter(parts[3::stride]))
         if any("%" in referrer for referrer in referrers):
             referrers = _rekeyed(referrers, _decode)
         if referrers:
             columns.tally("referrer", referrers)
-        _tally_present(columns, "user_agent", agents)
-        for position, counts in enumerate(extras, start=1):
-            for value, count in counts.items():
+        _tally_present(columns, "user_agent", Counter(parts[5::stride]))
+        for position, index in enumerate(range(7, stride, 2), start=1):
+            for value, count in Counter(parts[index::stride]).items():
                 if value not in ("", "-"):
                     self._add_extra(position, value, count, columns)
+        return True
 
     def _add_request_counts(self, requests: Counter[str], columns: Columns) -> None:
         """Request lines counted per distinct line: path and query parameters, weighted by count.
