@@ -18,16 +18,7 @@ from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
 
 sys.path.insert(0, str(Path(__file__).parent / "eval"))
-from eval_corpus import LOCALES, REGIONS, build_corpus  # noqa: E402
-
-CATEGORIES = (
-    "user.name",
-    "user.contact.email",
-    "user.contact.phone_number",
-    "user.device.ip_address",
-    "user.device.device_id",
-    "user.device.cookie_id",
-)
+from eval_corpus import CATEGORIES, LOCALES, REGIONS, build_corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["EvalColumn", "LOCALES", "REGIONS", "build_corpus"]
+__all__ = ["CATEGORIES", "EvalColumn", "LOCALES", "REGIONS", "build_corpus"]
 
+#: the core categories the corpus labels, in report order
+CATEGORIES = (
+    "user.name",
+    "user.contact.email",
+    "user.contact.phone_number",
+    "user.device.ip_address",
+    "user.device.device_id",
+    "user.device.cookie_id",
+)
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "ja_JP", "pt_BR", "en_IN")
 REGIONS = {"en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "ja_JP": "JP", "pt_BR": "BR", "en_IN": "IN"}
 VALUES_PER_COLUMN = 60
