@@ -14,7 +14,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
+from itertools import compress
+from operator import mul
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -72,18 +74,21 @@ def _distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], in
 
 
 def _count_distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], int]:
-    raw: Mapping[str, int] = Counter(sample.values) if sample.counts is None else dict(sample.counted())
-    allowed_values = allow.values
-    counts: dict[str, int] = {}
+    stripped = list(map(str.strip, sample.values))
+    counts: dict[str, int]
+    if sample.counts is None:
+        counts = Counter(stripped)
+    elif stripped == list(sample.values):  # the usual case: distinct values, nothing to strip (in C)
+        counts = dict(zip(stripped, sample.counts))
+    else:  # values that differ only in surrounding blanks are one value
+        counts = {}
+        for value, count in zip(stripped, sample.counts):
+            counts[value] = counts.get(value, 0) + count
+    counts.pop("", None)
     allowed = 0
-    for value, count in raw.items():
-        value = value.strip()
-        if not value:
-            continue
-        if allowed_values and value in allowed_values:
-            allowed += count
-            continue
-        counts[value] = counts.get(value, 0) + count
+    if allow.values:
+        for value in allow.values & counts.keys():
+            allowed += counts.pop(value)
     return counts, allowed
 
 
@@ -99,33 +104,55 @@ def judge_field(
     what: str,
     keep_empty: bool = False,
     example_of: Callable[[str], str] | None = None,
+    judge_many: Callable[[list[str]], list[float]] | None = None,
 ) -> Detection | None:
     """Judge every distinct value of a structured field; ``None`` when nothing matched.
 
     ``what`` completes "N/M values are ..." in the explanation. With ``keep_empty`` a detection
     is returned even with no match when the field name gave evidence (``piimap explain`` uses it
     to say why a field is not tagged).
+
+    Early stopping (off with ``settings.exhaustive``): a field with no match among its first
+    :data:`EARLY_STOP_VALUES` values is decided as not this category. When sampling, a field is
+    also decided once all of its first values match, or after :data:`DECIDED_VALUES`; a full read
+    (``sample_size`` 0) instead judges every value of a field that matched, so its counts are exact.
+    Once a field is known to need every value, ``judge_many`` (when given: ``judge`` of each value
+    of a list, computed together) judges all the rest at once.
     """
     counts, allowed = _distinct(sample, allow)
+    values = list(counts)
+    weights = list(counts.values())
+    strengths: list[float] = []
     checked = matched = 0
-    strength_sum = 0.0
-    examples: list[str] = []
     stopped_early = False
-    for value, count in counts.items():
+    early_stop = not settings.exhaustive
+    decide_matches = early_stop and settings.sample_size > 0
+    for value, count in zip(values, weights):  # one by one until the field is decided
         strength = judge(value)
+        strengths.append(strength)
         checked += count
         if strength > 0:
             matched += count
-            strength_sum += strength * count
-            if len(examples) < settings.max_examples:
-                example = example_for(settings.evidence, category, example_of(value) if example_of else value)
-                if example is not None:
-                    examples.append(example)
-        if not settings.exhaustive and (
-            checked >= DECIDED_VALUES or (checked >= EARLY_STOP_VALUES and matched in (0, checked))
-        ):
-            stopped_early = checked < sum(counts.values())
+        if checked >= EARLY_STOP_VALUES:
+            if (early_stop and matched == 0) or (
+                decide_matches and (checked >= DECIDED_VALUES or matched == checked)
+            ):
+                stopped_early = len(strengths) < len(values)
+                break
+            if judge_many is not None:  # every value is wanted: judge the rest in one call
+                strengths.extend(judge_many(values[len(strengths) :]))
+                break
+    judged_weights = weights[: len(strengths)]
+    checked = sum(judged_weights)
+    matched = sum(compress(judged_weights, strengths))
+    strength_sum = sum(map(mul, strengths, judged_weights))
+    examples: list[str] = []
+    for value in compress(values, strengths):
+        if len(examples) >= settings.max_examples:
             break
+        example = example_for(settings.evidence, category, example_of(value) if example_of else value)
+        if example is not None:
+            examples.append(example)
     if checked == 0 or (matched == 0 and not (keep_empty and evidence.reason)):
         return None
     confidence = field_confidence(strength_sum, checked, evidence.weight)
@@ -249,6 +276,7 @@ class SingleCategoryClassifier:
         what: str,
         keep_empty: bool,
         example_of: Callable[[str], str] | None = None,
+        judge_many: Callable[[list[str]], list[float]] | None = None,
     ) -> Detection | None:
         """:func:`judge_field` with this classifier's id, category, settings and allow list."""
         return judge_field(
@@ -262,6 +290,7 @@ class SingleCategoryClassifier:
             what=what,
             keep_empty=keep_empty,
             example_of=example_of,
+            judge_many=judge_many,
         )
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:

@@ -5,6 +5,14 @@ by ``email_validator.validate_email(..., check_deliverability=False)`` (syntax, 
 domains, no DNS). In free text (log lines) a candidate regex with word boundaries finds addresses
 inside the line and each one is validated the same way.
 
+Fast path (same answers, about 15x cheaper per distinct address): when the local part is plain
+ASCII dot-atom text, ``email_validator`` accepts it whatever it holds, so only the domain and the
+address length remain. The domain is validated once per distinct domain (by ``email_validator``
+itself, on ``a@<domain>``) and the length of each of its forms is cached; the address is then
+valid when ``local@`` plus the longest form fits the 254-octet limit, invalid when even the
+shortest form does not fit, and anything in between, or any other local part (quoted, non-ASCII),
+goes to the full ``validate_email``.
+
 Known false positives: strings that are syntactically emails but are not a person's address
 (``noreply@company.com``, ``git@github.com``, package maintainer lists); use ``allow.values`` for
 such role accounts. Known misses: addresses on special-use domains (``.local``, ``.test``,
@@ -15,14 +23,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 from piimap.classifiers.base import SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
 
-__all__ = ["EmailClassifier", "is_email", "find_emails"]
+__all__ = ["EmailClassifier", "email_strengths", "find_emails", "is_email"]
 
 CATEGORY = "user.contact.email"
 #: strength of a valid address that is the whole value, and of one found inside longer text
@@ -36,27 +46,108 @@ _IN_TEXT = re.compile(
 
 
 #: "domains" that are file names (``app@2x.png``, ``icon@3x.webp``), never an address
-_FILE_SUFFIXES = frozenset("png jpg jpeg gif svg webp ico bmp tif tiff css js mjs map json html htm txt pdf woff woff2 ttf".split())
+_FILE_SUFFIXES = frozenset([
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "js", "mjs", "map", "json",
+    "html", "htm", "txt", "pdf", "woff", "woff2", "ttf",
+])
+
+
+#: email_validator's length limit for a whole address, in UTF-8 octets (RFC 3696 errata 1690)
+_ADDRESS_MAX_OCTETS = 254
+#: RFC 5321 local part limit; the candidate regex already caps the local part at 64 characters
+_LOCAL_PART_MAX_LENGTH = 64
+#: RFC 5322 dot-atom over ASCII atext: email_validator's ``DOT_ATOM_TEXT``, which accepts such a
+#: local part as it is (no normalisation, no other check outside ``strict`` mode)
+_ASCII_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
 @lru_cache(maxsize=65536)
 def is_email(value: str) -> bool:
     """True when ``value`` (trimmed, ``mailto:`` removed) is a syntactically valid email address."""
+    address = _candidate_address(value)
+    if address is None:
+        return False
+    verdict = _fast_verdict(address)
+    return _validates(address) if verdict is None else verdict
+
+
+def _is_email_slow(value: str) -> bool:
+    """:func:`is_email` without the fast path and without caching: the reference it must agree with."""
+    address = _candidate_address(value)
+    return address is not None and _validates(address)
+
+
+def _candidate_address(value: str) -> str | None:
+    """``value`` trimmed and without ``mailto:`` when it has an address's shape, else None."""
     value = value.strip()
     if value[:7].lower() == "mailto:":
         value = value[7:]
-    shape = shape_of(value)
-    if shape.ats != 1 or shape.spaces or shape.dots == 0 or shape.length > 320:
-        return False
+    # the same tests as ``shape_of(value)`` (one "@", no space, a dot, at most 320 characters),
+    # done directly: a distinct value's full Shape costs more than the fast path below
+    if value.count("@") != 1 or " " in value or "." not in value or len(value) > 320:
+        return None
     if not _CANDIDATE.fullmatch(value) or value.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES:
-        return False
+        return None
+    return value
+
+
+def _validates(address: str) -> bool:
+    """The full check: ``email_validator.validate_email`` without DNS."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        validate_email(value, check_deliverability=False)
+        validate_email(address, check_deliverability=False)
     except EmailNotValidError:
         return False
     return True
+
+
+def _fast_verdict(address: str) -> bool | None:
+    """``validate_email``'s answer for an address with a plain ASCII local part; None when unsure."""
+    local_part, _, domain = address.partition("@")
+    if len(local_part) > _LOCAL_PART_MAX_LENGTH or not _ASCII_DOT_ATOM.fullmatch(local_part):
+        return None
+    checked = _checked_domain(domain)
+    if checked is None:
+        return False
+    if len(local_part) + 1 + checked.longest_octets <= _ADDRESS_MAX_OCTETS:
+        return True
+    if len(local_part) + 1 + checked.shortest_length > _ADDRESS_MAX_OCTETS:
+        return False
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedDomain:
+    """A domain email_validator accepts, with the extent of the forms it length-checks.
+
+    An address is checked in three forms (as given, normalised, with the domain in IDNA ASCII);
+    the domain's share of each lies between ``shortest_length`` characters and ``longest_octets``
+    UTF-8 octets. The two differ only for internationalised or non-normalised domains.
+    """
+
+    shortest_length: int
+    longest_octets: int
+
+
+@lru_cache(maxsize=16384)
+def _checked_domain(domain: str) -> _CheckedDomain | None:
+    """``domain``'s forms when ``a@<domain>`` is valid; None when it is not.
+
+    ``a`` is the shortest valid local part, so when ``a@<domain>`` fails (a domain rule, or the
+    address length) every address on this domain fails too.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validated = validate_email("a@" + domain, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    forms = (domain, validated.domain, validated.ascii_domain)
+    return _CheckedDomain(
+        shortest_length=min(len(form) for form in forms),
+        longest_octets=max(len(form.encode("utf-8")) for form in forms),
+    )
 
 
 def find_emails(line: str) -> Iterable[TextHit]:
@@ -79,6 +170,87 @@ def _strength(value: str) -> float:
     return 0.0
 
 
+#: one plain address: an ASCII dot-atom local part (without ``'``, which the candidate test
+#: refuses) and an ASCII host name; what such a value is worth is decided per domain
+_PLAIN_LOCAL_CHARS = "A-Za-z0-9!#$%&*+/=?^_`{|}~-"
+_PLAIN_ADDRESS = re.compile(
+    rf"[{_PLAIN_LOCAL_CHARS}]+(?:\.[{_PLAIN_LOCAL_CHARS}]+)*@((?:[A-Za-z0-9-]+\.)+([A-Za-z]{{2,63}}))"
+)
+_PLAIN_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}")
+#: every character a list of plain addresses (one per line) may hold
+_PLAIN_BYTES = (
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/=?^_`{|}~-" + b"@.\n"
+)
+
+
+def email_strengths(values: list[str]) -> list[float]:
+    """``[_strength(value) for value in values]``, cheaper for the plain addresses that fill a column.
+
+    A plain address (``_PLAIN_ADDRESS``) with a local part of at most 64 characters and a domain
+    of at most 253 passes every test of :func:`_candidate_address` but the file-suffix one, so its
+    answer is :func:`_fast_verdict`'s: its domain's cached check and the length limit. When every
+    value is such an address (:func:`_all_plain_addresses`, string methods over all of them at
+    once) and every domain passes, all are addresses; otherwise each value is looked at, and any
+    that is not plain takes :func:`_strength`.
+    """
+    domains = _all_plain_addresses(values)
+    if domains is not None and max(map(len, values)) <= _ADDRESS_MAX_OCTETS and all(
+        (checked := _plain_domain(domain)) is not None and checked.longest_octets == len(domain)
+        for domain in domains
+    ):
+        return [WHOLE_VALUE_STRENGTH] * len(values)
+    strengths = []
+    for value, match in zip(values, map(_PLAIN_ADDRESS.fullmatch, values)):
+        if match is not None:
+            checked = _plain_domain(match.group(1))
+            local_length = match.start(1) - 1
+            if checked is None:
+                strengths.append(0.0)
+                continue
+            longest = local_length + 1 + checked.longest_octets
+            if local_length <= _LOCAL_PART_MAX_LENGTH and longest <= _ADDRESS_MAX_OCTETS:
+                strengths.append(WHOLE_VALUE_STRENGTH)
+                continue
+        strengths.append(_strength(value))
+    return strengths
+
+
+def _all_plain_addresses(values: list[str]) -> set[str] | None:
+    """The distinct domains when every value is a plain address with a local part of 1-64 characters.
+
+    The same test as ``_PLAIN_ADDRESS.fullmatch`` on each value, made of C-speed string operations
+    over all values joined by newlines (one ``@`` per value, no dot at either end of a local part or
+    next to another dot, only plain characters), then the regex on each distinct domain.
+    """
+    if not values:
+        return None
+    joined = "\n".join(values)
+    if (
+        not joined.isascii()
+        or joined.encode("ascii").translate(None, _PLAIN_BYTES)
+        or joined.count("\n") != len(values) - 1
+        or joined.count("@") != len(values)
+        or ".." in joined
+        or ".@" in joined
+        or "@." in joined
+        or "\n." in joined
+        or joined.startswith(".")
+    ):
+        return None
+    ats = list(map(str.find, values, repeat("@")))
+    if min(ats) < 1 or max(ats) > _LOCAL_PART_MAX_LENGTH:
+        return None
+    domains = {value[at + 1 :] for value, at in zip(values, ats)}
+    return domains if all(map(_PLAIN_DOMAIN.fullmatch, domains)) else None
+
+
+def _plain_domain(domain: str) -> _CheckedDomain | None:
+    """:func:`_checked_domain` of a plain address's domain; None also for file names and overlong domains."""
+    if len(domain) > 253 or domain.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES:
+        return None
+    return _checked_domain(domain)
+
+
 class EmailClassifier(SingleCategoryClassifier):
     """Finds email addresses in fields and inside free text."""
 
@@ -90,4 +262,7 @@ class EmailClassifier(SingleCategoryClassifier):
         return find_emails
 
     def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
-        return self.judge_values(sample, evidence, _strength, what="valid email addresses", keep_empty=keep_empty)
+        return self.judge_values(
+            sample, evidence, _strength, what="valid email addresses", keep_empty=keep_empty,
+            judge_many=email_strengths,
+        )

@@ -14,6 +14,15 @@ OIDs (``1.3.6.1.4.1`` has six parts), MAC addresses, times (``10:30:00``). In fr
 addresses are searched with boundaries, so ``v1.2.3.4``, ``Chrome/96.0.4664.110`` or
 ``version 4.2.0.1`` do not match.
 
+Fast path (same answers, about 10x cheaper per distinct value): a plain dotted quad (no port,
+no prefix, no list) is split into octets, read through a table of the 256 octet texts
+``ipaddress`` accepts, and classified by integer tests for the ranges that mean the same in every
+supported Python (loopback, multicast, reserved, the private blocks, link-local, CGNAT). The small
+IANA special-purpose blocks, whose ``is_private`` answer changed between Python releases
+(``192.0.0/24``) or may (``0/8``, ``192.0.2/24``, ``198.18/15``, ``198.51.100/24``,
+``203.0.113/24`` and a few more), and everything that is not a plain dotted quad go through
+:mod:`ipaddress`.
+
 Known false positives: four-part version numbers that are valid IPv4 addresses in a field not named
 for versions (they are down-weighted, not excluded). Known misses: IPv4 written in hex or as one
 integer, IPv6 zone ids inside text.
@@ -31,7 +40,7 @@ from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
 
-__all__ = ["IpAddressClassifier", "ip_strength", "find_ips"]
+__all__ = ["IpAddressClassifier", "find_ips", "ip_strength", "ip_strengths"]
 
 CATEGORY = "user.device.ip_address"
 PUBLIC_STRENGTH = 0.95
@@ -72,11 +81,24 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 def ip_strength(value: str) -> float:
     """How surely ``value`` is one IP address (or a comma-separated list of them); 0 = not one."""
     value = value.strip()
+    strength = _dotted_quad_strength(value)
+    if strength is None:
+        strength = _parsed_strength(value, item_strength=ip_strength)
+    return strength
+
+
+def _ip_strength_slow(value: str) -> float:
+    """:func:`ip_strength` without the fast path and without caching: the reference it must agree with."""
+    return _parsed_strength(value.strip(), item_strength=_ip_strength_slow)
+
+
+def _parsed_strength(value: str, item_strength: Callable[[str], float]) -> float:
+    """The strength of a trimmed value by shape, regexes and :mod:`ipaddress` (list items via ``item_strength``)."""
     shape = shape_of(value)
     if shape.dots < 3 and shape.colons < 2:
         return 0.0
     if "," in value:
-        strengths = [ip_strength(part) for part in value.split(",") if part.strip()]
+        strengths = [item_strength(part) for part in value.split(",") if part.strip()]
         return min(strengths) if strengths and len(strengths) <= 16 else 0.0
     if shape.spaces or shape.length > 60:
         return 0.0
@@ -90,6 +112,60 @@ def ip_strength(value: str) -> float:
     except ValueError:
         return 0.0
     return _address_strength(address)
+
+
+#: the octets ``ipaddress.IPv4Address`` accepts (ASCII decimal 0-255, no leading zero), by their text
+_OCTET_VALUES = {str(number): number for number in range(256)}
+#: small IANA special-purpose blocks (/24s, and 198.18/15 below) left to :mod:`ipaddress`: their
+#: ``is_private`` answer changed between Python releases (``192.0.0/24``) or may change
+_IPADDRESS_DECIDES_24 = frozenset({
+    (192, 0, 0), (192, 0, 2), (192, 31, 196), (192, 52, 193), (192, 88, 99), (192, 175, 48),
+    (198, 51, 100), (203, 0, 113),
+})
+#: the only first octets of those blocks, besides 0 ("this network", ``0/8``)
+_IPADDRESS_DECIDES_FIRST = frozenset({0, 192, 198, 203})
+
+
+def _dotted_quad_strength(value: str) -> float | None:
+    """:func:`_address_strength` of a plain dotted-quad IPv4 ``value``; None when not one or unsure."""
+    parts = value.split(".") if len(value) <= 15 else ()  # "255.255.255.255" is the longest
+    if len(parts) != 4:
+        return None
+    octet = _OCTET_VALUES.get
+    first, second, third, fourth = octet(parts[0]), octet(parts[1]), octet(parts[2]), octet(parts[3])
+    if first is None or second is None or third is None or fourth is None:
+        return None
+    if first in _IPADDRESS_DECIDES_FIRST and (
+        first == 0 or (first == 198 and 18 <= second <= 19) or (first, second, third) in _IPADDRESS_DECIDES_24
+    ):
+        return None
+    if first == 127 or first >= 224:  # loopback 127/8, multicast 224/4, reserved 240/4
+        return 0.0
+    if first < 10 and second < 100 and third < 100 and fourth < 100:
+        return VERSION_LIKE_STRENGTH
+    if (
+        first == 10
+        or (first == 172 and 16 <= second <= 31)
+        or (first == 192 and second == 168)
+        or (first == 169 and second == 254)  # link-local
+        or (first == 100 and 64 <= second <= 127)  # CGNAT
+    ):
+        return PRIVATE_STRENGTH
+    return PUBLIC_STRENGTH
+
+
+def ip_strengths(values: list[str]) -> list[float]:
+    """``[ip_strength(value) for value in values]`` for a column of distinct values, without the cache.
+
+    A full read judges each distinct value once, so the per-value cache would only be churned:
+    plain dotted quads go straight to the fast path, anything else through :func:`ip_strength`.
+    """
+    strengths = list(map(_dotted_quad_strength, values))
+    if None in strengths:
+        strengths = [
+            ip_strength(value) if strength is None else strength for value, strength in zip(values, strengths)
+        ]
+    return strengths
 
 
 def _address_text(value: str) -> str:
@@ -137,5 +213,6 @@ class IpAddressClassifier(SingleCategoryClassifier):
 
     def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
         return self.judge_values(
-            sample, evidence, ip_strength, what="IP addresses", keep_empty=keep_empty, example_of=_address_text
+            sample, evidence, ip_strength, what="IP addresses", keep_empty=keep_empty,
+            example_of=_address_text, judge_many=ip_strengths,
         )

@@ -21,23 +21,41 @@ unquoted heads give client and user, and each column is counted with ``collectio
 Query strings, URL decoding and cookie parsing then run once per *distinct* value, weighted by
 its count. A block that does not fit (escaped quotes, junk lines, the common format) is parsed
 with one ``findall`` of a compiled regex, or, failing that, line by line with a permissive regex.
+
+A whole file (``--sample-size 0``) goes through :meth:`AccessLogParser.parse_blocks`, which hands
+the raw bytes to the C extension ``piimap.connectors._accesslog`` when it was built: it splits and
+counts every line of the common shapes without creating a Python object per line, releases the
+GIL while it works, and gives back the lines it does not handle, which the Python code above parses.
+Both paths give the same fields and counts (``tests/test_accesslog_native.py``); set
+``PIIMAP_PURE_PYTHON=1`` to use only the Python one.
 """
 
 from __future__ import annotations
 
+import os
+import random
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from urllib.parse import unquote, unquote_plus
 
 from piimap.connectors.fmt_columns import Columns
 
-__all__ = ["AccessLogParser", "looks_like_access_log", "MAX_PARAMETER_FIELDS"]
+try:
+    from piimap.connectors._accesslog import AccessLogTally
+except ImportError:  # built without a C compiler: the Python parser does all the work
+    AccessLogTally = None
+
+__all__ = ["AccessLogParser", "looks_like_access_log", "native_parser_available", "MAX_PARAMETER_FIELDS"]
 
 #: Distinct ``query.*`` / ``cookie.*`` names kept per container; later names go to ``query`` / ``cookie``.
 MAX_PARAMETER_FIELDS = 100
 _MAX_PARAMETER_NAME = 64
+#: A full read drains the C tally into Python objects once it holds this many distinct values
+#: or bytes of them, so memory follows the number of distinct values, never the file size.
+NATIVE_MAX_DISTINCT = 250_000
+NATIVE_MAX_BYTES = 32 << 20
 
 # The fast pattern: every line ends with "\n" and no quoted field holds a backslash escape.
 # Groups: client, user, request, referrer, user agent, further quoted fields (cookies...).
@@ -47,6 +65,14 @@ _FAST_LINE = re.compile(
     r'(?m)^([^ \n]+) [^ \n]+ ([^ \n]+) \[[^\]\n]*\] "([^"\\\n]*)" (?:\d{3}|-) (?:\d+|-)'
     r'(?: "([^"\\\n]*)" "([^"\\\n]*)")?((?: "[^"\\\n]*")*)[^"\n]*\n'
 )
+# The split path checks, over all lines of a block at once, what _FAST_LINE checks line by line:
+# the unquoted heads ("client ident user [time] "), each after the previous line's unquoted
+# tail and its newline, and the gaps after the request (" status size ").
+_HEAD = r'[^ \n"]+ [^ \n"]+ [^ \n"]+ \[[^\]\n"]*\] '
+_SPLIT_HEADS = re.compile(_HEAD + r'(?:"[^"\n]*\n' + _HEAD + r')*"[^"\n]*\n')
+_SPLIT_HEAD_FIELDS = re.compile(r'(?:^|\n)([^ \n"]+) [^ \n"]+ ([^ \n"]+) \[')
+_GAP = r" (?:[0-9]{3}|-) (?:[0-9]+|-) "
+_SPLIT_GAPS = re.compile(_GAP + r'(?:"' + _GAP + r")*")
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
 # The permissive pattern, one line at a time: escaped quotes inside quoted fields.
 _LINE = re.compile(
@@ -57,6 +83,7 @@ _EXTRA_QUOTED = re.compile(_QUOTED)
 _QUERY_PAIR = re.compile(r"([^&=]*)=?([^&]*)&?")
 _COOKIE_LIKE = re.compile(r"^\s*[^\s=;,]+=[^;]*(?:;\s*[^\s=;,]+=[^;]*)*;?\s*$")
 _ADDRESS_LIST = re.compile(r"^[0-9A-Fa-f.:\[\]]+(?:\s*,\s*[0-9A-Fa-f.:\[\]]+)*$")
+_ABSENT = ("", "-")  # "not logged"
 _BACKSLASH_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|.)")
 
 
@@ -69,11 +96,73 @@ def looks_like_access_log(lines: list[str]) -> bool:
     return parsed * 2 > len(candidates)
 
 
+def native_parser_available() -> bool:
+    """True when the C extension is built and not switched off with ``PIIMAP_PURE_PYTHON=1``."""
+    return AccessLogTally is not None and os.environ.get("PIIMAP_PURE_PYTHON", "") in ("", "0")
+
+
 class AccessLogParser:
     """Turns blocks of access-log lines into :class:`Columns`; keeps the field names seen so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, native: bool | None = None) -> None:
         self._parameter_names: dict[str, set[str]] = {"query": set(), "cookie": set()}
+        self._native = native_parser_available() if native is None else native and AccessLogTally is not None
+
+    def parse_blocks(self, blocks: Iterable[bytes | memoryview]) -> Iterator[Columns]:
+        """Parse a whole stream given as blocks of complete lines (raw bytes), counting repeated values.
+
+        With the C extension, values are counted across blocks and handed over (as counted
+        :class:`Columns`) each time the tally reaches its memory budget and at the end; lines it
+        does not handle are parsed here, block by block. Without it, each block is decoded and
+        parsed with :meth:`parse_text`.
+        """
+        if not self._native:
+            for block in blocks:
+                columns = Columns()
+                self.parse_text(str(block, "utf-8", "replace"), columns)
+                yield columns
+            return
+        tally = AccessLogTally(seed=random.getrandbits(64))  # a per-file key: no crafted hash collisions
+        try:
+            for block in blocks:
+                rejected = tally.feed(block)
+                if rejected:
+                    columns = Columns()
+                    self.parse_text(rejected.decode("utf-8", "replace"), columns)
+                    yield columns
+                if tally.distinct >= NATIVE_MAX_DISTINCT or tally.held_bytes >= NATIVE_MAX_BYTES:
+                    yield self._drained(tally)
+        except Exception:  # unreadable past this point (truncated gzip...): keep what was read
+            yield self._drained(tally)
+            raise
+        yield self._drained(tally)
+
+    def _drained(self, tally: "AccessLogTally") -> Columns:
+        """What the C tally counted, with the Python parser's decoding and naming rules applied."""
+        columns = Columns()
+        for kind, name, counts in tally.drain():
+            counted = Counter(counts)
+            if kind == "query":
+                self._tally_named("query", _decode_query_part(name), counted, columns)
+            elif kind == "cookie":
+                if any("%" in value for value in counted):
+                    counted = _rekeyed(counted, _decode)
+                self._tally_named("cookie", _decode(name), counted, columns)
+            elif kind == "extra":
+                columns.tally(f"extra.{name}", counted)
+            elif name in ("client_ip", "forwarded_for"):
+                columns.tally(name, counted)
+            elif name == "referrer":
+                counted = _without_absent(columns, name, counted)
+                if any("%" in value for value in counted):
+                    counted = _rekeyed(counted, _decode)
+                if counted:
+                    columns.tally(name, counted)
+            else:  # remote_user, user_agent, request_path
+                if name == "request_path" and any("%" in value for value in counted):
+                    counted = _rekeyed(counted, _decode)
+                _tally_present(columns, name, counted)
+        return columns
 
     def parse_text(self, text: str, columns: Columns) -> None:
         """Parse ``text`` (complete lines) into ``columns``."""
@@ -85,15 +174,19 @@ class AccessLogParser:
         if len(rows) == text.count("\n"):
             self._add_rows(rows, columns)
             return
-        fallback_rows = []
-        for line in text.splitlines():
+        rows = []  # some line is not of the fast shape: each line on its own
+        for line in text.split("\n"):
+            fast = _FAST_LINE.match(line + "\n")
+            if fast is not None:
+                rows.append(fast.groups(""))
+                continue
             match = _LINE.match(line)
             if match is None:
                 if line.strip():
                     columns.add(None, line)
                 continue
             client, user, _time, request, referrer, agent, rest = match.groups()
-            fallback_rows.append(
+            rows.append(
                 (
                     client,
                     user.strip('"'),
@@ -103,7 +196,7 @@ class AccessLogParser:
                     rest,
                 )
             )
-        self._add_rows(fallback_rows, columns)
+        self._add_rows(rows, columns)
 
     def _parse_split(self, text: str, columns: Columns) -> bool:
         """The C-speed path: False (nothing added) unless every line has the same combined shape."""
@@ -115,16 +208,16 @@ class AccessLogParser:
         heads = parts[0::stride]  # "ip ident user [time zone] ", then "\n" + the next line's head
         if "\n" in heads[0] or list(map(str.count, heads[1:], repeat("\n"))).count(1) != lines:
             return False  # some line has another number of quotes (or is empty)
-        words = "".join(heads).split()
+        joined_heads = '"'.join(heads)  # the quotes keep each head's bounds for the regexes
         if (
-            len(words) != 5 * lines
-            or list(map(str.startswith, words[3::5], repeat("["))).count(True) != lines
-            or list(map(str.endswith, words[4::5], repeat("]"))).count(True) != lines
+            not _SPLIT_HEADS.fullmatch(joined_heads)
+            or not _SPLIT_GAPS.fullmatch('"'.join(parts[2::stride]))
             or any(parts[gap::stride].count(" ") != lines for gap in range(4, stride, 2))
         ):
             return False
-        columns.tally("client_ip", Counter(words[0::5]))
-        _tally_present(columns, "remote_user", Counter(words[2::5]))
+        clients, users = zip(*_SPLIT_HEAD_FIELDS.findall(joined_heads))
+        columns.tally("client_ip", Counter(clients))
+        _tally_present(columns, "remote_user", Counter(users))
         self._add_request_counts(Counter(parts[1::stride]), columns)
         referrers = _without_absent(columns, "referrer", Counter(parts[3::stride]))
         if any("%" in referrer for referrer in referrers):
@@ -175,7 +268,8 @@ class AccessLogParser:
     def _add_extra(self, position: int, value: str, count: int, columns: Columns) -> None:
         """One distinct quoted field logged after the user agent, seen ``count`` times."""
         if _ADDRESS_LIST.match(value) and any(char.isdigit() for char in value):
-            columns.tally("forwarded_for", Counter({part.strip(): count for part in value.split(",")}))
+            parts = Counter(part.strip() for part in value.split(","))
+            columns.tally("forwarded_for", {part: times * count for part, times in parts.items()})
         elif _COOKIE_LIKE.match(value):
             for pair in value.split(";"):
                 name, _, cookie = pair.strip().partition("=")
@@ -210,16 +304,19 @@ class AccessLogParser:
         columns.extend("client_ip", clients)
         columns.extend_present("remote_user", users)
         self._add_requests(requests, columns)
-        columns.extend_present("referrer", [_decode(value) for value in referrers])
+        present = [value for value in referrers if value not in _ABSENT]  # "-" is absent, "%2D" is not
+        if len(present) < len(referrers):
+            columns.null("referrer", len(referrers) - len(present))
+        if present:
+            columns.extend("referrer", [_decode(value) for value in present])
         columns.extend_present("user_agent", agents)
         for rest in rests:
             if rest.strip():
                 self._add_extras(rest, columns)
 
     def _add_requests(self, requests: tuple[str, ...], columns: Columns) -> None:
-        words = " ".join(requests).split(" ")
-        if len(words) == 3 * len(requests):
-            targets = words[1::3]
+        if list(map(str.count, requests, repeat(" "))).count(2) == len(requests):
+            targets = " ".join(requests).split(" ")[1::3]
         else:  # some request is not "METHOD TARGET PROTOCOL" (junk, HTTP/0.9, "-")
             targets = [_target_of(request) for request in requests]
         queries = [target for target in targets if "?" in target]

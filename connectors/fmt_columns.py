@@ -20,15 +20,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
 
-__all__ = ["Columns", "SampleEmitter", "BATCH_SIZE", "MAX_FIELDS"]
+__all__ = ["Columns", "SampleEmitter", "BATCH_SIZE", "COUNTED_BATCH_SIZE", "MAX_FIELDS"]
 
 #: Values per field per :class:`FieldSample` when a container is read in full.
 BATCH_SIZE = 5000
+#: Distinct values per field per counted :class:`FieldSample` (``aggregate``): each sample is
+#: classified on its own, so fewer, larger samples of a huge log mean fewer early-stop checks.
+COUNTED_BATCH_SIZE = 50_000
 #: Distinct field names kept per container; values of later fields are classified as free text.
 MAX_FIELDS = 1000
 # Values held across all fields before everything buffered is flushed (bounds memory when a
 # container has many sparse fields).
-_MAX_BUFFERED_VALUES = 50_000
+_MAX_BUFFERED_VALUES = 100_000
 _ABSENT = ("", "-")
 
 
@@ -102,12 +105,14 @@ class SampleEmitter:
         settings: ScanSettings,
         *,
         batch_size: int = BATCH_SIZE,
+        counted_batch_size: int = COUNTED_BATCH_SIZE,
         aggregate: bool = False,
     ):
         self._source = source
         self._container = container
         self._max_length = max(1, settings.max_value_length)
         self._batch_size = max(1, batch_size)
+        self._counted_batch_size = max(1, counted_batch_size)
         self._aggregate = aggregate
         self._buffers: dict[str | None, list[str]] = {}
         self._tallies: dict[str | None, Counter[str]] = {}
@@ -169,7 +174,7 @@ class SampleEmitter:
             tally.update(values)  # a list is counted in C; a Counter is merged per distinct value
         self.values_seen += values.total() if isinstance(values, Counter) else len(values)
         self._buffered += len(tally) - before_distinct
-        if len(tally) >= self._batch_size:
+        if len(tally) >= self._counted_batch_size:
             del self._tallies[field]
             self._buffered -= len(tally)
             yield from self._counted_samples(field, tally)
@@ -186,16 +191,16 @@ class SampleEmitter:
         self._nulls.clear()
 
     def _counted_samples(self, field: str | None, tally: Counter[str]) -> Iterator[FieldSample]:
-        """Batches of at most ``batch_size`` distinct values with their counts (long values cut)."""
+        """Batches of at most ``counted_batch_size`` distinct values with their counts (long values cut)."""
         if max(map(len, tally)) > self._max_length:
             cut: Counter[str] = Counter()
             for value, count in tally.items():
                 cut[value[: self._max_length]] += count
             tally = cut
-        items = list(tally.items())
-        for start in range(0, len(items), self._batch_size):
-            values, counts = zip(*items[start : start + self._batch_size])
-            yield self._sample(field, list(values), counts)
+        values, counts = list(tally), list(tally.values())
+        size = self._counted_batch_size
+        for start in range(0, len(values), size):
+            yield self._sample(field, values[start : start + size], tuple(counts[start : start + size]))
 
     def _admit(self, field: str | None) -> str | None:
         if field is None or field in self._refs:

@@ -4,6 +4,8 @@ Three ways to get lines out of a byte stream, each with every line capped at ``m
 (the rest of an over-long line is skipped in chunks, never held whole):
 
 * :func:`iter_line_blocks` reads everything, in blocks of complete lines (``--sample-size 0``);
+  :func:`iter_line_views` does the same into one reused buffer, for a consumer (the C access-log
+  parser) that is done with each block before it asks for the next;
 * :func:`iter_window_lines` samples a seekable file at evenly spaced offsets, re-synchronising on
   the next line boundary, so a sample covers the whole file rather than its head;
 * :func:`reservoir_lines` samples a stream that cannot seek (gzip, an object store body): a
@@ -19,6 +21,7 @@ from typing import BinaryIO
 __all__ = [
     "BLOCK_SIZE",
     "iter_line_blocks",
+    "iter_line_views",
     "read_line",
     "iter_window_lines",
     "reservoir_lines",
@@ -61,6 +64,45 @@ def iter_line_blocks(stream: BinaryIO, max_line_bytes: int, block_size: int = BL
         if len(pending) > max_line_bytes:
             yield pending[:max_line_bytes] + b"\n"
             pending = _skip_rest_of_line(stream)
+
+
+def iter_line_views(
+    stream: BinaryIO, max_line_bytes: int, block_size: int = BLOCK_SIZE
+) -> Iterator[memoryview | bytes]:
+    """:func:`iter_line_blocks` without a new ``bytes`` per block: views of one buffer (``readinto``).
+
+    Each view is valid only until the next one is requested. The same lines come out, and a line
+    longer than ``max_line_bytes`` is cut the same way (the cut line is yielded as ``bytes``).
+    """
+    buffer = bytearray(block_size + max_line_bytes + 1)
+    view = memoryview(buffer)
+    start = end = 0  # buffer[start:end] is read and not yet yielded (part of a line)
+    skipping = False  # inside an over-long line: drop bytes up to its newline
+    with view:
+        while True:
+            if start:  # move the incomplete line to the front
+                view[: end - start] = view[start:end]
+                end -= start
+                start = 0
+            count = stream.readinto(view[end : end + block_size])
+            if not count:
+                if end > start and not skipping:
+                    yield view[start:end]
+                return
+            scan_from, end = end, end + count
+            if skipping:
+                newline = buffer.find(b"\n", scan_from, end)
+                if newline < 0:
+                    start = end
+                    continue
+                start, skipping = newline + 1, False
+            cut = buffer.rfind(b"\n", start, end)
+            if cut >= 0:
+                yield view[start : cut + 1]
+                start = cut + 1
+            if end - start > max_line_bytes:
+                yield bytes(view[start : start + max_line_bytes]) + b"\n"
+                start, skipping = end, True
 
 
 def _skip_rest_of_line(stream: BinaryIO) -> bytes:

@@ -43,7 +43,7 @@ from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
 from piimap.connectors.fmt_csv import CsvParser, sniff_delimiter
 from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_into, iter_json_records
-from piimap.connectors.fmt_lines import iter_line_blocks, iter_window_lines, read_line, reservoir_lines
+from piimap.connectors.fmt_lines import iter_line_blocks, iter_line_views, iter_window_lines, read_line, reservoir_lines
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 
@@ -377,6 +377,9 @@ def _decode(data: bytes) -> str:
 def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int) -> Iterator[Columns]:
     reader = opened.reader
     if limit <= 0:
+        if isinstance(parser, AccessLogParser):  # counts across blocks, in C when it is built
+            yield from parser.parse_blocks(iter_line_views(reader, line_cap))
+            return
         for block in iter_line_blocks(reader, line_cap):
             columns = Columns()
             parser.parse_text(_decode(block), columns)

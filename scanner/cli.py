@@ -35,12 +35,20 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(ExitCode.USAGE)
 
 
+def _version_line() -> str:
+    """``piimap X.Y.Z``, and whether the C access-log parser is in use (it is optional)."""
+    from piimap.connectors.accesslog import native_parser_available
+
+    parser = "C access-log parser" if native_parser_available() else "pure-Python access-log parser"
+    return f"piimap {__version__} ({parser})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="piimap",
         description="Find personal information in data stores and map where it flows.",
     )
-    parser.add_argument("--version", action="version", version=f"piimap {__version__}")
+    parser.add_argument("--version", action="version", version=_version_line())
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:

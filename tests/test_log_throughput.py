@@ -12,6 +12,7 @@ import random
 from collections import Counter
 
 import pytest
+from columns_helpers import expanded
 
 from piimap.classifiers import base
 from piimap.classifiers.email import EmailClassifier
@@ -50,18 +51,6 @@ def access_lines(count: int, seed: int, *, extra: str = "") -> tuple[str, int]:
     return "".join(lines), emails
 
 
-def expanded(columns: Columns) -> dict[str | None, Counter[str]]:
-    """Every field's values as a multiset, listed and counted values together, plus nulls."""
-    fields: dict[str | None, Counter[str]] = {}
-    for field, values in columns.values.items():
-        fields.setdefault(field, Counter()).update(values)
-    for field, counts in columns.counts.items():
-        fields.setdefault(field, Counter()).update(counts)
-    for field, nulls in columns.nulls.items():
-        fields.setdefault(field, Counter())["<null>"] += nulls
-    return fields
-
-
 def by_regex(text: str) -> dict[str | None, Counter[str]]:
     """The regex path, which the split path must agree with."""
     columns = Columns()
@@ -82,23 +71,26 @@ def test_split_path_gives_the_fields_of_the_regex_path(extra: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "odd_line",
+    ("odd_line", "clients"),
     [
-        '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1\n',  # common format
-        '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "cookie=1"\n',  # more quotes
-        "\n",  # an empty line
-        "server restarted by admin@example.com\n",  # junk
-        '10.1.2.3 - - [10/Oct/2000:13:55:36] "GET / HTTP/1.1" 200 1 "-" "UA"\n',  # no zone: 4 words
+        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1\n', 1),  # common format
+        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "cookie=1"\n', 1),  # more quotes
+        ("\n", 0),  # an empty line
+        ("server restarted by admin@example.com\n", 0),  # junk
+        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET /a\\"b HTTP/1.1" 200 1 "-" "UA"\n', 1),  # an escape
+        ('10.1.2.3 -  - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA"\n', 0),  # two spaces
+        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 2000 1 "-" "UA"\n', 0),  # not a status
     ],
 )
-def test_a_block_of_mixed_shapes_leaves_the_split_path_and_is_still_read(odd_line: str) -> None:
+def test_a_block_of_mixed_shapes_leaves_the_split_path_and_is_still_read(odd_line: str, clients: int) -> None:
     text, _ = access_lines(50, seed=7)
     mixed = text + odd_line + text
     assert not AccessLogParser()._parse_split(mixed, Columns())
     columns = Columns()
     AccessLogParser().parse_text(mixed, columns)
     fields = expanded(columns)
-    assert fields["client_ip"].total() == 100 + (1 if odd_line.startswith("10.") else 0)
+    assert fields["client_ip"].total() == 100 + clients
+    assert fields.get(None, Counter()).total() == (1 if odd_line.strip() and not clients else 0)
 
 
 def test_full_read_counts_repeated_values_and_sampling_lists_them() -> None:
@@ -117,7 +109,7 @@ def test_full_read_counts_repeated_values_and_sampling_lists_them() -> None:
 
 
 def test_emitter_batches_hold_at_most_batch_size_distinct_values_and_cut_long_ones() -> None:
-    emitter = SampleEmitter("s", "c", ScanSettings(max_value_length=4), batch_size=3, aggregate=True)
+    emitter = SampleEmitter("s", "c", ScanSettings(max_value_length=4), counted_batch_size=3, aggregate=True)
     columns = Columns()
     columns.extend("f", ["aaaa1", "aaaa2", "b", "b", "c", "d"])
     samples = list(emitter.take(columns)) + list(emitter.flush())
