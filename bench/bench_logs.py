@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,7 +39,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-GREP_PATTERN = r"[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}|([0-9]{1,3}\.){3}[0-9]{1,3}"
+from benchclock import Clock, Timing, time_grep
+
 TARGET_RATIO = 0.25
 
 AGENTS = [
@@ -111,48 +111,6 @@ def generate(path: Path, megabytes: int, seed: int = 20240101) -> Truth:
     return Truth(lines=lines, email_lines=email_lines, size=size)
 
 
-@dataclass(frozen=True)
-class Timing:
-    wall: float
-    cpu: float
-
-    def rates(self, megabytes: float) -> tuple[float, float]:
-        return megabytes / self.wall, megabytes / max(self.cpu, 1e-9)
-
-
-class _Clock:
-    """Wall and CPU time of this process (or of its children) over a ``with`` block."""
-
-    def __init__(self, children: bool = False) -> None:
-        self.children = children
-        self.timing = Timing(0.0, 0.0)
-
-    def _cpu(self) -> float:
-        if self.children:
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            return usage.ru_utime + usage.ru_stime
-        return time.process_time()
-
-    def __enter__(self) -> "_Clock":
-        self._wall, self._cpu_start = time.perf_counter(), self._cpu()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timing = Timing(time.perf_counter() - self._wall, self._cpu() - self._cpu_start)
-
-
-def time_grep(path: Path) -> tuple[Timing, int]:
-    with _Clock(children=True) as clock:
-        result = subprocess.run(
-        ["grep", "-E", "-c", GREP_PATTERN, str(path)],
-        env={**os.environ, "LC_ALL": "C"},
-        capture_output=True,
-        text=True,
-            check=False,
-        )
-    return clock.timing, int(result.stdout.strip() or 0)
-
-
 def time_connector(path: Path, *, native: bool) -> tuple[Timing, int, int]:
     """Read and parse only; returns the timing, the values read and the distinct values classified."""
     from piimap.connectors.formats import iter_field_samples
@@ -162,7 +120,7 @@ def time_connector(path: Path, *, native: bool) -> tuple[Timing, int, int]:
     previous = os.environ.get("PIIMAP_PURE_PYTHON")
     os.environ["PIIMAP_PURE_PYTHON"] = "0" if native else "1"
     try:
-        with _Clock() as clock, open(path, "rb") as stream:
+        with Clock() as clock, open(path, "rb") as stream:
             for sample in iter_field_samples(stream, source="bench", container=str(path), name=path.name,
                                              limit=0, settings=ScanSettings()):
                 values += sample.occurrences
@@ -181,7 +139,7 @@ def time_scan(path: Path, exhaustive: bool) -> tuple[Timing, dict[tuple[str | No
     from piimap.settings import ScanSettings
 
     settings = ScanSettings(sample_size=0, exhaustive=exhaustive)
-    with _Clock() as clock:
+    with Clock() as clock:
         result = scan([SourceSpec("bench", str(path))], settings, executor=SerialExecutor())
     if result.errors:
         raise SystemExit(f"scan failed: {[error.one_line() for error in result.errors]}")
@@ -230,7 +188,7 @@ def main() -> None:
 
         warm_path = directory / "warm-up.log"
         generate(warm_path, 1, seed=7)
-        with _Clock() as warm_clock:
+        with Clock() as warm_clock:
             time_scan(warm_path, exhaustive=False)
         print(f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): "
               f"{warm_clock.timing.wall:.2f}s wall; C access-log parser built: "

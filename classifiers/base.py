@@ -6,19 +6,23 @@ it occurs), skips allowed values, stops early once the evidence is decisive (unl
 ``settings.exhaustive``), keeps examples as the ``evidence`` setting says (masked by default,
 :mod:`piimap.evidence`) and writes the explanation that ``piimap explain`` shows.
 :func:`judge_text` does the same for unstructured text, where a *finder* returns the hits inside a
-line. The confidence formulas are in :mod:`piimap.classifiers.scoring`.
+line; a classifier's :class:`LineTest` first picks, in one C-speed scan of the whole sample, the
+lines on which its finder can find anything, and the finder sees only those. The confidence
+formulas are in :mod:`piimap.classifiers.scoring`.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
-from itertools import compress
-from operator import mul
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar
+from itertools import compress, repeat
+from operator import contains, mul
+from typing import ClassVar, Protocol
 
 from piimap.classifiers.fieldnames import NameEvidence, name_evidence
 from piimap.classifiers.options import AllowList, tuning_options
@@ -27,7 +31,26 @@ from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
 from piimap.settings import ScanSettings
 
-__all__ = ["TextHit", "SingleCategoryClassifier", "judge_field", "judge_text", "EARLY_STOP_VALUES", "DECIDED_VALUES", "describe_weight"]
+__all__ = [
+    "DECIDED_VALUES",
+    "EARLY_STOP_VALUES",
+    "CaselessLineTest",
+    "LineTest",
+    "LiteralLineTest",
+    "PatternLineTest",
+    "PerLineTest",
+    "SingleCategoryClassifier",
+    "TextBlock",
+    "TextHit",
+    "UnionLineTest",
+    "describe_weight",
+    "judge_field",
+    "judge_text",
+    "lines_at",
+    "lines_matching",
+    "text_block",
+    "without_prefilter",
+]
 
 #: with no hit (or only hits) after this many values, a field is decided
 EARLY_STOP_VALUES = 64
@@ -184,27 +207,44 @@ def judge_text(
     allow: AllowList,
     what: str,
     keep_empty: bool = False,
+    prefilter: LineTest | None = None,
 ) -> Detection | None:
-    """Find ``category`` inside free-text lines; confidence is the strongest hit's strength."""
-    checked = matched = 0
+    """Find ``category`` inside free-text lines; confidence is the strongest hit's strength.
+
+    With a ``prefilter`` (a :class:`LineTest` that selects every line on which ``find`` can
+    return a hit, and maybe more), ``find`` runs only on the lines it selects, found at C speed
+    over the whole sample (:class:`TextBlock`); every other non-empty line counts as checked and
+    not matched. The detection is the same as without it: lines are visited in order, so the
+    examples are too.
+    """
+    lines = sample.values
+    counts = sample.counts
+    block = text_block(sample) if prefilter is not None else None
+    indexes: Iterable[int] = range(len(lines)) if block is None else block.lines_passing(prefilter)
+    checked = len(lines) - lines.count("") if counts is None else sum(compress(counts, lines))
+    matched = 0
     strongest = 0.0
     examples: list[str] = []
+    max_examples = settings.max_examples
     seen: dict[str, tuple[TextHit, ...]] = {}
-    for line, count in sample.counted():
+    for index in indexes:
+        line = lines[index]
         if not line:
             continue
-        checked += count
         hits = seen.get(line)
         if hits is None:
-            hits = tuple(hit for hit in find(line) if not allow.allows_value(hit.text))
+            if allow.values:
+                hits = tuple(hit for hit in find(line) if not allow.allows_value(hit.text))
+            else:
+                hits = tuple(find(line))
             if len(seen) < 4096:
                 seen[line] = hits
         if not hits:
             continue
-        matched += count
+        matched += 1 if counts is None else counts[index]
         for hit in hits:
             strongest = max(strongest, hit.strength)
-            if len(examples) >= settings.max_examples:
+            if len(examples) >= max_examples:
                 continue
             example = example_for(settings.evidence, category, hit.text)
             if example is not None and example not in examples:
@@ -222,6 +262,222 @@ def judge_text(
     )
 
 
+# --- free text: the lines worth a finder's time -------------------------------------------------
+#
+# A finder does Python-level work on every line it is given. Most lines of a log cannot hold a
+# given category (no "@", no dotted quad), and saying so for a whole sample at once costs one C
+# scan of the joined lines: a :class:`LineTest` returns the indexes of the lines that may hold a
+# hit, and judge_text calls the finder on those only. A test must be a *superset* test: it may
+# select lines without a hit, it must never leave out a line with one. Each classifier's test
+# says in a comment why it is one.
+
+
+class TextBlock:
+    """The lines of one free-text sample as one string, for candidate tests that scan it at C speed.
+
+    ``text`` is every line with a newline before and after it (``"\\n".join(("", *lines, ""))``),
+    so line ``k`` lies between the ``k``-th and the ``k+1``-th newline and a pattern sees the same
+    neighbour at both edges of every line. A block is only made when no line holds a newline
+    itself. :attr:`utf8` and :attr:`folded` are made on first use and shared by every test, and
+    each test's answer is kept (:meth:`lines_passing`), so classifiers asking twice pay once.
+    """
+
+    __slots__ = ("_folded", "_passing", "_utf8", "lines", "text")
+
+    def __init__(self, lines: tuple[str, ...], text: str) -> None:
+        self.lines = lines
+        self.text = text
+        self._utf8: bytes | None = None
+        self._folded: bytes | None | bool = False
+        self._passing: dict[LineTest, list[int]] = {}
+
+    @property
+    def utf8(self) -> bytes:
+        """:attr:`text` in UTF-8 (lone surrogates kept): ASCII bytes stay where they were in each line."""
+        if self._utf8 is None:
+            self._utf8 = self.text.encode("utf-8", "surrogatepass")
+        return self._utf8
+
+    @property
+    def folded(self) -> bytes | None:
+        """:attr:`utf8` with ASCII letters lower-cased, or None when that is not what ``re.IGNORECASE`` sees.
+
+        Under ``re.IGNORECASE`` an ASCII letter also matches exactly four other characters
+        (``İ``, ``ı``, ``ſ``, the Kelvin sign). Without them in the text, a lower-case ASCII pattern
+        over these bytes matches where the case-insensitive one matches over the text.
+        """
+        if self._folded is False:
+            text = self.text
+            if text.isascii() or not any(char in text for char in _IGNORECASE_ASCII_FOLDS):
+                self._folded = self.utf8.lower()
+            else:
+                self._folded = None
+        return self._folded  # type: ignore[return-value]
+
+    def lines_passing(self, test: LineTest) -> list[int]:
+        """Increasing indexes of the lines ``test`` selects (computed once per test)."""
+        found = self._passing.get(test)
+        if found is None:
+            found = self._passing[test] = test.candidate_lines(self)
+        return found
+
+
+#: the non-ASCII characters ``re.IGNORECASE`` matches to an ASCII letter (i, i, s, k)
+_IGNORECASE_ASCII_FOLDS = "\u0130\u0131\u017f\u212a"
+
+
+class LineTest(Protocol):
+    """Selects, over a whole :class:`TextBlock`, every line on which a finder can find something."""
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        """Increasing indexes of the selected lines."""
+        ...
+
+
+def lines_at(data: str | bytes, first_hit: Callable[[int], int]) -> list[int]:
+    """The lines of ``data`` (a :class:`TextBlock` text or a same-lines transform of it) holding a hit.
+
+    ``first_hit(position)`` is where the first hit at or after ``position`` starts, -1 for none;
+    a hit must not start on a newline. After a hit the search goes on at the next line, so each
+    line is reported once and a hit reaching into the next line does not hide that line's own.
+    """
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    found: list[int] = []
+    line = -1
+    counted = 0
+    hit = first_hit(0)
+    while hit >= 0:
+        line += data.count(newline, counted, hit)  # type: ignore[arg-type]
+        counted = hit
+        found.append(line)
+        end = data.find(newline, hit)  # type: ignore[arg-type]
+        if end < 0:
+            break
+        hit = first_hit(end + 1)
+    return found
+
+
+def lines_matching(data: str | bytes, pattern: re.Pattern) -> list[int]:
+    """:func:`lines_at` for the matches of ``pattern`` (of the same type as ``data``)."""
+    search = pattern.search
+
+    def first_hit(position: int) -> int:
+        match = search(data, position)
+        return -1 if match is None else match.start()
+
+    return lines_at(data, first_hit)
+
+
+@dataclass(frozen=True)
+class LiteralLineTest:
+    """Lines containing ``literal`` (each line asked in C, which beats a search loop when many do)."""
+
+    literal: str
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        lines = block.lines
+        return list(compress(range(len(lines)), map(contains, lines, repeat(self.literal))))
+
+
+@dataclass(frozen=True)
+class PatternLineTest:
+    """Lines where ``pattern`` matches, searched over the whole block.
+
+    The pattern must not match a newline at its first character; it sees a newline on both sides
+    of each line (where a finder given the line alone sees its start or end), so lookarounds at a
+    line's edges must treat a newline as they treat the edge. A pattern that begins with a
+    literal is scanned fastest (``re`` then looks for that literal only).
+    """
+
+    pattern: re.Pattern[str]
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        return lines_matching(block.text, self.pattern)
+
+
+@dataclass(frozen=True)
+class CaselessLineTest:
+    """Lines where a case-insensitive pattern matches, searched without ``re.IGNORECASE`` when possible.
+
+    ``folded`` (a bytes pattern of lower-case ASCII) runs over :attr:`TextBlock.folded`; it must
+    match wherever ``caseless`` (a ``re.IGNORECASE`` text pattern) matches over the text, which
+    it runs instead when the block cannot be folded. Non-ASCII text is UTF-8 there: a class
+    standing for a non-ASCII character must accept the bytes ``\\x80-\\xff``.
+    """
+
+    folded: re.Pattern[bytes]
+    caseless: re.Pattern[str]
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        folded = block.folded
+        if folded is None:
+            return lines_matching(block.text, self.caseless)
+        return lines_matching(folded, self.folded)
+
+
+@dataclass(frozen=True)
+class PerLineTest:
+    """Lines where ``pattern.search(line)`` matches, each line searched on its own (``map`` in C).
+
+    For patterns whose matches may depend on the line's edges (``^``, ``$``, lookbehinds),
+    such as the ones users write in the config: exact, and slower than a block scan.
+    """
+
+    pattern: re.Pattern[str]
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        return list(compress(range(len(block.lines)), map(self.pattern.search, block.lines)))
+
+
+@dataclass(frozen=True)
+class UnionLineTest:
+    """Lines any of ``tests`` selects."""
+
+    tests: tuple[LineTest, ...]
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        selected: set[int] = set()
+        for test in self.tests:
+            selected.update(block.lines_passing(test))
+        return sorted(selected)
+
+
+_recent_block = threading.local()
+_prefilter_on = True
+
+
+def text_block(sample: FieldSample) -> TextBlock | None:
+    """The :class:`TextBlock` of ``sample``'s lines; None when a line holds a newline or the prefilter is off.
+
+    Every classifier looks at the same sample in turn, so the last block is kept (per thread)
+    while the sample lives, and dropped with it.
+    """
+    if not _prefilter_on:
+        return None
+    entry = getattr(_recent_block, "entry", None)
+    if entry and entry[0]() is sample:
+        return entry[1]
+    lines = sample.values
+    text = "\n".join(("", *lines, ""))
+    block = TextBlock(tuple(lines), text) if text.count("\n") == len(lines) + 1 else None
+    entry = [None, block]
+    entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
+    _recent_block.entry = entry
+    return block
+
+
+@contextmanager
+def without_prefilter() -> Iterator[None]:
+    """Within the block, :func:`judge_text` gives every line to the finder (the reference the
+    prefilter must agree with); for tests and benchmarks, not thread-safe."""
+    global _prefilter_on
+    previous, _prefilter_on = _prefilter_on, False
+    try:
+        yield
+    finally:
+        _prefilter_on = previous
+
+
 class SingleCategoryClassifier:
     """The frame every built-in single-category classifier shares.
 
@@ -235,6 +491,8 @@ class SingleCategoryClassifier:
     id: ClassVar[str]
     categories: ClassVar[tuple[str]]
     text_what: ClassVar[str]
+    #: selects every line of free text on which :meth:`text_finder`'s finder can find a hit (None: every line)
+    text_prefilter: ClassVar[LineTest | None] = None
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings
@@ -263,6 +521,7 @@ class SingleCategoryClassifier:
             return judge_text(
                 sample, classifier_id=self.id, category=self.category, find=self.text_finder(sample),
                 settings=self.settings, allow=self.tuning.allow, what=self.text_what, keep_empty=keep_empty,
+                prefilter=self.text_prefilter,
             )
         evidence = name_evidence(sample.field, self.category, self.tuning.field_rules)
         return self.judge_structured(sample, evidence, keep_empty=keep_empty)

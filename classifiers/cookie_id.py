@@ -23,7 +23,13 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import (
+    CaselessLineTest,
+    PatternLineTest,
+    SingleCategoryClassifier,
+    TextHit,
+    UnionLineTest,
+)
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
@@ -83,6 +89,46 @@ def cookie_id_strength(value: str, named: bool, hinted: bool) -> float:
     return 0.0
 
 
+# Every line :func:`find_cookie_ids` can find an id on. A GA hit is ``_GA_IN_TEXT``'s group, which
+# starts "GA<digit>." (case-sensitive, as there). A keyed hit is a ``_KEYED_IN_TEXT`` match,
+# ``KEY["']?\s*[=:]\s*["']?`` and 8 or more characters of ``[^\s;,&"']``, case-insensitive. On the
+# folded block (:attr:`~piimap.classifiers.base.TextBlock.folded`: lower-case ASCII, and a non-ASCII
+# character as UTF-8 bytes, which may belong to a ``\s``) each key shows as one of:
+# * "sess" and the rest of a key holding it (sessionid, session_id, session, phpsessid, jsessionid,
+#   asp.net_sessionid, _hjsessionuser_N), then the quote, blanks, separator and value;
+# * "_pk_id" (its key goes on with ``[\w.]*``: only the literal is looked for, so that a long run
+#   of such text costs one pass);
+# * for the other keys, a [=:] whose value follows and that comes right after a key's last three
+#   characters (_ga, gid, fbp, fbc, sid, rid, _id) or after the quote or blank between key and
+#   separator.
+# Keys are bounded where they are looked for (no ``\w*`` after "sess"), so no pattern rescans a
+# long line from each of its occurrences.
+_FOLDED_SPACE = rb"[\t\n\x0b-\r\x1c-\x1f \x80-\xff]"
+_FOLDED_VALUE = rb"[\"']?[^\t\n\x0b-\r\x1c-\x1f ;,&\"']{8}"
+_FOLDED_KEY_ENDS = rb"(?:(?<=_ga.)|(?<=gid.)|(?<=fb[pc].)|(?<=sid.)|(?<=rid.)|(?<=_id.)|(?<=[\"'\t\n\x0b-\r\x1c-\x1f \x80-\xff].))"
+_SESSION_KEY_REST = r"(?:ion(?:_?id|user_\d+)?|id)"
+_SPACE, _VALUE = r"\s", r"[\"']?[^\s;,&\"']{8}"
+TEXT_LINES = UnionLineTest((
+    PatternLineTest(re.compile(r"GA\d\.")),
+    CaselessLineTest(
+        re.compile(
+            rb"sess" + _SESSION_KEY_REST.encode() + rb"[\"']?" + _FOLDED_SPACE + rb"*[=:]" + _FOLDED_SPACE + rb"*"
+            + _FOLDED_VALUE
+        ),
+        re.compile(rf"sess{_SESSION_KEY_REST}[\"']?{_SPACE}*[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
+    ),
+    CaselessLineTest(re.compile(rb"_pk_id"), re.compile(r"_pk_id", re.IGNORECASE)),
+    CaselessLineTest(  # the value is looked at first: it rules out most separators soonest
+        re.compile(rb"=(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
+        re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
+    ),
+    CaselessLineTest(
+        re.compile(rb":(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
+        re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
+    ),
+))
+
+
 def find_cookie_ids(line: str) -> Iterable[TextHit]:
     """Cookie values after a cookie key, and GA cookie values, inside a line of text."""
     hits = []
@@ -104,6 +150,7 @@ class CookieIdClassifier(SingleCategoryClassifier):
     id = "cookie_id"
     categories = (CATEGORY,)
     text_what = "a cookie or session id"
+    text_prefilter = TEXT_LINES
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_cookie_ids

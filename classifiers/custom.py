@@ -22,7 +22,7 @@ import fnmatch
 from collections.abc import Iterable
 from functools import partial
 
-from piimap.classifiers.base import TextHit, judge_field, judge_text
+from piimap.classifiers.base import PerLineTest, TextHit, judge_field, judge_text
 from piimap.classifiers.fieldnames import CATEGORY_RULES, NO_EVIDENCE, NameEvidence, name_evidence
 from piimap.classifiers.options import VALIDATORS, CustomCategory, FieldRule, tuning_options
 from piimap.classifiers.scoring import STRONG_NAME
@@ -106,10 +106,13 @@ class CustomClassifier:
         detections = []
         for custom in self.tuning.custom_categories:
             if sample.field.name is None:
+                pattern = custom.compiled()
                 detection = judge_text(
                     sample, classifier_id=self.id, category=custom.category, find=partial(_find, custom),
                     settings=self.settings, allow=self.tuning.allow, what=f"{custom.category} values",
                     keep_empty=keep_empty,
+                    # _find's hits are the pattern's matches in a line: none where it does not search
+                    prefilter=None if pattern is None else PerLineTest(pattern),
                 )
             else:
                 detection = judge_field(

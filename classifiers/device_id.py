@@ -25,13 +25,13 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.options import VALIDATORS
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
 
-__all__ = ["DeviceIdClassifier", "device_id_strength", "find_device_ids"]
+__all__ = ["DeviceIdClassifier", "device_id_strength", "device_id_strengths", "find_device_ids"]
 
 CATEGORY = "user.device.device_id"
 MAC_STRENGTH = 0.9
@@ -88,14 +88,77 @@ def device_id_strength(value: str, named: bool, hinted: bool) -> float:
     return 0.0
 
 
+_HEX_AND_HYPHEN = b"0123456789abcdefABCDEF-"
+#: digits and hyphens become 0, hex letters 1: a run of 36 zeros is an id with no letter in it
+_LETTERS_TO_ONE = bytes.maketrans(b"0123456789-abcdefABCDEF", b"0" * 11 + b"1" * 12)
+
+
+def device_id_strengths(values: list[str], named: bool, hinted: bool) -> list[float]:
+    """``[device_id_strength(value, named, hinted) for value in values]``, one call for a column.
+
+    A column of canonical UUIDs (the usual advertising / device id column) is recognised with
+    string operations over all values at once: every value 36 characters of hex digits with its
+    hyphens at 8, 13, 18 and 23, and none made of digits only (those take the IMEI branch). Such a
+    value's strength is the field-name level; any other column is judged value by value.
+    """
+    if (named or hinted) and _all_canonical_uuids_with_a_letter(values):
+        return [NAMED_STRENGTH if named else HINTED_STRENGTH] * len(values)
+    judge = device_id_strength.__wrapped__  # distinct values: a cache would only be churned
+    return [judge(value, named, hinted) for value in values]
+
+
+def _all_canonical_uuids_with_a_letter(values: list[str]) -> bool:
+    if not values:
+        return False
+    joined = "".join(values)
+    count = len(values)
+    if len(joined) != 36 * count or not joined.isascii() or max(map(len, values)) != 36:
+        return False
+    data = joined.encode("ascii")
+    if data.translate(None, _HEX_AND_HYPHEN) or data.count(b"-") != 4 * count:
+        return False
+    if any(data[offset::36].count(b"-") != count for offset in (8, 13, 18, 23)):
+        return False
+    # a value of digits only shows as 36 zeros; a run of them across two values only makes this
+    # answer no, and the column is then judged value by value
+    return b"0" * 36 not in data.translate(_LETTERS_TO_ONE)
+
+
+#: every line :func:`find_device_ids` can find an id on. A MAC hit is six hex pairs joined by
+#: one separator, ":" or "-", so it holds ":hh:hh:hh:" or "-hh-hh-hh-" (a time "12:00:00," or a
+#: date "2024-01-05 " does not). A keyed hit is ``_KEYED_IN_TEXT``'s match, which holds its own
+#: ``[:=]\s*["']?`` and the first 15 characters of the id after it. (``_KEYED_IN_TEXT`` ignores
+#: case, which changes nothing for these characters: only i, s and k have non-ASCII case twins.)
+_MAC_HINT = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]")
+_KEYED_HINT = re.compile(r"[:=]\s*[\"']?[0-9A-Fa-f-]{15}")
+TEXT_LINES = UnionLineTest((
+    PatternLineTest(re.compile(r":(?:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:|\s*[\"']?[0-9A-Fa-f-]{15})")),
+    PatternLineTest(re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")),
+    PatternLineTest(re.compile(r"=\s*[\"']?[0-9A-Fa-f-]{15}")),
+))
+#: the longest key of ``_KEYED_IN_TEXT`` ("advertising_id") and its optional quote
+_LONGEST_KEY = len("advertising_id") + 1
+
+
 def find_device_ids(line: str) -> Iterable[TextHit]:
     """MAC addresses, and ids right after a device-id key, inside a line of text."""
     hits = []
-    if shape_of(line).colons >= 5 or "-" in line:
-        for match in _MAC_IN_TEXT.finditer(line):
+    # shape_of(line).colons, without caching a shape per line; then the hint every MAC match holds
+    # from its first separator, 2 characters after its start (see TEXT_LINES)
+    hint = _MAC_HINT.search(line) if line.count(":") >= 5 or "-" in line else None
+    if hint is not None:
+        for match in _MAC_IN_TEXT.finditer(line, max(0, hint.start() - 2)):
             if _is_device_mac(match.group(1)):
                 hits.append(TextHit(match.group(1), MAC_STRENGTH * 0.95))
-    for match in _KEYED_IN_TEXT.finditer(line):
+    hint = _KEYED_HINT.search(line)
+    if hint is None:  # every keyed match holds one (see TEXT_LINES)
+        return tuple(hits)
+    # the first keyed match's separator is this hint's or a later one; a key and its quote take at
+    # most _LONGEST_KEY characters before the blanks in front of it, and later separators'
+    # blanks start after this one
+    before = line[: hint.start()]
+    start = len(before.rstrip()) - _LONGEST_KEY
+    for match in _KEYED_IN_TEXT.finditer(line, max(0, start)):
         strength = device_id_strength(match.group(1), True, False)
         if strength > 0:
             hits.append(TextHit(match.group(1), strength * 0.95))
@@ -108,6 +171,7 @@ class DeviceIdClassifier(SingleCategoryClassifier):
     id = "device_id"
     categories = (CATEGORY,)
     text_what = "a device id"
+    text_prefilter = TEXT_LINES
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_device_ids
@@ -120,4 +184,5 @@ class DeviceIdClassifier(SingleCategoryClassifier):
             lambda value: device_id_strength(value, named, hinted),
             what="device ids (MAC, IMEI" + (", advertising/Android ids" if named or hinted else "") + ")",
             keep_empty=keep_empty,
+            judge_many=lambda values: device_id_strengths(values, named, hinted),
         )

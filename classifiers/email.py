@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import LiteralLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
@@ -150,13 +150,21 @@ def _checked_domain(domain: str) -> _CheckedDomain | None:
     )
 
 
+#: every line :func:`find_emails` can find an address on: it returns nothing without an "@"
+TEXT_LINES = LiteralLineTest("@")
+
+
 def find_emails(line: str) -> Iterable[TextHit]:
     """Valid email addresses inside a line of text."""
-    if "@" not in line:
+    at = line.find("@")
+    if at < 0:
         return ()
+    # a match's local part is the 1-64 characters before its "@" (the first one or a later one)
+    # and holds no space, so no match starts before both of these
+    start = max(at - 64, line.rfind(" ", 0, at) + 1, 0)
     return tuple(
         TextHit(match.group(0), EMBEDDED_STRENGTH)
-        for match in _IN_TEXT.finditer(line)
+        for match in _IN_TEXT.finditer(line, start)
         if is_email(match.group(0).strip(".'"))
     )
 
@@ -257,6 +265,7 @@ class EmailClassifier(SingleCategoryClassifier):
     id = "email"
     categories = (CATEGORY,)
     text_what = "an email address"
+    text_prefilter = TEXT_LINES
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_emails

@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
@@ -175,18 +175,53 @@ def _address_text(value: str) -> str:
     return match.group(1) if match else first
 
 
+#: every line :func:`find_ips` can find an address on. A v4 hit is ``_V4_IN_TEXT``'s group,
+#: four dotted groups of digits, so it holds ".d.d.d". A v6 hit is a ``_V6_IN_TEXT`` group (H: 1-4
+#: hex digits) with "::" or seven colons. Its "::" is either ``(?:H:){1,7}`` and the optional ":",
+#: so a hex digit comes before it, or the start of ``::(?:H:){0,6}H``, so one comes after it.
+#: Without "::", H groups alternate with single colons, so seven colons hold ":H:H:H:". Times
+#: ("12:00:00") and "Class::method" hold none of these.
+_V4_HINT = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
+_V6_HINT = re.compile(r":(?::(?:(?<=[0-9A-Fa-f]::)|(?=[0-9A-Fa-f]))|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:)")
+TEXT_LINES = UnionLineTest((PatternLineTest(_V4_HINT), PatternLineTest(_V6_HINT)))
+#: the last character of each key of ``_VERSION_BEFORE`` (ignoring case: none of them has a
+#: non-ASCII case twin, which only i, s and k have)
+_VERSION_KEY_ENDS = frozenset("nNrRvVeEdD/")
+
+
+def _follows_version_word(line: str, end: int) -> bool:
+    """``_VERSION_BEFORE.search(line, 0, end)``, searching only where a match can start.
+
+    A match ends at ``end``: a key of at most 7 characters, ``\\s*``, an optional [:=], ``\\s*``.
+    Stripping the blanks (``\\s`` is ``str.isspace``) and the separator from the end finds where
+    the key must end, so no match starts more than 7 characters before that. (A newline in the
+    line would let ``$`` match before it too: such a line gets the plain search.)
+    """
+    if "\n" in line:
+        return _VERSION_BEFORE.search(line, 0, end) is not None
+    head = line[:end].rstrip()
+    if head.endswith((":", "=")):  # a key never ends with one, so the separator is this one
+        head = head[:-1].rstrip()
+    if not head or head[-1] not in _VERSION_KEY_ENDS:
+        return False
+    return _VERSION_BEFORE.search(line, max(0, len(head) - 7), end) is not None
+
+
 def find_ips(line: str) -> Iterable[TextHit]:
     """IP addresses inside a line of text, not parts of version strings or OIDs."""
-    shape = shape_of(line)
     hits = []
-    if shape.dots >= 3:
-        for match in _V4_IN_TEXT.finditer(line):
-            if _VERSION_BEFORE.search(line, 0, match.start()):
+    # the dot and colon counts of shape_of(line), without caching a shape per log line
+    hint = _V4_HINT.search(line) if line.count(".") >= 3 else None
+    if hint is not None:
+        # every v4 match holds the hint from its first dot, at most 3 characters after its start
+        for match in _V4_IN_TEXT.finditer(line, max(0, hint.start() - 3)):
+            if _follows_version_word(line, match.start()):
                 continue
             strength = ip_strength(match.group(1))
             if strength > 0:
                 hits.append(TextHit(match.group(1), strength * 0.95))
-    if shape.colons >= 2:
+    # a hit holds this hint (see TEXT_LINES): a line's "12:00:00" needs no look
+    if line.count(":") >= 2 and _V6_HINT.search(line):
         for match in _V6_IN_TEXT.finditer(line):
             candidate = match.group(1)
             if candidate.count(":") < 2 or ("::" not in candidate and candidate.count(":") != 7):
@@ -207,6 +242,7 @@ class IpAddressClassifier(SingleCategoryClassifier):
     id = "ip_address"
     categories = (CATEGORY,)
     text_what = "an IP address"
+    text_prefilter = TEXT_LINES
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_ips

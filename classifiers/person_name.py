@@ -35,7 +35,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit, lines_matching, text_block
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.name_lists import (
     PLACE_FIRST_WORDS,
@@ -82,6 +82,39 @@ _WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$")
 _INITIAL = re.compile(r"^[^\W\d_]\.?$")
 _CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u30fc]+$")
 _TEXT_CANDIDATE = re.compile(r"\b([A-Z][a-z\u00C0-\u024F'’-]+)((?:\s+[A-Z][a-z\u00C0-\u024F'’-]+){1,2})\b")
+
+
+class _CapitalisedPairLines:
+    """Every line ``_TEXT_CANDIDATE`` matches in, the only lines the free-text finder finds names on.
+
+    A match is a capitalised word ``[A-Z][a-z\\u00C0-\\u024F'’-]+``, whitespace, and another. The
+    block's UTF-8 is mapped to one letter per kind of byte: "A" for A-Z; "a" for a-z, "'" and
+    "-"; " " for the ASCII characters ``\\s`` matches; "u" for a byte of a non-ASCII character
+    (which may be a lower-case letter of the range, "’", or a ``\\s``); "x" for the rest. A match
+    then shows as ``[au][ u]+A[au]``: the byte before the "A" is " " (after " ", "a" or "u") or "u".
+    Both are looked for from a two-byte literal, so the scan is quick.
+    """
+
+    _KINDS = bytes(
+        ord("u") if byte >= 0x80
+        else ord("A") if 0x41 <= byte <= 0x5A
+        else ord("a") if 0x61 <= byte <= 0x7A or byte in b"'-"
+        else byte if byte == 0x0A
+        else ord(" ") if chr(byte).isspace()
+        else ord("x")
+        for byte in range(256)
+    )
+    _AFTER_SPACE = re.compile(rb" A(?<=[ au] A)[au]")
+    _AFTER_OTHER = re.compile(rb"uA[au]")
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        kinds = block.utf8.translate(self._KINDS)
+        if block.text.isascii():  # no "u"
+            return lines_matching(kinds, self._AFTER_SPACE)
+        return sorted({*lines_matching(kinds, self._AFTER_SPACE), *lines_matching(kinds, self._AFTER_OTHER)})
+
+
+TEXT_LINES = _CapitalisedPairLines()
 
 
 class NameVerdict:
@@ -229,6 +262,7 @@ class PersonNameClassifier(SingleCategoryClassifier):
     id = "person_name"
     categories = (CATEGORY,)
     text_what = "a person's name"
+    text_prefilter = TEXT_LINES
 
     def __init__(self, settings: ScanSettings) -> None:
         super().__init__(settings)
@@ -302,7 +336,9 @@ class PersonNameClassifier(SingleCategoryClassifier):
         """A finder for :func:`judge_text`: list candidates, confirmed by spaCy on a few lines."""
         lists = name_lists()
         candidates: dict[str, list[str]] = {}
-        for line in sample.values:
+        block = text_block(sample)
+        lines = sample.values if block is None else [block.lines[index] for index in block.lines_passing(TEXT_LINES)]
+        for line in lines:  # the lines left out hold no _TEXT_CANDIDATE match, so add no candidate
             if line in candidates or len(line) > 2000:
                 continue
             found = []

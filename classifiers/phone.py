@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from piimap.classifiers.base import SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit, lines_at
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
@@ -101,16 +101,23 @@ def phone_strength(value: str, region: str, named: bool) -> float:
     return NATIONAL_STRENGTH if _valid(text, region) else 0.0
 
 
+#: deletes the ASCII digits (``shape_of``'s digit count) / everything a text candidate holds but digits
+_DELETE_DIGITS = str.maketrans("", "", "0123456789")
+_DELETE_CANDIDATE_MARKS = str.maketrans("", "", "+ -().\u00a0")
+
+
 def find_phones(line: str, region: str) -> Iterable[TextHit]:
     """Phone numbers written as phones (``+``/``00`` or separators) inside a line of text."""
-    if shape_of(line).digits < 7:
+    if len(line) - len(line.translate(_DELETE_DIGITS)) < 7:  # shape_of(line).digits, uncached
         return ()
     hits = []
     for match in _TEXT_CANDIDATE.finditer(line):
         candidate = match.group(0).strip(" -.")
         if candidate.startswith("(") and ")" not in candidate:
             candidate = candidate[1:]
-        digits = sum(char.isdigit() for char in candidate)
+        # a candidate holds "+", "(", \d characters (all isdigit) and the separators " -().\u00a0"
+        # (none isdigit), so this is the number of its characters that are digits
+        digits = len(candidate.translate(_DELETE_CANDIDATE_MARKS))
         if not 7 <= digits <= 15 or candidate.isdigit() or candidate.count(".") >= 3:
             continue
         if _DATE.match(candidate) or ":" in candidate:
@@ -121,6 +128,71 @@ def find_phones(line: str, region: str) -> Iterable[TextHit]:
         elif strength >= NATIONAL_STRENGTH:
             hits.append(TextHit(candidate, TEXT_NATIONAL_STRENGTH))
     return tuple(hits)
+
+
+class _PhoneLines:
+    """Every line :func:`find_phones` can find a number on, found with byte operations over the block.
+
+    A hit comes from a ``_TEXT_CANDIDATE`` match *m*: an optional "+", then characters of the
+    *class* ``[\\d \\-().\\u00a0]`` holding the candidate's 7-15 digits. So the line holds a run of
+    class characters with at least 7 digits. Timestamps put one on every line ("2024-01-05 12"),
+    so three kinds of run are first blanked, each shown never to overlap an *m* that gives a hit:
+
+    1. a date ``dddd-dd-dd`` at a line start or after a character that is neither of the class
+       nor "+", followed by a letter, "_", ":" or "/" (the lookahead then fails at every digit of
+       the run, so no *m* starts there), or by one of " ()" then two digits and such a character
+       (the run is "dddd-dd-dd hh"; *m* can only start at its first digit, and the longest end
+       the lookahead allows is the date's, which ``_DATE`` rejects);
+    2. a lone run of 7+ digits: with a line start or a character neither of the class nor "+" on
+       each side, possibly after one of " ()" there. Its only digits are that group, so every
+       *m* in it is digits, or "(" and digits, which ``candidate.isdigit()`` rejects;
+    3. a dotted run of digits with three dots or more: an *m* can start only at its first
+       digit (elsewhere the lookbehind sees a digit or a dot) and end only at its last (elsewhere
+       the lookahead sees one), so any *m* touching it holds its three dots, which are rejected.
+
+    The bytes are the block's UTF-8 mapped to one letter per kind of character: "0" a digit,
+    "s" one of " ()", "-", ".", "+", "a" a letter, "_", ":" or "/", "x" another ASCII character,
+    "u" a byte of a non-ASCII character (kept out of every blanking pattern, and counted as a
+    digit at the end, since it may be a ``\\d`` or ``\\u00a0``). After blanking, "s", "-" and "."
+    are deleted, which joins each remaining run's digits, and lines holding seven "0" in a row
+    are the candidates.
+    """
+
+    _KINDS = bytes(
+        ord("u") if byte >= 0x80
+        else ord("0") if byte in b"0123456789"
+        else ord("s") if byte in b" ()"
+        else byte if byte in b"-.+\n"
+        else ord("a") if chr(byte).isalpha() or byte in b"_:/"
+        else ord("x")
+        for byte in range(256)
+    )
+    #: (1): a date run at a line start or after "x", followed by " dd" and "a", or by "a"; the
+    #: first is the usual timestamp, the others are looked for only when a date is left
+    _DATES = tuple(
+        (before + b"0000-00-00" + after, before + b"aaaaaaaaaa" + after)
+        for before in (b"\n", b"x") for after in (b"s00a", b"a")
+    )
+    #: (2): a lone digit run (found from its seventh digit on, a literal, so the scan is quick)
+    _LONE_DIGITS = re.compile(rb"0000000(?:(?<=[ax\n]0000000)|(?<=[ax\n]s0000000))0*(?=s?[ax\n])")
+    #: (3): the part of a dotted digit run after its first dot, when three dots or more follow a digit
+    _DOTTED = re.compile(rb"\.(?<=0\.)0+\.0+\.0+(?:\.0+)*")
+    _DIGITS_ONLY = bytes.maketrans(b"u", b"0")
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        kinds = block.utf8.translate(self._KINDS)
+        (date, blank), *others = self._DATES
+        kinds = kinds.replace(date, blank)
+        if b"0000-00-00" in kinds:
+            for date, blank in others:
+                kinds = kinds.replace(date, blank)
+        kinds = self._LONE_DIGITS.sub(b"a", kinds)
+        kinds = self._DOTTED.sub(b"a", kinds)
+        digits = kinds.translate(self._DIGITS_ONLY, b"s-.")
+        return lines_at(digits, lambda position: digits.find(b"0000000", position))
+
+
+TEXT_LINES = _PhoneLines()
 
 
 def _embedded_strength(value: str, region: str) -> float:
@@ -138,6 +210,7 @@ class PhoneClassifier(SingleCategoryClassifier):
     id = "phone"
     categories = (CATEGORY,)
     text_what = "a phone number"
+    text_prefilter = TEXT_LINES
 
     def __init__(self, settings: ScanSettings) -> None:
         super().__init__(settings)

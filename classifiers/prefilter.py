@@ -9,8 +9,8 @@ more than two digits -> not a name) and runs its real validator only on what is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = ["Shape", "shape_of"]
 
@@ -22,9 +22,8 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _DELETE_PHONE_PUNCT = str.maketrans("", "", _DIGITS + " +-().\u00a0/")
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """Character-class counts of one value."""
+class Shape(NamedTuple):
+    """Character-class counts of one value (a named tuple: built at C speed, once per distinct value)."""
 
     length: int
     digits: int
@@ -44,9 +43,42 @@ class Shape:
         return self.digits == 0 and self.alpha > 0 and self.ats == 0 and self.colons == 0
 
 
+_DIGIT_BYTES = b"0123456789"
+_HEX_BYTES = _DIGIT_BYTES + b"abcdefABCDEF"
+_PHONE_BYTES = _DIGIT_BYTES + b" +-().\xa0/"
+_NOT_LETTER_BYTES = bytes(byte for byte in range(128) if not chr(byte).isalpha())
+
+
 @lru_cache(maxsize=65536)
 def shape_of(value: str) -> Shape:
     """The cached :class:`Shape` of ``value``."""
+    if value.isascii():
+        return _ascii_shape(value)
+    return _shape(value)
+
+
+def _ascii_shape(value: str) -> Shape:
+    """:func:`_shape` of an ASCII value, counted with ``bytes.translate`` (several times cheaper)."""
+    data = value.encode("ascii")
+    length = len(data)
+    digits = length - len(data.translate(None, _DIGIT_BYTES))
+    return Shape(  # positional: a named tuple built from keywords costs twice as much
+        length,
+        digits,
+        data.count(b"@"),
+        data.count(b"."),
+        data.count(b":"),
+        data.count(b"-"),
+        data.count(b" "),
+        length > 0 and not data.translate(None, _HEX_BYTES),
+        digits > 0 and not data.translate(None, _PHONE_BYTES),
+        len(data.translate(None, _NOT_LETTER_BYTES)),
+        True,
+    )
+
+
+def _shape(value: str) -> Shape:
+    """The :class:`Shape` of any value (the reference :func:`_ascii_shape` must agree with)."""
     length = len(value)
     digits = length - len(value.translate(_DELETE_DIGITS))
     return Shape(

@@ -42,7 +42,7 @@ from typing import BinaryIO, Protocol
 from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
 from piimap.connectors.fmt_csv import CsvParser, sniff_delimiter
-from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_into, iter_json_records
+from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_records_into, iter_json_records
 from piimap.connectors.fmt_lines import iter_line_blocks, iter_line_views, iter_window_lines, read_line, reservoir_lines
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
@@ -405,23 +405,27 @@ def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int)
 
 
 def _iter_json(reader: BinaryIO, limit: int) -> Iterator[Columns]:
-    columns = Columns()
-    in_block = 0
+    block: list[tuple[str, object]] = []
     records = 0
     try:
-        for prefix, record in iter_json_records(reader):
-            flatten_into(record, prefix, columns)
+        for pair in iter_json_records(reader):
+            block.append(pair)
             records += 1
-            in_block += 1
             if limit and records >= limit:
                 break
-            if in_block >= _RECORDS_PER_BLOCK:
-                yield columns
-                columns, in_block = Columns(), 0
+            if len(block) >= _RECORDS_PER_BLOCK:
+                yield _flattened(block)
+                block = []
     except (ValueError, EOFError, OSError, zlib.error, _DecompressionLimit):
-        yield columns  # the records before a broken part of the document are still classified
+        yield _flattened(block)  # the records before a broken part of the document are still classified
         raise
-    yield columns
+    yield _flattened(block)
+
+
+def _flattened(block: list[tuple[str, object]]) -> Columns:
+    columns = Columns()
+    flatten_records_into(block, columns)
+    return columns
 
 
 def _iter_parquet(opened: _Input, limit: int) -> Iterator[Columns]:

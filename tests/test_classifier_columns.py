@@ -126,3 +126,40 @@ def test_a_field_with_no_match_early_is_still_left_early_in_a_full_read() -> Non
     assert list(EmailClassifier(ScanSettings(sample_size=0)).classify(sample)) == []
     (exhaustive,) = EmailClassifier(ScanSettings(sample_size=0, exhaustive=True)).classify(sample)
     assert exhaustive.matched == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_the_ascii_shape_is_the_general_shape(value: str) -> None:
+    from piimap.classifiers.prefilter import _ascii_shape, _shape
+
+    assert _ascii_shape(value) == _shape(value)
+
+
+UUIDS = st.uuids().map(str)
+DEVICE_LIKE = st.one_of(
+    UUIDS,
+    UUIDS.map(str.upper),
+    UUIDS.map(lambda value: value.replace("-", "")),
+    st.from_regex(r"[0-9-]{36}", fullmatch=True),
+    st.just("00000000-0000-0000-0000-000000000000"),
+    st.from_regex(r"[0-9a-f]{16}|([0-9a-f]{2}:){5}[0-9a-f]{2}|\d{15}|[0-9a-f-]{30,40}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(DEVICE_LIKE, max_size=20), named=st.booleans(), hinted=st.booleans())
+def test_device_id_column_judge_gives_each_values_strength(values: list[str], named: bool, hinted: bool) -> None:
+    from piimap.classifiers.device_id import device_id_strength, device_id_strengths
+
+    assert device_id_strengths(values, named, hinted) == [device_id_strength(v, named, hinted) for v in values]
+
+
+def test_a_column_of_uuids_is_judged_at_once_and_digit_only_ids_are_not_uuids() -> None:
+    from piimap.classifiers.device_id import device_id_strength, device_id_strengths
+
+    column = [str(__import__("uuid").UUID(int=random.Random(index).getrandbits(128))) for index in range(2000)]
+    assert device_id_strengths(column, True, False) == [0.9] * 2000
+    digits_only = column + ["12345678-1234-1234-1234-123456789012"]
+    assert device_id_strengths(digits_only, True, False) == [device_id_strength(v, True, False) for v in digits_only]
+    assert device_id_strengths(digits_only, True, False)[-1] == 0.0
