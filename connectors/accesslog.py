@@ -54,7 +54,7 @@ MAX_PARAMETER_FIELDS = 100
 _MAX_PARAMETER_NAME = 64
 #: A full read drains the C tally into Python objects once it holds this many distinct values
 #: or bytes of them, so memory follows the number of distinct values, never the file size.
-NATIVE_MAX_DISTINCT = 250_000
+NATIVE_MAX_DISTINCT = 120_000
 NATIVE_MAX_BYTES = 32 << 20
 
 # The fast pattern: every line ends with "\n" and no quoted field holds a backslash escape.
