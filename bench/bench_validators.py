@@ -51,16 +51,27 @@ def clear_caches() -> None:
         cached.cache_clear()
 
 
-def cpu_microseconds_per_value(judge: Callable[[str], object], values: Sequence[str], repeats: int) -> float:
-    """Best-of-``repeats`` CPU time of judging every value once, from cold caches, per value."""
+def cpu_microseconds_per_value(
+    run: Callable[[], object], count: int, repeats: int, warm: Callable[[], object] | None = None
+) -> float:
+    """Best-of-``repeats`` CPU time of ``run()`` over ``count`` values, from cold caches, per value.
+
+    ``warm`` (untimed) runs after the caches are cleared, for work that is not what is measured.
+    """
     best = float("inf")
     for _ in range(repeats):
         clear_caches()
+        if warm is not None:
+            warm()
         started = time.process_time()
-        for value in values:
-            judge(value)
+        run()
         best = min(best, time.process_time() - started)
-    return best / len(values) * 1e6
+    return best / count * 1e6
+
+
+def judging_each(judge: Callable[[str], object], values: Sequence[str]) -> Callable[[], object]:
+    """What :func:`cpu_microseconds_per_value` times for a per-value judge: every value once."""
+    return lambda: [judge(value) for value in values]
 
 
 def disagreements(case: Case) -> int:
@@ -123,19 +134,6 @@ def build_cases(count: int) -> list[Case]:
     ]
 
 
-def column_microseconds_per_value(judge_many: Callable[[list[str]], list[float]], values: list[str],
-                                  repeats: int) -> float:
-    """Best-of-``repeats`` CPU time of one call judging the whole list, from cold caches, per value."""
-    best = float("inf")
-    for _ in range(repeats):
-        clear_caches()
-        judge_many(values[:1])  # the domain check of the first value is not what is measured
-        started = time.process_time()
-        judge_many(values)
-        best = min(best, time.process_time() - started)
-    return best / len(values) * 1e6
-
-
 def column_cases(count: int) -> list[tuple[str, list[str], Callable[[str], float], Callable]]:
     first = 100_000
     return [
@@ -158,8 +156,9 @@ def main() -> None:
 
     print(f"{'case':<54} {'values':>7} {'full us':>9} {'fast us':>9} {'speed-up':>9} {'differ':>7}")
     for case in build_cases(arguments.values):
-        slow = cpu_microseconds_per_value(case.slow, case.values, arguments.repeats)
-        fast = cpu_microseconds_per_value(case.fast, case.values, arguments.repeats)
+        count = len(case.values)
+        slow = cpu_microseconds_per_value(judging_each(case.slow, case.values), count, arguments.repeats)
+        fast = cpu_microseconds_per_value(judging_each(case.fast, case.values), count, arguments.repeats)
         print(f"{case.name:<54} {len(case.values):>7} {slow:>9.2f} {fast:>9.2f} {slow / fast:>8.1f}x "
               f"{disagreements(case):>7}")
 
@@ -167,8 +166,10 @@ def main() -> None:
     print(f"{'column judge (one call per list)':<54} {'values':>7} {'each us':>9} {'list us':>9} {'speed-up':>9} "
           f"{'differ':>7}")
     for name, values, each, many in column_cases(arguments.values):
-        one_by_one = cpu_microseconds_per_value(each, values, arguments.repeats)
-        at_once = column_microseconds_per_value(many, values, arguments.repeats)
+        one_by_one = cpu_microseconds_per_value(judging_each(each, values), len(values), arguments.repeats)
+        at_once = cpu_microseconds_per_value(  # the first value's domain check is not what is measured
+            lambda: many(values), len(values), arguments.repeats, warm=lambda: many(values[:1])
+        )
         clear_caches()
         differ = sum(left != right for left, right in zip(many(values), map(each, values)))
         print(f"{name:<54} {len(values):>7} {one_by_one:>9.2f} {at_once:>9.2f} {one_by_one / at_once:>8.1f}x "

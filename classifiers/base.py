@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, mul
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from piimap.classifiers.fieldnames import NameEvidence, name_evidence
 from piimap.classifiers.options import AllowList, tuning_options
@@ -72,7 +72,28 @@ def describe_weight(evidence: NameEvidence) -> str:
     return f"{evidence.reason} ({evidence.weight:+.2f})"
 
 
-_recent = threading.local()
+class _LastPerSample(threading.local):
+    """One result per thread, kept while its sample lives (and its ``key`` stays the same).
+
+    The engine hands one sample to every classifier in turn, so what one of them derives from the
+    sample (its distinct values, its free-text block) is kept for the next. The kept entry is
+    emptied as soon as the sample is dropped, so no raw value outlives its sample.
+    """
+
+    entry: list | None = None
+
+    def get(self, sample: FieldSample, key: object, compute: Callable[[], object]) -> Any:
+        entry = self.entry
+        if entry and entry[0]() is sample and entry[1] == key:
+            return entry[2]
+        result = compute()
+        entry = [None, key, result]
+        entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
+        self.entry = entry
+        return result
+
+
+_recent = _LastPerSample()
 
 
 def _distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], int]:
@@ -81,19 +102,10 @@ def _distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], in
     Raw values are counted first (``Counter`` runs in C), so the per-value Python work (strip,
     allow-list check) happens once per distinct value, not once per occurrence. Keys keep the
     order in which values first occur, so early stopping looks at the same values as before.
-    The engine hands one sample to every classifier in turn, so the last result is kept (per
-    thread) and reused while the sample and the allow-list are the same; callers must not
-    change it. The kept result is dropped as soon as the sample itself is, so no raw value
-    outlives its sample.
+    The last result is kept (:class:`_LastPerSample`) and reused while the sample and the
+    allow-list are the same; callers must not change it.
     """
-    entry = getattr(_recent, "entry", None)
-    if entry and entry[0]() is sample and entry[1] == allow.values:
-        return entry[2]
-    result = _count_distinct(sample, allow)
-    entry = [None, allow.values, result]
-    entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
-    _recent.entry = entry
-    return result
+    return _recent.get(sample, allow.values, lambda: _count_distinct(sample, allow))
 
 
 def _count_distinct(sample: FieldSample, allow: AllowList) -> tuple[dict[str, int], int]:
@@ -442,7 +454,7 @@ class UnionLineTest:
         return sorted(selected)
 
 
-_recent_block = threading.local()
+_recent_block = _LastPerSample()
 _prefilter_on = True
 
 
@@ -454,16 +466,12 @@ def text_block(sample: FieldSample) -> TextBlock | None:
     """
     if not _prefilter_on:
         return None
-    entry = getattr(_recent_block, "entry", None)
-    if entry and entry[0]() is sample:
-        return entry[1]
-    lines = sample.values
+    return _recent_block.get(sample, None, lambda: _text_block_of(sample.values))
+
+
+def _text_block_of(lines: tuple[str, ...]) -> TextBlock | None:
     text = "\n".join(("", *lines, ""))
-    block = TextBlock(tuple(lines), text) if text.count("\n") == len(lines) + 1 else None
-    entry = [None, block]
-    entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
-    _recent_block.entry = entry
-    return block
+    return TextBlock(tuple(lines), text) if text.count("\n") == len(lines) + 1 else None
 
 
 @contextmanager

@@ -108,13 +108,7 @@ def _fast_verdict(address: str) -> bool | None:
     if len(local_part) > _LOCAL_PART_MAX_LENGTH or not _ASCII_DOT_ATOM.fullmatch(local_part):
         return None
     checked = _checked_domain(domain)
-    if checked is None:
-        return False
-    if len(local_part) + 1 + checked.longest_octets <= _ADDRESS_MAX_OCTETS:
-        return True
-    if len(local_part) + 1 + checked.shortest_length > _ADDRESS_MAX_OCTETS:
-        return False
-    return None
+    return False if checked is None else checked.fits(len(local_part))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +122,14 @@ class _CheckedDomain:
 
     shortest_length: int
     longest_octets: int
+
+    def fits(self, local_length: int) -> bool | None:
+        """Whether an address with a local part this long is within the length limit; None when unsure."""
+        if local_length + 1 + self.longest_octets <= _ADDRESS_MAX_OCTETS:
+            return True
+        if local_length + 1 + self.shortest_length > _ADDRESS_MAX_OCTETS:
+            return False
+        return None
 
 
 @lru_cache(maxsize=16384)
@@ -215,8 +217,7 @@ def email_strengths(values: list[str]) -> list[float]:
             if checked is None:
                 strengths.append(0.0)
                 continue
-            longest = local_length + 1 + checked.longest_octets
-            if local_length <= _LOCAL_PART_MAX_LENGTH and longest <= _ADDRESS_MAX_OCTETS:
+            if local_length <= _LOCAL_PART_MAX_LENGTH and checked.fits(local_length):
                 strengths.append(WHOLE_VALUE_STRENGTH)
                 continue
         strengths.append(_strength(value))

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from urllib.parse import unquote, unquote_plus
 
-from piimap.connectors.fmt_columns import Columns
+from piimap.connectors.fmt_columns import ABSENT_VALUES, Columns
 
 try:
     from piimap.connectors._accesslog import AccessLogTally
@@ -83,7 +83,6 @@ _EXTRA_QUOTED = re.compile(_QUOTED)
 _QUERY_PAIR = re.compile(r"([^&=]*)=?([^&]*)&?")
 _COOKIE_LIKE = re.compile(r"^\s*[^\s=;,]+=[^;]*(?:;\s*[^\s=;,]+=[^;]*)*;?\s*$")
 _ADDRESS_LIST = re.compile(r"^[0-9A-Fa-f.:\[\]]+(?:\s*,\s*[0-9A-Fa-f.:\[\]]+)*$")
-_ABSENT = ("", "-")  # "not logged"
 _BACKSLASH_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|.)")
 
 
@@ -145,22 +144,16 @@ class AccessLogParser:
             if kind == "query":
                 self._tally_named("query", _decode_query_part(name), counted, columns)
             elif kind == "cookie":
-                if any("%" in value for value in counted):
-                    counted = _rekeyed(counted, _decode)
-                self._tally_named("cookie", _decode(name), counted, columns)
+                self._tally_named("cookie", _decode(name), _percent_decoded(counted), columns)
             elif kind == "extra":
                 columns.tally(f"extra.{name}", counted)
             elif name in ("client_ip", "forwarded_for"):
                 columns.tally(name, counted)
             elif name == "referrer":
-                counted = _without_absent(columns, name, counted)
-                if any("%" in value for value in counted):
-                    counted = _rekeyed(counted, _decode)
-                if counted:
-                    columns.tally(name, counted)
-            else:  # remote_user, user_agent, request_path
-                if name == "request_path" and any("%" in value for value in counted):
-                    counted = _rekeyed(counted, _decode)
+                _tally_referrers(columns, counted)
+            elif name == "request_path":
+                _tally_present(columns, name, _percent_decoded(counted))
+            else:  # remote_user, user_agent
                 _tally_present(columns, name, counted)
         return columns
 
@@ -219,11 +212,7 @@ class AccessLogParser:
         columns.tally("client_ip", Counter(clients))
         _tally_present(columns, "remote_user", Counter(users))
         self._add_request_counts(Counter(parts[1::stride]), columns)
-        referrers = _without_absent(columns, "referrer", Counter(parts[3::stride]))
-        if any("%" in referrer for referrer in referrers):
-            referrers = _rekeyed(referrers, _decode)
-        if referrers:
-            columns.tally("referrer", referrers)
+        _tally_referrers(columns, Counter(parts[3::stride]))
         _tally_present(columns, "user_agent", Counter(parts[5::stride]))
         for position, index in enumerate(range(7, stride, 2), start=1):
             for value, count in Counter(parts[index::stride]).items():
@@ -246,9 +235,7 @@ class AccessLogParser:
                 target, _, query = target.partition("?")
                 queries[query] += count
             paths[target] += count
-        if any("%" in path for path in paths):
-            paths = _rekeyed(paths, _decode)
-        _tally_present(columns, "request_path", paths)
+        _tally_present(columns, "request_path", _percent_decoded(paths))
         by_name: dict[str, Counter[str]] = {}
         for query, count in queries.items():
             for pair in query.split("&"):
@@ -281,16 +268,23 @@ class AccessLogParser:
         else:
             columns.tally(f"extra.{position}", {value: count})
 
+    def _admit_parameter(self, kind: str, name: str) -> bool:
+        """True when ``name`` has (or may now have) a field of its own: the first names of a file do."""
+        known = self._parameter_names[kind]
+        if name not in known:
+            if len(known) >= MAX_PARAMETER_FIELDS:
+                return False
+            known.add(name)
+        return True
+
     def _tally_named(self, kind: str, name: str, values: Counter[str], columns: Columns) -> None:
         """Counted values of one query parameter or cookie (see :meth:`_add_named`)."""
         if not name:
             return
         name = name[:_MAX_PARAMETER_NAME]
-        known = self._parameter_names[kind]
-        if name not in known and len(known) >= MAX_PARAMETER_FIELDS:
+        if not self._admit_parameter(kind, name):
             columns.tally(kind, {f"{name}={value}": count for value, count in values.items() if value})
             return
-        known.add(name)
         empty = values.pop("", 0)
         if empty:
             columns.null(f"{kind}.{name}", empty)
@@ -304,7 +298,7 @@ class AccessLogParser:
         columns.extend("client_ip", clients)
         columns.extend_present("remote_user", users)
         self._add_requests(requests, columns)
-        present = [value for value in referrers if value not in _ABSENT]  # "-" is absent, "%2D" is not
+        present = [value for value in referrers if value not in ABSENT_VALUES]  # "-" is absent, "%2D" is not
         if len(present) < len(referrers):
             columns.null("referrer", len(referrers) - len(present))
         if present:
@@ -369,17 +363,15 @@ class AccessLogParser:
         if not name:
             return
         name = name[:_MAX_PARAMETER_NAME]
-        known = self._parameter_names[kind]
-        if name not in known and len(known) >= MAX_PARAMETER_FIELDS:
+        if not self._admit_parameter(kind, name):
             columns.extend(kind, [f"{name}={value}" for value in values if value])
             return
-        known.add(name)
         columns.extend_present(f"{kind}.{name}", values, ("",))
 
 
 def _without_absent(columns: Columns, field: str, counts: Counter[str]) -> Counter[str]:
     """``counts`` without ``-`` and ``""`` (not logged), which are counted as nulls of ``field``."""
-    absent = counts.pop("-", 0) + counts.pop("", 0)
+    absent = sum(counts.pop(value, 0) for value in ABSENT_VALUES)
     if absent:
         columns.null(field, absent)
     return counts
@@ -389,6 +381,18 @@ def _tally_present(columns: Columns, field: str, counts: Counter[str]) -> None:
     counts = _without_absent(columns, field, counts)
     if counts:
         columns.tally(field, counts)
+
+
+def _tally_referrers(columns: Columns, counts: Counter[str]) -> None:
+    """Referrers as logged: ``-`` is a null, ``%2D`` a value (absent ones go before decoding)."""
+    counts = _percent_decoded(_without_absent(columns, "referrer", counts))
+    if counts:
+        columns.tally("referrer", counts)
+
+
+def _percent_decoded(counts: Counter[str]) -> Counter[str]:
+    """``counts`` with URL-escaped keys decoded (:func:`_decode`), or as it is when none is escaped."""
+    return _rekeyed(counts, _decode) if any("%" in value for value in counts) else counts
 
 
 def _rekeyed(counts: Counter[str], convert: Callable[[str], str]) -> Counter[str]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
 
-__all__ = ["Columns", "SampleEmitter", "BATCH_SIZE", "COUNTED_BATCH_SIZE", "MAX_FIELDS"]
+__all__ = ["ABSENT_VALUES", "Columns", "SampleEmitter", "BATCH_SIZE", "COUNTED_BATCH_SIZE", "MAX_FIELDS"]
 
 #: Values per field per :class:`FieldSample` when a container is read in full.
 BATCH_SIZE = 5000
@@ -32,7 +32,8 @@ MAX_FIELDS = 1000
 # Values held across all fields before everything buffered is flushed (bounds memory when a
 # container has many sparse fields).
 _MAX_BUFFERED_VALUES = 100_000
-_ABSENT = ("", "-")
+#: values that mean "not logged" / "no value" in text formats; counted as nulls
+ABSENT_VALUES = ("", "-")
 
 
 class Columns:
@@ -71,7 +72,7 @@ class Columns:
             bucket.extend(values)
 
     def extend_present(
-        self, field: str | None, values: Iterable[str], absent: tuple[str, ...] = _ABSENT
+        self, field: str | None, values: Iterable[str], absent: tuple[str, ...] = ABSENT_VALUES
     ) -> None:
         """Add values, counting those in ``absent`` (by default ``""`` and ``"-"``, not logged) as nulls."""
         values = list(values)
