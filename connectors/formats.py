@@ -275,7 +275,9 @@ class _GuardedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        size = self._gzip.readinto(buffer)
+        # one decompression step: ``readinto`` would gather several and drop them all when the
+        # stream then turns out to be truncated
+        size = self._gzip.readinto1(buffer)
         self.produced += size
         if self.produced > self._max_bytes:
             raise _DecompressionLimit(
@@ -295,6 +297,14 @@ class _Input:
     head: bytes
     compressed: bool
     seekable: bool  # ``reader`` is a plain seekable stream: windows can be sampled
+
+    @property
+    def unbuffered(self) -> BinaryIO:
+        """``reader`` without the read-ahead buffer :func:`_open_input` put on a decompressed or
+        unseekable stream, for reading everything: a buffered read that fails part-way (truncated
+        gzip) drops every byte it had gathered, one raw read at a time loses none."""
+        raw = getattr(self.reader, "raw", None)
+        return raw if isinstance(raw, _CountingReader) else self.reader
 
 
 def _open_input(stream: BinaryIO, max_decompressed_bytes: int) -> _Input:
@@ -377,6 +387,7 @@ def _decode(data: bytes) -> str:
 def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int) -> Iterator[Columns]:
     reader = opened.reader
     if limit <= 0:
+        reader = opened.unbuffered
         if isinstance(parser, AccessLogParser):  # counts across blocks, in C when it is built
             yield from parser.parse_blocks(iter_line_views(reader, line_cap))
             return

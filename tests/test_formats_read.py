@@ -327,6 +327,20 @@ def test_truncated_gzip_yields_what_was_readable_then_reports() -> None:
     assert message.startswith("truncated compressed data") and "\n" not in message
 
 
+@pytest.mark.parametrize(("name", "data", "field"), [
+    ("cut.log.gz", numbered_lines(20_000), None),  # 650 KB of text
+    ("cut-access.log.gz", COMBINED_WITH_COOKIE.encode() * 3_000, "client_ip"),  # 800 KB of access log
+])
+def test_a_truncated_gzip_smaller_than_one_read_block_still_yields_what_was_readable(
+    name: str, data: bytes, field: str | None
+) -> None:
+    lines = data.count(b"\n")
+    compressed = gzip.compress(data)
+    fields, message = read_until_error(compressed[: len(compressed) * 3 // 4], name)
+    assert message.startswith("truncated compressed data") and "\n" not in message
+    assert lines // 10 < len(fields[field]) < lines  # the readable part, though it is under 1 MiB
+
+
 def test_corrupt_gzip_is_reported() -> None:
     compressed = bytearray(gzip.compress(numbered_lines(1000)))
     compressed[30:60] = b"\x00" * 30
