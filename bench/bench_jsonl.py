@@ -56,9 +56,18 @@ def generate(path: Path, megabytes: float, seed: int = 20240101) -> Truth:
     """A deterministic event log of about ``megabytes`` MB; returns its known counts."""
     chooser = random.Random(seed)
     users = [
-        (f"user{index}.{chooser.choice(('smith', 'lee', 'garcia', 'kim'))}@example.com",
-         ".".join(str(part) for part in (chooser.randint(11, 99), chooser.randint(0, 255),
-                                         chooser.randint(0, 255), chooser.randint(1, 254))))
+        (
+            f"user{index}.{chooser.choice(('smith', 'lee', 'garcia', 'kim'))}@example.com",
+            ".".join(
+                str(part)
+                for part in (
+                    chooser.randint(11, 99),
+                    chooser.randint(0, 255),
+                    chooser.randint(0, 255),
+                    chooser.randint(1, 254),
+                )
+            ),
+        )
         for index in range(50_000)
     ]
     devices = [str(uuid.UUID(int=chooser.getrandbits(128), version=4)) for _ in range(200_000)]
@@ -73,8 +82,13 @@ def generate(path: Path, megabytes: float, seed: int = 20240101) -> Truth:
                     email, address = chooser.choice(users)
                     user = {"email": email, "ip": address}
                     with_email += 1
-                record = {"ts": 1_700_000_000 + lines, "event": chooser.choice(EVENTS), "user": user,
-                          "page": chooser.choice(PAGES), "device_id": chooser.choice(devices)}
+                record = {
+                    "ts": 1_700_000_000 + lines,
+                    "event": chooser.choice(EVENTS),
+                    "user": user,
+                    "page": chooser.choice(PAGES),
+                    "device_id": chooser.choice(devices),
+                }
                 chunk.append(json.dumps(record) + "\n")
                 lines += 1
             text = "".join(chunk)
@@ -132,8 +146,9 @@ def connector(path: Path) -> dict[str | None, int]:
 
     distinct: dict[str | None, int] = {}
     with open(path, "rb") as stream:
-        for sample in iter_field_samples(stream, source="bench", container=str(path), name=path.name,
-                                         limit=0, settings=ScanSettings()):
+        for sample in iter_field_samples(
+            stream, source="bench", container=str(path), name=path.name, limit=0, settings=ScanSettings()
+        ):
             distinct[sample.field.name] = distinct.get(sample.field.name, 0) + len(sample.values)
     return distinct
 
@@ -146,7 +161,9 @@ def full_scan(path: Path) -> dict[tuple[str | None, str], tuple[int, int]]:
     result = scan([SourceSpec("bench", str(path))], ScanSettings(sample_size=0), executor=SerialExecutor())
     if result.errors:
         raise SystemExit(f"scan failed: {[error.one_line() for error in result.errors]}")
-    return {(finding.field, finding.category): (finding.matched, finding.sampled) for finding in result.findings}
+    return {
+        (finding.field, finding.category): (finding.matched, finding.sampled) for finding in result.findings
+    }
 
 
 def best_of(repeat: int, path: Path, run: Callable[[Path], object]) -> dict[str, tuple[float, object]]:
@@ -165,7 +182,9 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     arguments.add_argument("--mb", type=float, default=50, help="size of the generated log (default 50 MB)")
     arguments.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
-    arguments.add_argument("--profile", action="store_true", help="profile one full scan with the block parser")
+    arguments.add_argument(
+        "--profile", action="store_true", help="profile one full scan with the block parser"
+    )
     arguments.add_argument("--dir", help="where to write the logs (default: a temporary directory)")
     arguments.add_argument("--keep", action="store_true", help="keep the generated logs")
     args = arguments.parse_args()
@@ -178,12 +197,16 @@ def main() -> None:
         started = time.perf_counter()
         truth = generate(log_path, args.mb)
         megabytes = truth.size / 1e6
-        print(f"generated {megabytes:.0f} MB, {truth.lines} records ({truth.with_email} with a user) "
-              f"in {time.perf_counter() - started:.1f}s")
+        print(
+            f"generated {megabytes:.0f} MB, {truth.lines} records ({truth.with_email} with a user) "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
         warm_path = directory / "warm-up.jsonl"
         generate(warm_path, 1, seed=7)
         warm_seconds, _ = cpu_seconds(lambda: full_scan(warm_path))
-        print(f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): {warm_seconds:.2f}s CPU")
+        print(
+            f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): {warm_seconds:.2f}s CPU"
+        )
 
         print(f"{'':28}{'new MB/s':>10}{'old MB/s':>10}{'ratio':>8}")
 
@@ -193,7 +216,9 @@ def main() -> None:
 
         parsed = best_of(args.repeat, log_path, parse_only)
         same = parsed["new"][1] == parsed["old"][1]
-        row("parser only (CPU)", parsed, f"({parsed['new'][1]} values; same count: {'yes' if same else 'NO'})")
+        row(
+            "parser only (CPU)", parsed, f"({parsed['new'][1]} values; same count: {'yes' if same else 'NO'})"
+        )
         read = best_of(args.repeat, log_path, connector)
         met = read["old"][0] / read["new"][0] >= TARGET_RATIO
         row("connector (CPU)", read, f"(target ratio >= {TARGET_RATIO:g}: {'met' if met else 'NOT met'})")
@@ -204,14 +229,20 @@ def main() -> None:
         distinct = read["new"][1]
         assert isinstance(distinct, dict)
         connector_seconds, scan_seconds = read["new"][0], scanned["new"][0]
-        print(f"full scan with the block parser: {scan_seconds:.2f}s CPU, of which reading "
-              f"{connector_seconds:.2f}s ({100 * connector_seconds / scan_seconds:.0f}%) and classifying "
-              f"{scan_seconds - connector_seconds:.2f}s; distinct values classified per field: "
-              + ", ".join(f"{name} {count}" for name, count in sorted(distinct.items(), key=lambda item: -item[1])))
+        print(
+            f"full scan with the block parser: {scan_seconds:.2f}s CPU, of which reading "
+            f"{connector_seconds:.2f}s ({100 * connector_seconds / scan_seconds:.0f}%) and classifying "
+            f"{scan_seconds - connector_seconds:.2f}s; distinct values classified per field: "
+            + ", ".join(
+                f"{name} {count}" for name, count in sorted(distinct.items(), key=lambda item: -item[1])
+            )
+        )
         findings = scanned["new"][1]
         assert isinstance(findings, dict)
         emails = findings.get(("user.email", "user.contact.email"), (0, 0))
-        print(f"user.email: {emails[0]}/{emails[1]} matched/sampled (records with a user: {truth.with_email})")
+        print(
+            f"user.email: {emails[0]}/{emails[1]} matched/sampled (records with a user: {truth.with_email})"
+        )
 
         if args.profile:
             profile = cProfile.Profile()

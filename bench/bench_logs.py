@@ -52,12 +52,26 @@ AGENTS = [
     "Googlebot/2.1 (+http://www.google.com/bot.html)",
 ]
 PATHS = [
-    "/", "/index.html", "/products", "/products/42", "/cart", "/checkout", "/static/app.js",
+    "/",
+    "/index.html",
+    "/products",
+    "/products/42",
+    "/cart",
+    "/checkout",
+    "/static/app.js",
     "/static/site.css",
-    "/api/v1/items", "/search", "/login", "/account/settings", "/blog/2023/10/hello-world", "/favicon.ico",
+    "/api/v1/items",
+    "/search",
+    "/login",
+    "/account/settings",
+    "/blog/2023/10/hello-world",
+    "/favicon.ico",
 ]
 REFERRERS = [
-    "-", "https://www.google.com/", "https://shop.example.com/products", "https://news.example.org/article/7",
+    "-",
+    "https://www.google.com/",
+    "https://shop.example.com/products",
+    "https://news.example.org/article/7",
 ]
 
 
@@ -74,8 +88,15 @@ def generate(path: Path, megabytes: int, seed: int = 20240101) -> Truth:
     # Public unicast addresses only (11.0.0.0-99.255.255.255 holds no private, reserved or
     # version-like ranges), so every client address is one the IP classifier must count.
     clients = [
-        ".".join(str(part) for part in (chooser.randint(11, 99), chooser.randint(0, 255),
-                                        chooser.randint(0, 255), chooser.randint(1, 254)))
+        ".".join(
+            str(part)
+            for part in (
+                chooser.randint(11, 99),
+                chooser.randint(0, 255),
+                chooser.randint(0, 255),
+                chooser.randint(1, 254),
+            )
+        )
         for _ in range(20_000)
     ]
     target = megabytes * 1_000_000
@@ -121,8 +142,9 @@ def time_connector(path: Path, *, native: bool) -> tuple[Timing, int, int]:
     os.environ["PIIMAP_PURE_PYTHON"] = "0" if native else "1"
     try:
         with Clock() as clock, open(path, "rb") as stream:
-            for sample in iter_field_samples(stream, source="bench", container=str(path), name=path.name,
-                                             limit=0, settings=ScanSettings()):
+            for sample in iter_field_samples(
+                stream, source="bench", container=str(path), name=path.name, limit=0, settings=ScanSettings()
+            ):
                 values += sample.occurrences
                 distinct += len(sample.values)
     finally:
@@ -168,8 +190,12 @@ def peak_rss(path: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=200, help="size of the generated log (default 200 MB)")
-    parser.add_argument("--large-factor", type=int, default=4,
-                        help="size of the memory check's larger file, in copies of the log")
+    parser.add_argument(
+        "--large-factor",
+        type=int,
+        default=4,
+        help="size of the memory check's larger file, in copies of the log",
+    )
     parser.add_argument("--dir", help="where to write the logs (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated logs")
     args = parser.parse_args()
@@ -181,8 +207,10 @@ def main() -> None:
         started = time.perf_counter()
         truth = generate(log_path, args.mb)
         megabytes = truth.size / 1e6
-        print(f"generated {megabytes:.0f} MB, {truth.lines} lines ({truth.email_lines} with an email) "
-              f"in {time.perf_counter() - started:.1f}s")
+        print(
+            f"generated {megabytes:.0f} MB, {truth.lines} lines ({truth.email_lines} with an email) "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
 
         from piimap.connectors.accesslog import native_parser_available
 
@@ -190,16 +218,20 @@ def main() -> None:
         generate(warm_path, 1, seed=7)
         with Clock() as warm_clock:
             time_scan(warm_path, exhaustive=False)
-        print(f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): "
-              f"{warm_clock.timing.wall:.2f}s wall; C access-log parser built: "
-              f"{'yes' if native_parser_available() else 'NO (pure Python)'}")
+        print(
+            f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): "
+            f"{warm_clock.timing.wall:.2f}s wall; C access-log parser built: "
+            f"{'yes' if native_parser_available() else 'NO (pure Python)'}"
+        )
 
         time_grep(log_path)  # warm the page cache
         grep_timing, grep_lines = time_grep(log_path)
         grep_wall, grep_cpu = grep_timing.rates(megabytes)
         print(f"{'':30}{'wall MB/s':>10} {'ratio':>6}  {'CPU MB/s':>9} {'ratio':>6}")
-        print(f"{'grep -E -c email|IPv4':30}{grep_wall:10.1f} {1:6.3f}  {grep_cpu:9.1f} {1:6.3f}  "
-              f"({grep_lines} matching lines; truth {truth.lines})")
+        print(
+            f"{'grep -E -c email|IPv4':30}{grep_wall:10.1f} {1:6.3f}  {grep_cpu:9.1f} {1:6.3f}  "
+            f"({grep_lines} matching lines; truth {truth.lines})"
+        )
 
         def row(label: str, timing: Timing, note: str = "") -> None:
             wall, cpu = timing.rates(megabytes)
@@ -219,9 +251,11 @@ def main() -> None:
             ips = found.get(("client_ip", "user.device.ip_address"), (0, 0))
             emails = found.get(("query.email", "user.contact.email"), (0, 0))
             agree = ips[0] == truth.lines and emails[0] == truth.email_lines
-            print(f"    client_ip: {ips[0]}/{ips[1]} matched/sampled; query.email: {emails[0]}/{emails[1]}; "
-                  f"agree with the generator's truth (IPs {truth.lines}, emails {truth.email_lines}): "
-                  f"{'yes' if agree else 'NO'}")
+            print(
+                f"    client_ip: {ips[0]}/{ips[1]} matched/sampled; query.email: {emails[0]}/{emails[1]}; "
+                f"agree with the generator's truth (IPs {truth.lines}, emails {truth.email_lines}): "
+                f"{'yes' if agree else 'NO'}"
+            )
 
         large_path = directory / "access-large.log"
         with open(large_path, "wb") as large:
@@ -230,11 +264,13 @@ def main() -> None:
                     shutil.copyfileobj(small, large, 1 << 20)
         small_rss = peak_rss(log_path)
         large_rss = peak_rss(large_path)
-        print(f"peak RSS, full scan of {megabytes:.0f} MB: {small_rss['rss_mib']:.0f} MiB; "
-              f"of {megabytes * args.large_factor:.0f} MB: {large_rss['rss_mib']:.0f} MiB "
-              f"(ratio {large_rss['rss_mib'] / small_rss['rss_mib']:.2f} for {args.large_factor}x the data; "
-              f"{megabytes * args.large_factor / large_rss['seconds']:.1f} MB/s wall, "
-              f"{megabytes * args.large_factor / large_rss['cpu_seconds']:.1f} MB/s CPU)")
+        print(
+            f"peak RSS, full scan of {megabytes:.0f} MB: {small_rss['rss_mib']:.0f} MiB; "
+            f"of {megabytes * args.large_factor:.0f} MB: {large_rss['rss_mib']:.0f} MiB "
+            f"(ratio {large_rss['rss_mib'] / small_rss['rss_mib']:.2f} for {args.large_factor}x the data; "
+            f"{megabytes * args.large_factor / large_rss['seconds']:.1f} MB/s wall, "
+            f"{megabytes * args.large_factor / large_rss['cpu_seconds']:.1f} MB/s CPU)"
+        )
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)

@@ -65,7 +65,9 @@ def main() -> None:
     ours_time, ours_peak, ours_groups = measure(
         "group_objects (piimap)", lambda: group_objects(synthetic_listing(args.keys), args.per_group)
     )
-    ref_time, ref_peak, ref_groups = measure("keep-everything reference", lambda: naive_grouping(synthetic_listing(args.keys)))
+    ref_time, ref_peak, ref_groups = measure(
+        "keep-everything reference", lambda: naive_grouping(synthetic_listing(args.keys))
+    )
     assert ours_groups == ref_groups
     print(f"per key: {ours_time / args.keys * 1e6:.1f} us (reference {ref_time / args.keys * 1e6:.1f} us)")
     print(f"time ratio piimap/reference: {ours_time / ref_time:.2f}")

@@ -133,11 +133,17 @@ def bench(backend: str, url: str, rows: int) -> None:
     finally:
         connector.close()
     print(f"\n{backend}: {rows} rows x 5 columns")
-    print(f"  reference fetchall : {reference[0]:7.2f} s  {rows / reference[0]:10.0f} rows/s  "
-          f"peak {reference[2] / 1e6:8.1f} MB")
-    print(f"  connector streamed : {ours[0]:7.2f} s  {rows / ours[0]:10.0f} rows/s  peak {ours[2] / 1e6:8.1f} MB")
-    print(f"  ratio (connector / reference): time {ours[0] / reference[0]:.2f}x, "
-          f"peak memory {ours[2] / reference[2]:.2f}x")
+    print(
+        f"  reference fetchall : {reference[0]:7.2f} s  {rows / reference[0]:10.0f} rows/s  "
+        f"peak {reference[2] / 1e6:8.1f} MB"
+    )
+    print(
+        f"  connector streamed : {ours[0]:7.2f} s  {rows / ours[0]:10.0f} rows/s  peak {ours[2] / 1e6:8.1f} MB"
+    )
+    print(
+        f"  ratio (connector / reference): time {ours[0] / reference[0]:.2f}x, "
+        f"peak memory {ours[2] / reference[2]:.2f}x"
+    )
     print(f"  bounded sample of 1000 rows : {bounded[0] * 1000:7.1f} ms  peak {bounded[2] / 1e6:.1f} MB")
     if ours[1] != reference[1]:
         print(f"  WARNING: values differ: connector {ours[1]} vs reference {reference[1]}")

@@ -86,30 +86,46 @@ def _message(
         name = f"{chooser.choice(FIRST_NAMES)} {chooser.choice(LAST_NAMES)}"
         return f"ticket {chooser.randrange(1000, 10000)} assigned to {name}", False, False
     roll = chooser.random()
-    numbers = {f"n{digits}": chooser.randrange(10 ** (digits - 1), 10**digits) for digits in (1, 2, 3, 4, 7, 9)}
+    numbers = {
+        f"n{digits}": chooser.randrange(10 ** (digits - 1), 10**digits) for digits in (1, 2, 3, 4, 7, 9)
+    }
     if roll < 0.20:
-        template = chooser.choice([
-            "password reset requested for {email}",
-            "sent order confirmation {n7} to {email}",
-            "login ok user={email} agent={agent}",
-        ])
-        return template.format(email=chooser.choice(users), agent=chooser.choice(AGENTS), **numbers), True, False
+        template = chooser.choice(
+            [
+                "password reset requested for {email}",
+                "sent order confirmation {n7} to {email}",
+                "login ok user={email} agent={agent}",
+            ]
+        )
+        return (
+            template.format(email=chooser.choice(users), agent=chooser.choice(AGENTS), **numbers),
+            True,
+            False,
+        )
     if roll < 0.40:
-        template = chooser.choice([
-            "connection from {ip}:{port} accepted",
-            "GET /api/v1/items/{n4} from {ip} took {n2}ms agent={agent}",
-            "rate limit exceeded for client {ip} (limit {n3}/min)",
-        ])
-        text = template.format(ip=chooser.choice(clients), port=chooser.randint(1024, 65535),
-                               agent=chooser.choice(AGENTS), **numbers)
+        template = chooser.choice(
+            [
+                "connection from {ip}:{port} accepted",
+                "GET /api/v1/items/{n4} from {ip} took {n2}ms agent={agent}",
+                "rate limit exceeded for client {ip} (limit {n3}/min)",
+            ]
+        )
+        text = template.format(
+            ip=chooser.choice(clients),
+            port=chooser.randint(1024, 65535),
+            agent=chooser.choice(AGENTS),
+            **numbers,
+        )
         return text, False, True
     if roll < 0.405:
-        phone = chooser.choice([
-            f"+1 {chooser.randint(201, 989)}-{chooser.randint(200, 999)}-{chooser.randint(1000, 9999)}",
-            f"({chooser.randint(201, 989)}) {chooser.randint(200, 999)}-{chooser.randint(1000, 9999)}",
-            f"+44 20 {chooser.randint(7000, 8999)} {chooser.randint(1000, 9999)}",
-            f"+49 30 {chooser.randint(1000000, 9999999)}",
-        ])
+        phone = chooser.choice(
+            [
+                f"+1 {chooser.randint(201, 989)}-{chooser.randint(200, 999)}-{chooser.randint(1000, 9999)}",
+                f"({chooser.randint(201, 989)}) {chooser.randint(200, 999)}-{chooser.randint(1000, 9999)}",
+                f"+44 20 {chooser.randint(7000, 8999)} {chooser.randint(1000, 9999)}",
+                f"+49 30 {chooser.randint(1000000, 9999999)}",
+            ]
+        )
         return f"sms verification code sent to {phone}", False, False
     if roll < 0.455:
         uuid = "-".join(f"{chooser.getrandbits(bits):0{bits // 4}x}" for bits in (32, 16, 16, 16, 48))
@@ -123,7 +139,9 @@ def _message(
         return f"upstream {address} healthy", False, False
     if roll < 0.48:
         token = f"{chooser.getrandbits(128):032x}"
-        cookie = chooser.choice([f"sessionid={token}", f"_ga=GA1.2.{numbers['n9']}.16{numbers['n7']}{numbers['n1']}"])
+        cookie = chooser.choice(
+            [f"sessionid={token}", f"_ga=GA1.2.{numbers['n9']}.16{numbers['n7']}{numbers['n1']}"]
+        )
         return f"cookie header {cookie}; theme=dark", False, False
     return chooser.choice(CHATTER).format(**numbers), False, False
 
@@ -172,7 +190,11 @@ def findings_of(result) -> Findings:
     """Everything a report shows of each finding, keyed by field and category (JSON-friendly)."""
     return {
         f"{finding.field}|{finding.category}": [
-            finding.matched, finding.sampled, finding.confidence, finding.classifier, list(finding.examples),
+            finding.matched,
+            finding.sampled,
+            finding.confidence,
+            finding.classifier,
+            list(finding.examples),
             finding.evidence,
         ]
         for finding in result.findings
@@ -190,7 +212,9 @@ def time_scan(path: Path, *, prefilter: bool) -> tuple[Timing, Findings]:
         if not prefilter:
             stack.enter_context(without_prefilter())
         with Clock() as clock:
-            result = scan([SourceSpec("bench", str(path))], ScanSettings(sample_size=0), executor=SerialExecutor())
+            result = scan(
+                [SourceSpec("bench", str(path))], ScanSettings(sample_size=0), executor=SerialExecutor()
+            )
     if result.errors:
         raise SystemExit(f"scan failed: {[error.one_line() for error in result.errors]}")
     return clock.timing, findings_of(result)
@@ -217,7 +241,9 @@ print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time()
 def baseline_packages(revision: str, directory: Path) -> Path:
     """The ``piimap`` package as it was at ``revision``, laid out for ``sys.path`` (``git archive``: read-only)."""
     repository = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "-C", str(repository), "archive", revision], capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repository), "archive", revision], capture_output=True, check=True
+    )
     source = directory / "baseline-source"
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(source, filter="data")
@@ -230,8 +256,15 @@ def baseline_packages(revision: str, directory: Path) -> Path:
 
 def time_baseline_scan(packages: Path, path: Path, warm_path: Path) -> tuple[Timing, Findings]:
     """One full scan of ``path`` by the code in ``packages``, in a child process (after one warm-up scan)."""
-    command = [sys.executable, "-c", _BASELINE_CHILD, str(Path(__file__).resolve().parent), str(packages),
-               str(path), str(warm_path)]
+    command = [
+        sys.executable,
+        "-c",
+        _BASELINE_CHILD,
+        str(Path(__file__).resolve().parent),
+        str(packages),
+        str(path),
+        str(warm_path),
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=packages)
     measured = json.loads(output.stdout.strip().splitlines()[-1])
     return Timing(measured["wall"], measured["cpu"]), measured["findings"]
@@ -240,10 +273,17 @@ def time_baseline_scan(packages: Path, path: Path, warm_path: Path) -> tuple[Tim
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=50, help="size of the generated log (default 50 MB)")
-    parser.add_argument("--name-share", type=float, default=0.0,
-                        help="share of lines naming a person (default 0; any share puts spaCy on every sample)")
-    parser.add_argument("--baseline", metavar="REVISION",
-                        help="also time the code of this git revision (for example HEAD) on the same log")
+    parser.add_argument(
+        "--name-share",
+        type=float,
+        default=0.0,
+        help="share of lines naming a person (default 0; any share puts spaCy on every sample)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REVISION",
+        help="also time the code of this git revision (for example HEAD) on the same log",
+    )
     parser.add_argument("--dir", help="where to write the logs (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the generated logs")
     args = parser.parse_args()
@@ -255,26 +295,34 @@ def main() -> None:
         started = time.perf_counter()
         truth = generate(log_path, args.mb, name_share=args.name_share)
         megabytes = truth.size / 1e6
-        print(f"generated {megabytes:.0f} MB, {truth.lines} lines ({truth.email_lines} with an email, "
-              f"{truth.ipv4_lines} with an IPv4 address) in {time.perf_counter() - started:.1f}s")
+        print(
+            f"generated {megabytes:.0f} MB, {truth.lines} lines ({truth.email_lines} with an email, "
+            f"{truth.ipv4_lines} with an IPv4 address) in {time.perf_counter() - started:.1f}s"
+        )
 
         warm_path = directory / "warm-up.log"
         generate(warm_path, 0.5, seed=7, name_share=args.name_share)
         with Clock() as warm_clock:
             time_scan(warm_path, prefilter=True)
             time_scan(warm_path, prefilter=False)
-        print(f"start-up (plugins, patterns, name lists, spaCy model; not in the rates): "
-              f"{warm_clock.timing.wall:.2f}s wall")
+        print(
+            f"start-up (plugins, patterns, name lists, spaCy model; not in the rates): "
+            f"{warm_clock.timing.wall:.2f}s wall"
+        )
 
         time_grep(log_path)  # warm the page cache
         grep_timing, grep_lines = time_grep(log_path)
         grep_wall, grep_cpu = grep_timing.rates(megabytes)
         print(f"{'':30}{'wall MB/s':>10}  {'CPU MB/s':>9}  {'CPU s':>7}")
-        print(f"{'grep -E -c email|IPv4':30}{grep_wall:10.1f}  {grep_cpu:9.1f}  {grep_timing.cpu:7.2f}  "
-              f"({grep_lines} matching lines; generator: {truth.email_lines + truth.ipv4_lines})")
+        print(
+            f"{'grep -E -c email|IPv4':30}{grep_wall:10.1f}  {grep_cpu:9.1f}  {grep_timing.cpu:7.2f}  "
+            f"({grep_lines} matching lines; generator: {truth.email_lines + truth.ipv4_lines})"
+        )
 
-        runs = {"piimap scan, prefilter": time_scan(log_path, prefilter=True),
-                "piimap scan, no prefilter": time_scan(log_path, prefilter=False)}
+        runs = {
+            "piimap scan, prefilter": time_scan(log_path, prefilter=True),
+            "piimap scan, no prefilter": time_scan(log_path, prefilter=False),
+        }
         if args.baseline:
             packages = baseline_packages(args.baseline, directory)
             runs[f"piimap scan, {args.baseline}"] = time_baseline_scan(packages, log_path, warm_path)
@@ -284,16 +332,20 @@ def main() -> None:
         with_timing, with_findings = runs["piimap scan, prefilter"]
         for label, (timing, _) in list(runs.items())[1:]:
             speed_up = timing.cpu / max(with_timing.cpu, 1e-9)
-            print(f"speed-up over '{label}' (CPU time): {speed_up:.1f}x "
-                  f"(target >= {TARGET_SPEED_UP:.0f}x: {'met' if speed_up >= TARGET_SPEED_UP else 'NOT met'})")
+            print(
+                f"speed-up over '{label}' (CPU time): {speed_up:.1f}x "
+                f"(target >= {TARGET_SPEED_UP:.0f}x: {'met' if speed_up >= TARGET_SPEED_UP else 'NOT met'})"
+            )
         print(f"prefilter scan at {grep_timing.cpu / max(with_timing.cpu, 1e-9):.3f}x grep's CPU rate")
 
         for key, found in sorted(with_findings.items(), key=lambda item: item[0]):
             print(f"    {key.split('|')[1]:28} {found[0]:>8}/{found[1]} lines, confidence {found[2]:.2f}")
         emails = with_findings.get("None|user.contact.email", [0])[0]
         ips = with_findings.get("None|user.device.ip_address", [0])[0]
-        print(f"email lines {emails} (generator {truth.email_lines}); IP lines {ips} "
-              f"(generator: {truth.ipv4_lines} with an IPv4, plus IPv6 lines)")
+        print(
+            f"email lines {emails} (generator {truth.email_lines}); IP lines {ips} "
+            f"(generator: {truth.ipv4_lines} with an IPv4, plus IPv6 lines)"
+        )
         same = True
         for label, (_, findings) in list(runs.items())[1:]:
             agree = findings == with_findings

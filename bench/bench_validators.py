@@ -107,7 +107,9 @@ def private_ipv4_addresses(count: int) -> list[str]:
 
 def find_emails_slow(line: str) -> tuple[str, ...]:
     """What ``find_emails`` returned before the fast path: each candidate fully validated."""
-    return tuple(match.group(0) for match in _IN_TEXT.finditer(line) if _is_email_slow(match.group(0).strip(".'")))
+    return tuple(
+        match.group(0) for match in _IN_TEXT.finditer(line) if _is_email_slow(match.group(0).strip(".'"))
+    )
 
 
 def find_emails_fast(line: str) -> tuple[str, ...]:
@@ -117,33 +119,70 @@ def find_emails_fast(line: str) -> tuple[str, ...]:
 def build_cases(count: int) -> list[Case]:
     first = 100_000
     return [
-        Case("email, one domain (customer123456@example.com)",
-             [f"customer{first + index}@example.com" for index in range(count)], _is_email_slow, is_email),
-        Case("email, 500 domains (40 addresses each)",
-             [f"customer{first + index}@shop{index % 500}.example.org" for index in range(count)],
-             _is_email_slow, is_email),
-        Case("email, a new domain for every address (worst case)",
-             [f"c{index}@host{first + index}.example.net" for index in range(count)], _is_email_slow, is_email),
-        Case("email, non-ASCII local part (always the full path)",
-             [f"müller{first + index}@example.de" for index in range(count // 4)], _is_email_slow, is_email),
-        Case("find_emails, log line per distinct address",
-             [f'10.1.2.3 - - [27/Nov/2026] "GET /?u=customer{first + index}@example.com HTTP/1.1" 200'
-              for index in range(count)], find_emails_slow, find_emails_fast),
+        Case(
+            "email, one domain (customer123456@example.com)",
+            [f"customer{first + index}@example.com" for index in range(count)],
+            _is_email_slow,
+            is_email,
+        ),
+        Case(
+            "email, 500 domains (40 addresses each)",
+            [f"customer{first + index}@shop{index % 500}.example.org" for index in range(count)],
+            _is_email_slow,
+            is_email,
+        ),
+        Case(
+            "email, a new domain for every address (worst case)",
+            [f"c{index}@host{first + index}.example.net" for index in range(count)],
+            _is_email_slow,
+            is_email,
+        ),
+        Case(
+            "email, non-ASCII local part (always the full path)",
+            [f"müller{first + index}@example.de" for index in range(count // 4)],
+            _is_email_slow,
+            is_email,
+        ),
+        Case(
+            "find_emails, log line per distinct address",
+            [
+                f'10.1.2.3 - - [27/Nov/2026] "GET /?u=customer{first + index}@example.com HTTP/1.1" 200'
+                for index in range(count)
+            ],
+            find_emails_slow,
+            find_emails_fast,
+        ),
         Case("IPv4, distinct public addresses", public_ipv4_addresses(count), _ip_strength_slow, ip_strength),
-        Case("IPv4, distinct private addresses", private_ipv4_addresses(count), _ip_strength_slow, ip_strength),
+        Case(
+            "IPv4, distinct private addresses", private_ipv4_addresses(count), _ip_strength_slow, ip_strength
+        ),
     ]
 
 
 def column_cases(count: int) -> list[tuple[str, list[str], Callable[[str], float], Callable]]:
     first = 100_000
     return [
-        ("email column, one domain", [f"customer{first + index}@example.com" for index in range(count)],
-         _strength, email_strengths),
-        ("email column, 500 domains", [f"c{first + index}@shop{index % 500}.example.org" for index in range(count)],
-         _strength, email_strengths),
-        ("email column, one value in 100 not an address",
-         [f"customer{first + index}@example.com" if index % 100 else f"n/a {index}" for index in range(count)],
-         _strength, email_strengths),
+        (
+            "email column, one domain",
+            [f"customer{first + index}@example.com" for index in range(count)],
+            _strength,
+            email_strengths,
+        ),
+        (
+            "email column, 500 domains",
+            [f"c{first + index}@shop{index % 500}.example.org" for index in range(count)],
+            _strength,
+            email_strengths,
+        ),
+        (
+            "email column, one value in 100 not an address",
+            [
+                f"customer{first + index}@example.com" if index % 100 else f"n/a {index}"
+                for index in range(count)
+            ],
+            _strength,
+            email_strengths,
+        ),
         ("IPv4 column, distinct public addresses", public_ipv4_addresses(count), ip_strength, ip_strengths),
     ]
 
@@ -159,21 +198,30 @@ def main() -> None:
         count = len(case.values)
         slow = cpu_microseconds_per_value(judging_each(case.slow, case.values), count, arguments.repeats)
         fast = cpu_microseconds_per_value(judging_each(case.fast, case.values), count, arguments.repeats)
-        print(f"{case.name:<54} {len(case.values):>7} {slow:>9.2f} {fast:>9.2f} {slow / fast:>8.1f}x "
-              f"{disagreements(case):>7}")
+        print(
+            f"{case.name:<54} {len(case.values):>7} {slow:>9.2f} {fast:>9.2f} {slow / fast:>8.1f}x "
+            f"{disagreements(case):>7}"
+        )
 
     print()
-    print(f"{'column judge (one call per list)':<54} {'values':>7} {'each us':>9} {'list us':>9} {'speed-up':>9} "
-          f"{'differ':>7}")
+    print(
+        f"{'column judge (one call per list)':<54} {'values':>7} {'each us':>9} {'list us':>9} {'speed-up':>9} "
+        f"{'differ':>7}"
+    )
     for name, values, each, many in column_cases(arguments.values):
         one_by_one = cpu_microseconds_per_value(judging_each(each, values), len(values), arguments.repeats)
         at_once = cpu_microseconds_per_value(  # the first value's domain check is not what is measured
-            lambda: many(values), len(values), arguments.repeats, warm=lambda: many(values[:1])
+            lambda values=values, many=many: many(values),
+            len(values),
+            arguments.repeats,
+            warm=lambda values=values, many=many: many(values[:1]),
         )
         clear_caches()
         differ = sum(left != right for left, right in zip(many(values), map(each, values)))
-        print(f"{name:<54} {len(values):>7} {one_by_one:>9.2f} {at_once:>9.2f} {one_by_one / at_once:>8.1f}x "
-              f"{differ:>7}")
+        print(
+            f"{name:<54} {len(values):>7} {one_by_one:>9.2f} {at_once:>9.2f} {one_by_one / at_once:>8.1f}x "
+            f"{differ:>7}"
+        )
 
 
 if __name__ == "__main__":

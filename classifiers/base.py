@@ -519,7 +519,11 @@ class SingleCategoryClassifier:
         if self.tuning.allow.allows_field(sample.field):
             return [f"{self.category}: field is on the allow list"]
         detection = self.detect(sample, keep_empty=True)
-        return [f"{self.category}: {detection.evidence}; confidence {detection.confidence:.2f}"] if detection else []
+        return (
+            [f"{self.category}: {detection.evidence}; confidence {detection.confidence:.2f}"]
+            if detection
+            else []
+        )
 
     def detect(self, sample: FieldSample, *, keep_empty: bool) -> Detection | None:
         """The detection for ``sample``; with ``keep_empty`` also one with no match when the name spoke."""
@@ -527,8 +531,14 @@ class SingleCategoryClassifier:
             return None
         if sample.field.name is None:
             return judge_text(
-                sample, classifier_id=self.id, category=self.category, find=self.text_finder(sample),
-                settings=self.settings, allow=self.tuning.allow, what=self.text_what, keep_empty=keep_empty,
+                sample,
+                classifier_id=self.id,
+                category=self.category,
+                find=self.text_finder(sample),
+                settings=self.settings,
+                allow=self.tuning.allow,
+                what=self.text_what,
+                keep_empty=keep_empty,
                 prefilter=self.text_prefilter,
             )
         evidence = name_evidence(sample.field, self.category, self.tuning.field_rules)
@@ -564,6 +574,8 @@ class SingleCategoryClassifier:
         """The function finding this category's hits inside one line of free text."""
         raise NotImplementedError
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         """Judge a structured field (a column, a document path) given its field-name evidence."""
         raise NotImplementedError

@@ -52,7 +52,9 @@ _COOKIE_KEYS = (
     r"_ga|_gid|_fbp|_fbc|sessionid|session_id|session|sid|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid"
     r"|visitor_id|visitorid|anonymous_id|ajs_anonymous_id|cookie_id|_hjsessionuser_\d+|_pk_id[\w.]*"
 )
-_KEYED_IN_TEXT = re.compile(rf"(?<![\w.])(?:{_COOKIE_KEYS})[\"']?\s*[=:]\s*[\"']?([^\s;,&\"']{{8,256}})", re.IGNORECASE)
+_KEYED_IN_TEXT = re.compile(
+    rf"(?<![\w.])(?:{_COOKIE_KEYS})[\"']?\s*[=:]\s*[\"']?([^\s;,&\"']{{8,256}})", re.IGNORECASE
+)
 _GA_IN_TEXT = re.compile(r"(?<![\w.])(GA\d\.\d{1,2}\.\d{5,12}\.\d{10})(?![\w.])")
 
 
@@ -108,25 +110,33 @@ _FOLDED_VALUE = rb"[\"']?[^\t\n\x0b-\r\x1c-\x1f ;,&\"']{8}"
 _FOLDED_KEY_ENDS = rb"(?:(?<=_ga.)|(?<=gid.)|(?<=fb[pc].)|(?<=sid.)|(?<=rid.)|(?<=_id.)|(?<=[\"'\t\n\x0b-\r\x1c-\x1f \x80-\xff].))"
 _SESSION_KEY_REST = r"(?:ion(?:_?id|user_\d+)?|id)"
 _SPACE, _VALUE = r"\s", r"[\"']?[^\s;,&\"']{8}"
-TEXT_LINES = UnionLineTest((
-    PatternLineTest(re.compile(r"GA\d\.")),
-    CaselessLineTest(
-        re.compile(
-            rb"sess" + _SESSION_KEY_REST.encode() + rb"[\"']?" + _FOLDED_SPACE + rb"*[=:]" + _FOLDED_SPACE + rb"*"
-            + _FOLDED_VALUE
+TEXT_LINES = UnionLineTest(
+    (
+        PatternLineTest(re.compile(r"GA\d\.")),
+        CaselessLineTest(
+            re.compile(
+                rb"sess"
+                + _SESSION_KEY_REST.encode()
+                + rb"[\"']?"
+                + _FOLDED_SPACE
+                + rb"*[=:]"
+                + _FOLDED_SPACE
+                + rb"*"
+                + _FOLDED_VALUE
+            ),
+            re.compile(rf"sess{_SESSION_KEY_REST}[\"']?{_SPACE}*[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
         ),
-        re.compile(rf"sess{_SESSION_KEY_REST}[\"']?{_SPACE}*[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
-    ),
-    CaselessLineTest(re.compile(rb"_pk_id"), re.compile(r"_pk_id", re.IGNORECASE)),
-    CaselessLineTest(  # the value is looked at first: it rules out most separators soonest
-        re.compile(rb"=(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
-        re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
-    ),
-    CaselessLineTest(
-        re.compile(rb":(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
-        re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
-    ),
-))
+        CaselessLineTest(re.compile(rb"_pk_id"), re.compile(r"_pk_id", re.IGNORECASE)),
+        CaselessLineTest(  # the value is looked at first: it rules out most separators soonest
+            re.compile(rb"=(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
+            re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
+        ),
+        CaselessLineTest(
+            re.compile(rb":(?=" + _FOLDED_SPACE + rb"*" + _FOLDED_VALUE + rb")" + _FOLDED_KEY_ENDS),
+            re.compile(rf"[=:]{_SPACE}*{_VALUE}", re.IGNORECASE),
+        ),
+    )
+)
 
 
 def find_cookie_ids(line: str) -> Iterable[TextHit]:
@@ -155,7 +165,9 @@ class CookieIdClassifier(SingleCategoryClassifier):
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_cookie_ids
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         named, hinted = evidence.strong, evidence.supports and not evidence.strong
         return self.judge_values(
             sample,

@@ -69,14 +69,17 @@ class CustomClassifier:
         self.settings = settings
         self.tuning = tuning_options(settings)
         self.name_rules: tuple[FieldRule, ...] = tuple(
-            rule for rule in self.tuning.field_rules
+            rule
+            for rule in self.tuning.field_rules
             if rule.category not in CATEGORY_RULES
             and rule.evidence == "strong"
             and rule.category not in {custom.category for custom in self.tuning.custom_categories}
         )
         self.categories = tuple(
-            dict.fromkeys([custom.category for custom in self.tuning.custom_categories]
-                          + [rule.category for rule in self.name_rules])
+            dict.fromkeys(
+                [custom.category for custom in self.tuning.custom_categories]
+                + [rule.category for rule in self.name_rules]
+            )
         )
 
     def classify(self, sample: FieldSample) -> Iterable[Detection]:
@@ -86,8 +89,10 @@ class CustomClassifier:
         """Why ``sample``'s field is or is not tagged with each custom category, in words."""
         if self.tuning.allow.allows_field(sample.field):
             return [f"{category}: field is on the allow list" for category in self.categories]
-        return [f"{detection.category}: {detection.evidence}; confidence {detection.confidence:.2f}"
-                for detection in self._detect(sample, keep_empty=True)]
+        return [
+            f"{detection.category}: {detection.evidence}; confidence {detection.confidence:.2f}"
+            for detection in self._detect(sample, keep_empty=True)
+        ]
 
     def _evidence(self, sample: FieldSample, custom: CustomCategory) -> NameEvidence:
         evidence = name_evidence(sample.field, custom.category, self.tuning.field_rules)
@@ -108,8 +113,13 @@ class CustomClassifier:
             if sample.field.name is None:
                 pattern = custom.compiled()
                 detection = judge_text(
-                    sample, classifier_id=self.id, category=custom.category, find=partial(_find, custom),
-                    settings=self.settings, allow=self.tuning.allow, what=f"{custom.category} values",
+                    sample,
+                    classifier_id=self.id,
+                    category=custom.category,
+                    find=partial(_find, custom),
+                    settings=self.settings,
+                    allow=self.tuning.allow,
+                    what=f"{custom.category} values",
                     keep_empty=keep_empty,
                     # _find's hits are the pattern's matches in a line: none where it does not search
                     prefilter=None if pattern is None else PerLineTest(pattern),

@@ -48,7 +48,9 @@ _MAC = re.compile(
 _UUID = re.compile(r"^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$")
 _ANDROID_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
 _IMEI_GROUPED = re.compile(r"^\d{2}[- ]?\d{6}[- ]?\d{6}[- ]?\d$")
-_MAC_IN_TEXT = re.compile(r"(?<![\w:.-])((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2})(?![\w:-])")
+_MAC_IN_TEXT = re.compile(
+    r"(?<![\w:.-])((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2})(?![\w:-])"
+)
 _KEYED_IN_TEXT = re.compile(
     r"\b(?:idfa|idfv|gaid|aaid|adid|ad_id|advertising_?id|device_?id|android_?id|imei|udid)[\"']?\s*[:=]\s*[\"']?"
     r"([0-9A-Fa-f-]{15,36})\b",
@@ -131,11 +133,15 @@ def _all_canonical_uuids_with_a_letter(values: list[str]) -> bool:
 #: case, which changes nothing for these characters: only i, s and k have non-ASCII case twins.)
 _MAC_HINT = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]")
 _KEYED_HINT = re.compile(r"[:=]\s*[\"']?[0-9A-Fa-f-]{15}")
-TEXT_LINES = UnionLineTest((
-    PatternLineTest(re.compile(r":(?:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:|\s*[\"']?[0-9A-Fa-f-]{15})")),
-    PatternLineTest(re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")),
-    PatternLineTest(re.compile(r"=\s*[\"']?[0-9A-Fa-f-]{15}")),
-))
+TEXT_LINES = UnionLineTest(
+    (
+        PatternLineTest(
+            re.compile(r":(?:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:|\s*[\"']?[0-9A-Fa-f-]{15})")
+        ),
+        PatternLineTest(re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")),
+        PatternLineTest(re.compile(r"=\s*[\"']?[0-9A-Fa-f-]{15}")),
+    )
+)
 #: the longest key of ``_KEYED_IN_TEXT`` ("advertising_id") and its optional quote
 _LONGEST_KEY = len("advertising_id") + 1
 
@@ -176,7 +182,9 @@ class DeviceIdClassifier(SingleCategoryClassifier):
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_device_ids
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         named, hinted = evidence.strong, evidence.supports and not evidence.strong
         return self.judge_values(
             sample,

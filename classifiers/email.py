@@ -39,17 +39,41 @@ CATEGORY = "user.contact.email"
 WHOLE_VALUE_STRENGTH = 1.0
 EMBEDDED_STRENGTH = 0.9
 
-_CANDIDATE = re.compile(r"[^@\s<>()\[\],;:\"']{1,64}@[^@\s<>()\[\],;:\"']{1,253}\.[^@\s<>()\[\],;:\"'.]{2,63}")
+_CANDIDATE = re.compile(
+    r"[^@\s<>()\[\],;:\"']{1,64}@[^@\s<>()\[\],;:\"']{1,253}\.[^@\s<>()\[\],;:\"'.]{2,63}"
+)
 _IN_TEXT = re.compile(
     r"(?<![\w.+%-])[\w.+%'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,63}(?![\w@-])",
 )
 
 
 #: "domains" that are file names (``app@2x.png``, ``icon@3x.webp``), never an address
-_FILE_SUFFIXES = frozenset([
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "js", "mjs", "map", "json",
-    "html", "htm", "txt", "pdf", "woff", "woff2", "ttf",
-])
+_FILE_SUFFIXES = frozenset(
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "ico",
+        "bmp",
+        "tif",
+        "tiff",
+        "css",
+        "js",
+        "mjs",
+        "map",
+        "json",
+        "html",
+        "htm",
+        "txt",
+        "pdf",
+        "woff",
+        "woff2",
+        "ttf",
+    ]
+)
 
 
 #: email_validator's length limit for a whole address, in UTF-8 octets (RFC 3696 errata 1690)
@@ -188,9 +212,7 @@ _PLAIN_ADDRESS = re.compile(
 )
 _PLAIN_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}")
 #: every character a list of plain addresses (one per line) may hold
-_PLAIN_BYTES = (
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/=?^_`{|}~-" + b"@.\n"
-)
+_PLAIN_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/=?^_`{|}~-" + b"@.\n"
 
 
 def email_strengths(values: list[str]) -> list[float]:
@@ -204,9 +226,13 @@ def email_strengths(values: list[str]) -> list[float]:
     that is not plain takes :func:`_strength`.
     """
     domains = _all_plain_addresses(values)
-    if domains is not None and max(map(len, values)) <= _ADDRESS_MAX_OCTETS and all(
-        (checked := _plain_domain(domain)) is not None and checked.longest_octets == len(domain)
-        for domain in domains
+    if (
+        domains is not None
+        and max(map(len, values)) <= _ADDRESS_MAX_OCTETS
+        and all(
+            (checked := _plain_domain(domain)) is not None and checked.longest_octets == len(domain)
+            for domain in domains
+        )
     ):
         return [WHOLE_VALUE_STRENGTH] * len(values)
     strengths = []
@@ -271,8 +297,14 @@ class EmailClassifier(SingleCategoryClassifier):
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_emails
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         return self.judge_values(
-            sample, evidence, _strength, what="valid email addresses", keep_empty=keep_empty,
+            sample,
+            evidence,
+            _strength,
+            what="valid email addresses",
+            keep_empty=keep_empty,
             judge_many=email_strengths,
         )

@@ -51,8 +51,12 @@ _V4_WITH_PORT = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:/\d{1,2})
 _V6_BRACKETED = re.compile(r"^\[([0-9A-Fa-f:.]+)(?:%\w+)?\](?::\d{1,5})?$")
 _V6_PREFIX = re.compile(r"^([0-9A-Fa-f:.]+)(?:%\w+)?(?:/\d{1,3})?$")
 _V4_IN_TEXT = re.compile(r"(?<![\w.-])(\d{1,3}(?:\.\d{1,3}){3})(?![\w-]|\.\d)")
-_V6_IN_TEXT = re.compile(r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})(?![\w:])")
-_VERSION_BEFORE = re.compile(r"(?:\bversion|\bver|\bv|\brelease|\bbuild|[A-Za-z0-9]/)\s*[:=]?\s*$", re.IGNORECASE)
+_V6_IN_TEXT = re.compile(
+    r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})(?![\w:])"
+)
+_VERSION_BEFORE = re.compile(
+    r"(?:\bversion|\bver|\bv|\brelease|\bbuild|[A-Za-z0-9]/)\s*[:=]?\s*$", re.IGNORECASE
+)
 
 
 def _address_strength(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> float:
@@ -118,10 +122,18 @@ def _parsed_strength(value: str, item_strength: Callable[[str], float]) -> float
 _OCTET_VALUES = {str(number): number for number in range(256)}
 #: small IANA special-purpose blocks (/24s, and 198.18/15 below) left to :mod:`ipaddress`: their
 #: ``is_private`` answer changed between Python releases (``192.0.0/24``) or may change
-_IPADDRESS_DECIDES_24 = frozenset({
-    (192, 0, 0), (192, 0, 2), (192, 31, 196), (192, 52, 193), (192, 88, 99), (192, 175, 48),
-    (198, 51, 100), (203, 0, 113),
-})
+_IPADDRESS_DECIDES_24 = frozenset(
+    {
+        (192, 0, 0),
+        (192, 0, 2),
+        (192, 31, 196),
+        (192, 52, 193),
+        (192, 88, 99),
+        (192, 175, 48),
+        (198, 51, 100),
+        (203, 0, 113),
+    }
+)
 #: the only first octets of those blocks, besides 0 ("this network", ``0/8``)
 _IPADDRESS_DECIDES_FIRST = frozenset({0, 192, 198, 203})
 
@@ -182,7 +194,9 @@ def _address_text(value: str) -> str:
 #: Without "::", H groups alternate with single colons, so seven colons hold ":H:H:H:". Times
 #: ("12:00:00") and "Class::method" hold none of these.
 _V4_HINT = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
-_V6_HINT = re.compile(r":(?::(?:(?<=[0-9A-Fa-f]::)|(?=[0-9A-Fa-f]))|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:)")
+_V6_HINT = re.compile(
+    r":(?::(?:(?<=[0-9A-Fa-f]::)|(?=[0-9A-Fa-f]))|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:)"
+)
 TEXT_LINES = UnionLineTest((PatternLineTest(_V4_HINT), PatternLineTest(_V6_HINT)))
 #: the last character of each key of ``_VERSION_BEFORE`` (ignoring case: none of them has a
 #: non-ASCII case twin, which only i, s and k have)
@@ -247,8 +261,15 @@ class IpAddressClassifier(SingleCategoryClassifier):
     def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
         return find_ips
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         return self.judge_values(
-            sample, evidence, ip_strength, what="IP addresses", keep_empty=keep_empty,
-            example_of=_address_text, judge_many=ip_strengths,
+            sample,
+            evidence,
+            ip_strength,
+            what="IP addresses",
+            keep_empty=keep_empty,
+            example_of=_address_text,
+            judge_many=ip_strengths,
         )

@@ -25,10 +25,45 @@ log = logging.getLogger(__name__)
 
 #: Faker locales whose name lists are loaded (Latin-script first, then other scripts).
 LOCALES = (
-    "en_US", "en_GB", "en_IN", "en_CA", "en_AU", "en_IE", "en_NZ", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_CA",
-    "es_ES", "es_MX", "it_IT", "pt_BR", "pt_PT", "nl_NL", "pl_PL", "sv_SE", "da_DK", "no_NO", "fi_FI", "cs_CZ",
-    "tr_TR", "id_ID", "vi_VN", "fil_PH", "ru_RU", "uk_UA", "el_GR", "ja_JP", "zh_CN", "zh_TW", "ko_KR", "hi_IN",
-    "ar_AA", "he_IL", "th_TH",
+    "en_US",
+    "en_GB",
+    "en_IN",
+    "en_CA",
+    "en_AU",
+    "en_IE",
+    "en_NZ",
+    "de_DE",
+    "de_AT",
+    "de_CH",
+    "fr_FR",
+    "fr_CA",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "pt_BR",
+    "pt_PT",
+    "nl_NL",
+    "pl_PL",
+    "sv_SE",
+    "da_DK",
+    "no_NO",
+    "fi_FI",
+    "cs_CZ",
+    "tr_TR",
+    "id_ID",
+    "vi_VN",
+    "fil_PH",
+    "ru_RU",
+    "uk_UA",
+    "el_GR",
+    "ja_JP",
+    "zh_CN",
+    "zh_TW",
+    "ko_KR",
+    "hi_IN",
+    "ar_AA",
+    "he_IL",
+    "th_TH",
 )
 
 #: words that are in some locale's name list but are far more often something else
@@ -48,7 +83,9 @@ NOT_NAMES = frozenset(
 
 
 #: a value starting with one of these is a place (``North Johnmouth``, ``Lake Jennifer``)
-PLACE_FIRST_WORDS = frozenset("north south east west new lake port mount mt fort saint san santa los las".split())
+PLACE_FIRST_WORDS = frozenset(
+    "north south east west new lake port mount mt fort saint san santa los las".split()
+)
 #: a value ending with one of these is an address or a place (``Main Street``, ``Cedar Falls``)
 PLACE_LAST_WORDS = frozenset(
     """street st road rd avenue ave boulevard blvd drive court ct place pl square sq city town village county
@@ -129,7 +166,9 @@ def _cache_file() -> Path | None:
         faker_version = version("Faker")
     except Exception:
         return None
-    key = hashlib.sha256(f"{faker_version}|{','.join(LOCALES)}|{sorted(NOT_NAMES)}|2".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{faker_version}|{','.join(LOCALES)}|{sorted(NOT_NAMES)}|2".encode()).hexdigest()[
+        :16
+    ]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "piimap"
     return base / f"names-{key}.txt"
 

@@ -37,7 +37,12 @@ from piimap.settings import ScanSettings
 
 __all__ = ["FieldRule", "AllowList", "CustomCategory", "TuningOptions", "tuning_options", "VALIDATORS"]
 
-_EVIDENCE_WEIGHTS = {"strong": STRONG_NAME, "weak": WEAK_NAME, "none": CONTRADICTING_NAME, "not": CONTRADICTING_NAME}
+_EVIDENCE_WEIGHTS = {
+    "strong": STRONG_NAME,
+    "weak": WEAK_NAME,
+    "none": CONTRADICTING_NAME,
+    "not": CONTRADICTING_NAME,
+}
 
 
 def _field_keys(field: FieldRef) -> tuple[str, ...]:

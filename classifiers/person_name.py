@@ -69,7 +69,9 @@ _SUFFIXES = frozenset(
     """jr sr ii iii iv phd md dds dvm esq mba univ.prof prof.dr dipl.-ing dipl.-kfm dipl.-inf b.sc m.sc b.a m.a
     b.eng m.eng ing mag dipl msc bsc""".split()
 )
-_PARTICLES = frozenset("van von de da di del della der den la le du dos das do bin binti ibn al el y e zu ten ter st".split())
+_PARTICLES = frozenset(
+    "van von de da di del della der den la le du dos das do bin binti ibn al el y e zu ten ter st".split()
+)
 _COMPANY_MARKERS = frozenset(
     """inc inc. llc ltd ltd. limited corp corp. corporation co co. plc gmbh ag kg sa s.a. sarl s.a.r.l. sas
     ltda ltda. me eireli spa s.p.a. srl bv nv oy ab as pty pvt lp llp group holdings partners associates
@@ -96,11 +98,16 @@ class _CapitalisedPairLines:
     """
 
     _KINDS = bytes(
-        ord("u") if byte >= 0x80
-        else ord("A") if 0x41 <= byte <= 0x5A
-        else ord("a") if 0x61 <= byte <= 0x7A or byte in b"'-"
-        else byte if byte == 0x0A
-        else ord(" ") if chr(byte).isspace()
+        ord("u")
+        if byte >= 0x80
+        else ord("A")
+        if 0x41 <= byte <= 0x5A
+        else ord("a")
+        if 0x61 <= byte <= 0x7A or byte in b"'-"
+        else byte
+        if byte == 0x0A
+        else ord(" ")
+        if chr(byte).isspace()
         else ord("x")
         for byte in range(256)
     )
@@ -161,7 +168,9 @@ def _split_cjk(word: str, lists: NameLists) -> bool:
     """``山田太郎`` -> a known surname followed by a known given name."""
     if not 2 <= len(word) <= 5 or not _CJK.match(word):
         return False
-    return any(lists.is_last(word[:cut]) and lists.is_first(word[cut:]) for cut in (1, 2, 3) if cut < len(word))
+    return any(
+        lists.is_last(word[:cut]) and lists.is_first(word[cut:]) for cut in (1, 2, 3) if cut < len(word)
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -177,7 +186,9 @@ def name_strength(value: str, named: bool) -> NameVerdict:
     if len(core) == 1:
         word = core[0]
         parts = [part for part in _PARTS.split(word) if part]
-        known = lists.is_distinctive(word) or (bool(parts) and all(lists.is_distinctive(part) for part in parts))
+        known = lists.is_distinctive(word) or (
+            bool(parts) and all(lists.is_distinctive(part) for part in parts)
+        )
         if _split_cjk(word, lists):
             return NameVerdict(FULL_NAME_STRENGTH if len(words) == 1 else NAMED_SINGLE_STRENGTH)
         if known:
@@ -225,11 +236,14 @@ def load_spacy(model: str):
                 import spacy
 
                 pipeline = spacy.load(
-                    model, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer"]
+                    model,
+                    exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer"],
                 )
                 _pipelines[model] = pipeline
             except Exception as error:  # OSError for a missing model, anything from a broken one
-                log.warning("spaCy model %s could not be loaded (%s); person names use name lists only", model, error)
+                log.warning(
+                    "spaCy model %s could not be loaded (%s); person names use name lists only", model, error
+                )
                 _failed_models.add(model)
     return pipeline
 
@@ -252,8 +266,10 @@ def _spacy_person_cover(model: str, texts: Sequence[str]) -> list[float]:
 
 
 def _title(value: str) -> str:
-    return " ".join(word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word
-                    for word in value.split())
+    return " ".join(
+        word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word
+        for word in value.split()
+    )
 
 
 class PersonNameClassifier(SingleCategoryClassifier):
@@ -276,7 +292,9 @@ class PersonNameClassifier(SingleCategoryClassifier):
 
     # --- structured fields -------------------------------------------------------------------
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         named = evidence.strong
         model_scores = self._model_scores(sample, evidence)
 
@@ -337,7 +355,11 @@ class PersonNameClassifier(SingleCategoryClassifier):
         lists = name_lists()
         candidates: dict[str, list[str]] = {}
         block = text_block(sample)
-        lines = sample.values if block is None else [block.lines[index] for index in block.lines_passing(TEXT_LINES)]
+        lines = (
+            sample.values
+            if block is None
+            else [block.lines[index] for index in block.lines_passing(TEXT_LINES)]
+        )
         for line in lines:  # the lines left out hold no _TEXT_CANDIDATE match, so add no candidate
             if line in candidates or len(line) > 2000:
                 continue

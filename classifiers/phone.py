@@ -85,7 +85,7 @@ def phone_strength(value: str, region: str, named: bool) -> float:
         return 0.0
     if core.startswith("+") or core.startswith("00"):
         international = "+" + core[2:] if core.startswith("00") else core
-        return INTERNATIONAL_STRENGTH if _valid(international + text[len(core):], None) else 0.0
+        return INTERNATIONAL_STRENGTH if _valid(international + text[len(core) :], None) else 0.0
     if core.isdigit():
         if named:
             if _valid(core, region) or _valid("+" + core, None):
@@ -159,11 +159,16 @@ class _PhoneLines:
     """
 
     _KINDS = bytes(
-        ord("u") if byte >= 0x80
-        else ord("0") if byte in b"0123456789"
-        else ord("s") if byte in b" ()"
-        else byte if byte in b"-.+\n"
-        else ord("a") if chr(byte).isalpha() or byte in b"_:/"
+        ord("u")
+        if byte >= 0x80
+        else ord("0")
+        if byte in b"0123456789"
+        else ord("s")
+        if byte in b" ()"
+        else byte
+        if byte in b"-.+\n"
+        else ord("a")
+        if chr(byte).isalpha() or byte in b"_:/"
         else ord("x")
         for byte in range(256)
     )
@@ -171,7 +176,8 @@ class _PhoneLines:
     #: first is the usual timestamp, the others are looked for only when a date is left
     _DATES = tuple(
         (before + b"0000-00-00" + after, before + b"aaaaaaaaaa" + after)
-        for before in (b"\n", b"x") for after in (b"s00a", b"a")
+        for before in (b"\n", b"x")
+        for after in (b"s00a", b"a")
     )
     #: (2): a lone digit run (found from its seventh digit on, a literal, so the scan is quick)
     _LONE_DIGITS = re.compile(rb"0000000(?:(?<=[ax\n]0000000)|(?<=[ax\n]s0000000))0*(?=s?[ax\n])")
@@ -221,7 +227,9 @@ class PhoneClassifier(SingleCategoryClassifier):
         region = self.region
         return lambda line: find_phones(line, region)
 
-    def judge_structured(self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool) -> Detection | None:
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
         region, named = self.region, evidence.strong
         return self.judge_values(
             sample,
@@ -229,6 +237,9 @@ class PhoneClassifier(SingleCategoryClassifier):
             lambda value: phone_strength(value, region, named) or _embedded_strength(value, region),
             what=f"valid phone numbers (default region {region})",
             keep_empty=keep_empty,
-            example_of=lambda value: next(iter(find_phones(value, region)), None).text
-            if phone_strength(value, region, named) == 0 else value,
+            example_of=lambda value: (
+                next(iter(find_phones(value, region)), None).text
+                if phone_strength(value, region, named) == 0
+                else value
+            ),
         )

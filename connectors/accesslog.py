@@ -76,8 +76,8 @@ _SPLIT_GAPS = re.compile(_GAP + r'(?:"' + _GAP + r")*")
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
 # The permissive pattern, one line at a time: escaped quotes inside quoted fields.
 _LINE = re.compile(
-    r'\s*(\S+) \S+ (\S+|"[^"]*") \[([^\]]*)\] ' + _QUOTED + r' (?:\d{3}|-) (?:\d+|-)'
-    r'(?: ' + _QUOTED + r' ' + _QUOTED + r')?(.*)$'
+    r'\s*(\S+) \S+ (\S+|"[^"]*") \[([^\]]*)\] ' + _QUOTED + r" (?:\d{3}|-) (?:\d+|-)"
+    r"(?: " + _QUOTED + r" " + _QUOTED + r")?(.*)$"
 )
 _EXTRA_QUOTED = re.compile(_QUOTED)
 _QUERY_PAIR = re.compile(r"([^&=]*)=?([^&]*)&?")
@@ -136,7 +136,7 @@ class AccessLogParser:
             raise
         yield self._drained(tally)
 
-    def _drained(self, tally: "AccessLogTally") -> Columns:
+    def _drained(self, tally: AccessLogTally) -> Columns:
         """What the C tally counted, with the Python parser's decoding and naming rules applied."""
         columns = Columns()
         for kind, name, counts in tally.drain():

@@ -36,8 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.connectors.formats import DEFAULT_MAX_DECOMPRESSED_BYTES, FORMATS, iter_field_samples
+from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.model import (
     ConfigError,
     Container,
@@ -164,7 +164,11 @@ class FileConnector:
         as one :class:`ContainerUnreadable` after every readable value has been yielded.
         """
         members = container.locator or (container.name,)
-        if limit > 0 and container.name not in members and rotation_base(os.path.basename(members[0])) is None:
+        if (
+            limit > 0
+            and container.name not in members
+            and rotation_base(os.path.basename(members[0])) is None
+        ):
             # a group of similarly named files (``clicks-*.jsonl``): an even spread of a few of them
             spread = SpreadSample(self.files_per_group)
             for member in members:

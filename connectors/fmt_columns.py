@@ -211,7 +211,9 @@ class SampleEmitter:
         self._refs[field] = FieldRef(self._source, self._container, field)
         return field
 
-    def _sample(self, field: str | None, batch: list[str], counts: tuple[int, ...] | None = None) -> FieldSample:
+    def _sample(
+        self, field: str | None, batch: list[str], counts: tuple[int, ...] | None = None
+    ) -> FieldSample:
         ref = self._refs.get(field)
         if ref is None:
             ref = self._refs.setdefault(field, FieldRef(self._source, self._container, field))

@@ -394,7 +394,9 @@ class _BlockFlattener:
         else:
             raise _Irregular(f"field {field!r} reached by two paths")
 
-    def _column(self, values: list[Any], rows: Sequence[int], prefix: str, depth: int, path: tuple[Any, ...]) -> None:
+    def _column(
+        self, values: list[Any], rows: Sequence[int], prefix: str, depth: int, path: tuple[Any, ...]
+    ) -> None:
         """Flatten the values found at ``prefix`` (at nesting ``depth``, by ``path``), in row order."""
         kinds = set(map(type, values))
         if kinds <= _SCALAR_TYPES:
@@ -415,7 +417,9 @@ class _BlockFlattener:
         scalar_mask = list(map(_SCALAR_TYPES.__contains__, types))
         if any(scalar_mask):
             scalars = list(compress(values, scalar_mask))
-            self._scalars(scalars, list(compress(rows, scalar_mask)), prefix or "[]", kinds & _SCALAR_TYPES, path)
+            self._scalars(
+                scalars, list(compress(rows, scalar_mask)), prefix or "[]", kinds & _SCALAR_TYPES, path
+            )
         if dict in kinds:
             mask = list(map(is_, types, repeat(dict)))
             self._objects(list(compress(values, mask)), list(compress(rows, mask)), prefix, depth, path)
@@ -449,7 +453,12 @@ class _BlockFlattener:
             self._present(field, present, next(compress(rows, texts)), path)
 
     def _objects(
-        self, objects: list[dict[Any, Any]], rows: Sequence[int], prefix: str, depth: int, path: tuple[Any, ...]
+        self,
+        objects: list[dict[Any, Any]],
+        rows: Sequence[int],
+        prefix: str,
+        depth: int,
+        path: tuple[Any, ...],
     ) -> None:
         first = objects[0]
         if len(set(map(len, objects))) == 1:  # the same size: the same keys if the first's are all there
@@ -459,7 +468,9 @@ class _BlockFlattener:
                 pass
             else:
                 for key, child in zip(first, children):
-                    self._column(child, rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key))
+                    self._column(
+                        child, rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key)
+                    )
                 return
         key_counts = Counter(chain.from_iterable(objects))
         present = key_counts.total()
@@ -469,7 +480,9 @@ class _BlockFlattener:
             for key, seen in key_counts.items():
                 child_prefix = f"{prefix}.{key}" if prefix else str(key)
                 if seen == len(objects):
-                    self._column(list(map(itemgetter(key), objects)), rows, child_prefix, depth + 1, (*path, key))
+                    self._column(
+                        list(map(itemgetter(key), objects)), rows, child_prefix, depth + 1, (*path, key)
+                    )
                     continue
                 mask = list(map(dict.__contains__, objects, repeat(key)))
                 child = list(map(itemgetter(key), compress(objects, mask)))
@@ -485,7 +498,9 @@ class _BlockFlattener:
                     group[0].append(value)
                     group[1].append(row)
         for key, (child, child_rows) in groups.items():
-            self._column(child, child_rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key))
+            self._column(
+                child, child_rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key)
+            )
 
     def _arrays(
         self, arrays: list[list[Any]], rows: Sequence[int], prefix: str, depth: int, path: tuple[Any, ...]

@@ -43,7 +43,13 @@ from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
 from piimap.connectors.fmt_csv import CsvParser, sniff_delimiter
 from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_records_into, iter_json_records
-from piimap.connectors.fmt_lines import iter_line_blocks, iter_line_views, iter_window_lines, read_line, reservoir_lines
+from piimap.connectors.fmt_lines import (
+    iter_line_blocks,
+    iter_line_views,
+    iter_window_lines,
+    read_line,
+    reservoir_lines,
+)
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 

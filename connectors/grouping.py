@@ -70,7 +70,6 @@ def _normalise_token(match: re.Match[str]) -> str:
     return _DIGITS.sub("*", token)
 
 
-
 class SpreadSample:
     """Keeps ``size`` items spread evenly over a stream of unknown length, in flat memory.
 

@@ -179,9 +179,7 @@ class MongoConnector:
         max_time_ms = max(1, int(self.settings.statement_timeout_seconds * 1000))
         with self._container_errors(container):
             try:
-                return list(
-                    collection.aggregate([{"$sample": {"size": limit}}], maxTimeMS=max_time_ms)
-                )
+                return list(collection.aggregate([{"$sample": {"size": limit}}], maxTimeMS=max_time_ms))
             except Exception as error:
                 if not _sample_unsupported(error):
                     raise
@@ -303,7 +301,9 @@ class FieldBatch:
         return next(iter(self.types)) if len(self.types) == 1 else "mixed"
 
 
-def flatten_document(document: Mapping[str, Any], max_depth: int = DEFAULT_MAX_DEPTH) -> Iterator[tuple[str, Any]]:
+def flatten_document(
+    document: Mapping[str, Any], max_depth: int = DEFAULT_MAX_DEPTH
+) -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted.path, leaf value)`` for every leaf of ``document``.
 
     Arrays add ``[]`` to the path (``tags[]``, ``orders[].email``, ``matrix[][]``). A path counts

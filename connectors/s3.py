@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.model import (
     Container,
     ContainerKind,
@@ -51,7 +52,6 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
-from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.redact import redact_text, redact_url
 from piimap.settings import ScanSettings
 
@@ -215,7 +215,9 @@ class S3Connector:
         self.max_bytes = max(1, int(options.get("max_bytes_per_object", DEFAULT_MAX_BYTES_PER_OBJECT)))
         self.max_parquet_bytes = max(1, int(options.get("max_parquet_bytes", DEFAULT_MAX_PARQUET_BYTES)))
         self.retry_mode = str(options.get("retry_mode") or os.environ.get("AWS_RETRY_MODE") or "standard")
-        self.max_attempts = int(options.get("max_attempts") or os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+        self.max_attempts = int(
+            options.get("max_attempts") or os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS
+        )
         self.addressing_style = options.get("addressing_style")
         self.list_page_size = max(1, min(1000, int(options.get("list_page_size", 1000))))
         self._client: Any = None
@@ -358,7 +360,9 @@ class S3Connector:
             more = f" (and {len(failures) - 1} more objects)" if len(failures) > 1 else ""
             raise ContainerUnreadable(failures[0] + more)
 
-    def _read_object(self, container: Container, bucket: str, key: str, size: int, limit: int) -> Iterator[FieldSample]:
+    def _read_object(
+        self, container: Container, bucket: str, key: str, size: int, limit: int
+    ) -> Iterator[FieldSample]:
         formats = _formats()
         if key.lower().endswith(_PARQUET_SUFFIXES):
             yield from self._read_parquet(container, bucket, key, size, limit)
@@ -385,7 +389,9 @@ class S3Connector:
         finally:
             body.close()
 
-    def _read_parquet(self, container: Container, bucket: str, key: str, size: int, limit: int) -> Iterator[FieldSample]:
+    def _read_parquet(
+        self, container: Container, bucket: str, key: str, size: int, limit: int
+    ) -> Iterator[FieldSample]:
         if size > self.max_parquet_bytes:
             raise ContainerUnreadable(
                 f"{key}: Parquet object of {size} bytes is larger than max_parquet_bytes "
@@ -470,4 +476,3 @@ def _patterns(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value.lower(),)
     return tuple(str(pattern).lower() for pattern in value)
-

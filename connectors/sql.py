@@ -43,7 +43,8 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time as time_of_day
+from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -175,7 +176,9 @@ class SqlConnector:
                 plans = self._reflect_columns(connection, schema, table)
             if not plans:
                 return
-            refs = tuple(FieldRef(self.spec.name, container.name, plan.name, plan.data_type) for plan in plans)
+            refs = tuple(
+                FieldRef(self.spec.name, container.name, plan.name, plan.data_type) for plan in plans
+            )
             try:
                 rows = self._read_rows(connection, schema, table, plans, limit, batch_size)
                 for batch in rows:
@@ -338,7 +341,9 @@ class SqlConnector:
         markers = self._change_markers(connection, schema)
         for name, kind in sorted(selected):
             columns = reflected.get((schema, name)) or reflected.get((None, name)) or []
-            plans = tuple(_plan(column, connection.dialect, self.settings.max_value_length) for column in columns)
+            plans = tuple(
+                _plan(column, connection.dialect, self.settings.max_value_length) for column in columns
+            )
             plans = tuple(plan for plan in plans if plan is not None)
             self._columns[(schema, name)] = plans
             fingerprint = None
@@ -423,7 +428,9 @@ class SqlConnector:
 
         source = sa.table(table, *(sa.column(plan.name) for plan in plans), schema=schema)
         dialect = connection.dialect.name
-        expressions = [_select_expression(source.c[plan.name], plan, dialect, self.settings) for plan in plans]
+        expressions = [
+            _select_expression(source.c[plan.name], plan, dialect, self.settings) for plan in plans
+        ]
         if limit > 0 and dialect == "postgresql":
             sampled = self._postgres_random_sample(connection, source, schema, table, expressions, limit)
             if sampled is not None:
@@ -436,7 +443,9 @@ class SqlConnector:
         streaming = limit == 0 or limit > batch_size  # a server-side cursor keeps memory flat
         if streaming:
             connection = connection.execution_options(stream_results=True, yield_per=batch_size)
-        budget = self._mysql_stream_budget(connection, schema, table, limit, batch_size) if streaming else None
+        budget = (
+            self._mysql_stream_budget(connection, schema, table, limit, batch_size) if streaming else None
+        )
         deadline: _Deadline | None = connection.info.get(_DEADLINE_KEY)
         with _mysql_statement_time(connection, budget):
             result = connection.execute(statement)
@@ -574,7 +583,9 @@ def _mysql_statement_time(connection: Connection, seconds: float | None) -> Iter
     variable = "max_statement_time" if is_mariadb else "max_execution_time"
     scale = 1 if is_mariadb else 1000  # MariaDB counts seconds, MySQL milliseconds
     previous = connection.execute(sa.text(f"SELECT @@SESSION.{variable}")).scalar()
-    connection.execute(sa.text(f"SET SESSION {variable} = :limit"), {"limit": _whole(seconds * scale, is_mariadb)})
+    connection.execute(
+        sa.text(f"SET SESSION {variable} = :limit"), {"limit": _whole(seconds * scale, is_mariadb)}
+    )
     try:
         yield
     finally:
@@ -650,7 +661,9 @@ def _idle_wal_database(path: str) -> bool:
             header = database_file.read(20)
     except OSError:
         return False
-    is_wal = len(header) == 20 and header[:16] == b"SQLite format 3\x00" and header[18] == 2 and header[19] == 2
+    is_wal = (
+        len(header) == 20 and header[:16] == b"SQLite format 3\x00" and header[18] == 2 and header[19] == 2
+    )
     return is_wal and not os.path.exists(f"{path}-wal")
 
 
@@ -807,6 +820,7 @@ def _glob_match(name: str, pattern: str) -> bool:
 
 def _selected(qualified: str, table: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
     """Include/exclude globs, each matched against ``schema.table`` and ``table``."""
+
     def matches(pattern: str) -> bool:
         return _glob_match(qualified, pattern) or _glob_match(table, pattern)
 

@@ -23,7 +23,9 @@ def render_report(format_name: str, result: ScanResult) -> str:
     """The report as text."""
     factory = load_group(REPORT_GROUP).get(format_name)
     if factory is None:
-        raise ConfigError(f"unknown report format '{format_name}' (available: {', '.join(available_formats())})")
+        raise ConfigError(
+            f"unknown report format '{format_name}' (available: {', '.join(available_formats())})"
+        )
     buffer = io.StringIO()
     factory().write(result, buffer)
     return buffer.getvalue()

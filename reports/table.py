@@ -53,7 +53,9 @@ class TableReport:
             for column in ("rule", "severity", "where", "category", "message"):
                 table.add_column(column, overflow="fold", no_wrap=column in ("rule", "category"))
             for violation in result.violations:
-                where = "/".join(part for part in (violation.source, violation.container, violation.field) if part)
+                where = "/".join(
+                    part for part in (violation.source, violation.container, violation.field) if part
+                )
                 table.add_row(
                     violation.rule,
                     violation.severity + (" (suppressed)" if violation.suppressed else ""),
@@ -70,4 +72,6 @@ class TableReport:
         reused = sum(status.skipped for status in result.sources)
         if reused:
             total = sum(status.containers for status in result.sources)
-            console.print(f"{reused} of {total} containers unchanged since the last run: findings reused (--full rescans)")
+            console.print(
+                f"{reused} of {total} containers unchanged since the last run: findings reused (--full rescans)"
+            )

@@ -138,8 +138,11 @@ def console_main() -> None:
 def _busy_worker_threads() -> bool:
     import threading
 
-    return any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
-               if thread is not threading.main_thread())
+    return any(
+        thread.is_alive() and not thread.daemon
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread()
+    )
 
 
 if __name__ == "__main__":

@@ -185,7 +185,9 @@ def _load_settings(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> Sca
     enabled = classifiers.get("enabled")
     disabled = classifiers.get("disabled") or ()
     options = {
-        key: value for key, value in classifiers.items() if key not in ("enabled", "disabled") and isinstance(value, dict)
+        key: value
+        for key, value in classifiers.items()
+        if key not in ("enabled", "disabled") and isinstance(value, dict)
     }
     for key in ("custom_categories", "field_rules", "allow"):
         if key in data:
@@ -203,7 +205,9 @@ def _load_settings(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> Sca
     return settings
 
 
-def _load_evidence(raw: Mapping[str, Any], values: Mapping[str, Any], overrides: Mapping[str, Any]) -> EvidencePolicy:
+def _load_evidence(
+    raw: Mapping[str, Any], values: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> EvidencePolicy:
     """``settings: {evidence: masked|hmac|none, hmac_key_env: NAME}`` (``--evidence`` wins);
     the HMAC key is read from the environment, never from the file."""
     mode = values.get("evidence")

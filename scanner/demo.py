@@ -26,7 +26,7 @@ import random
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -36,27 +36,101 @@ __all__ = ["DemoLayout", "build_demo", "DEMO_SEED"]
 DEMO_SEED = 20201014  # the example policy's "last updated" date
 
 _FIRST_NAMES = (
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Mia", "James", "Harper",
-    "Lucas", "Evelyn", "Mateo", "Chloe", "Hiroshi", "Priya", "Aarav", "Fatima", "Lena", "Jonas", "Camille",
-    "Mathieu", "Beatriz", "Joao", "Siobhan", "Aleksander", "Ingrid", "Tomasz", "Yuki", "Ananya", "Diego",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Amelia",
+    "Oliver",
+    "Sophia",
+    "Elijah",
+    "Mia",
+    "James",
+    "Harper",
+    "Lucas",
+    "Evelyn",
+    "Mateo",
+    "Chloe",
+    "Hiroshi",
+    "Priya",
+    "Aarav",
+    "Fatima",
+    "Lena",
+    "Jonas",
+    "Camille",
+    "Mathieu",
+    "Beatriz",
+    "Joao",
+    "Siobhan",
+    "Aleksander",
+    "Ingrid",
+    "Tomasz",
+    "Yuki",
+    "Ananya",
+    "Diego",
 )
 _LAST_NAMES = (
-    "Smith", "Johnson", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Wilson",
-    "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris",
-    "Tanaka", "Sharma", "Patel", "Schneider", "Fischer", "Dubois", "Moreau", "Silva", "Santos", "O'Brien",
-    "Kowalski", "Nakamura", "Iyer", "Fernandez",
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Tanaka",
+    "Sharma",
+    "Patel",
+    "Schneider",
+    "Fischer",
+    "Dubois",
+    "Moreau",
+    "Silva",
+    "Santos",
+    "O'Brien",
+    "Kowalski",
+    "Nakamura",
+    "Iyer",
+    "Fernandez",
 )
 _COMPANIES = (
-    "Northwind Traders", "Blue Harbor Media", "Acme Retail Group", "Globex Analytics", "Initech Software",
-    "Umbrella Outfitters", "Stark Logistics", "Wayne Publishing", "Tyrell Health", "Soylent Foods",
-    "Cyberdyne Travel", "Hooli Education",
+    "Northwind Traders",
+    "Blue Harbor Media",
+    "Acme Retail Group",
+    "Globex Analytics",
+    "Initech Software",
+    "Umbrella Outfitters",
+    "Stark Logistics",
+    "Wayne Publishing",
+    "Tyrell Health",
+    "Soylent Foods",
+    "Cyberdyne Travel",
+    "Hooli Education",
 )
 _ROLES = ("Marketing Manager", "Data Analyst", "CTO", "Growth Lead", "Product Owner", "Web Developer", "CEO")
 _DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com")
 _PAGES = (
-    ("/", "Home"), ("/pricing", "Pricing"), ("/features", "Features"), ("/blog/heatmaps-101", "Heatmaps 101"),
-    ("/blog/funnel-analysis", "Funnel analysis"), ("/docs/getting-started", "Getting started"),
-    ("/trial", "Start a trial"), ("/contact", "Contact sales"), ("/careers", "Careers"),
+    ("/", "Home"),
+    ("/pricing", "Pricing"),
+    ("/features", "Features"),
+    ("/blog/heatmaps-101", "Heatmaps 101"),
+    ("/blog/funnel-analysis", "Funnel analysis"),
+    ("/docs/getting-started", "Getting started"),
+    ("/trial", "Start a trial"),
+    ("/contact", "Contact sales"),
+    ("/careers", "Careers"),
 )
 _PLANS = (("Starter", 29.0), ("Growth", 99.0), ("Business", 299.0), ("Enterprise", 999.0))
 _USER_AGENTS = (
@@ -74,7 +148,7 @@ _PHONE_PLANS = (
     ("33", "6{d8}", "FR"),
 )
 _US_AREAS = ("201", "212", "312", "415", "503", "617", "702", "808")
-_BASE_TIME = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+_BASE_TIME = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -310,7 +384,9 @@ def _access_line(people: _People, moment: datetime) -> str:
     agent = rng.choice(_USER_AGENTS)
     referrer = rng.choice(_REFERRERS)
     # log_format combined_cookies '... "$http_user_agent" "$http_cookie"': the _ga cookie is logged too
-    cookie = f"_ga={people.ga_client_id()}; _gid=GA1.2.{rng.randint(10**8, 10**9)}" if rng.random() < 0.85 else "-"
+    cookie = (
+        f"_ga={people.ga_client_id()}; _gid=GA1.2.{rng.randint(10**8, 10**9)}" if rng.random() < 0.85 else "-"
+    )
     return (
         f'{people.ip()} - - [{stamp}] "GET {path} HTTP/1.1" {status} {size} "{referrer}" "{agent}" "{cookie}"'
     )
@@ -339,7 +415,12 @@ def _write_click_events(directory: Path, people: _People) -> None:
     for stale in directory.glob("clicks-*.jsonl"):
         stale.unlink()
     visitors = [
-        {"ip": people.ip(), "ga": people.ga_client_id(), "adid": people.advertising_id(), "ua": rng.choice(_USER_AGENTS)}
+        {
+            "ip": people.ip(),
+            "ga": people.ga_client_id(),
+            "adid": people.advertising_id(),
+            "ua": rng.choice(_USER_AGENTS),
+        }
         for _ in range(300)
     ]
     for day in range(3):
@@ -359,7 +440,10 @@ def _write_click_events(directory: Path, people: _People) -> None:
                     "advertising_id": visitor["adid"],
                     "user_agent": visitor["ua"],
                 },
-                "viewport": {"width": rng.choice((390, 1280, 1440, 1920)), "height": rng.choice((844, 800, 900, 1080))},
+                "viewport": {
+                    "width": rng.choice((390, 1280, 1440, 1920)),
+                    "height": rng.choice((844, 800, 900, 1080)),
+                },
             }
             lines.append(json.dumps(event, sort_keys=True))
         (directory / f"clicks-{date}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")

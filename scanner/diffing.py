@@ -33,7 +33,12 @@ class FieldKey:
         return (self.source, self.container, self.field or "", self.category)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "container": self.container, "field": self.field, "category": self.category}
+        return {
+            "source": self.source,
+            "container": self.container,
+            "field": self.field,
+            "category": self.category,
+        }
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,9 @@ def compare(
     old_categories = {(key.source, key.category) for key in old_keys}
     new_categories = {(key.source, key.category) for key in new_keys}
     flows_compared = old_flows is not None and new_flows is not None
-    old_flow_set, new_flow_set = (old_flows or set(), new_flows or set()) if flows_compared else (set(), set())
+    old_flow_set, new_flow_set = (
+        (old_flows or set(), new_flows or set()) if flows_compared else (set(), set())
+    )
     return RunDiff(
         old=old,
         new=new,

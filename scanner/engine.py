@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from piimap.model import (
@@ -181,7 +181,9 @@ def classify_samples(
                 detections = classifier.classify(sample)
             except Exception as error:  # one classifier's bug must not lose the field
                 # the type only: an exception's text may quote the value being classified
-                log.warning("classifier %s failed on %s: %s", classifier.id, sample.field.name, type(error).__name__)
+                log.warning(
+                    "classifier %s failed on %s: %s", classifier.id, sample.field.name, type(error).__name__
+                )
                 continue
             for detection in detections:
                 key = (sample.field.name, detection.category)
@@ -366,7 +368,7 @@ class ThreadExecutor(Executor):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 #: The error of a source whose scan Ctrl-C stopped, and of the sources never started after it.
@@ -479,18 +481,21 @@ def _scan_source(
                 errors.append(outcome.error)
             observer.container_done(outcome)
     except KeyboardInterrupt:
-        status = SourceStatus(spec.name, spec.display_url, "error", INTERRUPTED_MESSAGE, len(containers), reused)
+        status = SourceStatus(
+            spec.name, spec.display_url, "error", INTERRUPTED_MESSAGE, len(containers), reused
+        )
         raise _SourceInterrupted(status, findings, errors) from None
     finally:
         close_connector(spec)
     failed = [error for error in errors if error.container is not None]
     if to_run and len(failed) == len(to_run) and not findings:
         # Every container failed (for example the server went away): the source failed.
-        message = failed[0].message if len(failed) == 1 else f"{failed[0].message} (and {len(failed) - 1} more)"
+        message = (
+            failed[0].message if len(failed) == 1 else f"{failed[0].message} (and {len(failed) - 1} more)"
+        )
         return (
             SourceStatus(spec.name, spec.display_url, "error", message, len(containers), reused),
             findings,
             errors,
         )
     return SourceStatus(spec.name, spec.display_url, "ok", None, len(containers), reused), findings, errors
-

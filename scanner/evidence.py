@@ -73,7 +73,7 @@ class EvidencePolicy:
             raise ConfigError("evidence: hmac needs a key")
 
     @classmethod
-    def with_key(cls, key: bytes) -> "EvidencePolicy":
+    def with_key(cls, key: bytes) -> EvidencePolicy:
         """An ``hmac`` policy for ``key``; its id is a short, one-way fingerprint of the key."""
         key_id = hmac.new(key, b"piimap evidence key id", hashlib.sha256).hexdigest()[:12]
         return cls("hmac", key, key_id)
@@ -100,7 +100,9 @@ def evidence_policy(
     if not key:
         raise ConfigError(f"evidence: hmac needs a secret key in the environment variable {name}")
     if len(key) < MIN_KEY_LENGTH:
-        raise ConfigError(f"the HMAC key in {name} is too short (use at least {MIN_KEY_LENGTH} random characters)")
+        raise ConfigError(
+            f"the HMAC key in {name} is too short (use at least {MIN_KEY_LENGTH} random characters)"
+        )
     return EvidencePolicy.with_key(key.encode("utf-8"))
 
 

@@ -68,7 +68,9 @@ def make_executor(
         return ThreadExecutor(settings.workers, settings.max_connections_per_source)
     if name == "dask":
         return DaskExecutor(
-            scheduler_address, workers=settings.workers, connect_timeout=connect_timeout or DEFAULT_CONNECT_TIMEOUT
+            scheduler_address,
+            workers=settings.workers,
+            connect_timeout=connect_timeout or DEFAULT_CONNECT_TIMEOUT,
         )
     raise ConfigError(f"unknown executor '{name}' (choose from: {', '.join(EXECUTORS)})")
 

@@ -18,7 +18,7 @@ __all__ = ["SilentObserver", "ProgressObserver", "progress_observer"]
 class SilentObserver(ScanObserver):
     """No output; usable as a context manager like :class:`ProgressObserver`."""
 
-    def __enter__(self) -> "SilentObserver":
+    def __enter__(self) -> SilentObserver:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -38,7 +38,7 @@ class ProgressObserver(ScanObserver):
         self._tasks: dict[str, Any] = {}
         self._errors: dict[str, int] = {}
 
-    def __enter__(self) -> "ProgressObserver":
+    def __enter__(self) -> ProgressObserver:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -112,7 +112,9 @@ def _rate_column() -> Any:
     return RateColumn()
 
 
-def progress_observer(*, quiet: bool = False, stream: IO[str] | None = None) -> SilentObserver | ProgressObserver:
+def progress_observer(
+    *, quiet: bool = False, stream: IO[str] | None = None
+) -> SilentObserver | ProgressObserver:
     """Bars on stderr when it is a terminal and not ``quiet``; silence otherwise."""
     import sys
 

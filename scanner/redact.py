@@ -16,6 +16,7 @@ def printable(text: str) -> str:
     """``text`` with control characters shown as ``\\xNN`` (for terminals and logs)."""
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
+
 # scheme://user:password@host  -> scheme://user:***@host. A scheme starts only where a word does
 # (the look-behind): otherwise every offset of a long run of letters is a candidate scheme and
 # the search takes quadratic time (8 KB of letters took 1.4 s; see tests/test_fuzz_security.py).

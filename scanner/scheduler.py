@@ -67,7 +67,12 @@ def cron_trigger(expression: str, timezone: Any = None) -> Any:
     if len(fields) == 6:
         second, minute, hour, day, month, day_of_week = fields
         return CronTrigger(
-            second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
             timezone=timezone,
         )
     return CronTrigger.from_crontab(expression, timezone=timezone)
@@ -86,7 +91,9 @@ def load_schedules(config: Config) -> tuple[Schedule, ...]:
             where = f"{entry.where()}: schedules[{position}]"
         unknown = set(entry) - _SCHEDULE_KEYS
         if unknown:
-            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_SCHEDULE_KEYS))})")
+            raise ConfigError(
+                f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(_SCHEDULE_KEYS))})"
+            )
         name, cron = entry.get("name"), entry.get("cron")
         if not isinstance(name, str) or not name:
             raise ConfigError(f"{where}: needs a 'name'")
@@ -156,8 +163,12 @@ def run_schedule(config: Config, schedule: Schedule, args: argparse.Namespace) -
     return run_configured(config, run_args)
 
 
-def _logged_run(config: Config, schedule: Schedule, args: argparse.Namespace,
-                on_result: Callable[[str, ScanResult | None], None] | None) -> None:
+def _logged_run(
+    config: Config,
+    schedule: Schedule,
+    args: argparse.Namespace,
+    on_result: Callable[[str, ScanResult | None], None] | None,
+) -> None:
     """A scheduler job: one run whose problems are logged, never raised into the scheduler."""
     try:
         outcome = run_schedule(config, schedule, args)

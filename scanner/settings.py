@@ -39,7 +39,7 @@ class ScanSettings:
     max_connections_per_source: int = 2
     evidence: EvidencePolicy = field(default_factory=EvidencePolicy)
 
-    def with_changes(self, **changes: Any) -> "ScanSettings":
+    def with_changes(self, **changes: Any) -> ScanSettings:
         """A copy with ``changes`` applied (``None`` values are ignored)."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 

@@ -254,7 +254,7 @@ class HistoryStore:
         """Release the store's connections. Safe to call twice."""
         self._engine.dispose()
 
-    def __enter__(self) -> "HistoryStore":
+    def __enter__(self) -> HistoryStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -354,10 +354,14 @@ class HistoryStore:
         except PiimapError:
             raise
         except Exception as error:
-            raise StoreError(f"cannot record the run in {self.display_url}: {_describe(error, self.url)}") from None
+            raise StoreError(
+                f"cannot record the run in {self.display_url}: {_describe(error, self.url)}"
+            ) from None
         return run_id
 
-    def _insert_many(self, connection: Any, table: str, rows: Iterable[Mapping[str, Any]], batch: int = 1000) -> None:
+    def _insert_many(
+        self, connection: Any, table: str, rows: Iterable[Mapping[str, Any]], batch: int = 1000
+    ) -> None:
         """Insert rows in batches, so a run with many findings never sits in memory twice."""
         from sqlalchemy import insert
 
@@ -404,9 +408,15 @@ class HistoryStore:
             row = connection.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
             if row is None:
                 raise StoreError(f"no run {run_id} in {self.display_url}")
-            names = connection.execute(
-                select(run_sources.c.name).where(run_sources.c.run_id == run_id).order_by(run_sources.c.position)
-            ).scalars().all()
+            names = (
+                connection.execute(
+                    select(run_sources.c.name)
+                    .where(run_sources.c.run_id == run_id)
+                    .order_by(run_sources.c.position)
+                )
+                .scalars()
+                .all()
+            )
         return _summary(row, names)
 
     def resolve(self, reference: str) -> int:
@@ -590,7 +600,9 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
         raise
     except Exception as error:
         engine.dispose()
-        raise StoreError(f"cannot open the history store {redact_url(url)}: {_describe(error, url)}") from None
+        raise StoreError(
+            f"cannot open the history store {redact_url(url)}: {_describe(error, url)}"
+        ) from None
     return HistoryStore(url, engine, tables)
 
 
@@ -772,8 +784,10 @@ class IncrementalReuse:
                 for record in self.store.containers(run_id, spec.name):
                     if record.fingerprint is None or record.state == "error":
                         continue
-                    loaded[record.container] = (record.fingerprint, tuple(by_container.get(record.container, ())))
+                    loaded[record.container] = (
+                        record.fingerprint,
+                        tuple(by_container.get(record.container, ())),
+                    )
                 log.debug("incremental: %d fingerprints of %s from run %s", len(loaded), spec.name, run_id)
             self._by_source[spec.name] = loaded
             return loaded
-

@@ -53,7 +53,9 @@ __all__ = [
 
 
 @pytest.fixture(autouse=True)
-def _isolated_history_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_history_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every test that scans records its runs in its own throw-away history store, never in the
     user's ``~/.local/share/piimap/history.sqlite`` (and never reuses another test's findings)."""
     monkeypatch.setenv("PIIMAP_STORE", f"sqlite:///{tmp_path_factory.mktemp('history')}/history.sqlite")
@@ -209,17 +211,53 @@ class ShopData:
 
 _PRODUCT_WORDS = (
     ("Walnut", "Oak", "Steel", "Copper", "Linen", "Ceramic", "Bamboo", "Glass", "Marble", "Wool"),
-    ("Desk Lamp", "Coffee Grinder", "Water Bottle", "Notebook", "Backpack", "Kettle", "Cutting Board",
-     "Throw Blanket", "Plant Pot", "Wall Clock", "Serving Tray", "Pen Holder"),
+    (
+        "Desk Lamp",
+        "Coffee Grinder",
+        "Water Bottle",
+        "Notebook",
+        "Backpack",
+        "Kettle",
+        "Cutting Board",
+        "Throw Blanket",
+        "Plant Pot",
+        "Wall Clock",
+        "Serving Tray",
+        "Pen Holder",
+    ),
 )
 _GENRES = (
-    "Rock", "Jazz", "Metal", "Alternative & Punk", "Blues", "Latin", "Reggae", "Pop", "Soundtrack",
-    "Bossa Nova", "Easy Listening", "Heavy Metal", "Classical", "Electronica/Dance", "World",
-    "Hip Hop/Rap", "Science Fiction", "Drama", "Comedy", "Opera",
+    "Rock",
+    "Jazz",
+    "Metal",
+    "Alternative & Punk",
+    "Blues",
+    "Latin",
+    "Reggae",
+    "Pop",
+    "Soundtrack",
+    "Bossa Nova",
+    "Easy Listening",
+    "Heavy Metal",
+    "Classical",
+    "Electronica/Dance",
+    "World",
+    "Hip Hop/Rap",
+    "Science Fiction",
+    "Drama",
+    "Comedy",
+    "Opera",
 )
 _JOB_TITLES = (
-    "General Manager", "Sales Manager", "Sales Support Agent", "IT Manager", "IT Staff",
-    "Accountant", "Warehouse Supervisor", "Marketing Coordinator", "Customer Service Lead",
+    "General Manager",
+    "Sales Manager",
+    "Sales Support Agent",
+    "IT Manager",
+    "IT Staff",
+    "Accountant",
+    "Warehouse Supervisor",
+    "Marketing Coordinator",
+    "Customer Service Lead",
 )
 # Area codes that libphonenumber accepts as valid US/CA numbers.
 _AREA_CODES = ("212", "312", "415", "617", "206", "303", "512", "404", "702", "213", "646", "720")

@@ -46,7 +46,7 @@ class MotoServer:
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "MotoServer":
+    def start(self) -> MotoServer:
         self.port = free_port()
         env = {**os.environ, "MOTO_PORT": str(self.port)}
         self.process = subprocess.Popen(
@@ -83,7 +83,7 @@ class MotoServer:
                 self.process.wait()
         self.process = None
 
-    def __enter__(self) -> "MotoServer":
+    def __enter__(self) -> MotoServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +157,7 @@ class FaultProxy:
             return 403, _ACCESS_DENIED
         return None
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -180,7 +180,9 @@ class FaultProxy:
                     if self.command != "HEAD":
                         self.wfile.write(payload)
                     return
-                connection = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
+                connection = http.client.HTTPConnection(
+                    proxy.upstream.hostname, proxy.upstream.port, timeout=30
+                )
                 try:
                     headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                     connection.request(self.command, self.path, body=body, headers=headers)
@@ -188,10 +190,18 @@ class FaultProxy:
                     payload = response.read()
                 finally:
                     connection.close()
-                proxy._record(self.command, self.path, self.headers.get("Range"), response.status, len(payload))
+                proxy._record(
+                    self.command, self.path, self.headers.get("Range"), response.status, len(payload)
+                )
                 self.send_response(response.status)
                 for name, value in response.getheaders():
-                    if name.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
+                    if name.lower() not in (
+                        "connection",
+                        "transfer-encoding",
+                        "content-length",
+                        "server",
+                        "date",
+                    ):
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -216,7 +226,7 @@ class FaultProxy:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -17,8 +17,8 @@ import threading
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from columns_helpers import expanded
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from piimap.connectors import accesslog
@@ -64,16 +64,27 @@ def generated_log(count: int, seed: int) -> bytes:
             target += f"?q=red+shoes&page={chooser.randint(1, 3)}&empty=&flag&=orphan&&bad=%zz%4"
         elif roll < 0.45:
             target += "?"
-        request = chooser.choice([f"GET {target} HTTP/1.1", f"POST {target} HTTP/2.0", "-", "", target,
-                                  f"GET {target}", f"A B C {target}"])
+        request = chooser.choice(
+            [
+                f"GET {target} HTTP/1.1",
+                f"POST {target} HTTP/2.0",
+                "-",
+                "",
+                target,
+                f"GET {target}",
+                f"A B C {target}",
+            ]
+        )
         referrer = chooser.choice(
             ["-", "https://example.org/r?u=a%40b.org", "https://example.com/", "", "%2D"]
         )
         user = chooser.choice(["-", "jane", "j%40ne"])
         status = chooser.choice(["200", "304", "-"])
         size = chooser.choice([str(index), "-"])
-        line = (f"{chooser.randint(11, 99)}.{chooser.randint(0, 255)}.0.{chooser.randint(1, 254)} - {user} "
-                f'[10/Oct/2023:13:55:{index % 60:02d} +0000] "{request}" {status} {size}')
+        line = (
+            f"{chooser.randint(11, 99)}.{chooser.randint(0, 255)}.0.{chooser.randint(1, 254)} - {user} "
+            f'[10/Oct/2023:13:55:{index % 60:02d} +0000] "{request}" {status} {size}'
+        )
         shape = chooser.random()
         if shape < 0.1:
             pass  # common format: no referrer, no agent
@@ -129,7 +140,7 @@ def test_many_drains_add_up_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
 @needs_native
 def test_more_parameter_names_than_the_c_parser_keeps_fall_back_to_python() -> None:
     lines = [
-        f'10.0.0.{index % 250 + 1} - - [10/Oct/2000:13:55:36 +0000] '
+        f"10.0.0.{index % 250 + 1} - - [10/Oct/2000:13:55:36 +0000] "
         f'"GET /?p{index}=v{index} HTTP/1.1" 200 1 "-" "UA"\n'
         for index in range(4200)
     ]
@@ -138,8 +149,10 @@ def test_more_parameter_names_than_the_c_parser_keeps_fall_back_to_python() -> N
     # first differs (the C parser hands lines back before it drains), what is counted does not.
     for fields in (native, python):
         assert sum(1 for field in fields if str(field).startswith("query.")) == accesslog.MAX_PARAMETER_FIELDS
-    assert pairs_of_queries(native) == pairs_of_queries(python) == Counter(
-        f"p{index}=v{index}" for index in range(4200)
+    assert (
+        pairs_of_queries(native)
+        == pairs_of_queries(python)
+        == Counter(f"p{index}=v{index}" for index in range(4200))
     )
 
 
@@ -147,13 +160,44 @@ def pairs_of_queries(fields: dict[str | None, Counter[str]]) -> Counter[str]:
     pairs = Counter(fields.get("query", Counter()))
     for field, values in fields.items():
         if str(field).startswith("query."):
-            pairs.update({f"{field[len('query.'):]}={value}": count for value, count in values.items()})
+            pairs.update({f"{field[len('query.') :]}={value}": count for value, count in values.items()})
     return pairs
 
 
 PIECES = st.sampled_from(
-    [" ", '"', "\\", "-", "[", "]", "?", "&", "=", ";", ",", "%", "%4", "%40", "%zz", "+", "\t", "\x1f",
-     "a", "Z", "0", "9", ".", ":", "/", "\u00e9", "\u00a0", "1.2.3.4", "x=y", "GET", "HTTP/1.1"]
+    [
+        " ",
+        '"',
+        "\\",
+        "-",
+        "[",
+        "]",
+        "?",
+        "&",
+        "=",
+        ";",
+        ",",
+        "%",
+        "%4",
+        "%40",
+        "%zz",
+        "+",
+        "\t",
+        "\x1f",
+        "a",
+        "Z",
+        "0",
+        "9",
+        ".",
+        ":",
+        "/",
+        "\u00e9",
+        "\u00a0",
+        "1.2.3.4",
+        "x=y",
+        "GET",
+        "HTTP/1.1",
+    ]
 )
 FIELD = st.lists(PIECES, max_size=8).map("".join)
 
@@ -161,12 +205,25 @@ FIELD = st.lists(PIECES, max_size=8).map("".join)
 @needs_native
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    client=FIELD, user=FIELD, time=FIELD, request=FIELD, status=st.sampled_from(["200", "-", "20", "2x0"]),
-    size=st.sampled_from(["1", "-", "", "12a"]), quoted=st.lists(FIELD, max_size=5), trailing=FIELD,
+    client=FIELD,
+    user=FIELD,
+    time=FIELD,
+    request=FIELD,
+    status=st.sampled_from(["200", "-", "20", "2x0"]),
+    size=st.sampled_from(["1", "-", "", "12a"]),
+    quoted=st.lists(FIELD, max_size=5),
+    trailing=FIELD,
     repeat=st.integers(1, 3),
 )
 def test_lines_from_hostile_pieces_give_the_same_fields_both_ways(
-    client: str, user: str, time: str, request: str, status: str, size: str, quoted: list[str], trailing: str,
+    client: str,
+    user: str,
+    time: str,
+    request: str,
+    status: str,
+    size: str,
+    quoted: list[str],
+    trailing: str,
     repeat: int,
 ) -> None:
     quoted_fields = "".join(f' "{field}"' for field in quoted)

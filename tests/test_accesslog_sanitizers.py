@@ -60,7 +60,9 @@ def _sanitizer_runtime(name: str) -> str | None:
     compiler = shutil.which("gcc")
     if compiler is None:
         return None
-    found = subprocess.run([compiler, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
+    found = subprocess.run(
+        [compiler, f"-print-file-name={name}"], capture_output=True, text=True
+    ).stdout.strip()
     return found if os.path.isabs(found) and os.path.exists(found) else None
 
 
@@ -71,10 +73,24 @@ def test_the_c_parser_is_clean_under_address_and_undefined_behaviour_sanitizers(
         pytest.skip("gcc with libasan and libubsan is needed to build the instrumented extension")
     library = tmp_path / f"_accesslog{sysconfig.get_config_var('EXT_SUFFIX')}"
     subprocess.run(
-        ["gcc", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
-         "-fno-omit-frame-pointer", "-std=c11", "-fPIC", "-shared", f"-I{sysconfig.get_paths()['include']}",
-         str(SOURCE), "-o", str(library)],
-        check=True, capture_output=True, text=True,
+        [
+            "gcc",
+            "-O1",
+            "-g",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=undefined",
+            "-fno-omit-frame-pointer",
+            "-std=c11",
+            "-fPIC",
+            "-shared",
+            f"-I{sysconfig.get_paths()['include']}",
+            str(SOURCE),
+            "-o",
+            str(library),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     environment = {
         **os.environ,
@@ -85,7 +101,10 @@ def test_the_c_parser_is_clean_under_address_and_undefined_behaviour_sanitizers(
     }
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(library), str(ROOT / "tests")],
-        capture_output=True, text=True, env=environment, timeout=600,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
     )
     assert child.returncode == 0, child.stderr[-4000:]
     assert "sanitized runs agree" in child.stdout

@@ -24,8 +24,37 @@ from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
 
 EMAIL_PIECES = st.sampled_from(
-    ["a", "Z", "0", ".", "..", "-", "_", "+", "'", "@", "@@", " ", "\n", "example", "com", "org", "png", "x" * 63,
-     "\u00fc", "\u00e9", "localhost", "test", "local", "mailto:", "<", ">", "%", "!", "~"]
+    [
+        "a",
+        "Z",
+        "0",
+        ".",
+        "..",
+        "-",
+        "_",
+        "+",
+        "'",
+        "@",
+        "@@",
+        " ",
+        "\n",
+        "example",
+        "com",
+        "org",
+        "png",
+        "x" * 63,
+        "\u00fc",
+        "\u00e9",
+        "localhost",
+        "test",
+        "local",
+        "mailto:",
+        "<",
+        ">",
+        "%",
+        "!",
+        "~",
+    ]
 )
 EMAIL_LIKE = st.lists(EMAIL_PIECES, max_size=10).map("".join)
 PLAIN_ADDRESS = st.builds(
@@ -99,8 +128,14 @@ def mixed_column(seed: int) -> tuple[list[str], list[int], int]:
 def test_judge_field_gives_the_same_detection_with_and_without_the_column_judge(exhaustive: bool) -> None:
     values, counts, addresses = mixed_column(seed=3)
     settings_ = ScanSettings(sample_size=0, exhaustive=exhaustive)
-    common = dict(classifier_id="email", category="user.contact.email", evidence=NameEvidence(0.0, ""),
-                  settings=settings_, allow=AllowList(), what="valid email addresses")
+    common = dict(
+        classifier_id="email",
+        category="user.contact.email",
+        evidence=NameEvidence(0.0, ""),
+        settings=settings_,
+        allow=AllowList(),
+        what="valid email addresses",
+    )
     sample = sample_of("contact", values, counts)
     with_column = judge_field(sample, judge=email_module._strength, judge_many=email_strengths, **common)
     one_by_one = judge_field(sample, judge=email_module._strength, **common)
@@ -149,17 +184,25 @@ DEVICE_LIKE = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(DEVICE_LIKE, max_size=20), named=st.booleans(), hinted=st.booleans())
-def test_device_id_column_judge_gives_each_values_strength(values: list[str], named: bool, hinted: bool) -> None:
+def test_device_id_column_judge_gives_each_values_strength(
+    values: list[str], named: bool, hinted: bool
+) -> None:
     from piimap.classifiers.device_id import device_id_strength, device_id_strengths
 
-    assert device_id_strengths(values, named, hinted) == [device_id_strength(v, named, hinted) for v in values]
+    assert device_id_strengths(values, named, hinted) == [
+        device_id_strength(v, named, hinted) for v in values
+    ]
 
 
 def test_a_column_of_uuids_is_judged_at_once_and_digit_only_ids_are_not_uuids() -> None:
     from piimap.classifiers.device_id import device_id_strength, device_id_strengths
 
-    column = [str(__import__("uuid").UUID(int=random.Random(index).getrandbits(128))) for index in range(2000)]
+    column = [
+        str(__import__("uuid").UUID(int=random.Random(index).getrandbits(128))) for index in range(2000)
+    ]
     assert device_id_strengths(column, True, False) == [0.9] * 2000
     digits_only = column + ["12345678-1234-1234-1234-123456789012"]
-    assert device_id_strengths(digits_only, True, False) == [device_id_strength(v, True, False) for v in digits_only]
+    assert device_id_strengths(digits_only, True, False) == [
+        device_id_strength(v, True, False) for v in digits_only
+    ]
     assert device_id_strengths(digits_only, True, False)[-1] == 0.0

@@ -37,7 +37,9 @@ def test_value_table(value: str, named: bool, expected: bool) -> None:
     assert (cookie_id_strength(value, named, False) > 0) is expected
 
 
-@pytest.mark.parametrize("name", ["session_id", "sessionId", "sid", "cookie_id", "visitor_id", "anonymous_id"])
+@pytest.mark.parametrize(
+    "name", ["session_id", "sessionId", "sid", "cookie_id", "visitor_id", "anonymous_id"]
+)
 def test_token_column_named_for_sessions_is_found(name: str) -> None:
     classifier = CookieIdClassifier(ScanSettings())
     values = [f"{i:08x}c0ffee{i * 31:010x}" for i in range(40)]

@@ -44,7 +44,9 @@ def test_value_table(value: str, named: bool, expected: bool) -> None:
     assert (device_id_strength(value, named, False) > 0) is expected
 
 
-@pytest.mark.parametrize("name", ["idfa", "gaid", "adid", "device_id", "advertising_id", "deviceId", "android_id"])
+@pytest.mark.parametrize(
+    "name", ["idfa", "gaid", "adid", "device_id", "advertising_id", "deviceId", "android_id"]
+)
 def test_uuid_column_named_for_devices_is_found(name: str) -> None:
     classifier = DeviceIdClassifier(ScanSettings())
     values = [str(uuid.UUID(int=i * 7919 + 12345, version=4)) for i in range(30)]

@@ -13,8 +13,12 @@ def make_db(path) -> str:
     for i in range(30):
         connection.execute(
             "insert into customers values (?, ?, ?, ?)",
-            (i, f"user{i}@example.com", ("Smith", "Müller", "Tanaka")[i % 3],
-             "call me on +1 415-555-0134" if i < 2 else "no answer"),
+            (
+                i,
+                f"user{i}@example.com",
+                ("Smith", "Müller", "Tanaka")[i % 3],
+                "call me on +1 415-555-0134" if i < 2 else "no answer",
+            ),
         )
     connection.execute("create table genre (id integer, name text)")
     connection.executemany("insert into genre values (1, ?)", [("Rock",), ("Jazz",), ("Blues",)])

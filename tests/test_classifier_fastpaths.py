@@ -16,6 +16,7 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from piimap.classifiers import email as email_module
 from piimap.classifiers import ip_address as ip_module
 from piimap.classifiers.email import _fast_verdict, _is_email_slow, find_emails, is_email
@@ -118,10 +119,35 @@ def test_fast_path_leaves_what_it_is_unsure_of_to_the_full_validator(address: st
 
 LOCAL_GRID = ("a", "jane.doe", "x" * 63, "x" * 64, "a.b.c-d_e+f", "o'hara", ".a", "a.", "a..b", "us\u00e9r")
 DOMAIN_GRID = (
-    "example.com", "EXAMPLE.COM", "example.org", "mail.example.co.uk", "bücher.de", "xn--bcher-kva.de",
-    "中国.中国", "a-b.c-d.com", "-a.com", "a-.com", "ab--c.com", "xn--zz.com", "host.local", "x.test",
-    "x.localhost", "x.onion", "x.invalid", "x.arpa", "x.example", "example", "1.2.3.4", "a.b", "a.123",
-    f"{LABEL_63}.com", f"{LABEL_63}x.com", DOMAIN_189, DOMAIN_190, CJK_DOMAIN, PUNYCODE_DOMAIN,
+    "example.com",
+    "EXAMPLE.COM",
+    "example.org",
+    "mail.example.co.uk",
+    "bücher.de",
+    "xn--bcher-kva.de",
+    "中国.中国",
+    "a-b.c-d.com",
+    "-a.com",
+    "a-.com",
+    "ab--c.com",
+    "xn--zz.com",
+    "host.local",
+    "x.test",
+    "x.localhost",
+    "x.onion",
+    "x.invalid",
+    "x.arpa",
+    "x.example",
+    "example",
+    "1.2.3.4",
+    "a.b",
+    "a.123",
+    f"{LABEL_63}.com",
+    f"{LABEL_63}x.com",
+    DOMAIN_189,
+    DOMAIN_190,
+    CJK_DOMAIN,
+    PUNYCODE_DOMAIN,
 )
 
 
@@ -155,13 +181,44 @@ LOCAL_PARTS = st.one_of(
 ASCII_LABEL = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?", fullmatch=True)
 ODD_LABEL = st.text(alphabet="az09-_üßıéäЁא中Ａ．\u0308\u200dx", min_size=0, max_size=14)
 LONG_LABEL = st.integers(60, 66).map(lambda length: "n" * length)
-LABELS = st.one_of(ASCII_LABEL, ASCII_LABEL, ODD_LABEL, LONG_LABEL, st.sampled_from(["xn--bcher-kva", "xn--zz", "ab--cd"]))
-SUFFIXES = st.sampled_from([
-    "com", "de", "org", "co.uk", "io", "local", "test", "localhost", "onion", "invalid", "arpa", "home.arpa",
-    "in-addr.arpa", "example", "example.com", "example.org", "internal", "alt", "c0m", "123", "x", "рф",
-    "xn--p1ai", "中国", "COM", "com-", "-com", "png",
-])
-DOMAINS = st.builds(lambda labels, suffix: ".".join([*labels, suffix]), st.lists(LABELS, min_size=0, max_size=4), SUFFIXES)
+LABELS = st.one_of(
+    ASCII_LABEL, ASCII_LABEL, ODD_LABEL, LONG_LABEL, st.sampled_from(["xn--bcher-kva", "xn--zz", "ab--cd"])
+)
+SUFFIXES = st.sampled_from(
+    [
+        "com",
+        "de",
+        "org",
+        "co.uk",
+        "io",
+        "local",
+        "test",
+        "localhost",
+        "onion",
+        "invalid",
+        "arpa",
+        "home.arpa",
+        "in-addr.arpa",
+        "example",
+        "example.com",
+        "example.org",
+        "internal",
+        "alt",
+        "c0m",
+        "123",
+        "x",
+        "рф",
+        "xn--p1ai",
+        "中国",
+        "COM",
+        "com-",
+        "-com",
+        "png",
+    ]
+)
+DOMAINS = st.builds(
+    lambda labels, suffix: ".".join([*labels, suffix]), st.lists(LABELS, min_size=0, max_size=4), SUFFIXES
+)
 GOOD_DOMAINS = st.builds(
     lambda labels, suffix: ".".join([*labels, suffix]),
     st.lists(ASCII_LABEL, min_size=1, max_size=3),
@@ -287,8 +344,18 @@ def test_ip_edge_table(value: str, expected: float) -> None:
 #: IANA special-purpose IPv4 blocks that ``_dotted_quad_strength`` leaves to ipaddress
 IANA_SMALL_BLOCKS = [
     ipaddress.IPv4Network(block)
-    for block in ("0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
-                  "192.88.99.0/24", "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24")
+    for block in (
+        "0.0.0.0/8",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.31.196.0/24",
+        "192.52.193.0/24",
+        "192.88.99.0/24",
+        "192.175.48.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+    )
 ]
 
 
@@ -324,9 +391,49 @@ def test_ip_boundaries_of_every_special_network() -> None:
     assert checked > 60
 
 
-SECOND_OCTETS = (0, 1, 2, 9, 15, 16, 17, 18, 19, 20, 31, 32, 51, 63, 64, 99, 100, 127, 128, 167, 168, 169, 253, 254, 255)
-LAST_OCTETS = ((0, 0), (0, 1), (0, 8), (0, 9), (0, 10), (0, 170), (0, 171), (2, 9), (99, 99), (99, 100), (100, 0),
-               (113, 255), (255, 254), (255, 255))
+SECOND_OCTETS = (
+    0,
+    1,
+    2,
+    9,
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    31,
+    32,
+    51,
+    63,
+    64,
+    99,
+    100,
+    127,
+    128,
+    167,
+    168,
+    169,
+    253,
+    254,
+    255,
+)
+LAST_OCTETS = (
+    (0, 0),
+    (0, 1),
+    (0, 8),
+    (0, 9),
+    (0, 10),
+    (0, 170),
+    (0, 171),
+    (2, 9),
+    (99, 99),
+    (99, 100),
+    (100, 0),
+    (113, 255),
+    (255, 254),
+    (255, 255),
+)
 
 
 def test_ip_grid_every_first_octet() -> None:
@@ -340,28 +447,103 @@ def test_ip_grid_every_first_octet() -> None:
             fast_answers.add(fast)
         assert ip_strength_uncached(value) == expected, value
     # every strength the slow path gives a dotted quad also came from the fast path
-    assert fast_answers == {0.0, ip_module.VERSION_LIKE_STRENGTH, ip_module.PRIVATE_STRENGTH, ip_module.PUBLIC_STRENGTH}
+    assert fast_answers == {
+        0.0,
+        ip_module.VERSION_LIKE_STRENGTH,
+        ip_module.PRIVATE_STRENGTH,
+        ip_module.PUBLIC_STRENGTH,
+    }
 
 
 def test_plain_public_and_private_addresses_skip_ipaddress() -> None:
-    for value in ("81.2.69.160", "10.1.2.3", "192.168.1.20", "172.20.0.5", "100.100.0.1", "127.0.0.1", "240.0.0.1",
-                  "192.30.255.112", "198.41.0.4", "203.1.113.1"):
+    for value in (
+        "81.2.69.160",
+        "10.1.2.3",
+        "192.168.1.20",
+        "172.20.0.5",
+        "100.100.0.1",
+        "127.0.0.1",
+        "240.0.0.1",
+        "192.30.255.112",
+        "198.41.0.4",
+        "203.1.113.1",
+    ):
         assert _dotted_quad_strength(value) is not None, value
-    for value in ("192.0.2.1", "198.51.100.1", "0.0.0.0", "010.1.1.1", "1.2.3.4:80", "٨١.2.69.160", "1.2.3.4.5"):
+    for value in (
+        "192.0.2.1",
+        "198.51.100.1",
+        "0.0.0.0",
+        "010.1.1.1",
+        "1.2.3.4:80",
+        "٨١.2.69.160",
+        "1.2.3.4.5",
+    ):
         assert _dotted_quad_strength(value) is None, value
 
 
 OCTET_TEXT = st.one_of(
     st.integers(0, 255).map(str),
-    st.sampled_from(["0", "00", "01", "010", "099", "255", "256", "299", "300", "999", "1000", "", "٣", "²", "+1", "-1",
-                     "0x1", " 1", "1 ", "1a"]),
+    st.sampled_from(
+        [
+            "0",
+            "00",
+            "01",
+            "010",
+            "099",
+            "255",
+            "256",
+            "299",
+            "300",
+            "999",
+            "1000",
+            "",
+            "٣",
+            "²",
+            "+1",
+            "-1",
+            "0x1",
+            " 1",
+            "1 ",
+            "1a",
+        ]
+    ),
 )
-FIRST_OCTETS = st.sampled_from([0, 1, 9, 10, 11, 99, 100, 126, 127, 128, 169, 172, 191, 192, 193, 197, 198, 199, 203,
-                                223, 224, 239, 240, 254, 255]).map(str)
+FIRST_OCTETS = st.sampled_from(
+    [
+        0,
+        1,
+        9,
+        10,
+        11,
+        99,
+        100,
+        126,
+        127,
+        128,
+        169,
+        172,
+        191,
+        192,
+        193,
+        197,
+        198,
+        199,
+        203,
+        223,
+        224,
+        239,
+        240,
+        254,
+        255,
+    ]
+).map(str)
 SPECIAL_SECONDS = st.sampled_from(SECOND_OCTETS).map(str)
 QUADS = st.builds(
     lambda a, b, c, d: f"{a}.{b}.{c}.{d}",
-    st.one_of(FIRST_OCTETS, OCTET_TEXT), st.one_of(SPECIAL_SECONDS, OCTET_TEXT), OCTET_TEXT, OCTET_TEXT,
+    st.one_of(FIRST_OCTETS, OCTET_TEXT),
+    st.one_of(SPECIAL_SECONDS, OCTET_TEXT),
+    OCTET_TEXT,
+    OCTET_TEXT,
 )
 PART_LISTS = st.lists(OCTET_TEXT, min_size=1, max_size=6).map(".".join)
 
@@ -382,8 +564,11 @@ IP_VALUES = st.one_of(
     QUADS,
     st.builds(near_boundary, SPECIAL_NETWORKS, st.booleans(), st.integers(-2, 2)),
     st.builds(inside, SPECIAL_NETWORKS, st.integers(0, 2**32)),
-    st.builds(lambda quad, suffix: quad + suffix, QUADS,
-              st.sampled_from([":80", ":65535", ":123456", "/24", "/33", ":80/24", ".", "x", "\n", " ", ","])),
+    st.builds(
+        lambda quad, suffix: quad + suffix,
+        QUADS,
+        st.sampled_from([":80", ":65535", ":123456", "/24", "/33", ":80/24", ".", "x", "\n", " ", ","]),
+    ),
     st.builds(lambda prefix, quad: prefix + quad, st.sampled_from([" ", "\t", "v", "[", "."]), QUADS),
     st.lists(QUADS, min_size=1, max_size=3).map(", ".join),
     PART_LISTS,

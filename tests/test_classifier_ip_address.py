@@ -75,8 +75,13 @@ def test_ip_column_found_with_masked_examples() -> None:
 
 def test_version_column_not_reported() -> None:
     classifier = IpAddressClassifier(ScanSettings())
-    values = [f"{major}.{minor}.{patch}.{build}" for major in (1, 2) for minor in range(5) for patch in range(3)
-              for build in (0, 7)]
+    values = [
+        f"{major}.{minor}.{patch}.{build}"
+        for major in (1, 2)
+        for minor in range(5)
+        for patch in range(3)
+        for build in (0, 7)
+    ]
     detections = list(classifier.classify(sample("app_version", values)))
     assert all(detection.confidence < 0.5 for detection in detections)
 

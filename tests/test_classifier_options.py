@@ -47,7 +47,9 @@ def test_field_name_evidence(container: str, field: str, category: str, sign: in
 
 def test_field_rule_makes_an_odd_column_name_count() -> None:
     settings = ScanSettings(
-        classifier_options={"field_rules": [{"pattern": "*.cust_ph*", "category": "user.contact.phone_number"}]}
+        classifier_options={
+            "field_rules": [{"pattern": "*.cust_ph*", "category": "user.contact.phone_number"}]
+        }
     )
     values = [str(4155550100 + i) for i in range(20)]  # bare national digits: weak on their own
     plain = list(PhoneClassifier(ScanSettings()).classify(sample("cust_ph1", values)))
@@ -59,7 +61,9 @@ def test_field_rule_makes_an_odd_column_name_count() -> None:
 def test_field_rule_can_deny_a_category() -> None:
     settings = ScanSettings(
         classifier_options={
-            "field_rules": [{"regex": r"^test_numbers$", "category": "user.contact.phone_number", "evidence": "none"}]
+            "field_rules": [
+                {"regex": r"^test_numbers$", "category": "user.contact.phone_number", "evidence": "none"}
+            ]
         }
     )
     values = ["+1 415-555-0134"] * 10
@@ -80,8 +84,11 @@ def test_allow_values_and_fields() -> None:
     emails = []
     for one in samples:  # the engine classifies one container at a time
         findings, _ = classify_samples([one], classifiers, settings)
-        emails += [(finding.container, finding.matched, finding.sampled) for finding in findings
-                   if finding.category == "user.contact.email"]
+        emails += [
+            (finding.container, finding.matched, finding.sampled)
+            for finding in findings
+            if finding.category == "user.contact.email"
+        ]
     assert emails == [("public.users", 1, 1)]
 
 
@@ -89,8 +96,12 @@ def test_custom_category_with_checksum_is_an_entry_point_classifier() -> None:
     settings = ScanSettings(
         classifier_options={
             "custom_categories": [
-                {"category": "user.financial.bank_account", "pattern": r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}",
-                 "validator": "iban", "field_names": ["iban*"]},
+                {
+                    "category": "user.financial.bank_account",
+                    "pattern": r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}",
+                    "validator": "iban",
+                    "field_names": ["iban*"],
+                },
             ]
         }
     )
@@ -107,7 +118,9 @@ def test_custom_category_with_checksum_is_an_entry_point_classifier() -> None:
 
 def test_field_rule_for_a_new_category_tags_by_name() -> None:
     settings = ScanSettings(
-        classifier_options={"field_rules": [{"pattern": "*.ssn", "category": "user.government_id", "confidence": 0.9}]}
+        classifier_options={
+            "field_rules": [{"pattern": "*.ssn", "category": "user.government_id", "confidence": 0.9}]
+        }
     )
     (detection,) = CustomClassifier(settings).classify(sample("ssn", ["078-05-1120"] * 3, "hr.people"))
     assert detection.category == "user.government_id" and detection.confidence == 0.9

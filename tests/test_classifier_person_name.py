@@ -61,7 +61,11 @@ def test_value_table(value: str, named: bool, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("container", "field", "values"),
     [
-        ("public.customers", "last_name", ["Smith", "Müller", "Tanaka", "Dubois", "Silva", "Patel", "Kowalski"] * 4),
+        (
+            "public.customers",
+            "last_name",
+            ["Smith", "Müller", "Tanaka", "Dubois", "Silva", "Patel", "Kowalski"] * 4,
+        ),
         ("public.customers", "first_name", ["Jane", "Hans", "Yuki", "Amélie", "João", "Priya", "Olga"] * 4),
         ("public.customers", "surname", ["SMITH", "MÜLLER", "GARCIA", "ROSSI", "NGUYEN", "KIM", "COHEN"] * 4),
         ("public.customers", "name", ["Jane Smith", "Hans Müller", "Amélie Dubois", "João Silva"] * 5),
@@ -77,8 +81,16 @@ def test_name_columns_found(container: str, field: str, values: list[str]) -> No
 @pytest.mark.parametrize(
     ("container", "field", "values"),
     [
-        ("music.genre", "name", ["Rock", "Jazz", "Blues", "Hip Hop", "Classical", "Country", "Soul", "Reggae"]),
-        ("shop.products", "product_name", ["Ergonomic Steel Chair", "Small Granite Table", "Sleek Cotton Hat"] * 5),
+        (
+            "music.genre",
+            "name",
+            ["Rock", "Jazz", "Blues", "Hip Hop", "Classical", "Country", "Soul", "Reggae"],
+        ),
+        (
+            "shop.products",
+            "product_name",
+            ["Ergonomic Steel Chair", "Small Granite Table", "Sleek Cotton Hat"] * 5,
+        ),
         ("shop.products", "name", ["Jordan Air", "Kelly Bag", "Victoria Sponge", "Earl Grey"] * 5),
         ("crm.accounts", "company", ["Smith LLC", "Johnson, Lee and Park", "Müller GmbH", "Dubois SA"] * 5),
         ("geo.places", "city", ["Lake Jennifer", "North Johnmouth", "Port Emily", "East Davidberg"] * 5),

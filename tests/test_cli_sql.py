@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import MARIADB_ADMIN_URL, ShopData, load_shop_schema, server_unavailable
+
 from piimap.cli import main
 
 
@@ -58,7 +58,10 @@ def test_scan_reports_emails_phones_and_names_and_nothing_else(
     assert [source["status"] for source in report["sources"]] == ["ok"]
     assert reported(report) == expected(shop)
     schema = schema_of(sql_db)
-    assert {finding["container"] for finding in report["findings"]} == {f"{schema}.customers", f"{schema}.employees"}
+    assert {finding["container"] for finding in report["findings"]} == {
+        f"{schema}.customers",
+        f"{schema}.employees",
+    }
     for finding in report["findings"]:
         assert 0.5 <= finding["confidence"] <= 1.0
         assert 0 < finding["matched"] <= finding["sampled"]
@@ -81,7 +84,11 @@ def test_sample_size_bounds_what_is_read(
     shop = load_shop_schema(sqlite_db)
     code, report, _ = scan_json(capsys, sqlite_db, *arguments)
     assert code == 0
-    sampled = {finding["field"]: finding["sampled"] for finding in report["findings"] if finding["container"] == "main.customers"}
+    sampled = {
+        finding["field"]: finding["sampled"]
+        for finding in report["findings"]
+        if finding["container"] == "main.customers"
+    }
     assert sampled["email"] == customers_sampled
     assert sampled["first_name"] == customers_sampled
     phones_given = customers_sampled - (customers_sampled + 9) // 10  # every tenth customer has none
@@ -122,7 +129,11 @@ def test_console_script_scans_three_databases_and_reports_a_bad_one(
     load_shop_schema(postgres_db)
     load_shop_schema(mariadb_db)
     secret = "N0t-the-real-password"
-    bad = sa.make_url(MARIADB_ADMIN_URL).set(password=secret, database="mysql").render_as_string(hide_password=False)
+    bad = (
+        sa.make_url(MARIADB_ADMIN_URL)
+        .set(password=secret, database="mysql")
+        .render_as_string(hide_password=False)
+    )
     environment = {**os.environ, "PIIMAP_STORE": f"sqlite:///{tmp_path / 'history.sqlite'}"}
     completed = subprocess.run(
         [piimap_executable(), "scan", sqlite_db, postgres_db, mariadb_db, bad, "--format", "json", "-q"],

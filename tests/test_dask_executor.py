@@ -15,7 +15,7 @@ import pytest
 
 from piimap.cli import main
 from piimap.config import load_config
-from piimap.engine import ContainerTask, open_connector, close_connector, scan
+from piimap.engine import ContainerTask, close_connector, open_connector, scan
 from piimap.executors import DaskExecutor, _pick_workers, make_executor
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,8 @@ def test_dask_results_equal_local_results(shop_db, cluster, capsys) -> None:
     assert remote["findings"] == local["findings"]
     assert remote["sources"] == local["sources"]
     assert {(f["container"].rsplit(".", 1)[-1], f["field"]) for f in remote["findings"]} >= {
-        ("customers", "email"), ("employees", "email")
+        ("customers", "email"),
+        ("employees", "email"),
     }
 
 
@@ -164,7 +165,7 @@ class ConnectionCounter:
                 self.maximum = max(self.maximum, int(count))
                 time.sleep(0.005)
 
-    def __enter__(self) -> "ConnectionCounter":
+    def __enter__(self) -> ConnectionCounter:
         self._thread.start()
         return self
 
@@ -178,14 +179,19 @@ class ConnectionCounter:
 @pytest.mark.parametrize(("executor", "limit"), [("local", 1), ("local", 3), ("dask", 1)])
 def test_never_more_connections_than_the_limit(postgres_db, cluster, executor, limit) -> None:
     from conftest import POSTGRES_ADMIN_URL
+
     from piimap.model import SourceSpec
     from piimap.settings import ScanSettings
 
     many_tables(postgres_db, tables=12, rows=3000)
     application_name = f"piimap-limit-{uuid.uuid4().hex[:8]}"
-    spec = SourceSpec("members", f"{postgres_db}?application_name={application_name}", {"max_connections": limit})
+    spec = SourceSpec(
+        "members", f"{postgres_db}?application_name={application_name}", {"max_connections": limit}
+    )
     settings = ScanSettings(sample_size=0, workers=6, max_connections_per_source=5)
-    runner = make_executor(executor, settings, scheduler_address=cluster.scheduler_address if executor == "dask" else None)
+    runner = make_executor(
+        executor, settings, scheduler_address=cluster.scheduler_address if executor == "dask" else None
+    )
     try:
         with ConnectionCounter(POSTGRES_ADMIN_URL, application_name) as counter:
             result = scan([spec], settings, executor=runner)

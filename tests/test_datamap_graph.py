@@ -6,13 +6,12 @@ import json
 import warnings
 
 import networkx
+from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 from piimap.checks import evaluate
 from piimap.datamap import build_graph, carried_categories, node_link
 from piimap.declarations import Flow, SystemDeclaration, parse_datamap, parse_policy
 from piimap.yamlfile import load_yaml
-
-from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 
 def graph_of(tmp_path, *findings, datamap_text=DATAMAP):

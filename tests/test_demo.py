@@ -40,7 +40,11 @@ def demo_dir(tmp_path_factory) -> Path:
 def test_the_demo_writes_data_declarations_config_and_reports(demo_dir):
     for name in ("app.db", "piimap.yaml", "datamap.yaml", "policy.yaml", "report.html", "report.json"):
         assert (demo_dir / name).is_file(), name
-    assert sorted(path.name for path in (demo_dir / "logs").iterdir()) == ["access.log", "access.log.1", "access.log.2.gz"]
+    assert sorted(path.name for path in (demo_dir / "logs").iterdir()) == [
+        "access.log",
+        "access.log.1",
+        "access.log.2.gz",
+    ]
     assert len(list((demo_dir / "events").glob("clicks-*.jsonl"))) == 3
     html = (demo_dir / "report.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy" in html and "Clickstat Inc." in html
@@ -53,7 +57,10 @@ def test_the_demo_report_finds_every_core_category_where_it_was_put(demo_dir):
         "web_logs": "ok",
         "click_events": "ok",
     }
-    found = {(f["source"], f["container"].rsplit("/", 1)[-1], f["field"], f["category"]) for f in report["findings"]}
+    found = {
+        (f["source"], f["container"].rsplit("/", 1)[-1], f["field"], f["category"])
+        for f in report["findings"]
+    }
     expected = {
         ("app_db", "main.accounts", "first_name", "user.name"),
         ("app_db", "main.accounts", "last_name", "user.name"),
@@ -76,7 +83,9 @@ def test_the_demo_report_finds_every_core_category_where_it_was_put(demo_dir):
     assert found == expected
     assert {category for *_, category in found} == CORE_CATEGORIES
     # tables with no personal data stay clean: plans.name is not a person, invoices ids are not devices
-    assert not [f for f in report["findings"] if f["container"] in ("main.plans", "main.pages", "main.invoices")]
+    assert not [
+        f for f in report["findings"] if f["container"] in ("main.plans", "main.pages", "main.invoices")
+    ]
 
 
 def test_the_demo_reports_hold_no_raw_personal_data(demo_dir):
@@ -97,7 +106,12 @@ def test_the_demo_reports_hold_no_raw_personal_data(demo_dir):
 def test_the_demo_is_deterministic(tmp_path):
     first = build_demo(tmp_path / "one")
     second = build_demo(tmp_path / "two")
-    for relative in ("logs/access.log", "logs/access.log.2.gz", "events/clicks-2026-11-21.jsonl", "datamap.yaml"):
+    for relative in (
+        "logs/access.log",
+        "logs/access.log.2.gz",
+        "events/clicks-2026-11-21.jsonl",
+        "datamap.yaml",
+    ):
         assert _digest(first.root / relative) == _digest(second.root / relative), relative
     dump = lambda root: "\n".join(sqlite3.connect(root / "app.db").iterdump())  # noqa: E731
     assert dump(first.root) == dump(second.root)
@@ -136,7 +150,9 @@ def test_check_fails_on_the_gap_then_passes_once_it_is_suppressed_or_declared(tm
     suppressed = _check(layout.config)
     assert suppressed.returncode == 0, suppressed.stdout + suppressed.stderr
     report = json.loads(layout.report_json.read_text(encoding="utf-8"))
-    reasons = {violation.get("suppressed") for violation in report["violations"] if violation["rule"] == "PIIMAP002"}
+    reasons = {
+        violation.get("suppressed") for violation in report["violations"] if violation["rule"] == "PIIMAP002"
+    }
     assert reasons == {"Phone verification URLs; the log scrubber ships next sprint (PRIV-7)."}
 
     datamap["suppressions"].pop()

@@ -62,8 +62,12 @@ def test_field_level_precision_and_recall(outcome, category: str) -> None:
 
 
 def test_high_confidence_findings_are_right(outcome) -> None:
-    confident = [(column.category, category) for column, predicted in outcome
-                 for category, confidence in predicted.items() if confidence >= 0.8]
+    confident = [
+        (column.category, category)
+        for column, predicted in outcome
+        for category, confidence in predicted.items()
+        if confidence >= 0.8
+    ]
     right = sum(1 for expected, category in confident if expected == category)
     assert len(confident) >= 100
     assert right / len(confident) >= 0.95
@@ -72,8 +76,8 @@ def test_high_confidence_findings_are_right(outcome) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_national_phone_formats_with_the_matching_default_region(locale: str) -> None:
     """Each locale's national format is found when the scan's default region is that locale's."""
-    from faker import Faker
     import phonenumbers
+    from faker import Faker
 
     fake = Faker(locale)
     fake.seed_instance(7)
@@ -88,6 +92,8 @@ def test_national_phone_formats_with_the_matching_default_region(locale: str) ->
             values.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
     settings = ScanSettings(default_region=region)
     findings, _ = classify_samples(
-        [FieldSample(FieldRef("eval", "people", "telefon"), tuple(values))], build_classifiers(settings), settings
+        [FieldSample(FieldRef("eval", "people", "telefon"), tuple(values))],
+        build_classifiers(settings),
+        settings,
     )
     assert {finding.category for finding in findings} == {"user.contact.phone_number"}

@@ -276,8 +276,18 @@ def test_similarly_named_files_are_one_container_sampled_by_spread(tmp_path):
     group = containers[str(tmp_path / "clicks-*.jsonl")]
     assert len(group.locator) == 10
 
-    bounded = [value for sample in connector.sample(group, 30) if sample.field.name == "day" for value in sample.values]
+    bounded = [
+        value
+        for sample in connector.sample(group, 30)
+        if sample.field.name == "day"
+        for value in sample.values
+    ]
     assert len(bounded) == 3 and "1" in bounded and "10" in bounded  # first, last and one between
 
-    everything = [value for sample in connector.sample(group, 0) if sample.field.name == "day" for value in sample.values]
+    everything = [
+        value
+        for sample in connector.sample(group, 0)
+        if sample.field.name == "day"
+        for value in sample.values
+    ]
     assert sorted(everything, key=int) == [str(day) for day in range(1, 11)]

@@ -97,24 +97,46 @@ def test_access_log_fields_are_split_and_url_decoded() -> None:
     ("line", "field", "expected"),
     [
         # common format: no referrer / user agent
-        ('198.51.100.2 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
-         "remote_user", "frank"),
-        ('198.51.100.2 - - [10/Oct/2000:13:55:36 -0700] "GET /u/a%40b.io HTTP/1.0" 200 -',
-         "request_path", "/u/a@b.io"),
+        (
+            '198.51.100.2 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
+            "remote_user",
+            "frank",
+        ),
+        (
+            '198.51.100.2 - - [10/Oct/2000:13:55:36 -0700] "GET /u/a%40b.io HTTP/1.0" 200 -',
+            "request_path",
+            "/u/a@b.io",
+        ),
         # Apache escapes quotes inside a quoted field with a backslash (the slow, permissive path)
-        ('2001:db8::1 - - [10/Oct/2000:13:55:36 -0700] "GET /x?q=%22hi%22 HTTP/1.1" 404 0 "-" '
-         '"Agent \\"quoted\\""', "user_agent", 'Agent "quoted"'),
-        ('2001:db8::1 - - [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.1" 404 0 "-" "Agent \\"q\\""',
-         "client_ip", "2001:db8::1"),
+        (
+            '2001:db8::1 - - [10/Oct/2000:13:55:36 -0700] "GET /x?q=%22hi%22 HTTP/1.1" 404 0 "-" '
+            '"Agent \\"quoted\\""',
+            "user_agent",
+            'Agent "quoted"',
+        ),
+        (
+            '2001:db8::1 - - [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.1" 404 0 "-" "Agent \\"q\\""',
+            "client_ip",
+            "2001:db8::1",
+        ),
         # nginx writes \x22 for a quote
-        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.1" 200 1 "-" "A\\x22B"',
-         "user_agent", 'A"B'),
+        (
+            '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET /x HTTP/1.1" 200 1 "-" "A\\x22B"',
+            "user_agent",
+            'A"B',
+        ),
         # a forwarded-for list logged after the user agent
-        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "198.51.100.9, 10.0.0.1"',
-         "forwarded_for", "198.51.100.9"),
+        (
+            '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "198.51.100.9, 10.0.0.1"',
+            "forwarded_for",
+            "198.51.100.9",
+        ),
         # junk in the request line
-        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "\\x16\\x03\\x01" 400 0 "-" "-"',
-         "client_ip", "10.1.2.3"),
+        (
+            '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "\\x16\\x03\\x01" 400 0 "-" "-"',
+            "client_ip",
+            "10.1.2.3",
+        ),
     ],
 )
 def test_access_log_variants(line: str, field: str, expected: str) -> None:
@@ -148,6 +170,7 @@ def test_many_query_parameter_names_are_capped() -> None:
 
 # -- JSON, JSON Lines, CSV, TSV, text, Parquet ------------------------------------------------
 
+
 def test_json_lines_dotted_paths_and_junk() -> None:
     data = (
         b'{"user": {"email": "a@example.com", "devices": [{"idfa": "X"}, {"idfa": "Y"}]}, "tags": ["t1"], '
@@ -173,8 +196,11 @@ def test_json_array_document() -> None:
 
 
 def test_json_object_document_streams_array_members() -> None:
-    document = {"exported": "2024-01-01", "users": [{"email": "a@example.com"}, {"email": "b@example.com"}],
-                "owner": {"name": "Jane Doe"}}
+    document = {
+        "exported": "2024-01-01",
+        "users": [{"email": "a@example.com"}, {"email": "b@example.com"}],
+        "owner": {"name": "Jane Doe"},
+    }
     fields = read(json.dumps(document, indent=1).encode(), "export.json")
     assert fields["users[].email"] == ["a@example.com", "b@example.com"]
     assert fields["owner.name"] == ["Jane Doe"]
@@ -256,6 +282,7 @@ def test_parquet_columns_and_nested_fields(tmp_path) -> None:
 
 # -- gzip, sampling, batches ---------------------------------------------------------------------
 
+
 def numbered_lines(count: int) -> bytes:
     return b"".join(b"line %06d user%d@example.com\n" % (index, index) for index in range(count))
 
@@ -302,6 +329,7 @@ def test_sample_of_a_csv_keeps_its_header() -> None:
 
 # -- bad input ------------------------------------------------------------------------------------
 
+
 def test_binary_input_is_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         assert samples_of(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 10, "logo.png") == []
@@ -327,10 +355,13 @@ def test_truncated_gzip_yields_what_was_readable_then_reports() -> None:
     assert message.startswith("truncated compressed data") and "\n" not in message
 
 
-@pytest.mark.parametrize(("name", "data", "field"), [
-    ("cut.log.gz", numbered_lines(20_000), None),  # 650 KB of text
-    ("cut-access.log.gz", COMBINED_WITH_COOKIE.encode() * 3_000, "client_ip"),  # 800 KB of access log
-])
+@pytest.mark.parametrize(
+    ("name", "data", "field"),
+    [
+        ("cut.log.gz", numbered_lines(20_000), None),  # 650 KB of text
+        ("cut-access.log.gz", COMBINED_WITH_COOKIE.encode() * 3_000, "client_ip"),  # 800 KB of access log
+    ],
+)
 def test_a_truncated_gzip_smaller_than_one_read_block_still_yields_what_was_readable(
     name: str, data: bytes, field: str | None
 ) -> None:

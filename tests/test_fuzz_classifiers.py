@@ -27,14 +27,27 @@ CLASSIFIERS: tuple[Classifier, ...] = build_classifiers(SETTINGS)
 for _classifier in CLASSIFIERS:
     list(_classifier.classify(FieldSample(FieldRef("s", "c", "full_name"), ("Jane Doe", "jane@example.com"))))
 load_spacy(SETTINGS.spacy_model)
-FIELD_NAMES = (None, "email", "phone", "full_name", "client_ip", "idfa", "_ga", "notes", "version", "x' OR 1=1 --")
+FIELD_NAMES = (
+    None,
+    "email",
+    "phone",
+    "full_name",
+    "client_ip",
+    "idfa",
+    "_ga",
+    "notes",
+    "version",
+    "x' OR 1=1 --",
+)
 
 NEAR_MISSES = st.one_of(
     st.from_regex(r"[a-zA-Z0-9._%+-]{0,20}@[a-zA-Z0-9.-]{0,15}\.?[a-z]{0,5}", fullmatch=True),
     st.from_regex(r"\+?[0-9 ()./-]{3,24}", fullmatch=True),
     st.from_regex(r"[0-9]{1,4}(\.[0-9]{1,4}){0,4}", fullmatch=True),
     st.from_regex(r"[0-9a-fA-F:]{2,45}", fullmatch=True),
-    st.from_regex(r"[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{0,4}-?[0-9A-Fa-f]{0,12}", fullmatch=True),
+    st.from_regex(
+        r"[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{0,4}-?[0-9A-Fa-f]{0,12}", fullmatch=True
+    ),
     st.from_regex(r"GA[0-9]\.[0-9]\.[0-9]{0,12}\.?[0-9]{0,12}", fullmatch=True),
     st.from_regex(r"([A-Z][a-z]{0,10} ?){1,4}", fullmatch=True),
 )
@@ -60,7 +73,12 @@ def check(sample: FieldSample, classifier: Classifier) -> float:
 
 def test_every_built_in_classifier_is_fuzzed() -> None:
     assert {classifier.id for classifier in CLASSIFIERS} >= {
-        "email", "phone", "ip_address", "device_id", "cookie_id", "person_name"
+        "email",
+        "phone",
+        "ip_address",
+        "device_id",
+        "cookie_id",
+        "person_name",
     }
 
 

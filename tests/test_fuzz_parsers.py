@@ -27,7 +27,17 @@ pytest.importorskip("pyarrow.parquet")  # imported once here, not inside a timed
 
 SETTINGS = ScanSettings(max_value_length=512)
 FUZZ = settings(max_examples=80, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
-NAMES = ("data.csv", "data.tsv", "data.json", "data.jsonl", "access.log", "notes.txt", "data.parquet", "x.gz", "blob")
+NAMES = (
+    "data.csv",
+    "data.tsv",
+    "data.json",
+    "data.jsonl",
+    "access.log",
+    "notes.txt",
+    "data.parquet",
+    "x.gz",
+    "blob",
+)
 
 
 def read(data: bytes, fmt: str | None, name: str = "data", limit: int = 7) -> list[FieldSample]:
@@ -42,20 +52,29 @@ def read(data: bytes, fmt: str | None, name: str = "data", limit: int = 7) -> li
         assert str(error) and "\n" not in str(error)
     for sample in samples:
         assert sample.field.source == "s" and sample.field.container == "c"
-        assert all(isinstance(value, str) and len(value) <= SETTINGS.max_value_length for value in sample.values)
+        assert all(
+            isinstance(value, str) and len(value) <= SETTINGS.max_value_length for value in sample.values
+        )
     return samples
 
 
 @FUZZ
-@given(data=st.binary(max_size=4096), fmt=st.sampled_from((None, *FORMATS)), name=st.sampled_from(NAMES),
-       limit=st.sampled_from((0, 7)))
+@given(
+    data=st.binary(max_size=4096),
+    fmt=st.sampled_from((None, *FORMATS)),
+    name=st.sampled_from(NAMES),
+    limit=st.sampled_from((0, 7)),
+)
 def test_random_bytes_in_any_format(data: bytes, fmt: str | None, name: str, limit: int) -> None:
     read(data, fmt, name, limit)
 
 
 @FUZZ
-@given(text=st.text(max_size=2000), fmt=st.sampled_from((None, "csv", "tsv", "json", "jsonl", "accesslog", "text")),
-       compress=st.booleans())
+@given(
+    text=st.text(max_size=2000),
+    fmt=st.sampled_from((None, "csv", "tsv", "json", "jsonl", "accesslog", "text")),
+    compress=st.booleans(),
+)
 def test_random_unicode_text_plain_or_gzipped(text: str, fmt: str | None, compress: bool) -> None:
     data = text.encode("utf-8", "surrogatepass")
     read(gzip.compress(data) if compress else data, fmt, "data.log.gz" if compress else "data.log")
@@ -63,7 +82,9 @@ def test_random_unicode_text_plain_or_gzipped(text: str, fmt: str | None, compre
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -80,10 +101,16 @@ QUOTED = st.text(alphabet=st.characters(blacklist_characters='"\n\r'), max_size=
 
 
 @FUZZ
-@given(client=st.text(alphabet=st.characters(blacklist_characters=" \n\r"), min_size=1, max_size=40),
-       request=QUOTED, referrer=QUOTED, agent=QUOTED, extras=st.lists(QUOTED, max_size=3))
-def test_access_log_lines_with_hostile_quoted_fields(client: str, request: str, referrer: str, agent: str,
-                                                     extras: list[str]) -> None:
+@given(
+    client=st.text(alphabet=st.characters(blacklist_characters=" \n\r"), min_size=1, max_size=40),
+    request=QUOTED,
+    referrer=QUOTED,
+    agent=QUOTED,
+    extras=st.lists(QUOTED, max_size=3),
+)
+def test_access_log_lines_with_hostile_quoted_fields(
+    client: str, request: str, referrer: str, agent: str, extras: list[str]
+) -> None:
     tail = "".join(f' "{extra}"' for extra in extras)
     line = f'{client} - - [10/Oct/2023:13:55:36 +0000] "{request}" 200 12 "{referrer}" "{agent}"{tail}\n'
     columns = Columns()
@@ -129,5 +156,13 @@ def test_pathological_inputs_are_read_in_bounded_time(case: str, fmt: str | None
 
 def test_deep_nesting_is_reported_as_unreadable_not_a_crash() -> None:
     with pytest.raises(ContainerUnreadable, match="nested too deeply"):
-        list(iter_field_samples(io.BytesIO(PATHOLOGICAL["object nested 100000 deep"]), source="s", container="c",
-                                name="deep.json", limit=10, settings=SETTINGS))
+        list(
+            iter_field_samples(
+                io.BytesIO(PATHOLOGICAL["object nested 100000 deep"]),
+                source="s",
+                container="c",
+                name="deep.json",
+                limit=10,
+                settings=SETTINGS,
+            )
+        )

@@ -17,16 +17,31 @@ from piimap.redact import redact_text, redact_url, url_secrets
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 SCHEMES = ("postgresql", "postgresql+psycopg", "mysql+pymysql", "mongodb", "mongodb+srv", "redis", "https")
-USERS = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Nd"), max_codepoint=127), min_size=1,
-                max_size=12)
+USERS = st.text(
+    alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Nd"), max_codepoint=127),
+    min_size=1,
+    max_size=12,
+)
 PASSWORDS = st.text(min_size=6, max_size=30).filter(lambda text: text.strip() == text)
-CATEGORIES = ("user.contact.email", "user.contact.phone_number", "user.device.ip_address", "user.name",
-              "user.device.device_id", "user.device.cookie_id", "user.custom.thing")
+CATEGORIES = (
+    "user.contact.email",
+    "user.contact.phone_number",
+    "user.device.ip_address",
+    "user.name",
+    "user.device.device_id",
+    "user.device.cookie_id",
+    "user.custom.thing",
+)
 
 
 @FUZZ
-@given(scheme=st.sampled_from(SCHEMES), user=USERS, password=PASSWORDS, port=st.integers(1, 65535),
-       path=st.sampled_from(("/shop", "/", "", "/db?sslmode=require")))
+@given(
+    scheme=st.sampled_from(SCHEMES),
+    user=USERS,
+    password=PASSWORDS,
+    port=st.integers(1, 65535),
+    path=st.sampled_from(("/shop", "/", "", "/db?sslmode=require")),
+)
 def test_redact_url_hides_any_password(scheme: str, user: str, password: str, port: int, path: str) -> None:
     encoded = quote(password, safe="")
     url = f"{scheme}://{user}:{encoded}@db.internal:{port}{path}"
@@ -49,10 +64,15 @@ def test_redact_text_never_fails_and_is_idempotent(text: str) -> None:
 
 
 @FUZZ
-@given(key=st.sampled_from(("password", "PASSWORD", "pwd", "secret", "token", "aws_secret_access_key")),
-       value=st.text(alphabet=st.characters(blacklist_characters="&; \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"),
-                     min_size=3, max_size=30),
-       before=st.text(max_size=30))
+@given(
+    key=st.sampled_from(("password", "PASSWORD", "pwd", "secret", "token", "aws_secret_access_key")),
+    value=st.text(
+        alphabet=st.characters(blacklist_characters="&; \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"),
+        min_size=3,
+        max_size=30,
+    ),
+    before=st.text(max_size=30),
+)
 def test_key_value_secrets_are_hidden(key: str, value: str, before: str) -> None:
     assume(value.strip() == value and not any(char.isspace() for char in value))
     text = f"{before} {key}={value}&next=1"
@@ -62,8 +82,17 @@ def test_key_value_secrets_are_hidden(key: str, value: str, before: str) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["a" * 100_000, "a://" * 25_000, "a://b:" * 16_000, "password=" * 11_000, "a://" + "b" * 100_000 + ":",
-     "a://x:" + " " * 100_000, "x://u:" + "p" * 100_000, "1" * 100_000 + "://", ("a." * 50_000) + "://"],
+    [
+        "a" * 100_000,
+        "a://" * 25_000,
+        "a://b:" * 16_000,
+        "password=" * 11_000,
+        "a://" + "b" * 100_000 + ":",
+        "a://x:" + " " * 100_000,
+        "x://u:" + "p" * 100_000,
+        "1" * 100_000 + "://",
+        ("a." * 50_000) + "://",
+    ],
 )
 def test_redaction_takes_bounded_time_on_100kb_inputs(text: str) -> None:
     started = time.perf_counter()

@@ -69,7 +69,12 @@ def test_diff_defaults_to_the_last_two_runs(two_runs: str, capsys) -> None:
     difference = json.loads(out)
     assert difference["old_run"]["run_id"] == "1" and difference["new_run"]["run_id"] == "2"
     assert difference["fields"]["added"] == [
-        {"source": "sqlite:app", "container": "main.users", "field": "backup_email", "category": "user.contact.email"}
+        {
+            "source": "sqlite:app",
+            "container": "main.users",
+            "field": "backup_email",
+            "category": "user.contact.email",
+        }
     ]
     assert difference["fields"]["removed"] == []
     assert difference["categories"] == {"added": [], "removed": []}  # emails were there already
@@ -128,7 +133,9 @@ def test_a_new_category_and_a_source_that_failed_are_reported_as_such(tmp_path, 
     assert code == 0
     added = {(key["source"], key["field"], key["category"]) for key in difference["fields"]["added"]}
     assert ("sqlite:app", "mobile", "user.contact.phone_number") in added
-    assert {"source": "sqlite:app", "category": "user.contact.phone_number"} in difference["categories"]["added"]
+    assert {"source": "sqlite:app", "category": "user.contact.phone_number"} in difference["categories"][
+        "added"
+    ]
     # crm's emails did not "disappear": crm could not be read, so it was not compared
     assert difference["fields"]["removed"] == []
     assert difference["not_compared"] == ["source sqlite:crm: could not be read in run 2"]
@@ -144,7 +151,11 @@ def test_history_of_an_empty_or_missing_store(tmp_path, capsys) -> None:
 
 
 def test_store_password_is_never_printed(capsys) -> None:
-    code, _, err = run(capsys, "history", "--store",
-                       "postgresql+psycopg://scanner:hunter2@127.0.0.1:1/history?connect_timeout=2")
+    code, _, err = run(
+        capsys,
+        "history",
+        "--store",
+        "postgresql+psycopg://scanner:hunter2@127.0.0.1:1/history?connect_timeout=2",
+    )
     assert code == 2
     assert "hunter2" not in err and "scanner:***@" in err

@@ -15,10 +15,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_check_cli import DATAMAP, build_company
 
 from piimap.cli import main
-
-from test_check_cli import DATAMAP, build_company
 
 pytestmark = pytest.mark.browser
 
@@ -159,7 +158,9 @@ def test_a_violation_links_to_its_node(opened):
     page.click("#violations tbody button.link")
     assert page.text_content("#details-title") == "container: main.accounts"
     assert "PIIMAP002" in page.text_content("#details-body")
-    assert page.evaluate("window.piimapReport.network.getSelectedNodes()") == ["container:app_db/main.accounts"]
+    assert page.evaluate("window.piimapReport.network.getSelectedNodes()") == [
+        "container:app_db/main.accounts"
+    ]
 
 
 def test_the_node_list_is_a_keyboard_fallback_for_the_canvas(opened):

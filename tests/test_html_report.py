@@ -8,13 +8,12 @@ import json
 import re
 
 import pytest
+from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 from piimap.checks import evaluate
 from piimap.declarations import parse_datamap, parse_policy
 from piimap.reports import render_report
 from piimap.reports.html import build_view, json_for_script
-
-from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.DOTALL)
 

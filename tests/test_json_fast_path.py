@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from piimap.connectors import fmt_json
 from piimap.connectors.fmt_columns import MAX_FIELDS, Columns
 from piimap.connectors.fmt_json import (
@@ -91,8 +92,18 @@ DEEP = st.builds(_nest, JSON_VALUES, st.integers(28, 40), st.sampled_from(["list
 
 def _scalar(rng: random.Random) -> Any:
     return rng.choice(
-        [None, "", True, False, rng.randint(-10**6, 10**6), rng.random() * 1e6, f"v{rng.randint(0, 30)}",
-         10**25 + rng.randint(0, 9), float("nan"), "jane@example.com"]
+        [
+            None,
+            "",
+            True,
+            False,
+            rng.randint(-(10**6), 10**6),
+            rng.random() * 1e6,
+            f"v{rng.randint(0, 30)}",
+            10**25 + rng.randint(0, 9),
+            float("nan"),
+            "jane@example.com",
+        ]
     )
 
 
@@ -101,8 +112,11 @@ def _variant(value: Any, rng: random.Random, depth: int = 0) -> Any:
     a key or an element dropped or added, or a value of another type."""
     changes = depth < 3
     if isinstance(value, dict):
-        result = {key: _variant(child, rng, depth + 1) for key, child in value.items()
-                  if not changes or rng.random() > 0.1}
+        result = {
+            key: _variant(child, rng, depth + 1)
+            for key, child in value.items()
+            if not changes or rng.random() > 0.1
+        }
         if changes and rng.random() < 0.1:
             result[rng.choice(["extra", "a.b", "", "[]"])] = _scalar(rng)
         return result
@@ -116,8 +130,13 @@ def _variant(value: Any, rng: random.Random, depth: int = 0) -> Any:
 @st.composite
 def record_blocks(draw: st.DrawFn, min_size: int = 8) -> list[Any]:
     """Records drawn from one to three shapes, as a log's records are."""
-    shapes = draw(st.lists(st.one_of(JSON_VALUES, DEEP, JSON_VALUES.map(lambda value: {"event": value})),
-                           min_size=1, max_size=3))
+    shapes = draw(
+        st.lists(
+            st.one_of(JSON_VALUES, DEEP, JSON_VALUES.map(lambda value: {"event": value})),
+            min_size=1,
+            max_size=3,
+        )
+    )
     rng = draw(st.randoms(use_true_random=False))
     count = draw(st.integers(min_size, 60))
     return [_variant(rng.choice(shapes), rng) for _ in range(count)]
@@ -205,6 +224,7 @@ FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCh
 
 # -- differential: JSON Lines ------------------------------------------------------------------------
 
+
 @FUZZ
 @given(text=json_lines())
 def test_json_lines_block_equals_the_line_by_line_reference(text: str) -> None:
@@ -215,7 +235,9 @@ def test_json_lines_block_equals_the_line_by_line_reference(text: str) -> None:
 
 @FUZZ
 @given(text=json_lines(), batch_lines=st.sampled_from([1, 3, 7, 256]))
-def test_per_field_pass_on_json_lines_equals_the_reference_where_it_answers(text: str, batch_lines: int) -> None:
+def test_per_field_pass_on_json_lines_equals_the_reference_where_it_answers(
+    text: str, batch_lines: int
+) -> None:
     per_field = _per_field_lines(text, batch_lines)
     if per_field is not None:
         assert _layout(per_field) == _layout(_reference_lines(text))
@@ -223,16 +245,27 @@ def test_per_field_pass_on_json_lines_equals_the_reference_where_it_answers(text
 
 # -- differential: JSON documents (iter_json_records pairs) -----------------------------------------
 
+
 @FUZZ
-@given(records=record_blocks(min_size=1), wrap=st.sampled_from(["array", "object", "values"]),
-       batch_records=st.sampled_from([1, 4, 1000]))
-def test_document_records_equal_flatten_into_record_by_record(records: list[Any], wrap: str,
-                                                               batch_records: int) -> None:
+@given(
+    records=record_blocks(min_size=1),
+    wrap=st.sampled_from(["array", "object", "values"]),
+    batch_records=st.sampled_from([1, 4, 1000]),
+)
+def test_document_records_equal_flatten_into_record_by_record(
+    records: list[Any], wrap: str, batch_records: int
+) -> None:
     if wrap == "array":
         document = json.dumps(records)
     elif wrap == "object":  # array members stream as "users[]" records, the rest as one "" record
-        document = json.dumps({"exported": "2024-01-01", "users": records, "owner": {"email": "a@example.com"},
-                               "ids": records[:3]})
+        document = json.dumps(
+            {
+                "exported": "2024-01-01",
+                "users": records,
+                "owner": {"email": "a@example.com"},
+                "ids": records[:3],
+            }
+        )
     else:  # several top-level values one after another
         document = "\n".join(json.dumps(record) for record in records)
     pairs = list(iter_json_records(io.BytesIO(document.encode())))
@@ -247,16 +280,22 @@ def test_document_records_equal_flatten_into_record_by_record(records: list[Any]
 
 # -- the per-field pass is really used, and is exact, on ordinary logs -------------------------------
 
+
 def _event(index: int, rng: random.Random) -> dict[str, Any]:
     event: dict[str, Any] = {"ts": 1_700_000_000 + index, "event": rng.choice(["click", "view", "purchase"])}
     if rng.random() < 0.9:
-        event["user"] = {"email": f"user{rng.randrange(500)}@example.com", "ip": f"10.0.{index % 250}.{index % 7}"}
+        event["user"] = {
+            "email": f"user{rng.randrange(500)}@example.com",
+            "ip": f"10.0.{index % 250}.{index % 7}",
+        }
     else:
         event["user"] = None
     event["page"] = rng.choice(["/", "/cart", ""])
     if event["event"] == "purchase":
-        event["items"] = [{"sku": f"S{rng.randrange(99)}", "qty": rng.randint(1, 3), "gift": rng.random() < 0.5}
-                          for _ in range(rng.randint(0, 3))]
+        event["items"] = [
+            {"sku": f"S{rng.randrange(99)}", "qty": rng.randint(1, 3), "gift": rng.random() < 0.5}
+            for _ in range(rng.randint(0, 3))
+        ]
     if rng.random() < 0.05:
         event["error"] = {"code": rng.randint(400, 599), "retry": None}
     event["device_id"] = f"{rng.getrandbits(128):032x}"
@@ -281,7 +320,13 @@ def test_ordinary_event_log_takes_the_per_field_pass_and_matches() -> None:
 
 def test_many_batches_with_bad_lines_at_batch_edges() -> None:
     lines = _event_lines(3 * fmt_json._BATCH_LINES + 50).splitlines()
-    for index in (0, fmt_json._BATCH_LINES - 1, fmt_json._BATCH_LINES, 2 * fmt_json._BATCH_LINES + 7, len(lines) - 1):
+    for index in (
+        0,
+        fmt_json._BATCH_LINES - 1,
+        fmt_json._BATCH_LINES,
+        2 * fmt_json._BATCH_LINES + 7,
+        len(lines) - 1,
+    ):
         lines[index] = lines[index][:-1]  # cut the closing brace: not JSON any more
     text = "\n".join(lines)
     per_field = _per_field_lines(text)
@@ -291,6 +336,7 @@ def test_many_batches_with_bad_lines_at_batch_edges() -> None:
 
 
 # -- bad lines are handled exactly as before ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("odd_lines", "free_text"),
@@ -346,13 +392,15 @@ def test_paths_reached_two_ways_fall_back_and_still_match() -> None:
 
 # -- end to end: the same samples, so the field cap keeps the same fields ---------------------------
 
+
 def _samples(data: bytes, parse_text: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     monkeypatch.setattr(JsonLinesParser, "parse_text", parse_text)
     stream = io.BytesIO(data)
     return [
         (sample.field.name, sample.values, sample.counts, sample.null_count)
-        for sample in iter_field_samples(stream, source="s", container="c", name="events.jsonl", limit=0,
-                                         settings=ScanSettings())
+        for sample in iter_field_samples(
+            stream, source="s", container="c", name="events.jsonl", limit=0, settings=ScanSettings()
+        )
     ]
 
 

@@ -74,7 +74,10 @@ def test_split_path_gives_the_fields_of_the_regex_path(extra: str) -> None:
     ("odd_line", "clients"),
     [
         ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1\n', 1),  # common format
-        ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "cookie=1"\n', 1),  # more quotes
+        (
+            '10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "UA" "cookie=1"\n',
+            1,
+        ),  # more quotes
         ("\n", 0),  # an empty line
         ("server restarted by admin@example.com\n", 0),  # junk
         ('10.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET /a\\"b HTTP/1.1" 200 1 "-" "UA"\n', 1),  # an escape
@@ -95,16 +98,35 @@ def test_a_block_of_mixed_shapes_leaves_the_split_path_and_is_still_read(odd_lin
 
 def test_full_read_counts_repeated_values_and_sampling_lists_them() -> None:
     text, emails = access_lines(3000, seed=1)
-    full = list(iter_field_samples(io.BytesIO(text.encode()), source="s", container="c", name="access.log",
-                                   limit=0, settings=ScanSettings()))
+    full = list(
+        iter_field_samples(
+            io.BytesIO(text.encode()),
+            source="s",
+            container="c",
+            name="access.log",
+            limit=0,
+            settings=ScanSettings(),
+        )
+    )
     agents = [sample for sample in full if sample.field.name == "user_agent"]
     assert [sorted(sample.values) for sample in agents] == [["Mozilla/5.0 (X11)", "curl/8.4.0"]]
-    assert sum(agents[0].counts) == agents[0].occurrences == text.count('"Mozilla/5.0 (X11)"') + text.count(
-        '"curl/8.4.0"')
+    assert (
+        sum(agents[0].counts)
+        == agents[0].occurrences
+        == text.count('"Mozilla/5.0 (X11)"') + text.count('"curl/8.4.0"')
+    )
     email_total = sum(sample.occurrences for sample in full if sample.field.name == "query.email")
     assert email_total == emails
-    sampled = list(iter_field_samples(io.BytesIO(text.encode()), source="s", container="c", name="access.log",
-                                      limit=100, settings=ScanSettings()))
+    sampled = list(
+        iter_field_samples(
+            io.BytesIO(text.encode()),
+            source="s",
+            container="c",
+            name="access.log",
+            limit=100,
+            settings=ScanSettings(),
+        )
+    )
     assert all(sample.counts is None for sample in sampled)
 
 
@@ -130,7 +152,12 @@ def listed(sample: FieldSample) -> FieldSample:
 @pytest.mark.parametrize(
     ("classifier", "field", "values", "counts"),
     [
-        (IpAddressClassifier, "client_ip", ("203.0.113.7", " 198.51.100.2", "1.2.3.4", "not an ip"), (5, 3, 2, 7)),
+        (
+            IpAddressClassifier,
+            "client_ip",
+            ("203.0.113.7", " 198.51.100.2", "1.2.3.4", "not an ip"),
+            (5, 3, 2, 7),
+        ),
         (EmailClassifier, "email", ("jane@example.com", "x", "bob@example.org "), (4, 9, 1)),
         (EmailClassifier, None, ("mail jane@example.com now", "nothing here"), (3, 11)),
     ],

@@ -60,7 +60,10 @@ def samples_by_field(conn: MongoConnector, container, limit: int) -> dict[str, l
     ("document", "expected"),
     [
         ({"email": "a@b.co"}, [("email", "a@b.co")]),
-        ({"contact": {"email": "a@b.co", "phone": "+1"}}, [("contact.email", "a@b.co"), ("contact.phone", "+1")]),
+        (
+            {"contact": {"email": "a@b.co", "phone": "+1"}},
+            [("contact.email", "a@b.co"), ("contact.phone", "+1")],
+        ),
         ({"tags": ["x", "y"]}, [("tags[]", "x"), ("tags[]", "y")]),
         (
             {"orders": [{"ship": {"email": "a@b.co"}}, {"ship": {"email": "c@d.co"}}]},
@@ -222,9 +225,7 @@ def test_sample_size_zero_streams_everything_in_batches(mock_client):
 
 def test_values_are_truncated_to_max_value_length(mock_client):
     mock_client.app.notes.insert_one({"text": "x" * 100})
-    conn = MongoConnector(
-        SourceSpec("mongo", "mongodb://db.example/app"), ScanSettings(max_value_length=10)
-    )
+    conn = MongoConnector(SourceSpec("mongo", "mongodb://db.example/app"), ScanSettings(max_value_length=10))
     [container] = conn.discover()
     [sample] = conn.sample(container, 5)
     assert sample.values == ("x" * 10,)
@@ -245,7 +246,9 @@ def test_falls_back_to_find_when_server_rejects_sample_stage(mock_client, monkey
         monkeypatch.delitem(mongomock.aggregate._PIPELINE_HANDLERS, "$sample")
     else:
         monkeypatch.setattr(mongomock.collection.Collection, "aggregate", _refuse_sample_like_a_server)
-    with pytest.raises(Exception):
+    from pymongo.errors import OperationFailure
+
+    with pytest.raises((NotImplementedError, OperationFailure)):
         mock_client.app.users.aggregate([{"$sample": {"size": 1}}])
     mock_client.app.users.insert_many([{"email": f"user{i}@example.com"} for i in range(30)])
     conn = connector("mongodb://db.example/app")
@@ -258,7 +261,7 @@ def test_other_aggregation_errors_are_container_unreadable(mock_client, monkeypa
     from pymongo.errors import OperationFailure
 
     def refuse(*args, **kwargs):
-        raise OperationFailure("not authorized on app to execute command { aggregate: \"users\" }", code=13)
+        raise OperationFailure('not authorized on app to execute command { aggregate: "users" }', code=13)
 
     mock_client.app.users.insert_one({"email": "a@b.co"})
     conn = connector("mongodb://db.example/app")
@@ -269,7 +272,9 @@ def test_other_aggregation_errors_are_container_unreadable(mock_client, monkeypa
 
 
 def test_depth_option_limits_flattening(mock_client):
-    mock_client.app.deep.insert_one({"a": {"b": {"c": {"email": "deep@example.com"}}}, "email": "top@example.com"})
+    mock_client.app.deep.insert_one(
+        {"a": {"b": {"c": {"email": "deep@example.com"}}}, "email": "top@example.com"}
+    )
     conn = connector("mongodb://db.example/app", max_depth=3)
     [container] = conn.discover()
     assert set(samples_by_field(conn, container, 5)) == {"email"}
@@ -406,6 +411,5 @@ def test_listing_databases_without_permission_hints_at_naming_one(mock_client, m
     with pytest.raises(SourceUnavailable) as raised:
         list(connector("mongodb://db.example:27017/").discover())
     assert str(raised.value) == (
-        "not authorized on admin to execute command { listDatabases: 1 } "
-        "(name the database in the URL path)"
+        "not authorized on admin to execute command { listDatabases: 1 } (name the database in the URL path)"
     )

@@ -35,11 +35,16 @@ def test_bars_count_containers_of_each_source(tmp_path) -> None:
     database = sqlite3.connect(path)
     for index in range(3):
         database.execute(f"CREATE TABLE t{index} (id INTEGER PRIMARY KEY, email TEXT)")
-        database.executemany(f"INSERT INTO t{index} (email) VALUES (?)", [(f"a{i}@example.com",) for i in range(5)])
+        database.executemany(
+            f"INSERT INTO t{index} (email) VALUES (?)", [(f"a{i}@example.com",) for i in range(5)]
+        )
     database.commit()
     database.close()
     screen = io.StringIO()
-    specs = [SourceSpec("app", f"sqlite:///{path}"), SourceSpec("gone", f"sqlite:///{tmp_path / 'missing.db'}")]
+    specs = [
+        SourceSpec("app", f"sqlite:///{path}"),
+        SourceSpec("gone", f"sqlite:///{tmp_path / 'missing.db'}"),
+    ]
     with ProgressObserver(screen, force_terminal=True) as progress:
         result = scan(specs, ScanSettings(), observer=progress)
     drawn = screen.getvalue()

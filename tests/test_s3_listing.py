@@ -145,7 +145,12 @@ def test_object_stream_reports_corrupt_gzip():
 
 @pytest.mark.parametrize(
     ("url", "accepted"),
-    [("s3://bucket/", True), ("S3://bucket/prefix/", True), ("s3a://bucket", False), ("mongodb://h/db", False)],
+    [
+        ("s3://bucket/", True),
+        ("S3://bucket/prefix/", True),
+        ("s3a://bucket", False),
+        ("mongodb://h/db", False),
+    ],
 )
 def test_accepts(url, accepted):
     assert S3Connector.accepts(url) is accepted
@@ -324,7 +329,9 @@ def test_object_stream_passes_on_an_endless_line_of_a_truncated_head():
 
 
 def test_no_bucket_in_the_url():
-    with pytest.raises(SourceUnavailable, match=r"^no bucket name in the URL \(expected s3://bucket/prefix/\)$"):
+    with pytest.raises(
+        SourceUnavailable, match=r"^no bucket name in the URL \(expected s3://bucket/prefix/\)$"
+    ):
         list(connector("s3:///prefix/").discover())
 
 

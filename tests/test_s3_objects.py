@@ -56,7 +56,10 @@ def _parquet(columns: dict[str, list]) -> bytes:
 CSV = b"name,email,phone\nJane Doe,jane@example.com,+1 415 555 0134\nJohn Roe,john@example.com,+1 415 555 0188\n"
 TSV = CSV.replace(b",", b"\t")
 JSON_DOC = json.dumps(
-    [{"customer": {"email": "jane@example.com", "tags": ["vip"]}}, {"customer": {"email": "john@example.com"}}]
+    [
+        {"customer": {"email": "jane@example.com", "tags": ["vip"]}},
+        {"customer": {"email": "john@example.com"}},
+    ]
 ).encode()
 ACCESS_LOG = (
     b'203.0.113.7 - - [27/Nov/2026:10:00:00 +0000] "GET /signup?email=jane%40example.com HTTP/1.1" '
@@ -72,10 +75,25 @@ TEXT_LOG = b"2026-11-27 10:00:00 INFO password reset sent to jane@example.com\n"
         ("exports/users.tsv", TSV, "phone", ["+1 415 555 0134", "+1 415 555 0188"]),
         ("exports/customers.json", JSON_DOC, "[].customer.email", ["jane@example.com", "john@example.com"]),
         ("exports/customers.json", JSON_DOC, "[].customer.tags[]", ["vip"]),
-        ("events/part.jsonl", _jsonl(3), "user.devices[].ip", ["198.51.100.0", "198.51.100.1", "198.51.100.2"]),
-        ("events/part.jsonl.gz", gzip.compress(_jsonl(2)), "user.email", ["user0@example.com", "user1@example.com"]),
+        (
+            "events/part.jsonl",
+            _jsonl(3),
+            "user.devices[].ip",
+            ["198.51.100.0", "198.51.100.1", "198.51.100.2"],
+        ),
+        (
+            "events/part.jsonl.gz",
+            gzip.compress(_jsonl(2)),
+            "user.email",
+            ["user0@example.com", "user1@example.com"],
+        ),
         ("exports/users.csv.gz", gzip.compress(CSV), "name", ["Jane Doe", "John Roe"]),
-        ("events/no-suffix", gzip.compress(_jsonl(2)), "user.email", ["user0@example.com", "user1@example.com"]),
+        (
+            "events/no-suffix",
+            gzip.compress(_jsonl(2)),
+            "user.email",
+            ["user0@example.com", "user1@example.com"],
+        ),
         ("logs/access.log", ACCESS_LOG, "query.email", ["jane@example.com"] * 4),
         ("logs/app.log", TEXT_LOG, None, [TEXT_LOG.decode().splitlines()[0]] * 3),
         (
@@ -109,7 +127,9 @@ def test_large_object_is_read_with_a_range_and_cut_at_a_whole_line(s3, monkeypat
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint_url)
         fields = read_all(connector(f"s3://{bucket}/", max_bytes_per_object=64 * 1024), limit=100_000)
     emails = fields[f"{bucket}/events/big.jsonl"]["user.email"]
-    [get] = [seen for seen in proxy.requests if seen.method == "GET" and seen.path.endswith("/events/big.jsonl")]
+    [get] = [
+        seen for seen in proxy.requests if seen.method == "GET" and seen.path.endswith("/events/big.jsonl")
+    ]
     assert get.range == "bytes=0-65535"
     assert get.body_bytes == 64 * 1024
     assert 500 < len(emails) < 1000  # only the lines in the first 64 KiB, and every one of them whole
@@ -156,7 +176,9 @@ def test_group_reads_only_its_picked_objects_and_shares_the_limit(s3, monkeypatc
         fields = read_all(connector(f"s3://{bucket}/", objects_per_group=3), limit=30)
     [(name, group)] = fields.items()
     assert name == f"{bucket}/events/dt=*/part-*.jsonl"
-    gets = sorted(seen.path for seen in proxy.requests if seen.method == "GET" and "list-type" not in seen.path)
+    gets = sorted(
+        seen.path for seen in proxy.requests if seen.method == "GET" and "list-type" not in seen.path
+    )
     assert len(gets) == 3
     assert len(group["user.email"]) == 30  # 10 from each of the 3 objects
     days = {int(email.removeprefix("user").split("@")[0]) // 1000 for email in group["user.email"]}
@@ -183,7 +205,9 @@ def test_access_denied_on_a_lone_object_makes_that_container_unreadable(s3, monk
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint_url)
         conn = connector(f"s3://{bucket}/")
         private, public = conn.discover()
-        with pytest.raises(ContainerUnreadable, match=r"^private/salaries.csv: access denied \(AccessDenied\)$"):
+        with pytest.raises(
+            ContainerUnreadable, match=r"^private/salaries.csv: access denied \(AccessDenied\)$"
+        ):
             list(conn.sample(private, 10))
         assert {sample.field.name for sample in conn.sample(public, 10)} == {"name", "email", "phone"}
 
@@ -234,7 +258,9 @@ def test_scan_a_bucket_end_to_end_through_the_cli(s3, capsys, monkeypatch):
 
     bucket = s3.new_bucket()
     for day in range(1, 11):
-        s3.put(bucket, f"events/dt=2026-11-{day:02d}/part-00000.jsonl.gz", gzip.compress(_jsonl(50, day * 100)))
+        s3.put(
+            bucket, f"events/dt=2026-11-{day:02d}/part-00000.jsonl.gz", gzip.compress(_jsonl(50, day * 100))
+        )
     s3.put(bucket, "exports/users.csv", CSV)
     with FaultProxy(s3.endpoint_url, denied_keys={"private/hr.csv"}) as proxy:
         s3.put(bucket, "private/hr.csv", CSV)
@@ -249,7 +275,9 @@ def test_scan_a_bucket_end_to_end_through_the_cli(s3, capsys, monkeypatch):
     assert len(captured.err.strip().splitlines()) == 1
     if not _classifiers_installed("email"):
         pytest.skip("the email classifier is not installed yet")
-    emails = {(f["container"], f["field"]) for f in report["findings"] if f["category"] == "user.contact.email"}
+    emails = {
+        (f["container"], f["field"]) for f in report["findings"] if f["category"] == "user.contact.email"
+    }
     assert emails == {
         (f"{bucket}/events/dt=*/part-*.jsonl.gz", "user.email"),
         (f"{bucket}/exports/users.csv", "email"),

@@ -9,13 +9,12 @@ from importlib import resources
 
 import jsonschema
 import pytest
+from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 from piimap.checks import RULES, evaluate
 from piimap.declarations import parse_datamap, parse_policy
 from piimap.model import SourceError, SourceStatus
 from piimap.reports import render_report
-
-from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
 
 
 @pytest.fixture(scope="module")

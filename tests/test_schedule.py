@@ -23,7 +23,8 @@ def make_database(path: Path) -> None:
     database = sqlite3.connect(path)
     database.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, tier TEXT)")
     database.executemany(
-        "INSERT INTO customers (email, tier) VALUES (?, ?)", [(f"c{i}@example.com", "gold") for i in range(30)]
+        "INSERT INTO customers (email, tier) VALUES (?, ?)",
+        [(f"c{i}@example.com", "gold") for i in range(30)],
     )
     database.commit()
     database.close()
@@ -86,9 +87,15 @@ def test_schedules_are_parsed(tmp_path) -> None:
     )
     quarter, nightly = load_schedules(config)
     assert (quarter.name, quarter.cron, quarter.sources, quarter.reports) == (
-        "quarter-hourly", "*/15 * * * *", ("app",), None)
+        "quarter-hourly",
+        "*/15 * * * *",
+        ("app",),
+        None,
+    )
     assert nightly.sources is None
-    assert [(r.format, r.path) for r in nightly.reports] == [("json", str(tmp_path.resolve() / "out/nightly.json"))]
+    assert [(r.format, r.path) for r in nightly.reports] == [
+        ("json", str(tmp_path.resolve() / "out/nightly.json"))
+    ]
 
 
 def test_once_runs_every_schedule_and_records_each(tmp_path, capsys) -> None:
@@ -115,7 +122,9 @@ def test_once_runs_every_schedule_and_records_each(tmp_path, capsys) -> None:
 
 def test_scheduler_job_policy(tmp_path) -> None:
     config = load_config(write_config(tmp_path, "sqlite:///app.db", "  - {name: a, cron: '*/5 * * * *'}\n"))
-    scheduler = build_scheduler(config, load_schedules(config), options(), blocking=False, misfire_grace_seconds=42)
+    scheduler = build_scheduler(
+        config, load_schedules(config), options(), blocking=False, misfire_grace_seconds=42
+    )
     scheduler.start(paused=True)
     try:
         (job,) = scheduler.get_jobs()
@@ -141,7 +150,9 @@ def app_database(request, tmp_path) -> str:
     with engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, tier TEXT)"))
         connection.execute(
-            sa.text("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'gold' FROM generate_series(1, 30) g")
+            sa.text(
+                "INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'gold' FROM generate_series(1, 30) g"
+            )
         )
     engine.dispose()
     return url
@@ -152,7 +163,9 @@ def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys
     both runs and diff names the new column."""
     make_database(tmp_path / "crm.db")
     config = load_config(
-        write_config(tmp_path, app_database, f"  - {{name: every-second, cron: '{EVERY_SECOND}', sources: [app]}}\n")
+        write_config(
+            tmp_path, app_database, f"  - {{name: every-second, cron: '{EVERY_SECOND}', sources: [app]}}\n"
+        )
     )
     store = f"sqlite:///{tmp_path / 'history.sqlite'}"
     finished: list[str | None] = []
@@ -178,7 +191,9 @@ def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys
     assert main(["history", "--store", store, "--format", "json"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert [(run["run_id"], run["command"]) for run in runs[-2:]] == [
-        ("2", "schedule:every-second"), ("1", "schedule:every-second")]
+        ("2", "schedule:every-second"),
+        ("1", "schedule:every-second"),
+    ]
     assert main(["diff", "1", "2", "--store", store, "--format", "json"]) == 0
     added = json.loads(capsys.readouterr().out)["fields"]["added"]
     assert [(key["source"], key["field"], key["category"]) for key in added] == [
@@ -214,7 +229,9 @@ def test_scheduled_runs_record_flows_and_diff_shows_a_new_one(tmp_path, capsys) 
     )
     datamap.write_text(base_map)
     config = write_config(
-        tmp_path, "sqlite:///app.db", "  - {name: nightly, cron: '0 3 * * *'}\n",
+        tmp_path,
+        "sqlite:///app.db",
+        "  - {name: nightly, cron: '0 3 * * *'}\n",
         extra="datamap: datamap.yaml\npolicy: policy.yaml\n",
     )
     assert main(["schedule", "--config", str(config), "--once"]) == 0

@@ -39,7 +39,9 @@ def _wait_for_lock_waiter(admin: sa.Engine, database: str, timeout: float = 30.0
     with admin.connect() as connection:
         while time.monotonic() < deadline:
             waiting = connection.execute(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND wait_event_type = 'Lock'"),
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND wait_event_type = 'Lock'"
+                ),
                 {"db": database},
             ).scalar()
             if waiting:
@@ -56,7 +58,11 @@ def test_ctrl_c_mid_scan_writes_partial_reports_records_the_run_and_exits_130(
     owner = sa.create_engine(postgres_db)
     with owner.begin() as connection:
         connection.execute(sa.text("CREATE TABLE customers (id int, email text)"))
-        connection.execute(sa.text("INSERT INTO customers SELECT i, 'c' || i || '@example.com' FROM generate_series(1, 50) i"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO customers SELECT i, 'c' || i || '@example.com' FROM generate_series(1, 50) i"
+            )
+        )
     _people_csv(tmp_path / "people.csv")
     store = tmp_path / "history.sqlite"
     report = tmp_path / "out" / "report.json"
@@ -78,8 +84,19 @@ def test_ctrl_c_mid_scan_writes_partial_reports_records_the_run_and_exits_130(
     locker.execute(sa.text("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE"))
     admin = sa.create_engine(postgres_db, isolation_level="AUTOCOMMIT")
     process = subprocess.Popen(
-        [PIIMAP, "check", "--config", str(config), "--policy", str(_policy(tmp_path)), "--format", "json",
-         "--output", str(report), "--quiet"],
+        [
+            PIIMAP,
+            "check",
+            "--config",
+            str(config),
+            "--policy",
+            str(_policy(tmp_path)),
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--quiet",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -150,8 +167,12 @@ def test_thread_executor_stops_on_ctrl_c_and_the_result_is_partial(tmp_path: Pat
 
 def _result() -> ScanResult:
     finding = Finding("src", "t", "email", "user.contact.email", 0.9, 1, 1, "email", ("j***@e***.com",))
-    return ScanResult("2024-01-01T00:00:00+00:00", "2024-01-01T00:00:01+00:00",
-                      (SourceStatus("src", "sqlite:///x.db", "ok"),), (finding,))
+    return ScanResult(
+        "2024-01-01T00:00:00+00:00",
+        "2024-01-01T00:00:01+00:00",
+        (SourceStatus("src", "sqlite:///x.db", "ok"),),
+        (finding,),
+    )
 
 
 def test_an_unknown_format_leaves_an_existing_report_untouched(tmp_path: Path) -> None:

@@ -47,8 +47,14 @@ def _result() -> ScanResult:
         findings=findings,
         errors=tuple(SourceError(f"src {name}", f"cannot read {name}", f"table {name}") for name in HOSTILE),
         violations=tuple(
-            Violation(rule="undeclared-category", message=f"{name} is not declared", source=f"src {name}",
-                      container=f"table {name}", field=f"field {name}", category="user.contact.email")
+            Violation(
+                rule="undeclared-category",
+                message=f"{name} is not declared",
+                source=f"src {name}",
+                container=f"table {name}",
+                field=f"field {name}",
+                category="user.contact.email",
+            )
             for name in HOSTILE
         ),
     )
@@ -93,7 +99,9 @@ def test_table_report_prints_markup_literally_and_no_terminal_escapes() -> None:
     assert "\\x1b[31m" in text  # the escape is shown instead
 
 
-def test_a_real_scan_of_hostile_file_and_column_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_real_scan_of_hostile_file_and_column_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     name = "<img src=x onerror=alert(3)>'; DROP TABLE t;--.csv"
@@ -101,8 +109,18 @@ def test_a_real_scan_of_hostile_file_and_column_names(tmp_path: Path, capsys: py
     (data / name).write_text(header + "\n" + "".join(f"v{i},user{i}@example.com\n" for i in range(20)))
     out = tmp_path / "out"
     for report_format in ("json", "html", "sarif"):
-        code = main(["scan", str(data), "-q", "--no-store", "--format", report_format,
-                     "--output", str(out / f"report.{report_format}")])
+        code = main(
+            [
+                "scan",
+                str(data),
+                "-q",
+                "--no-store",
+                "--format",
+                report_format,
+                "--output",
+                str(out / f"report.{report_format}"),
+            ]
+        )
         assert code == 0
     assert main(["scan", str(data), "-q", "--no-store"]) == 0
     table = capsys.readouterr().out

@@ -25,8 +25,12 @@ from piimap.cli import main
 
 pytest_plugins = ["fixtures_s3"]
 
-CSV = "email,phone,name\n" + "".join(f"user{i}@example.com,+1 415-555-01{i:02d},Jane Doe\n" for i in range(40))
-JSONL = "".join(json.dumps({"user": {"email": f"u{i}@example.org", "ip": f"198.51.100.{i}"}}) + "\n" for i in range(40))
+CSV = "email,phone,name\n" + "".join(
+    f"user{i}@example.com,+1 415-555-01{i:02d},Jane Doe\n" for i in range(40)
+)
+JSONL = "".join(
+    json.dumps({"user": {"email": f"u{i}@example.org", "ip": f"198.51.100.{i}"}}) + "\n" for i in range(40)
+)
 LOG = "".join(
     f'203.0.113.{i} - - [10/Oct/2023:13:55:36 +0000] "GET /?email=u{i}@example.com HTTP/1.1" 200 12 "-" "curl"\n'
     for i in range(40)
@@ -38,7 +42,9 @@ def _tree(root: Path) -> Path:
     (root / "exports").mkdir()
     (root / "customers.csv").write_text(CSV, encoding="utf-8")
     (root / "exports" / "events.jsonl").write_text(JSONL, encoding="utf-8")
-    (root / "exports" / "events.json").write_text(json.dumps([json.loads(line) for line in JSONL.splitlines()]))
+    (root / "exports" / "events.json").write_text(
+        json.dumps([json.loads(line) for line in JSONL.splitlines()])
+    )
     (root / "logs" / "access.log").write_text(LOG, encoding="utf-8")
     (root / "logs" / "access.log.1.gz").write_bytes(gzip.compress(LOG.encode()))
     (root / "notes.txt").write_text("call Jane on +1 415-555-0100\n", encoding="utf-8")
@@ -55,19 +61,36 @@ def _state(root: Path) -> dict[str, tuple]:
     return state
 
 
-def test_a_full_file_scan_changes_no_byte_mtime_or_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_full_file_scan_changes_no_byte_mtime_or_listing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _tree(tmp_path / "data")
     before = _state(root)
-    code = main(["scan", str(root), "--sample-size", "0", "-q", "--format", "json",
-                 "--store", f"sqlite:///{tmp_path / 'history.sqlite'}"])
+    code = main(
+        [
+            "scan",
+            str(root),
+            "--sample-size",
+            "0",
+            "-q",
+            "--format",
+            "json",
+            "--store",
+            f"sqlite:///{tmp_path / 'history.sqlite'}",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert {finding["category"] for finding in report["findings"]} >= {"user.contact.email", "user.device.ip_address"}
+    assert {finding["category"] for finding in report["findings"]} >= {
+        "user.contact.email",
+        "user.device.ip_address",
+    }
     assert _state(root) == before
 
 
-def test_s3_scan_sends_only_reads_and_changes_no_object(s3, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_s3_scan_sends_only_reads_and_changes_no_object(
+    s3, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bucket = s3.new_bucket()
     s3.put(bucket, "exports/customers.csv", CSV)
     s3.put(bucket, "events/2024/01/events.jsonl", JSONL)
@@ -89,22 +112,28 @@ def test_s3_scan_sends_only_reads_and_changes_no_object(s3, monkeypatch: pytest.
     assert objects() == before
 
 
-def test_mongodb_scan_leaves_every_database_as_it_was(monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_mongodb_scan_leaves_every_database_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import mongomock
 
     from piimap.connectors import mongo
 
     client = mongomock.MongoClient()
     monkeypatch.setattr(mongo, "client_factory", lambda url, **options: client)
-    client.shop.customers.insert_many([{"contact": {"email": f"c{i}@example.com"}, "n": i} for i in range(30)])
+    client.shop.customers.insert_many(
+        [{"contact": {"email": f"c{i}@example.com"}, "n": i} for i in range(30)]
+    )
     client.shop.customers.create_index("n")
     client.logs.visits.insert_many([{"ip": f"198.51.100.{i}"} for i in range(30)])
 
     def state() -> dict[str, object]:
         return {
             f"{database}.{collection}": (
-                sorted(json.dumps(doc, default=str, sort_keys=True) for doc in client[database][collection].find()),
+                sorted(
+                    json.dumps(doc, default=str, sort_keys=True)
+                    for doc in client[database][collection].find()
+                ),
                 sorted(client[database][collection].index_information()),
             )
             for database in client.list_database_names()
@@ -112,7 +141,9 @@ def test_mongodb_scan_leaves_every_database_as_it_was(monkeypatch: pytest.Monkey
         }
 
     before = state()
-    code = main(["scan", "mongodb://db.example:27017/", "--sample-size", "0", "-q", "--format", "json", "--no-store"])
+    code = main(
+        ["scan", "mongodb://db.example:27017/", "--sample-size", "0", "-q", "--format", "json", "--no-store"]
+    )
     assert code == 0, capsys.readouterr().err
     assert json.loads(capsys.readouterr().out)["findings"]
     assert state() == before
@@ -142,16 +173,29 @@ sys.exit(code)
 
 def _audited_scan(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, list, str]:
     log = tmp_path / "network.json"
-    result = subprocess.run([sys.executable, "-c", _AUDITED_RUN, str(log), *args], capture_output=True, text=True,
-                            env=env or dict(os.environ), timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-c", _AUDITED_RUN, str(log), *args],
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        timeout=180,
+    )
     return result.returncode, json.loads(log.read_text()), result.stderr
 
 
 def test_a_file_scan_opens_no_network_connection_at_all(tmp_path: Path) -> None:
     """Loading the spaCy model, the name lists and every classifier needs no download."""
     root = _tree(tmp_path / "data")
-    code, network, stderr = _audited_scan(tmp_path, "scan", str(root), "-q", "--format", "json",
-                                          "--store", f"sqlite:///{tmp_path / 'history.sqlite'}")
+    code, network, stderr = _audited_scan(
+        tmp_path,
+        "scan",
+        str(root),
+        "-q",
+        "--format",
+        "json",
+        "--store",
+        f"sqlite:///{tmp_path / 'history.sqlite'}",
+    )
     assert code == 0, stderr
     assert [event for event in network if event[0] != "connect" or not isinstance(event[1], str)] == []
 
@@ -160,10 +204,13 @@ def test_an_s3_scan_connects_only_to_the_configured_endpoint(s3, tmp_path: Path)
     bucket = s3.new_bucket()
     s3.put(bucket, "customers.csv", CSV)
     host, port = s3.endpoint_url.removeprefix("http://").split(":")
-    code, network, stderr = _audited_scan(tmp_path, "scan", f"s3://{bucket}/", "-q", "--format", "json", "--no-store",
-                                          env=dict(os.environ))
+    code, network, stderr = _audited_scan(
+        tmp_path, "scan", f"s3://{bucket}/", "-q", "--format", "json", "--no-store", env=dict(os.environ)
+    )
     assert code == 0, stderr
-    connects = {tuple(event[1][:2]) for event in network if event[0] == "connect" and not isinstance(event[1], str)}
+    connects = {
+        tuple(event[1][:2]) for event in network if event[0] == "connect" and not isinstance(event[1], str)
+    }
     resolved = {event[1][0] for event in network if event[0] == "resolve"}
     assert connects == {(host, int(port))}
     assert resolved <= {host}

@@ -31,18 +31,40 @@ KEY = "k3y-for-tests-0f9a8b7c6d5e4f3a"
 
 EMAILS = ("zelda.quint@example.com", "yorick.mabe@example.org", "xena.holt@example.net")
 ROWS = (
-    (EMAILS[0], "+1 415-555-0134", "Zelda Quint", "203.0.113.77", "6D92078A-8246-4BA4-AE5B-76104861E7DC",
-     "GA1.2.1234567890.1609459200"),
-    (EMAILS[1], "+1 212-555-0187", "Yorick Mabe", "198.51.100.23", "1E2D3C4B-5A69-4788-9A0B-C1D2E3F40516",
-     "GA1.2.987654321.1609459300"),
-    (EMAILS[2], "+44 20 7946 0958", "Xena Holt", "192.0.2.145", "AEBE52E7-03EE-455A-B3C4-E57283966239",
-     "GA1.2.1122334455.1609459400"),
+    (
+        EMAILS[0],
+        "+1 415-555-0134",
+        "Zelda Quint",
+        "203.0.113.77",
+        "6D92078A-8246-4BA4-AE5B-76104861E7DC",
+        "GA1.2.1234567890.1609459200",
+    ),
+    (
+        EMAILS[1],
+        "+1 212-555-0187",
+        "Yorick Mabe",
+        "198.51.100.23",
+        "1E2D3C4B-5A69-4788-9A0B-C1D2E3F40516",
+        "GA1.2.987654321.1609459300",
+    ),
+    (
+        EMAILS[2],
+        "+44 20 7946 0958",
+        "Xena Holt",
+        "192.0.2.145",
+        "AEBE52E7-03EE-455A-B3C4-E57283966239",
+        "GA1.2.1122334455.1609459400",
+    ),
 )
 #: What must never be written: every raw value, the local part of each email, the phones' digits.
-RAW = tuple(value for row in ROWS for value in row) + tuple(email.split("@")[0] for email in EMAILS) + (
-    "4155550134",
-    "2125550187",
-    "2079460958",
+RAW = (
+    tuple(value for row in ROWS for value in row)
+    + tuple(email.split("@")[0] for email in EMAILS)
+    + (
+        "4155550134",
+        "2125550187",
+        "2079460958",
+    )
 )
 CATEGORIES = {
     "user.contact.email",
@@ -68,15 +90,29 @@ def _data(folder: Path) -> Path:
     return folder
 
 
-def _scan_to_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, bytes]:
+def _scan_to_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> dict[str, bytes]:
     """Scan the data into every report format and a store; return every output by name."""
     data = _data(tmp_path / "data")
     out = tmp_path / "out"
     store = f"sqlite:///{tmp_path / 'history.sqlite'}"
     outputs: dict[str, bytes] = {}
     for report_format in ("json", "html", "sarif", "fides"):
-        code = main(["scan", str(data), "-q", "--store", store, "--format", report_format,
-                     "--output", str(out / f"report.{report_format}"), *extra])
+        code = main(
+            [
+                "scan",
+                str(data),
+                "-q",
+                "--store",
+                store,
+                "--format",
+                report_format,
+                "--output",
+                str(out / f"report.{report_format}"),
+                *extra,
+            ]
+        )
         assert code == 0
     code = main(["scan", str(data), "-q", "--store", store, "--format", "table", *extra])
     assert code == 0
@@ -102,7 +138,9 @@ def _findings(tmp_path: Path) -> list[dict]:
     return json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["findings"]
 
 
-def test_masked_examples_only_in_every_report_and_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_masked_examples_only_in_every_report_and_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outputs = _scan_to_every_format(tmp_path, capsys)
     findings = _findings(tmp_path)
     assert {finding["category"] for finding in findings} >= CATEGORIES
@@ -122,17 +160,28 @@ def test_hmac_evidence_stores_the_keyed_hash_and_no_raw_value_nor_the_key(
     assert _raw_values_in(outputs) == {}
     assert [name for name, data in outputs.items() if KEY.encode() in data] == []
     examples = [example for finding in _findings(tmp_path) for example in finding["examples"]]
-    assert examples and all(example.startswith("hmac-sha256:") and len(example) == 12 + 64 for example in examples)
+    assert examples and all(
+        example.startswith("hmac-sha256:") and len(example) == 12 + 64 for example in examples
+    )
     # ``piimap hash`` gives the same value, from an argument or from stdin
     assert main(["hash", EMAILS[0]]) == 0
     assert capsys.readouterr().out.strip() == expected
 
 
 def test_piimap_hash_reads_values_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = subprocess.run([PIIMAP, "hash"], input=f"  {EMAILS[1]}\n\n{EMAILS[2]}\n", capture_output=True,
-                            text=True, env={**os.environ, "PIIMAP_HMAC_KEY": KEY}, timeout=60)
+    result = subprocess.run(
+        [PIIMAP, "hash"],
+        input=f"  {EMAILS[1]}\n\n{EMAILS[2]}\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIIMAP_HMAC_KEY": KEY},
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [hmac_example(KEY.encode(), EMAILS[1]), hmac_example(KEY.encode(), EMAILS[2])]
+    assert result.stdout.splitlines() == [
+        hmac_example(KEY.encode(), EMAILS[1]),
+        hmac_example(KEY.encode(), EMAILS[2]),
+    ]
 
 
 def test_none_evidence_keeps_no_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,12 +192,16 @@ def test_none_evidence_keeps_no_examples(tmp_path: Path, capsys: pytest.CaptureF
     assert _raw_values_in(outputs) == {}
 
 
-def test_config_setting_and_key_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_setting_and_key_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = _data(tmp_path / "data")
     config = tmp_path / "piimap.yaml"
-    config.write_text(f"sources: {{events: {data / 'events.csv'}}}\n"
-                      "settings: {evidence: hmac, hmac_key_env: TEAM_PIIMAP_KEY}\n", encoding="utf-8")
+    config.write_text(
+        f"sources: {{events: {data / 'events.csv'}}}\n"
+        "settings: {evidence: hmac, hmac_key_env: TEAM_PIIMAP_KEY}\n",
+        encoding="utf-8",
+    )
     monkeypatch.delenv("TEAM_PIIMAP_KEY", raising=False)
     assert main(["scan", "--config", str(config), "-q", "--no-store", "--format", "json"]) == 2
     err = capsys.readouterr().err
@@ -158,7 +211,9 @@ def test_config_setting_and_key_variable(tmp_path: Path, monkeypatch: pytest.Mon
     report = json.loads(capsys.readouterr().out)
     emails = next(finding for finding in report["findings"] if finding["category"] == "user.contact.email")
     assert hmac_example(KEY.encode(), EMAILS[0]) in emails["examples"]
-    config.write_text(f"sources: {{events: {data / 'events.csv'}}}\nsettings: {{evidence: plain}}\n", encoding="utf-8")
+    config.write_text(
+        f"sources: {{events: {data / 'events.csv'}}}\nsettings: {{evidence: plain}}\n", encoding="utf-8"
+    )
     assert main(["scan", "--config", str(config), "-q", "--no-store"]) == 2
     assert "evidence" in capsys.readouterr().err
 
@@ -184,7 +239,9 @@ def test_the_key_is_not_in_the_settings_repr_but_travels_to_workers() -> None:
     settings = ScanSettings(evidence=policy)
     assert KEY not in repr(settings) and policy.key_id in repr(settings)
     shipped = pickle.loads(pickle.dumps(settings))  # what a Dask worker receives
-    assert example_for(shipped.evidence, "user.contact.email", EMAILS[0]) == hmac_example(KEY.encode(), EMAILS[0])
+    assert example_for(shipped.evidence, "user.contact.email", EMAILS[0]) == hmac_example(
+        KEY.encode(), EMAILS[0]
+    )
     other = evidence_policy("hmac", None, {"PIIMAP_HMAC_KEY": KEY + "x"})
     assert repr(ScanSettings(evidence=other)) != repr(settings)  # a new key means a new scan digest
     assert example_for(EvidencePolicy("none"), "user.name", "Zelda Quint") is None
@@ -192,8 +249,12 @@ def test_the_key_is_not_in_the_settings_repr_but_travels_to_workers() -> None:
 
 def test_debug_logging_prints_no_sample_values(tmp_path: Path) -> None:
     data = _data(tmp_path / "data")
-    result = subprocess.run([PIIMAP, "--debug", "scan", str(data), "--no-store", "--format", "json"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [PIIMAP, "--debug", "scan", str(data), "--no-store", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert [value for value in RAW if value in result.stderr + result.stdout] == []
 

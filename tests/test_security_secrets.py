@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, server_unavailable
+
 from piimap.redact import redact_text, redact_url, url_secrets
 
 PIIMAP = str(Path(sys.executable).with_name("piimap"))
@@ -54,7 +54,9 @@ def _load_people(url: str) -> None:
     engine = sa.create_engine(url)
     try:
         with engine.begin() as connection:
-            connection.execute(sa.text("CREATE TABLE people (id int, email varchar(200), full_name varchar(200))"))
+            connection.execute(
+                sa.text("CREATE TABLE people (id int, email varchar(200), full_name varchar(200))")
+            )
             for index in range(30):
                 connection.execute(
                     sa.text("INSERT INTO people VALUES (:id, :email, :name)"),
@@ -102,13 +104,30 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
     (tmp_path / "policy.yaml").write_text("collected: [user.name]\n", encoding="utf-8")
     env = {**os.environ, "DB_PASSWORD": ENCODED, "PIIMAP_STORE": f"sqlite:///{store}"}
     try:
-        check = _run("--debug", "check", "--config", str(config), "--policy", str(tmp_path / "policy.yaml"), env=env)
+        check = _run(
+            "--debug", "check", "--config", str(config), "--policy", str(tmp_path / "policy.yaml"), env=env
+        )
         # the same URLs given on the command line, and a history store behind a password
-        adhoc = _run("--debug", "scan", "--no-store", "-q", "--format", "json",
-                     f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:5432/{pg_database}",
-                     f"mysql+pymysql://{role}:{ENCODED}x@127.0.0.1:3306/{maria_database}", env=env)
-        bad_store = _run("--debug", "scan", "-q", str(config),
-                         "--store", f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:1/store", env=env)
+        adhoc = _run(
+            "--debug",
+            "scan",
+            "--no-store",
+            "-q",
+            "--format",
+            "json",
+            f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:5432/{pg_database}",
+            f"mysql+pymysql://{role}:{ENCODED}x@127.0.0.1:3306/{maria_database}",
+            env=env,
+        )
+        bad_store = _run(
+            "--debug",
+            "scan",
+            "-q",
+            str(config),
+            "--store",
+            f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:1/store",
+            env=env,
+        )
         history = _run("history", "--format", "json", "--store", f"sqlite:///{store}", env=env)
     finally:
         _sql(postgres_db, f"DROP OWNED BY {role}", f"DROP ROLE {role}")
@@ -117,8 +136,13 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
     assert check.returncode == 2, check.stderr
     report = (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
     statuses = {source["name"]: source["status"] for source in json.loads(report)["sources"]}
-    assert statuses == {"pg_ok": "ok", "maria_ok": "ok", "pg_no_role": "error", "maria_wrong": "error",
-                        "unreachable": "error"}
+    assert statuses == {
+        "pg_ok": "ok",
+        "maria_ok": "ok",
+        "pg_no_role": "error",
+        "maria_wrong": "error",
+        "unreachable": "error",
+    }
     assert "Access denied" in check.stderr and ":***@" in check.stderr
     assert adhoc.returncode == 2 and '"status": "ok"' in adhoc.stdout
     assert bad_store.returncode == 2 and "Traceback" in bad_store.stderr  # --debug shows it, scrubbed
@@ -135,8 +159,13 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
     for path in sorted(tmp_path.rglob("*")):  # every report, the store file and anything else written
         if path.is_file() and path.name not in ("piimap.yaml",):
             outputs[str(path.relative_to(tmp_path))] = path.read_bytes()  # type: ignore[assignment]
-    assert {"out/report.json", "out/report.html", "out/report.sarif", "out/report.fides.yaml",
-            "history.sqlite"} <= set(outputs)
+    assert {
+        "out/report.json",
+        "out/report.html",
+        "out/report.sarif",
+        "out/report.fides.yaml",
+        "history.sqlite",
+    } <= set(outputs)
     leaks = {name: found for name, text in outputs.items() if (found := _leaks(text))}
     assert leaks == {}
 

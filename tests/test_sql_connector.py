@@ -331,7 +331,9 @@ def test_empty_table_yields_nothing_and_no_columns_is_fine(sql_db: str) -> None:
 def test_long_text_is_truncated_by_the_database(sql_db: str) -> None:
     run_sql(sql_db, "CREATE TABLE documents (id INTEGER PRIMARY KEY, body TEXT)")
     long_body = "jane.doe@example.com " + "x" * 60_000
-    run_sql(sql_db, sa.text("INSERT INTO documents (id, body) VALUES (1, :body)"), params=[{"body": long_body}])
+    run_sql(
+        sql_db, sa.text("INSERT INTO documents (id, body) VALUES (1, :body)"), params=[{"body": long_body}]
+    )
     settings = ScanSettings(max_value_length=64)
     connector = connector_for(sql_db, settings)
     try:
@@ -453,7 +455,9 @@ def test_postgres_large_tables_are_sampled_at_random(postgres_db: str) -> None:
     finally:
         connector.close()
     first_rows = list(range(1, 201))
-    assert any(draw != first_rows for draw in draws), "TABLESAMPLE should not return the first rows every time"
+    assert any(draw != first_rows for draw in draws), (
+        "TABLESAMPLE should not return the first rows every time"
+    )
 
 
 @pytest.mark.postgres
@@ -487,7 +491,12 @@ def test_hostile_table_and_column_names_are_quoted(sql_db: str) -> None:
     metadata = sa.MetaData()
     victims = sa.Table("victims", metadata, sa.Column("id", sa.Integer))
     tables = [
-        sa.Table(name, metadata, sa.Column("id", sa.Integer), *(sa.Column(c, sa.String(100)) for c in HOSTILE_COLUMNS))
+        sa.Table(
+            name,
+            metadata,
+            sa.Column("id", sa.Integer),
+            *(sa.Column(c, sa.String(100)) for c in HOSTILE_COLUMNS),
+        )
         for name in (HOSTILE_TABLE, HOSTILE_HTML_TABLE)
     ]
     engine = sa.create_engine(sql_db)
@@ -496,7 +505,10 @@ def test_hostile_table_and_column_names_are_quoted(sql_db: str) -> None:
         with engine.begin() as connection:
             connection.execute(victims.insert(), [{"id": 1}])
             for table in tables:
-                row = {"id": 1, **{column: f"{index}:jane@example.com" for index, column in enumerate(HOSTILE_COLUMNS)}}
+                row = {
+                    "id": 1,
+                    **{column: f"{index}:jane@example.com" for index, column in enumerate(HOSTILE_COLUMNS)},
+                }
                 connection.execute(table.insert(), [row])
     finally:
         engine.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import (
     MARIADB_ADMIN_URL,
     POSTGRES_ADMIN_URL,

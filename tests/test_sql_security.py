@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import (
     MARIADB_ADMIN_URL,
     POSTGRES_ADMIN_URL,
     load_shop_schema,
     server_unavailable,
 )
+
 from piimap.cli import main
 from piimap.connectors.sql import SqlConnector
 from piimap.engine import SerialExecutor, scan
@@ -128,13 +128,17 @@ SLOW_VIEWS = {
 
 
 def _backend(url: str) -> str:
-    return {"postgresql": "postgres", "mysql": "mariadb", "sqlite": "sqlite"}[sa.make_url(url).get_backend_name()]
+    return {"postgresql": "postgres", "mysql": "mariadb", "sqlite": "sqlite"}[
+        sa.make_url(url).get_backend_name()
+    ]
 
 
 def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     for statement in SLOW_VIEWS[_backend(sql_db)]:
         run_sql(sql_db, statement)
-    connector = SqlConnector(SourceSpec("db", sql_db, {"views": True}), ScanSettings(statement_timeout_seconds=1))
+    connector = SqlConnector(
+        SourceSpec("db", sql_db, {"views": True}), ScanSettings(statement_timeout_seconds=1)
+    )
     try:
         container = next(c for c in connector.discover() if c.name.endswith("slow_view"))
         started = time.monotonic()
@@ -157,7 +161,9 @@ def test_a_long_full_read_is_limited_per_batch_not_as_a_whole(sql_db: str) -> No
         metadata.create_all(engine)
         with engine.begin() as connection:
             # ~12 MB: more than socket buffers hold, so the server is still sending when time is up
-            connection.execute(notes.insert(), [{"id": i, "body": f"{i} " + "x" * 580} for i in range(20_000)])
+            connection.execute(
+                notes.insert(), [{"id": i, "body": f"{i} " + "x" * 580} for i in range(20_000)]
+            )
     finally:
         engine.dispose()
     settings = ScanSettings(statement_timeout_seconds=1)
@@ -191,7 +197,10 @@ def test_postgres_select_only_role_can_scan_and_unreadable_tables_are_reported(p
         f'CREATE ROLE "{role}" LOGIN',
         f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"',
         f'GRANT USAGE ON SCHEMA public TO "{role}"',
-        *(f'GRANT SELECT ON {table} TO "{role}"' for table in ("customers", "employees", "genres", "orders", "products")),
+        *(
+            f'GRANT SELECT ON {table} TO "{role}"'
+            for table in ("customers", "employees", "genres", "orders", "products")
+        ),
     )
     reader_url = sa.make_url(postgres_db).set(username=role).render_as_string(hide_password=False)
     try:
@@ -233,8 +242,9 @@ def test_mariadb_select_only_user_can_scan(mariadb_db: str) -> None:
 
 
 @pytest.mark.postgres
-def test_database_going_away_mid_scan_fails_that_source_only(postgres_db: str, sqlite_db: str, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_database_going_away_mid_scan_fails_that_source_only(
+    postgres_db: str, sqlite_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_shop_schema(postgres_db, customers=20, orders=20)
     load_shop_schema(sqlite_db, customers=20, orders=20)
     run_sql(
@@ -319,7 +329,9 @@ def test_connection_problems_are_one_line_each_without_the_password(
         "missing-file": f"sqlite:///{tmp_path / 'missing.db'}",
     }
     config = tmp_path / "piimap.yaml"
-    lines = ["sources:"] + [f"  {name}: '{url}'" for name, url in bad_sources.items()] + [f"  app: '{sqlite_db}'"]
+    lines = (
+        ["sources:"] + [f"  {name}: '{url}'" for name, url in bad_sources.items()] + [f"  app: '{sqlite_db}'"]
+    )
     config.write_text("\n".join(lines) + "\n")
     try:
         code = main(["scan", "--config", str(config), "--format", "json", "--no-store", "-q"])
@@ -358,4 +370,3 @@ def test_unknown_role_names_the_problem(postgres_db: str) -> None:
     assert message.startswith("cannot connect to postgresql+psycopg://piimap_nobody:***@127.0.0.1:5432/")
     assert 'role "piimap_nobody" does not exist' in message
     assert "hunter2-secret" not in message and "\n" not in message
-

@@ -26,7 +26,9 @@ def test_an_unwritable_default_store_only_warns(tmp_path, monkeypatch, capsys):
 
     assert code == 0
     assert "warning: run not recorded in the default history store" in capsys.readouterr().err
-    categories = {finding["category"] for finding in json.loads(report.read_text(encoding="utf-8"))["findings"]}
+    categories = {
+        finding["category"] for finding in json.loads(report.read_text(encoding="utf-8"))["findings"]
+    }
     assert "user.contact.email" in categories
 
 
@@ -35,10 +37,19 @@ def test_a_store_the_user_asked_for_fails_the_run_but_the_report_is_written(tmp_
     blocker.write_text("", encoding="utf-8")
     report = tmp_path / "report.json"
 
-    code = main([
-        "scan", str(_log(tmp_path)), "--store", f"sqlite:///{blocker}/history.sqlite",
-        "--format", "json", "--output", str(report), "--quiet",
-    ])
+    code = main(
+        [
+            "scan",
+            str(_log(tmp_path)),
+            "--store",
+            f"sqlite:///{blocker}/history.sqlite",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--quiet",
+        ]
+    )
 
     assert code == 2
     err = capsys.readouterr().err
@@ -51,7 +62,10 @@ def test_reports_get_ordinary_permissions_not_mkstemps_0600(tmp_path):
     report = tmp_path / "report.json"
     previous = os.umask(0o022)
     try:
-        assert main(["scan", str(_log(tmp_path)), "--no-store", "--format", "json", "--output", str(report)]) == 0
+        assert (
+            main(["scan", str(_log(tmp_path)), "--no-store", "--format", "json", "--output", str(report)])
+            == 0
+        )
     finally:
         os.umask(previous)
     assert stat.S_IMODE(report.stat().st_mode) == 0o644

@@ -24,12 +24,15 @@ from piimap.store import (
 )
 
 
-def finding(container: str, field: str | None, category: str, examples: tuple[str, ...] = ("j***@e***.com",)) -> Finding:
+def finding(
+    container: str, field: str | None, category: str, examples: tuple[str, ...] = ("j***@e***.com",)
+) -> Finding:
     return Finding("app", container, field, category, 0.9, 9, 10, "email", examples, "9/10 valid")
 
 
-def result(*findings: Finding, violations: tuple[Violation, ...] | None = None, datamap=None,
-           status: str = "ok") -> ScanResult:
+def result(
+    *findings: Finding, violations: tuple[Violation, ...] | None = None, datamap=None, status: str = "ok"
+) -> ScanResult:
     return ScanResult(
         started="2024-05-01T10:00:00+00:00",
         finished="2024-05-01T10:00:05+00:00",
@@ -48,12 +51,23 @@ def store_path(tmp_path: Path) -> Path:
 def test_round_trip_of_a_run(store_path: Path) -> None:
     email = finding("public.users", "email", "user.contact.email")
     text = finding("logs/app.log", None, "user.device.ip_address", ("203.*.*.*",))
-    violation = Violation("undisclosed-flow", "emails go to Acme", source="app", category="user.contact.email",
-                          vendor="Acme", fingerprint="abc")
+    violation = Violation(
+        "undisclosed-flow",
+        "emails go to Acme",
+        source="app",
+        category="user.contact.email",
+        vendor="Acme",
+        fingerprint="abc",
+    )
     containers = [ContainerRecord("app", "public.users", "table", "rows=10", "scanned")]
     with open_store(f"sqlite:///{store_path}") as store:
-        run_id = store.record(result(email, text, violations=(violation,)), command="check", config="/x/piimap.yaml",
-                              containers=containers, digests={"app": "d1"})
+        run_id = store.record(
+            result(email, text, violations=(violation,)),
+            command="check",
+            config="/x/piimap.yaml",
+            containers=containers,
+            digests={"app": "d1"},
+        )
         assert store.findings(run_id) == [text, email]  # report order: container, field, category
         assert store.violations(run_id) == [violation]
         assert store.flows(run_id) == {Flow("app", "Acme", "user.contact.email")}
@@ -70,7 +84,13 @@ def test_run_ids_grow_and_references_resolve(store_path: Path) -> None:
         assert ids == sorted(ids) and len(set(ids)) == 3
         assert [summary.id for summary in store.runs()] == ids[::-1]
         assert [summary.id for summary in store.runs(limit=2)] == ids[:0:-1]
-        cases = {"latest": ids[2], "latest~1": ids[1], "latest~2": ids[0], str(ids[0]): ids[0], " latest ": ids[2]}
+        cases = {
+            "latest": ids[2],
+            "latest~1": ids[1],
+            "latest~2": ids[0],
+            str(ids[0]): ids[0],
+            " latest ": ids[2],
+        }
         for reference, expected in cases.items():
             assert store.resolve(reference) == expected, reference
         for bad in ("latest~3", "99", "yesterday", "-1", "latest~x"):
@@ -86,8 +106,11 @@ def test_a_failing_write_leaves_no_half_written_run(store_path: Path) -> None:
     with open_store(f"sqlite:///{store_path}") as store:
         store.record(result(finding("t", "email", "user.contact.email")), command="scan")
         with pytest.raises(StoreError, match="crashed"):
-            store.record(result(finding("t", "phone", "user.contact.phone_number")), command="scan",
-                         containers=inventory())
+            store.record(
+                result(finding("t", "phone", "user.contact.phone_number")),
+                command="scan",
+                containers=inventory(),
+            )
         assert [summary.findings for summary in store.runs()] == [1]
     database = sqlite3.connect(store_path)
     try:
@@ -105,7 +128,9 @@ def test_schema_version_is_recorded_and_a_newer_schema_is_refused(store_path: Pa
         assert database.execute("SELECT value FROM piimap_meta WHERE key='schema_version'").fetchone() == (
             str(SCHEMA_VERSION),
         )
-        database.execute("UPDATE piimap_meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+        database.execute(
+            "UPDATE piimap_meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),)
+        )
         database.commit()
     finally:
         database.close()
@@ -158,7 +183,9 @@ def test_postgresql_store(postgres_db: str) -> None:
         ({"HOME": "/home/ana"}, "sqlite:////home/ana/.local/share/piimap/history.sqlite"),
     ],
 )
-def test_default_store_location(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str) -> None:
+def test_default_store_location(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
     for name in ("PIIMAP_STORE", "XDG_DATA_HOME"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
@@ -173,7 +200,10 @@ def test_store_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     config = load_config(config_file)
     bare = Config(path=None, sources=config.sources, settings=ScanSettings())
     assert store_url(config, argparse.Namespace(store="sqlite:///cli.sqlite")) == "sqlite:///cli.sqlite"
-    assert store_url(config, argparse.Namespace(store=None)) == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
+    assert (
+        store_url(config, argparse.Namespace(store=None))
+        == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
+    )
     assert store_url(bare, argparse.Namespace(store=None)) == "sqlite:///from-env.sqlite"
 
 
@@ -193,7 +223,9 @@ def test_scan_digest_changes_with_settings_and_source_but_not_the_password() -> 
     same_but_new_password = SourceSpec("app", "postgresql://u:two@db/app")
     assert scan_digest(spec, ScanSettings()) == scan_digest(same_but_new_password, ScanSettings())
     assert scan_digest(spec, ScanSettings()) != scan_digest(spec, ScanSettings(sample_size=10))
-    assert scan_digest(spec, ScanSettings()) != scan_digest(SourceSpec("app", "postgresql://u@db/other"), ScanSettings())
+    assert scan_digest(spec, ScanSettings()) != scan_digest(
+        SourceSpec("app", "postgresql://u@db/other"), ScanSettings()
+    )
 
 
 def test_flows_come_from_the_datamap_flow_edges() -> None:
@@ -206,9 +238,18 @@ def test_flows_come_from_the_datamap_flow_edges() -> None:
             {"id": "container:app/users", "kind": "container"},
         ],
         "edges": [
-            {"source": "system:app", "target": "vendor:acme", "kind": "flow",
-             "carries": ["user.contact.email", "user.name"]},
-            {"source": "category:user.contact.email", "target": "vendor:acme", "kind": "reaches", "systems": ["app"]},
+            {
+                "source": "system:app",
+                "target": "vendor:acme",
+                "kind": "flow",
+                "carries": ["user.contact.email", "user.name"],
+            },
+            {
+                "source": "category:user.contact.email",
+                "target": "vendor:acme",
+                "kind": "reaches",
+                "systems": ["app"],
+            },
             {"source": "system:app", "target": "container:app/users", "kind": "contains"},
         ],
     }

@@ -17,8 +17,16 @@ from piimap.settings import ScanSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["add_scan_options", "config_from_args", "run_scan", "record_run", "store_url",
-           "add_store_options", "store_url_from_args", "print_errors"]
+__all__ = [
+    "add_scan_options",
+    "config_from_args",
+    "run_scan",
+    "record_run",
+    "store_url",
+    "add_store_options",
+    "store_url_from_args",
+    "print_errors",
+]
 
 
 def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -> None:
@@ -26,36 +34,78 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     if sources:
         parser.add_argument("sources", nargs="*", metavar="SOURCE", help="URL, path or glob to scan")
     parser.add_argument("--config", metavar="FILE", help="piimap.yaml with named sources and settings")
-    parser.add_argument("--sample-size", type=_non_negative_int, metavar="N",
-                        help="values (rows, documents, lines) looked at per container; 0 reads everything")
-    parser.add_argument("--min-confidence", type=_unit_float, metavar="X",
-                        help="report findings at or above this confidence (default 0.5)")
-    parser.add_argument("--region", metavar="CC", help="default phone region for national numbers (default US)")
+    parser.add_argument(
+        "--sample-size",
+        type=_non_negative_int,
+        metavar="N",
+        help="values (rows, documents, lines) looked at per container; 0 reads everything",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=_unit_float,
+        metavar="X",
+        help="report findings at or above this confidence (default 0.5)",
+    )
+    parser.add_argument(
+        "--region", metavar="CC", help="default phone region for national numbers (default US)"
+    )
     parser.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline for person names")
-    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
-                        help="only containers matching this pattern (repeatable)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="skip containers matching this pattern (repeatable)")
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only containers matching this pattern (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip containers matching this pattern (repeatable)",
+    )
     parser.add_argument("--workers", type=_positive_int, metavar="N", help="containers scanned at once")
-    parser.add_argument("--exhaustive", action="store_true", default=None,
-                        help="classify every sampled value (no early stop once a field is decided)")
-    parser.add_argument("--evidence", choices=("masked", "hmac", "none"), default=None,
-                        help="what findings keep of matched values: masked examples (default), "
-                             "HMAC-SHA256 under the key in $PIIMAP_HMAC_KEY, or nothing")
+    parser.add_argument(
+        "--exhaustive",
+        action="store_true",
+        default=None,
+        help="classify every sampled value (no early stop once a field is decided)",
+    )
+    parser.add_argument(
+        "--evidence",
+        choices=("masked", "hmac", "none"),
+        default=None,
+        help="what findings keep of matched values: masked examples (default), "
+        "HMAC-SHA256 under the key in $PIIMAP_HMAC_KEY, or nothing",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     operations = parser.add_argument_group("history, incremental rescans and scale-out")
-    operations.add_argument("--store", metavar="URL",
-                            help="history store (SQLAlchemy URL; default: 'store:' in the config, else "
-                                 "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)")
-    operations.add_argument("--no-store", action="store_true",
-                            help="do not record this run (and do not reuse stored findings)")
-    operations.add_argument("--full", action="store_true",
-                            help="read every container again, even when unchanged since the last stored run")
-    operations.add_argument("--executor", choices=("local", "dask"), default=None,
-                            help="where containers are scanned: local threads (default) or a Dask cluster")
-    operations.add_argument("--dask-scheduler", metavar="ADDRESS",
-                            help="Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
-                                 "without it a local cluster is started)")
+    operations.add_argument(
+        "--store",
+        metavar="URL",
+        help="history store (SQLAlchemy URL; default: 'store:' in the config, else "
+        "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)",
+    )
+    operations.add_argument(
+        "--no-store", action="store_true", help="do not record this run (and do not reuse stored findings)"
+    )
+    operations.add_argument(
+        "--full",
+        action="store_true",
+        help="read every container again, even when unchanged since the last stored run",
+    )
+    operations.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default=None,
+        help="where containers are scanned: local threads (default) or a Dask cluster",
+    )
+    operations.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
+        "without it a local cluster is started)",
+    )
 
 
 def _non_negative_int(text: str) -> int:
@@ -156,9 +206,12 @@ def store_url(config: Config, args: argparse.Namespace) -> str:
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
     """``--store`` and ``--config`` for the verbs that only read the history (``history``, ``diff``)."""
-    parser.add_argument("--store", metavar="URL",
-                        help="history store (SQLAlchemy URL; default: 'store:' in --config, else "
-                             "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)")
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="history store (SQLAlchemy URL; default: 'store:' in --config, else "
+        "$PIIMAP_STORE, else $XDG_DATA_HOME/piimap/history.sqlite)",
+    )
     parser.add_argument("--config", metavar="FILE", help="take the store from this config's 'store:' key")
 
 
@@ -190,8 +243,12 @@ def run_scan(config: Config, args: argparse.Namespace) -> ScanResult:
         try:
             store = open_store(store_url(config, args))
         except PiimapError as error:  # the scan itself must not be lost to a history problem
-            log.debug("opening the history store failed", exc_info=True)  # scrubbed by the CLI's log formatter
-            sys.stderr.write(f"piimap: warning: history store unavailable, reading every container: {error}\n")
+            log.debug(
+                "opening the history store failed", exc_info=True
+            )  # scrubbed by the CLI's log formatter
+            sys.stderr.write(
+                f"piimap: warning: history store unavailable, reading every container: {error}\n"
+            )
     inventory = InventoryObserver()
     progress = progress_observer(quiet=bool(getattr(args, "quiet", False)))
     configured = _config_executor(config)
@@ -229,9 +286,13 @@ def _config_executor(config: Config) -> dict[str, Any]:
         raise ConfigError("executor: must be 'local', 'dask' or a mapping {name, scheduler, connect_timeout}")
     unknown = set(value) - {"name", "scheduler", "connect_timeout"}
     if unknown:
-        raise ConfigError(f"executor: unknown key {sorted(unknown)[0]!r} (known: connect_timeout, name, scheduler)")
+        raise ConfigError(
+            f"executor: unknown key {sorted(unknown)[0]!r} (known: connect_timeout, name, scheduler)"
+        )
     timeout = value.get("connect_timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+    ):
         raise ConfigError("executor: connect_timeout must be a number of seconds")
     return {
         "name": str(value["name"]) if value.get("name") else None,
@@ -267,7 +328,9 @@ def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> 
         # The reports are still written. A store the user asked for makes the run fail (exit 2);
         # the implicit per-user default only warns, so a read-only home never breaks a scan.
         if _store_was_asked_for(config, args):
-            return replace(result, errors=result.errors + (SourceError(HISTORY_STORE, f"run not recorded: {error}"),))
+            return replace(
+                result, errors=result.errors + (SourceError(HISTORY_STORE, f"run not recorded: {error}"),)
+            )
         sys.stderr.write(f"piimap: warning: run not recorded in the default history store: {error}\n")
         return result
     return replace(result, run_id=str(run_id))

@@ -21,8 +21,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Write the Clickstat Inc. demo (SQLite app database, web logs, click events, data map, "
         "policy, piimap.yaml) into DIR, scan and check it, and write report.html and report.json there.",
     )
-    parser.add_argument("directory", nargs="?", default="piimap-demo", metavar="DIR",
-                        help="where to put the demo (default ./piimap-demo)")
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default="piimap-demo",
+        metavar="DIR",
+        help="where to put the demo (default ./piimap-demo)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
 

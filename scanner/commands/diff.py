@@ -26,12 +26,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "diff", help="show PII fields and flows that appeared or went between two recorded runs"
     )
-    parser.add_argument("runs", nargs="*", metavar="RUN",
-                        help="run id, 'latest' or 'latest~N' (default: latest~1 latest)")
+    parser.add_argument(
+        "runs", nargs="*", metavar="RUN", help="run id, 'latest' or 'latest~N' (default: latest~1 latest)"
+    )
     add_store_options(parser)
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
-    parser.add_argument("--fail-on-new", action="store_true",
-                        help="exit 1 when a PII field, category or flow appeared (for CI)")
+    parser.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+    )
+    parser.add_argument(
+        "--fail-on-new",
+        action="store_true",
+        help="exit 1 when a PII field, category or flow appeared (for CI)",
+    )
     parser.set_defaults(run=run)
 
 

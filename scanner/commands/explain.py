@@ -29,13 +29,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "explain", help="say why each field is or is not tagged (classifier, hit ratio, field name, examples)"
     )
     add_scan_options(parser)
-    parser.add_argument("--field", action="append", default=[], metavar="NAME",
-                        help="only explain fields with this name (repeatable)")
+    parser.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only explain fields with this name (repeatable)",
+    )
     parser.add_argument("--all", action="store_true", help="also list fields where nothing was seen at all")
     parser.set_defaults(run=run)
 
 
-def explain_sample(sample: FieldSample, classifiers: Sequence[Classifier], settings: ScanSettings) -> list[str]:
+def explain_sample(
+    sample: FieldSample, classifiers: Sequence[Classifier], settings: ScanSettings
+) -> list[str]:
     """Lines explaining one field sample: findings first, then categories not tagged and why."""
     findings, _ = classify_samples([sample], classifiers, settings)
     lines = []
@@ -87,8 +94,10 @@ def run(args: argparse.Namespace) -> int:
                             out.write(line + "\n")
                 except PiimapError as error:
                     failed = True
-                    sys.stderr.write(f"piimap: error: {spec.name}: {container.name}: "
-                                     f"{redact_text(str(error), (spec.url,))}\n")
+                    sys.stderr.write(
+                        f"piimap: error: {spec.name}: {container.name}: "
+                        f"{redact_text(str(error), (spec.url,))}\n"
+                    )
         except PiimapError as error:
             failed = True
             sys.stderr.write(f"piimap: error: {spec.name}: {redact_text(str(error), (spec.url,))}\n")

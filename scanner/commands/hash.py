@@ -24,8 +24,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         f"${DEFAULT_HMAC_KEY_ENV} (or --key-env NAME), exactly as scans with 'evidence: hmac' record it.",
     )
     parser.add_argument("values", nargs="*", metavar="VALUE", help="values to hash (default: lines of stdin)")
-    parser.add_argument("--key-env", metavar="NAME", default=None,
-                        help=f"environment variable holding the key (default {DEFAULT_HMAC_KEY_ENV})")
+    parser.add_argument(
+        "--key-env",
+        metavar="NAME",
+        default=None,
+        help=f"environment variable holding the key (default {DEFAULT_HMAC_KEY_ENV})",
+    )
     parser.set_defaults(run=run)
 
 

@@ -15,9 +15,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("history", help="list recorded scan runs (newest first)")
     add_store_options(parser)
-    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N",
-                        help="show the N newest runs (default 20)")
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+    parser.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N", help="show the N newest runs (default 20)"
+    )
+    parser.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+    )
     parser.set_defaults(run=run)
 
 
@@ -47,10 +50,22 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"No runs recorded in {escape(location)}.")
         return ExitCode.OK
     table = Table(title=f"Runs in {escape(location)}")
-    for column in ("run", "started", "command", "status", "sources", "findings", "violations", "containers",
-                   "errors"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column in ("run", "findings", "violations", "errors") else "left")
+    for column in (
+        "run",
+        "started",
+        "command",
+        "status",
+        "sources",
+        "findings",
+        "violations",
+        "containers",
+        "errors",
+    ):
+        table.add_column(
+            column,
+            overflow="fold",
+            justify="right" if column in ("run", "findings", "violations", "errors") else "left",
+        )
     for summary in runs:
         containers = str(summary.containers) + (f" ({summary.reused} unchanged)" if summary.reused else "")
         table.add_row(

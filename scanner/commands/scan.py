@@ -15,8 +15,9 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("scan", help="scan sources for personal data and report findings")
     add_scan_options(parser)
-    parser.add_argument("--format", default="table", metavar="FORMAT",
-                        help="table (default), json, html, sarif, fides")
+    parser.add_argument(
+        "--format", default="table", metavar="FORMAT", help="table (default), json, html, sarif, fides"
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     parser.set_defaults(run=run)
 

@@ -22,21 +22,40 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "schedule", help="run the config's scheduled scans (long-lived), recording each run in the history"
     )
     add_scan_options(parser, sources=False)
-    parser.add_argument("--once", action="store_true",
-                        help="run every schedule now, once, one after another, and exit (for cron and tests)")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="run only this schedule (repeatable)")
-    parser.add_argument("--misfire-grace", type=int, default=None, metavar="SECONDS",
-                        help="a run missed by less than this still happens once when the scheduler starts "
-                             "(default 300)")
-    parser.add_argument("--max-runs", type=int, default=None, metavar="N",
-                        help="stop after N runs in total (smoke tests); default: run until stopped")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="run every schedule now, once, one after another, and exit (for cron and tests)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="run only this schedule (repeatable)"
+    )
+    parser.add_argument(
+        "--misfire-grace",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="a run missed by less than this still happens once when the scheduler starts (default 300)",
+    )
+    parser.add_argument(
+        "--max-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop after N runs in total (smoke tests); default: run until stopped",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from piimap.redact import redact_url
-    from piimap.scheduler import DEFAULT_MISFIRE_GRACE_SECONDS, RunCounter, build_scheduler, load_schedules, run_schedule
+    from piimap.scheduler import (
+        DEFAULT_MISFIRE_GRACE_SECONDS,
+        RunCounter,
+        build_scheduler,
+        load_schedules,
+        run_schedule,
+    )
 
     config = config_from_args(args, require_config=True)
     schedules = load_schedules(config)
@@ -47,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         schedules = tuple(schedule for schedule in schedules if schedule.name in args.only)
     if not schedules:
         raise ConfigError(f"{config.path}: no 'schedules' to run")
-    where = "not recorded (--no-store)" if args.no_store else f"recorded in {redact_url(store_url(config, args))}"
+    where = (
+        "not recorded (--no-store)" if args.no_store else f"recorded in {redact_url(store_url(config, args))}"
+    )
     if args.once:
         status = ExitCode.OK
         for schedule in schedules:
@@ -67,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
         schedules,
         args,
         blocking=counter is None,
-        misfire_grace_seconds=args.misfire_grace if args.misfire_grace is not None else DEFAULT_MISFIRE_GRACE_SECONDS,
+        misfire_grace_seconds=args.misfire_grace
+        if args.misfire_grace is not None
+        else DEFAULT_MISFIRE_GRACE_SECONDS,
         on_result=counter,
     )
     for schedule in schedules:

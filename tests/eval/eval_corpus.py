@@ -31,7 +31,15 @@ CATEGORIES = (
     "user.device.cookie_id",
 )
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "ja_JP", "pt_BR", "en_IN")
-REGIONS = {"en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "ja_JP": "JP", "pt_BR": "BR", "en_IN": "IN"}
+REGIONS = {
+    "en_US": "US",
+    "en_GB": "GB",
+    "de_DE": "DE",
+    "fr_FR": "FR",
+    "ja_JP": "JP",
+    "pt_BR": "BR",
+    "en_IN": "IN",
+}
 VALUES_PER_COLUMN = 60
 
 
@@ -75,7 +83,8 @@ def _phones(fake, region: str, rng: random.Random, international: bool, n: int) 
             continue
         style = rng.choice(
             (phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.E164)
-            if international else (phonenumbers.PhoneNumberFormat.NATIONAL,)
+            if international
+            else (phonenumbers.PhoneNumberFormat.NATIONAL,)
         )
         values.append(phonenumbers.format_number(number, style))
     return values
@@ -106,22 +115,65 @@ def _columns_for_locale(locale: str, n: int) -> Iterator[EvalColumn]:
     yield col("staff", "full_name", [fake.name().lower() for _ in range(n)], name, "full names lower")
     yield col("sessions", "ip_address", [fake.ipv4() for _ in range(n)], ip, "ipv4")
     yield col("sessions", "client_ip", [fake.ipv6() for _ in range(n)], ip, "ipv6")
-    yield col("devices", "idfa", [str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper() for _ in range(n)],
-              device, "idfa")
-    yield col("devices", "gaid", [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
-              device, "gaid")
-    yield col("devices", "android_id", [f"{rng.getrandbits(64):016x}" for _ in range(n)], device, "android id")
-    yield col("devices", "imei", [_luhn_complete(rng.choice(("35", "86", "01", "99")) + f"{rng.getrandbits(40):012d}"[:12])
-                                  for _ in range(n)], device, "imei")
+    yield col(
+        "devices",
+        "idfa",
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper() for _ in range(n)],
+        device,
+        "idfa",
+    )
+    yield col(
+        "devices",
+        "gaid",
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
+        device,
+        "gaid",
+    )
+    yield col(
+        "devices", "android_id", [f"{rng.getrandbits(64):016x}" for _ in range(n)], device, "android id"
+    )
+    yield col(
+        "devices",
+        "imei",
+        [
+            _luhn_complete(rng.choice(("35", "86", "01", "99")) + f"{rng.getrandbits(40):012d}"[:12])
+            for _ in range(n)
+        ],
+        device,
+        "imei",
+    )
     yield col("devices", "mac_address", [fake.mac_address() for _ in range(n)], device, "mac")
-    yield col("web", "_ga", [f"GA1.2.{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}"
-                             for _ in range(n)], cookie, "ga cookie")
-    yield col("web", "ga_client_id", [f"{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}"
-                                      for _ in range(n)], cookie, "ga client id")
-    yield col("web", "session_id", [fake.pystr(min_chars=24, max_chars=32) + str(rng.randint(0, 999))
-                                    for _ in range(n)], cookie, "session token")
-    yield col("web", "visitor_id", [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
-              cookie, "visitor uuid")
+    yield col(
+        "web",
+        "_ga",
+        [
+            f"GA1.2.{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}"
+            for _ in range(n)
+        ],
+        cookie,
+        "ga cookie",
+    )
+    yield col(
+        "web",
+        "ga_client_id",
+        [f"{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}" for _ in range(n)],
+        cookie,
+        "ga client id",
+    )
+    yield col(
+        "web",
+        "session_id",
+        [fake.pystr(min_chars=24, max_chars=32) + str(rng.randint(0, 999)) for _ in range(n)],
+        cookie,
+        "session token",
+    )
+    yield col(
+        "web",
+        "visitor_id",
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
+        cookie,
+        "visitor uuid",
+    )
 
     # --- positives: uninformative names --------------------------------------------------------
     yield col("import", "c1", [fake.free_email() for _ in range(n)], email, "email")
@@ -129,8 +181,16 @@ def _columns_for_locale(locale: str, n: int) -> Iterator[EvalColumn]:
     yield col("import", "c3", [fake.name() for _ in range(n)], name, "full names")
     yield col("import", "c4", [fake.ipv4_public() for _ in range(n)], ip, "ipv4")
     yield col("import", "c5", [fake.mac_address() for _ in range(n)], device, "mac")
-    yield col("import", "c6", [f"GA1.2.{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}"
-                               for _ in range(n)], cookie, "ga cookie")
+    yield col(
+        "import",
+        "c6",
+        [
+            f"GA1.2.{rng.randint(10**8, 2 * 10**9)}.{rng.randint(1_500_000_000, 1_750_000_000)}"
+            for _ in range(n)
+        ],
+        cookie,
+        "ga cookie",
+    )
 
     # --- hard negatives --------------------------------------------------------------------------
     yield col("orders", "order_date", [fake.date() for _ in range(n)], None, "dates")
@@ -139,31 +199,91 @@ def _columns_for_locale(locale: str, n: int) -> Iterator[EvalColumn]:
     yield col("orders", "c8", [f"{rng.uniform(1, 99999):,.2f}" for _ in range(n)], None, "prices")
     start = rng.randint(10**10, 9 * 10**10)
     yield col("orders", "order_number", [str(start + i) for i in range(n)], None, "order numbers")
-    yield col("orders", "c9", [f"ORD-{rng.randint(2019, 2025)}-{rng.randint(0, 999999):06d}" for _ in range(n)],
-              None, "order refs")
-    yield col("orders", "order_id", [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
-              None, "order uuids")
-    yield col("orders", "c10", [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
-              None, "uuids")
+    yield col(
+        "orders",
+        "c9",
+        [f"ORD-{rng.randint(2019, 2025)}-{rng.randint(0, 999999):06d}" for _ in range(n)],
+        None,
+        "order refs",
+    )
+    yield col(
+        "orders",
+        "order_id",
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
+        None,
+        "order uuids",
+    )
+    yield col(
+        "orders",
+        "c10",
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)],
+        None,
+        "uuids",
+    )
     yield col("orders", "sku", [fake.bothify("??-####-??").upper() for _ in range(n)], None, "skus")
     yield col("orders", "c11", [str(fake.ean13()) for _ in range(n)], None, "ean13")
-    yield col("events", "created_at", [str(rng.randint(1_500_000_000, 1_750_000_000)) for _ in range(n)],
-              None, "epoch seconds")
-    yield col("events", "c12", [str(rng.randint(1_500_000_000_000, 1_750_000_000_000)) for _ in range(n)],
-              None, "epoch millis")
-    yield col("billing", "account_number", [str(rng.randint(10**9, 10**12)) for _ in range(n)], None, "accounts")
+    yield col(
+        "events",
+        "created_at",
+        [str(rng.randint(1_500_000_000, 1_750_000_000)) for _ in range(n)],
+        None,
+        "epoch seconds",
+    )
+    yield col(
+        "events",
+        "c12",
+        [str(rng.randint(1_500_000_000_000, 1_750_000_000_000)) for _ in range(n)],
+        None,
+        "epoch millis",
+    )
+    yield col(
+        "billing", "account_number", [str(rng.randint(10**9, 10**12)) for _ in range(n)], None, "accounts"
+    )
     yield col("billing", "c13", [fake.bban() for _ in range(n)], None, "bban")
-    yield col("builds", "app_version", [f"{rng.randint(1, 12)}.{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"
-                                        for _ in range(n)], None, "versions")
-    yield col("builds", "c14", [f"10.0.{rng.randint(10000, 22631)}.{rng.randint(1, 3000)}" for _ in range(n)],
-              None, "windows builds")
-    yield col("builds", "c15", [f"{rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}-rc{rng.randint(1, 5)}"
-                                for _ in range(n)], None, "prerelease versions")
-    yield col("snmp", "c16", [f"1.3.6.1.4.1.{rng.randint(1, 60000)}.{rng.randint(1, 99)}" for _ in range(n)],
-              None, "oids")
-    yield col("files", "checksum", [hashlib.sha256(str(rng.random()).encode()).hexdigest() for _ in range(n)],
-              None, "sha256")
-    yield col("files", "c17", [hashlib.md5(str(rng.random()).encode()).hexdigest() for _ in range(n)], None, "md5")
+    yield col(
+        "builds",
+        "app_version",
+        [
+            f"{rng.randint(1, 12)}.{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"
+            for _ in range(n)
+        ],
+        None,
+        "versions",
+    )
+    yield col(
+        "builds",
+        "c14",
+        [f"10.0.{rng.randint(10000, 22631)}.{rng.randint(1, 3000)}" for _ in range(n)],
+        None,
+        "windows builds",
+    )
+    yield col(
+        "builds",
+        "c15",
+        [
+            f"{rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}-rc{rng.randint(1, 5)}"
+            for _ in range(n)
+        ],
+        None,
+        "prerelease versions",
+    )
+    yield col(
+        "snmp",
+        "c16",
+        [f"1.3.6.1.4.1.{rng.randint(1, 60000)}.{rng.randint(1, 99)}" for _ in range(n)],
+        None,
+        "oids",
+    )
+    yield col(
+        "files",
+        "checksum",
+        [hashlib.sha256(str(rng.random()).encode()).hexdigest() for _ in range(n)],
+        None,
+        "sha256",
+    )
+    yield col(
+        "files", "c17", [hashlib.md5(str(rng.random()).encode()).hexdigest() for _ in range(n)], None, "md5"
+    )
     yield col("traces", "span_id", [f"{rng.getrandbits(64):016x}" for _ in range(n)], None, "span ids")
     yield col("traces", "c18", [f"{rng.getrandbits(64):016x}" for _ in range(n)], None, "span ids")
     yield col("traces", "trace_id", [f"{rng.getrandbits(128):032x}" for _ in range(n)], None, "trace ids")
@@ -179,16 +299,46 @@ def _columns_for_locale(locale: str, n: int) -> Iterator[EvalColumn]:
     yield col("products", "c22", [fake.catch_phrase() for _ in range(n)], None, "product titles")
     yield col("products", "description", [fake.sentence() for _ in range(n)], None, "lorem")
     yield col("products", "c23", [fake.paragraph() for _ in range(n)], None, "lorem")
-    yield col("orders", "status", [rng.choice(("active", "pending", "shipped", "cancelled", "Refunded", "NEW"))
-                                   for _ in range(n)], None, "status words")
-    yield col("orders", "c24", [rng.choice(("Active", "Inactive", "Pending", "Closed", "Open")) for _ in range(n)],
-              None, "status words")
+    yield col(
+        "orders",
+        "status",
+        [rng.choice(("active", "pending", "shipped", "cancelled", "Refunded", "NEW")) for _ in range(n)],
+        None,
+        "status words",
+    )
+    yield col(
+        "orders",
+        "c24",
+        [rng.choice(("Active", "Inactive", "Pending", "Closed", "Open")) for _ in range(n)],
+        None,
+        "status words",
+    )
     yield col("orders", "year", [str(rng.randint(1950, 2030)) for _ in range(n)], None, "years")
     yield col("orders", "quantity", [str(rng.randint(1, 10**6)) for _ in range(n)], None, "quantities")
 
 
-_GENRES = ("Rock", "Jazz", "Blues", "Hip Hop", "Classical", "Country", "Soul", "Reggae", "Metal", "Folk",
-           "Punk", "Disco", "Funk", "Gospel", "Opera", "Techno", "House", "Ambient", "Grunge", "Salsa")
+_GENRES = (
+    "Rock",
+    "Jazz",
+    "Blues",
+    "Hip Hop",
+    "Classical",
+    "Country",
+    "Soul",
+    "Reggae",
+    "Metal",
+    "Folk",
+    "Punk",
+    "Disco",
+    "Funk",
+    "Gospel",
+    "Opera",
+    "Techno",
+    "House",
+    "Ambient",
+    "Grunge",
+    "Salsa",
+)
 
 
 def build_corpus(values_per_column: int = VALUES_PER_COLUMN) -> list[EvalColumn]:
