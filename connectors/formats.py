@@ -460,3 +460,29 @@ def _iter_parquet(opened: _Input, limit: int) -> Iterator[Columns]:
             spool.write(chunk)
         spool.seek(0)
         yield from iter_parquet_columns(spool, limit=limit)
+
+
+# -- record-level reading, for ``piimap locate`` (scans do not use these) ------------------------
+
+
+def open_records(
+    stream: BinaryIO,
+    name: str,
+    *,
+    fmt: str | None = None,
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES,
+) -> tuple[str, BinaryIO, bytes]:
+    """``(format, reader, head)`` of a (possibly gzip) stream: the decompressed bytes from the start,
+    with the same gzip-bomb and size guards as a scan, and the format detected as a scan would."""
+    opened = _open_input(stream, max_decompressed_bytes)
+    return (fmt or detect_format(name, opened.head)), opened.unbuffered, opened.head
+
+
+def line_parser(fmt: str, head: bytes) -> _BlockParser:
+    """The parser a scan uses for one line-oriented format (``parse_text(text, columns)``)."""
+    return _parser_for(fmt, head)
+
+
+def read_error_message(error: BaseException, values_seen: int) -> str:
+    """The one-line message a scan gives for an input that broke after ``values_seen`` values."""
+    return _describe_read_error(error, values_seen)

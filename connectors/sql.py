@@ -244,6 +244,11 @@ class SqlConnector:
         except (TypeError, ValueError):
             return max(1, self.settings.max_connections_per_source)
 
+    def session(self) -> Any:
+        """A context manager giving a connection in a read-only, time-limited transaction that is
+        always rolled back: what every scan read uses, for other read-only users (``piimap locate``)."""
+        return self._session()
+
     @contextmanager
     def _session(self) -> Iterator[Connection]:
         """A connection in a read-only, time-limited transaction that is always rolled back."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from piimap.model import ConfigError, ScanResult
 from piimap.plugins import REPORT_GROUP, load_group
 
-__all__ = ["available_formats", "write_report", "render_report"]
+__all__ = ["available_formats", "write_report", "render_report", "write_text_atomically"]
 
 
 def available_formats() -> list[str]:
@@ -42,7 +42,11 @@ def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[s
         factory().write(result, sys.stdout)
         sys.stdout.flush()
         return
-    text = render_report(format_name, result)  # fully rendered before the target is touched
+    write_text_atomically(render_report(format_name, result), path)  # rendered before the target is touched
+
+
+def write_text_atomically(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a report."""
     target = Path(path)
     temporary: str | None = None
     try:

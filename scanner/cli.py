@@ -23,7 +23,7 @@ from piimap.redact import printable, redact_text
 __all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 
 #: Verb modules, in the order ``piimap --help`` lists them.
-COMMANDS = ("scan", "check", "demo", "explain", "baseline", "history", "diff", "schedule", "hash")
+COMMANDS = ("scan", "check", "demo", "explain", "baseline", "history", "diff", "schedule", "hash", "locate")
 
 
 class _Parser(argparse.ArgumentParser):

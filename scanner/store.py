@@ -529,6 +529,21 @@ class HistoryStore:
             ).scalar()
         return int(found) if found is not None else None
 
+    def latest_run_reading(self, source: str) -> int | None:
+        """The newest run in which ``source`` was read successfully, whatever its settings
+        (``piimap locate`` plans its lookups from that run's findings)."""
+        from sqlalchemy import select
+
+        table = self._tables["run_sources"]
+        with self._reading() as connection:
+            found = connection.execute(
+                select(table.c.run_id)
+                .where(table.c.name == source, table.c.status == "ok")
+                .order_by(table.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+        return int(found) if found is not None else None
+
     def _reading(self) -> Any:
         return _Reading(self)
 
