@@ -90,12 +90,11 @@ class StreamSearch:
             header_lines = 1
         line_number = 0
         for block in iter_line_blocks(reader, self.line_cap):
-            lines_in_block = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
             room = self.max_lines - self.lines_read
+            lines_in_block = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            at_limit = lines_in_block >= room
             if lines_in_block > room:
-                block = _first_lines(block, room)
-                lines_in_block = room
-                self.stopped = True
+                block, lines_in_block = _first_lines(block, room), room
             for start in self._candidate_lines(block):
                 number = line_number + block.count(b"\n", 0, start) + 1
                 if number <= header_lines:
@@ -105,11 +104,13 @@ class StreamSearch:
                 columns = Columns()
                 parser.parse_text(line, columns)
                 yield from self._take(number, columns)
-                if self.stopped:
+                if self.stopped:  # enough matching lines
+                    self.lines_read += number - line_number
                     return
             line_number += lines_in_block
             self.lines_read += lines_in_block
-            if self.stopped:
+            if at_limit:
+                self.stopped = True
                 return
 
     def _search_json(self, reader: BinaryIO) -> Iterator[StreamHit]:
