@@ -218,7 +218,8 @@ th{background:#f0f3f6}td.n{text-align:right}code{font-size:12px;word-break:break
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped for HTML, control characters shown as ``\\xNN`` (names come from scanned systems)."""
+    return html.escape(printable(str(text)), quote=True)
 
 
 def _html(result: LocateResult) -> str:
@@ -230,7 +231,7 @@ def _html(result: LocateResult) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=False)}">',
         '<meta name="referrer" content="no-referrer">',
         "<title>piimap: data subject request</title>",
         f"<style>{_CSS}</style></head><body>",
