@@ -94,10 +94,10 @@ def reference(url: str, email: str, repeat: int) -> float:
 
 
 def locate_once(url: str, field: str, email: str, max_rows: int) -> tuple[float, list]:
+    from piimap.connectors.locate_sql import SqlLocator
     from piimap.evidence import EvidencePolicy
     from piimap.locate_identifiers import make_identifier
     from piimap.locate_model import ContainerTarget, FieldTarget, LocateLimits, LocateRequest
-    from piimap.connectors.locate_sql import SqlLocator
     from piimap.model import SourceSpec
     from piimap.settings import ScanSettings
 
