@@ -165,3 +165,24 @@ def test_plan_only_runs_no_lookup(shop: Path, capsys: pytest.CaptureFixture[str]
     assert code == 0 and report["matches"] == [] and report["plan_only"] is True
     assert {lookup["status"] for lookup in report["lookups"]} == {"planned"}
     assert {lookup["container"] for lookup in report["lookups"]} >= {"main.customers", "main.newsletter"}
+
+
+def test_the_demo_readme_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's demo example: Tomasz Kowalski's account, its events and invoices, his sign-up in the logs."""
+    monkeypatch.setenv("PIIMAP_HMAC_KEY", HMAC_KEY)
+    assert main(["demo", str(tmp_path / "demo")]) == 0
+    capsys.readouterr()
+    config = str(tmp_path / "demo" / "piimap.yaml")
+    code, report = run_locate(
+        capsys, "--config", config, "--email", "Tomasz.Kowalski@example.com", "--name", "Tomasz Kowalski"
+    )
+    assert code == 0
+    summary = {(c["source"], c["container"].rsplit("/", 1)[-1]): c for c in report["containers"]}
+    assert summary[("app_db", "main.accounts")]["row_keys"] == ["id=12"]
+    assert summary[("app_db", "main.events")]["related_rows"] == 6
+    assert summary[("app_db", "main.invoices")]["related_rows"] == 2
+    assert summary[("web_logs", "access.log")]["row_keys"] == ["access.log:379"]
+    assert {r["name"] for r in report["recipients"]} == {"MailRelay Inc.", "Stratus Cloud Storage"}
+    assert report["planned_from"]["app_db"] is not None
