@@ -160,7 +160,7 @@ class MongoLocator:
                     (field, v)
                     for field in fields
                     for v in leaves.get(field, ())
-                    if set(name_tokens(v)) & tokens
+                    if set(name_tokens(v)) & set(identifier.canonical.split())
                 ]
             else:
                 hits = [

@@ -256,10 +256,11 @@ class SqlLocator:
         for row in rows[: request.limits.max_matches]:
             values = {name: _as_text(row[name]) for name in columns}
             if kind.by_tokens:
+                wanted = set(identifier.canonical.split())
                 tokens = set().union(*(name_tokens(text) for text in values.values() if text))
-                hit = [name for name, text in values.items() if text and set(name_tokens(text)) & tokens]
-                if not set(identifier.canonical.split()) <= tokens:
+                if not wanted <= tokens:
                     continue
+                hit = [name for name, text in values.items() if text and set(name_tokens(text)) & wanted]
                 if _contradicted(row, strong, request):
                     excluded += 1
                     continue

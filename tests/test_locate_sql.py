@@ -196,3 +196,36 @@ def test_locate_never_writes_to_the_database(
     if file_digest is not None:
         assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) == file_digest
         assert not Path(str(path) + "-journal").exists() and not Path(str(path) + "-wal").exists()
+
+
+def test_a_name_split_over_columns_is_found_and_only_its_columns_are_reported(
+    sqlite_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ("Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Lucas", "Mia", "James")
+    last = ("Smith", "Johnson", "Garcia", "Miller", "Davis", "Lopez", "Wilson", "Moore", "Taylor", "Brown")
+    engine = sa.create_engine(sqlite_db)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TABLE members (id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, emergency_contact_name TEXT)"
+            )
+        )
+        rows = [{"id": 1, "f": "Jane", "l": "Doe", "c": "John Smith"}]
+        rows += [
+            {
+                "id": n,
+                "f": first[n % 10],
+                "l": last[(n * 3) % 10],
+                "c": f"{first[(n + 1) % 10]} {last[n % 10]}",
+            }
+            for n in range(2, 60)
+        ]
+        connection.execute(sa.text("INSERT INTO members VALUES (:id, :f, :l, :c)"), rows)
+    engine.dispose()
+    config = write_config(tmp_path, {"db": sqlite_db})
+    code, report = run_locate(capsys, "--config", str(config), "--name", "Jane Doe")
+    assert code == 0
+    assert {(m["row_key"], m["field"]) for m in report["matches"]} == {
+        ("id=1", "first_name"),
+        ("id=1", "last_name"),
+    }
