@@ -257,7 +257,9 @@ def _html(result: LocateResult) -> str:
             keys = "<br>".join(f"<code>{_e(key)}</code>" for key in summary.row_keys[:ROW_KEYS_SHOWN])
             if len(summary.row_keys) > ROW_KEYS_SHOWN:
                 keys += f"<br>… {len(summary.row_keys) - ROW_KEYS_SHOWN} more (JSON report)"
-            via = "".join(f'<br><span class="muted">via {_e(item)}</span>' for item in summary.related_via)
+            via = "<br>".join(f'<span class="muted">via {_e(item)}</span>' for item in summary.related_via)
+            if via and summary.fields:
+                via = "<br>" + via
             note = ' <span class="warn">(name only)</span>' if summary.name_only else ""
             parts.append(
                 f"<tr><td>{_e(summary.source)}</td><td>{_e(summary.container)}</td>"
