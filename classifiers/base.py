@@ -24,11 +24,14 @@ from itertools import compress, repeat
 from operator import contains, mul
 from typing import Any, ClassVar, Protocol
 
+from pydantic import BaseModel
+
 from piimap.classifiers.fieldnames import NameEvidence, name_evidence
 from piimap.classifiers.options import AllowList, tuning_options
 from piimap.classifiers.scoring import field_confidence, text_confidence
 from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
+from piimap.schema.base import NoOptions
 from piimap.settings import ScanSettings
 
 __all__ = [
@@ -495,6 +498,9 @@ class SingleCategoryClassifier:
     why a field is or is not tagged. Subclasses set ``id``, ``categories`` (one key) and
     ``text_what`` (completes "N lines hold ..."), and implement the two hooks.
     """
+
+    #: The options this classifier takes under ``classifiers: {<id>: {...}}`` (none by default).
+    options_model: ClassVar[type[BaseModel]] = NoOptions
 
     id: ClassVar[str]
     categories: ClassVar[tuple[str]]

@@ -27,6 +27,7 @@ from piimap.classifiers.fieldnames import CATEGORY_RULES, NO_EVIDENCE, NameEvide
 from piimap.classifiers.options import VALIDATORS, CustomCategory, FieldRule, tuning_options
 from piimap.classifiers.scoring import STRONG_NAME
 from piimap.model import Detection, FieldSample
+from piimap.schema.base import NoOptions
 from piimap.settings import ScanSettings
 
 __all__ = ["CustomClassifier"]
@@ -64,6 +65,8 @@ class CustomClassifier:
     """Finds the categories the config defines (``custom_categories``, name-only ``field_rules``)."""
 
     id = "custom"
+    #: Custom categories are configured by top-level keys, not under ``classifiers: {custom: ...}``.
+    options_model = NoOptions
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings

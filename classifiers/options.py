@@ -18,7 +18,10 @@ The config file's top-level keys arrive in ``settings.classifier_options`` (see
         validator: iban                # optional: luhn | iban | mod97
         field_names: ["iban", "bank_account*"]
 
-Malformed entries raise :class:`~piimap.model.ConfigError` with the key that is wrong.
+The rules of each key are the pydantic models below (:class:`TuningModel`); :mod:`piimap.config`
+validates the file with them (``file:line: key: message``), and :func:`tuning_options` parses
+settings built in code with the same models (malformed entries raise
+:class:`~piimap.model.ConfigError` naming the key).
 """
 
 from __future__ import annotations
@@ -28,14 +31,39 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError, model_validator
 
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.scoring import CONTRADICTING_NAME, STRONG_NAME, WEAK_NAME
 from piimap.model import ConfigError, FieldRef
+from piimap.schema.base import (
+    CategoryKey,
+    ConfigModel,
+    Glob,
+    GlobList,
+    NewCategoryKey,
+    Text,
+    UnitInterval,
+    dotted_key,
+    validation_problems,
+)
 from piimap.settings import ScanSettings
 
-__all__ = ["FieldRule", "AllowList", "CustomCategory", "TuningOptions", "tuning_options", "VALIDATORS"]
+__all__ = [
+    "FieldRule",
+    "AllowList",
+    "CustomCategory",
+    "TuningOptions",
+    "tuning_options",
+    "VALIDATORS",
+    "FieldRuleModel",
+    "AllowModel",
+    "CustomCategoryModel",
+    "TuningModel",
+    "TUNING_KEYS",
+]
 
 _EVIDENCE_WEIGHTS = {
     "strong": STRONG_NAME,
@@ -152,83 +180,122 @@ class TuningOptions:
     custom_categories: tuple[CustomCategory, ...] = ()
 
 
-def _as_list(value: Any, key: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ConfigError(f"'{key}' must be a list")
-    return value
+def _compiles(pattern: str) -> str:
+    try:
+        _compiled(pattern)
+    except re.error as error:
+        raise ValueError(f"is not a valid regular expression: {error}") from None
+    return pattern
 
 
-def _parse_field_rules(raw: Any) -> tuple[FieldRule, ...]:
-    rules = []
-    for index, entry in enumerate(_as_list(raw, "field_rules")):
-        where = f"field_rules[{index}]"
-        if not isinstance(entry, Mapping) or "category" not in entry:
-            raise ConfigError(f"{where} needs 'category' and 'pattern' (a glob) or 'regex'")
-        glob, regex = entry.get("pattern"), entry.get("regex")
-        if (glob is None) == (regex is None):
-            raise ConfigError(f"{where} needs exactly one of 'pattern' (a glob) or 'regex'")
-        if regex is not None:
-            try:
-                _compiled(str(regex))
-            except re.error as error:
-                raise ConfigError(f"{where}.regex is not a valid regular expression: {error}") from None
-        evidence = str(entry.get("evidence", "strong")).lower()
-        if evidence not in _EVIDENCE_WEIGHTS:
-            raise ConfigError(f"{where}.evidence must be strong, weak or none")
-        confidence = entry.get("confidence", 0.8)
-        if not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1:
-            raise ConfigError(f"{where}.confidence must be a number between 0 and 1")
-        rules.append(
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _known_validator(name: str) -> str:
+    if name not in VALIDATORS:
+        raise ValueError(f"must be one of {', '.join(sorted(VALIDATORS))}, not {name!r}")
+    return name
+
+
+#: A regular expression (checked to compile; matched case-insensitively).
+Regex = Annotated[str, Strict(), AfterValidator(_compiles)]
+
+
+class FieldRuleModel(ConfigModel):
+    """One ``field_rules`` entry: a field-name glob (``pattern``) or ``regex`` that says a category."""
+
+    category: CategoryKey = Field(
+        description="the category the field name says (or, with evidence none, denies)"
+    )
+    pattern: Glob | None = Field(
+        default=None, description='glob on "field", "container.field" or "source:container.field"'
+    )
+    regex: Regex | None = Field(default=None, description="regular expression instead of a glob")
+    evidence: Annotated[Literal["strong", "weak", "none", "not"], BeforeValidator(_lower)] = Field(
+        default="strong", description="strong (default), weak, or none (the name says it is NOT this)"
+    )
+    confidence: UnitInterval = Field(default=0.8, description="confidence of a name-only finding")
+
+    @model_validator(mode="after")
+    def _one_matcher(self) -> FieldRuleModel:
+        if (self.pattern is None) == (self.regex is None):
+            raise ValueError("needs exactly one of 'pattern' (a glob) or 'regex'")
+        return self
+
+
+class AllowModel(ConfigModel):
+    """``allow``: values and fields never reported."""
+
+    values: tuple[Text, ...] = Field(
+        default=(), description="values never reported (test accounts, documentation IPs)"
+    )
+    fields: GlobList = Field(default=(), description="field globs never reported")
+
+
+class CustomCategoryModel(ConfigModel):
+    """One ``custom_categories`` entry: a new category found by pattern and/or field name."""
+
+    category: NewCategoryKey = Field(description="the new category key (Fides spelling)")
+    pattern: Regex | None = Field(default=None, description="regular expression a value must match")
+    validator: Annotated[str, Strict(), BeforeValidator(_lower), AfterValidator(_known_validator)] | None = (
+        Field(default=None, description=f"checksum a match must pass: {', '.join(sorted(VALIDATORS))}")
+    )
+    field_names: GlobList = Field(default=(), description="field-name globs that say the category")
+
+    @model_validator(mode="after")
+    def _needs_a_test(self) -> CustomCategoryModel:
+        if self.pattern is None and not self.field_names:
+            raise ValueError("needs 'pattern' or 'field_names'")
+        return self
+
+
+class TuningModel(ConfigModel):
+    """The tuning keys of ``piimap.yaml`` (top level): ``field_rules``, ``allow``, ``custom_categories``."""
+
+    custom_categories: tuple[CustomCategoryModel, ...] = Field(
+        default=(), description="your own categories, found by pattern and/or field name"
+    )
+    field_rules: tuple[FieldRuleModel, ...] = Field(
+        default=(), description="extra field-name evidence, checked before the built-in name rules"
+    )
+    allow: AllowModel = Field(default_factory=AllowModel, description="values and fields never reported")
+
+
+TUNING_KEYS = tuple(TuningModel.model_fields)
+
+
+def _parse_tuning(options: Mapping[str, Any]) -> TuningOptions:
+    raw = {key: options[key] for key in TUNING_KEYS if options.get(key) is not None}
+    try:
+        model = TuningModel.model_validate(raw)
+    except ValidationError as error:
+        problem = validation_problems(error, TuningModel)[0]
+        raise ConfigError(f"{dotted_key(problem.loc)}: {problem.message}") from None
+    return TuningOptions(
+        field_rules=tuple(
             FieldRule(
-                category=str(entry["category"]),
-                glob=str(glob) if glob is not None else None,
-                regex=str(regex) if regex is not None else None,
-                evidence=evidence,
-                confidence=float(confidence),
+                category=rule.category,
+                glob=rule.pattern,
+                regex=rule.regex,
+                evidence=rule.evidence,
+                confidence=rule.confidence,
             )
-        )
-    return tuple(rules)
-
-
-def _parse_allow(raw: Any) -> AllowList:
-    if raw is None:
-        return AllowList()
-    if not isinstance(raw, Mapping):
-        raise ConfigError("'allow' must be a mapping with 'values' and/or 'fields'")
-    values = frozenset(str(value).strip() for value in _as_list(raw.get("values"), "allow.values"))
-    fields = tuple(str(glob) for glob in _as_list(raw.get("fields"), "allow.fields"))
-    return AllowList(values=values, fields=fields)
-
-
-def _parse_custom(raw: Any) -> tuple[CustomCategory, ...]:
-    categories = []
-    for index, entry in enumerate(_as_list(raw, "custom_categories")):
-        where = f"custom_categories[{index}]"
-        if not isinstance(entry, Mapping) or "category" not in entry:
-            raise ConfigError(f"{where} needs 'category' and 'pattern' or 'field_names'")
-        pattern = entry.get("pattern")
-        field_names = tuple(str(name) for name in _as_list(entry.get("field_names"), f"{where}.field_names"))
-        if pattern is None and not field_names:
-            raise ConfigError(f"{where} needs 'pattern' or 'field_names'")
-        if pattern is not None:
-            try:
-                _compiled(str(pattern))
-            except re.error as error:
-                raise ConfigError(f"{where}.pattern is not a valid regular expression: {error}") from None
-        validator = entry.get("validator")
-        if validator is not None and str(validator).lower() not in VALIDATORS:
-            raise ConfigError(f"{where}.validator must be one of {', '.join(sorted(VALIDATORS))}")
-        categories.append(
+            for rule in model.field_rules
+        ),
+        allow=AllowList(
+            values=frozenset(value.strip() for value in model.allow.values), fields=model.allow.fields
+        ),
+        custom_categories=tuple(
             CustomCategory(
-                category=str(entry["category"]),
-                pattern=str(pattern) if pattern is not None else None,
-                validator=str(validator).lower() if validator is not None else None,
-                field_names=field_names,
+                category=custom.category,
+                pattern=custom.pattern,
+                validator=custom.validator,
+                field_names=custom.field_names,
             )
-        )
-    return tuple(categories)
+            for custom in model.custom_categories
+        ),
+    )
 
 
 _parsed: dict[int, tuple[ScanSettings, TuningOptions]] = {}
@@ -239,12 +306,7 @@ def tuning_options(settings: ScanSettings) -> TuningOptions:
     cached = _parsed.get(id(settings))
     if cached is not None and cached[0] is settings:
         return cached[1]
-    options = settings.classifier_options
-    parsed = TuningOptions(
-        field_rules=_parse_field_rules(options.get("field_rules")),
-        allow=_parse_allow(options.get("allow")),
-        custom_categories=_parse_custom(options.get("custom_categories")),
-    )
+    parsed = _parse_tuning(settings.classifier_options)
     if len(_parsed) > 64:
         _parsed.clear()
     _parsed[id(settings)] = (settings, parsed)

@@ -35,6 +35,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from pydantic import Field
+
 from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit, lines_matching, text_block
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.name_lists import (
@@ -45,6 +47,7 @@ from piimap.classifiers.name_lists import (
 )
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.schema.base import ConfigModel, Flag, NonEmptyText
 from piimap.settings import ScanSettings
 
 __all__ = ["PersonNameClassifier", "load_spacy", "name_strength", "NameVerdict"]
@@ -272,11 +275,21 @@ def _title(value: str) -> str:
     )
 
 
+class PersonNameOptions(ConfigModel):
+    """``classifiers: {person_name: {...}}``."""
+
+    spacy_model: NonEmptyText | None = Field(
+        default=None, description="spaCy pipeline for names (default: the spacy_model setting)"
+    )
+    use_spacy: Flag = Field(default=True, description="use spaCy's named-entity model at all")
+
+
 class PersonNameClassifier(SingleCategoryClassifier):
     """Finds person names with name lists, value shape, field names and spaCy NER."""
 
     id = "person_name"
     categories = (CATEGORY,)
+    options_model = PersonNameOptions
     text_what = "a person's name"
     text_prefilter = TEXT_LINES
 

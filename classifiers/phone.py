@@ -28,10 +28,13 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from pydantic import Field
+
 from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit, lines_at
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.schema.base import ConfigModel, RegionCode
 from piimap.settings import ScanSettings
 
 __all__ = ["PhoneClassifier", "phone_strength", "find_phones"]
@@ -210,11 +213,20 @@ def _embedded_strength(value: str, region: str) -> float:
     return max((hit.strength for hit in hits), default=0.0) * 0.8
 
 
+class PhoneOptions(ConfigModel):
+    """``classifiers: {phone: {...}}``."""
+
+    default_region: RegionCode | None = Field(
+        default=None, description="region of national-format numbers (default: the default_region setting)"
+    )
+
+
 class PhoneClassifier(SingleCategoryClassifier):
     """Finds valid phone numbers: international for every region, national for the default region."""
 
     id = "phone"
     categories = (CATEGORY,)
+    options_model = PhoneOptions
     text_what = "a phone number"
     text_prefilter = TEXT_LINES
 

@@ -34,7 +34,10 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated, ClassVar
 from urllib.parse import unquote, urlsplit
+
+from pydantic import AfterValidator, Field, Strict
 
 from piimap.connectors.formats import DEFAULT_MAX_DECOMPRESSED_BYTES, FORMATS, iter_field_samples
 from piimap.connectors.grouping import SpreadSample, key_pattern
@@ -47,6 +50,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
+from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
 
 __all__ = ["FileConnector", "rotation_base"]
@@ -100,10 +104,35 @@ def rotation_base(file_name: str) -> tuple[str, tuple[int, int, str]] | None:
     return match["base"], (2, 0, inverted)
 
 
+def _known_format(name: str) -> str:
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return name
+
+
+class FileOptions(ConfigModel):
+    """Source options of local files and directories."""
+
+    include: GlobList = Field(default=(), description="only files whose path or name matches these globs")
+    exclude: GlobList = Field(default=(), description="skip files whose path or name matches these globs")
+    format: Annotated[str, Strict(), AfterValidator(_known_format)] | None = Field(
+        default=None, description=f"force one format instead of detecting it: {', '.join(FORMATS)}"
+    )
+    max_decompressed_bytes: PositiveInt = Field(
+        default=DEFAULT_MAX_DECOMPRESSED_BYTES,
+        description="stop reading one compressed file after this many bytes",
+    )
+    files_per_group: NonNegativeInt = Field(
+        default=DEFAULT_FILES_PER_GROUP,
+        description="files read per group of similarly named files; 0 = every file",
+    )
+
+
 class FileConnector:
     """Reads local files and directories of logs and data files."""
 
     name = "files"
+    options_model: ClassVar[type[FileOptions]] = FileOptions
 
     @classmethod
     def accepts(cls, url: str) -> bool:

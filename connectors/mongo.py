@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+from pydantic import Field
+
 from piimap.model import (
     Container,
     ContainerKind,
@@ -52,6 +54,7 @@ from piimap.model import (
     SourceUnavailable,
 )
 from piimap.redact import redact_text
+from piimap.schema.base import ConfigModel, GlobList, PositiveInt, PositiveNumber
 from piimap.settings import ScanSettings
 
 __all__ = ["MongoConnector", "client_factory", "flatten_document", "FieldBatch"]
@@ -80,10 +83,28 @@ def _pymongo_client(url: str, **options: Any) -> Any:
 client_factory: Callable[..., Any] = _pymongo_client
 
 
+class MongoOptions(ConfigModel):
+    """Source options of a MongoDB database."""
+
+    include: GlobList = Field(
+        default=(), description="only collections matching these globs (db.collection or name)"
+    )
+    exclude: GlobList = Field(default=(), description="skip collections matching these globs")
+    max_depth: PositiveInt = Field(default=DEFAULT_MAX_DEPTH, description="nesting levels flattened")
+    batch_size: PositiveInt = Field(
+        default=DEFAULT_BATCH_SIZE, description="documents per sample when a collection is read in full"
+    )
+    server_selection_timeout_seconds: PositiveNumber = Field(
+        default=DEFAULT_SERVER_SELECTION_TIMEOUT_SECONDS,
+        description="how long to look for a server before the source is unavailable",
+    )
+
+
 class MongoConnector:
     """Reads MongoDB databases; one container per collection (``db.collection``)."""
 
     name: ClassVar[str] = "mongodb"
+    options_model: ClassVar[type[MongoOptions]] = MongoOptions
 
     def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
         self.spec = spec

@@ -41,7 +41,9 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, Strict
 
 from piimap.connectors.grouping import SpreadSample, key_pattern
 from piimap.model import (
@@ -53,6 +55,7 @@ from piimap.model import (
     SourceUnavailable,
 )
 from piimap.redact import redact_text, redact_url
+from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
 
 __all__ = ["S3Connector", "key_pattern", "group_objects", "SpreadSample", "ObjectStream", "ListedObject"]
@@ -196,10 +199,45 @@ def _formats() -> Any:
 # -- the connector -------------------------------------------------------------------------------
 
 
+class S3Options(ConfigModel):
+    """Source options of an S3 (or S3-compatible) bucket."""
+
+    endpoint_url: Annotated[str, Strict()] | None = Field(
+        default=None, description="an S3-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)"
+    )
+    region: Annotated[str, Strict()] | None = Field(default=None, description="default: AWS_REGION")
+    include: GlobList = Field(default=(), description="only keys matching these globs (key or bucket/key)")
+    exclude: GlobList = Field(default=(), description="skip keys matching these globs")
+    objects_per_group: NonNegativeInt = Field(
+        default=DEFAULT_OBJECTS_PER_GROUP,
+        description="objects read per group of similar keys; 0 = every object",
+    )
+    max_bytes_per_object: PositiveInt = Field(
+        default=DEFAULT_MAX_BYTES_PER_OBJECT, description="bytes read of one object (sampled reads)"
+    )
+    max_parquet_bytes: PositiveInt = Field(
+        default=DEFAULT_MAX_PARQUET_BYTES, description="larger Parquet objects are skipped (reported)"
+    )
+    retry_mode: Literal["legacy", "standard", "adaptive"] | None = Field(
+        default=None, description="botocore retry mode (default: AWS_RETRY_MODE, else standard)"
+    )
+    max_attempts: PositiveInt | None = Field(
+        default=None,
+        description=f"attempts per request (default: AWS_MAX_ATTEMPTS, else {DEFAULT_MAX_ATTEMPTS})",
+    )
+    addressing_style: Literal["path", "virtual", "auto"] | None = Field(
+        default=None, description="bucket addressing: path or virtual (default: botocore's choice)"
+    )
+    list_page_size: Annotated[int, Strict(), Field(ge=1, le=1000)] = Field(
+        default=1000, description="keys per listing request (1-1000)"
+    )
+
+
 class S3Connector:
     """Reads ``s3://bucket/prefix/``; one container per group of similarly named objects."""
 
     name: ClassVar[str] = "s3"
+    options_model: ClassVar[type[S3Options]] = S3Options
 
     def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
         self.spec = spec

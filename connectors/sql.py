@@ -48,6 +48,8 @@ from datetime import time as time_of_day
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import Field
+
 from piimap.model import (
     Container,
     ContainerKind,
@@ -58,6 +60,7 @@ from piimap.model import (
     SourceUnavailable,
 )
 from piimap.redact import redact_text
+from piimap.schema.base import ConfigModel, Flag, GlobList, PositiveInt
 from piimap.settings import ScanSettings
 
 if TYPE_CHECKING:  # SQLAlchemy is imported lazily: listing plugins must stay cheap
@@ -108,10 +111,28 @@ class _ColumnPlan:
     kind: str  # "text" (truncate in SQL), "json" (cast to text, truncate), "plain" (short values)
 
 
+class SqlOptions(ConfigModel):
+    """Source options of an SQL database (``piimap.yaml``, under the source)."""
+
+    include: GlobList = Field(
+        default=(), description="only tables matching these globs (schema.table or table)"
+    )
+    exclude: GlobList = Field(default=(), description="skip tables matching these globs")
+    schemas: GlobList = Field(default=(), description="only these schemas (names or globs)")
+    views: Flag = Field(default=False, description="scan views too")
+    batch_size: PositiveInt = Field(
+        default=DEFAULT_BATCH_SIZE, description="rows per batch when a table is read in full"
+    )
+    max_connections: PositiveInt | None = Field(
+        default=None, description="pooled connections (default: the max_connections_per_source setting)"
+    )
+
+
 class SqlConnector:
     """Reads tables of any database SQLAlchemy can reach; see the module docstring."""
 
     name: ClassVar[str] = "sql"
+    options_model: ClassVar[type[SqlOptions]] = SqlOptions
 
     def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
         self.spec = spec

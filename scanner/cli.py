@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PiimapError as error:
         if debug:
             sys.stderr.write(redact_text(traceback.format_exc()))
-        sys.stderr.write(f"piimap: error: {redact_text(str(error))}\n")
+        for problem in getattr(error, "problems", None) or (str(error),):  # one line per problem
+            sys.stderr.write(f"piimap: error: {redact_text(problem)}\n")
         return ExitCode.ERROR
     except KeyboardInterrupt:
         sys.stderr.write("piimap: interrupted\n")

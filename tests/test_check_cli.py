@@ -268,11 +268,11 @@ def test_a_source_error_exits_2_even_with_failing_violations_and_reports_are_wri
     [
         (
             "systems:\n  app_db: [user]\nflows:\n  - from: app_db\n    to: nobody\n    categories: all\n",
-            "datamap.yaml:5: to: unknown vendor 'nobody' (vendors: none declared)",
+            "datamap.yaml:5: flows[0].to: unknown vendor 'nobody' (vendors: none declared)",
         ),
         (
             "systems:\n  app_db:\n    categoriez: [user.name]\n",
-            "datamap.yaml:3: categoriez: unknown system key",
+            "datamap.yaml:3: systems.app_db.categoriez: unknown key (did you mean 'categories'?)",
         ),
     ],
 )

@@ -130,38 +130,50 @@ def test_a_policy_expands_collected_and_covers_sub_categories(tmp_path):
 
 DATAMAP_ERRORS = [
     ("systems:\n  db: [user.name]\nvendor: {}\n", ":3: vendor: unknown key"),
-    ("systems:\n  db:\n    categorys: [user.name]\n", ":3: categorys: unknown system key"),
-    ("systems:\n  db:\n    categories: 5\n", ":3: categories: must be a list of category keys, not int"),
-    ("systems:\n  db: [User.Email]\n", ":2: db: 'User.Email' is not a category key"),
-    ("systems:\n  db: [all]\n", ":2: db: 'all' is only allowed"),
+    (
+        "systems:\n  db:\n    categorys: [user.name]\n",
+        ":3: systems.db.categorys: unknown key (did you mean 'categories'?)",
+    ),
+    ("systems:\n  db:\n    categories: 5\n", ":3: systems.db.categories: must be a list, not 5"),
+    ("systems:\n  db: [User.Email]\n", ":2: systems.db[0]: 'User.Email' is not a category key"),
+    ("systems:\n  db: [all]\n", ":2: systems.db[0]: 'all' is only allowed"),
     ("systems: [db]\n", ":1: systems: must be a mapping"),
     (
         "systems:\n  db: [user.name]\nvendors:\n  ga: {role: analytics}\nflows:\n"
         "  - from: db\n    to: mailer\n    categories: all\n",
-        ":7: to: unknown vendor 'mailer' (vendors: ga)",
+        ":7: flows[0].to: unknown vendor 'mailer' (vendors: ga)",
     ),
     (
         "systems:\n  db: [user.name]\nvendors:\n  ga: {role: analytics}\nflows:\n"
         "  - from: crm\n    to: ga\n    categories: all\n",
-        ":6: from: unknown system 'crm' (systems: db)",
+        ":6: flows[0].from: unknown system 'crm' (systems: db)",
     ),
     (
         "systems:\n  db: [user.name]\nvendors:\n  ga: {role: analytics}\nflows:\n  - from: db\n    to: ga\n",
-        ":6: flows entry 1: 'categories' is required",
+        ":6: flows[0].categories: is required",
     ),
-    ("vendors:\n  ga:\n    name: GA\n", ":2: ga: needs a 'role'"),
-    ("vendors:\n  ga:\n    role: Web Analytics\n", ":3: role: role 'Web Analytics' must be a lower-case"),
-    ("vendors:\n  ga:\n    role: analytics\n    country: US\n", ":4: country: unknown vendor key"),
+    ("vendors:\n  ga:\n    name: GA\n", ":2: vendors.ga.role: is required"),
+    (
+        "vendors:\n  ga:\n    role: Web Analytics\n",
+        ":3: vendors.ga.role: role 'Web Analytics' must be a lower-case",
+    ),
+    (
+        "vendors:\n  ga:\n    role: analytics\n    country: US\n",
+        ":4: vendors.ga.country: unknown key (known: description, name, purpose, role)",
+    ),
     (
         "suppressions:\n  - rule: PIIMAP002\n    reason: ''\n",
-        ":3: reason: every suppression needs a non-empty",
+        ":3: suppressions[0].reason: every suppression needs a non-empty",
     ),
-    ("suppressions:\n  - rule: PIIMAP002\n", ":2: every suppression needs a non-empty 'reason'"),
-    ("suppressions:\n  - reason: because\n", ":2: a suppression needs at least one of rule"),
-    ("suppressions:\n  - reason: because\n    source: 3\n", ":3: source: must be a non-empty string"),
+    ("suppressions:\n  - rule: PIIMAP002\n", ":2: suppressions[0].reason: is required"),
+    ("suppressions:\n  - reason: because\n", ":2: suppressions[0]: a suppression needs at least one of rule"),
+    (
+        "suppressions:\n  - reason: because\n    source: 3\n",
+        ":3: suppressions[0].source: must be text, not 3",
+    ),
     (
         "systems:\n  db:\n    containers:\n      t:\n        fields: [a]\n",
-        ":5: fields: must be a mapping of field glob",
+        ":5: systems.db.containers.t.fields: must be a mapping, not a list",
     ),
 ]
 
@@ -180,15 +192,18 @@ def test_data_map_mistakes_are_config_errors_with_file_line_and_key(tmp_path, te
 POLICY_ERRORS = [
     ("shared: {}\n", "collected: is required"),
     ("collected: [user.name]\nshared: [x]\n", ":2: shared: must be a mapping"),
-    ("collected: [user.name]\nshared:\n  Analytics Partners: collected\n", ":3: Analytics Partners: role"),
+    (
+        "collected: [user.name]\nshared:\n  Analytics Partners: collected\n",
+        ":3: shared['Analytics Partners']: role 'Analytics Partners' must be a lower-case",
+    ),
     (
         "collected: [user.name]\nshared:\n  analytics: everything\n",
-        ":3: analytics: must be a list of category keys or 'collected', not 'everything'",
+        ":3: shared.analytics: must be a list of category keys or 'collected', not 'everything'",
     ),
     ("collected: [user.name]\nsold: []\n", ":2: sold: unknown key"),
     (
         "collected: [user.name]\nshared:\n  analytics: [user.device, 7]\n",
-        ":3: analytics: category keys are strings",
+        ":3: shared.analytics[1]: must be text, not 7",
     ),
 ]
 

@@ -87,8 +87,16 @@ def load_declarations(config: Config, *, with_baseline: bool = True) -> Declarat
     if with_baseline and config.baseline_path is not None:
         baseline = frozenset(load_baseline(config.baseline_path))
     return Declarations(
-        datamap=load_datamap(config.datamap_path) if config.datamap_path is not None else None,
-        policy=load_policy(config.policy_path) if config.policy_path is not None else None,
+        datamap=(
+            load_datamap(config.datamap_path, categories=config.categories)
+            if config.datamap_path is not None
+            else None
+        ),
+        policy=(
+            load_policy(config.policy_path, categories=config.categories)
+            if config.policy_path is not None
+            else None
+        ),
         baseline=baseline,
     )
 

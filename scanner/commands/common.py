@@ -13,6 +13,7 @@ from piimap.config import Config, load_config, source_name_for
 from piimap.engine import scan
 from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, SourceSpec
+from piimap.schema.config import setting_type
 from piimap.settings import ScanSettings
 
 log = logging.getLogger(__name__)
@@ -36,18 +37,21 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     parser.add_argument("--config", metavar="FILE", help="piimap.yaml with named sources and settings")
     parser.add_argument(
         "--sample-size",
-        type=_non_negative_int,
+        type=setting_type("sample_size"),
         metavar="N",
         help="values (rows, documents, lines) looked at per container; 0 reads everything",
     )
     parser.add_argument(
         "--min-confidence",
-        type=_unit_float,
+        type=setting_type("min_confidence"),
         metavar="X",
         help="report findings at or above this confidence (default 0.5)",
     )
     parser.add_argument(
-        "--region", metavar="CC", help="default phone region for national numbers (default US)"
+        "--region",
+        type=setting_type("default_region"),
+        metavar="CC",
+        help="default phone region for national numbers (default US)",
     )
     parser.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline for person names")
     parser.add_argument(
@@ -64,7 +68,9 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
         metavar="GLOB",
         help="skip containers matching this pattern (repeatable)",
     )
-    parser.add_argument("--workers", type=_positive_int, metavar="N", help="containers scanned at once")
+    parser.add_argument(
+        "--workers", type=setting_type("workers"), metavar="N", help="containers scanned at once"
+    )
     parser.add_argument(
         "--exhaustive",
         action="store_true",
@@ -108,32 +114,11 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     )
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _unit_float(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "sample_size": args.sample_size,
         "min_confidence": args.min_confidence,
-        "default_region": args.region.upper() if args.region else None,
+        "default_region": args.region,
         "spacy_model": args.spacy_model,
         "workers": args.workers,
         "exhaustive": args.exhaustive,

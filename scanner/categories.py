@@ -1,0 +1,101 @@
+"""The category keys piimap accepts in a data map, a policy and a config.
+
+A key is valid when it is a data category of the Fides taxonomy (read from the ``fideslang``
+package: ``user.contact.email``, ``user.device.cookie_id``, ...), a category an installed
+classifier declares (its ``categories`` attribute, so a plugin's new key is valid once it is
+installed), or one of the config's ``custom_categories``. Anything else is a mistake: a
+misspelled key (``user.contact.emial``) would declare nothing, and the check built on it would
+pass or fail for the wrong reason, so it is reported with the closest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+__all__ = [
+    "CategoryVocabulary",
+    "taxonomy_categories",
+    "classifier_categories",
+    "category_vocabulary",
+]
+
+
+@cache
+def taxonomy_categories() -> frozenset[str]:
+    """Every data category key of the Fides taxonomy that ``fideslang`` ships."""
+    from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+
+    return frozenset(category.fides_key for category in DEFAULT_TAXONOMY.data_category)
+
+
+def classifier_categories() -> frozenset[str]:
+    """The category keys the installed classifiers declare (class attribute ``categories``)."""
+    from piimap.plugins import CLASSIFIER_GROUP, load_group
+
+    keys: set[str] = set()
+    for factory in load_group(CLASSIFIER_GROUP).values():
+        declared = getattr(factory, "categories", ())
+        if isinstance(declared, (tuple, list, frozenset, set)):
+            keys.update(key for key in declared if isinstance(key, str))
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class CategoryVocabulary:
+    """A set of valid category keys, and where they came from (for messages)."""
+
+    keys: frozenset[str]
+    custom: frozenset[str] = field(default_factory=frozenset)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys
+
+    def with_custom(self, keys: Iterable[str]) -> CategoryVocabulary:
+        """This vocabulary plus ``keys`` (a config's custom categories)."""
+        extra = frozenset(keys)
+        return CategoryVocabulary(self.keys | extra, self.custom | extra)
+
+    def suggestion(self, key: str) -> str | None:
+        """The valid key ``key`` most likely misspells, if any is close."""
+        keys = sorted(self.keys)
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+        if close:
+            return close[0]
+        # Same leaf under another parent (user.email -> user.contact.email), else a close leaf.
+        leaf = key.rsplit(".", 1)[-1]
+        by_leaf: dict[str, list[str]] = {}
+        for known in keys:
+            by_leaf.setdefault(known.rsplit(".", 1)[-1], []).append(known)
+        leaves = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.75)
+        if leaves:
+            return min(by_leaf[leaves[0]], key=lambda known: (-_shared_prefix(known, key), len(known)))
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def problem(self, key: str) -> str | None:
+        """``None`` when ``key`` is valid, else a one-line message with a did-you-mean."""
+        if key in self.keys:
+            return None
+        suggestion = self.suggestion(key)
+        hint = f"did you mean '{suggestion}'? " if suggestion else ""
+        return (
+            f"unknown category '{key}' ({hint}valid keys are the Fides taxonomy's data categories, "
+            "the installed classifiers' categories and the config's custom_categories)"
+        )
+
+
+def _shared_prefix(left: str, right: str) -> int:
+    count = 0
+    for a, b in zip(left.split("."), right.split(".")):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def category_vocabulary(custom: Iterable[str] = ()) -> CategoryVocabulary:
+    """The Fides taxonomy, the installed classifiers' categories and ``custom`` keys."""
+    return CategoryVocabulary(taxonomy_categories() | classifier_categories()).with_custom(custom)
