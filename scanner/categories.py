@@ -59,19 +59,28 @@ class CategoryVocabulary:
         return CategoryVocabulary(self.keys | extra, self.custom | extra)
 
     def suggestion(self, key: str) -> str | None:
-        """The valid key ``key`` most likely misspells, if any is close."""
+        """The valid key ``key`` most likely misspells, if any is close.
+
+        The same last part under another parent first (``user.email`` -> ``user.contact.email``),
+        then a close whole key (``user.contact.emial``), then a close last part.
+        """
         keys = sorted(self.keys)
-        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
-        if close:
-            return close[0]
-        # Same leaf under another parent (user.email -> user.contact.email), else a close leaf.
-        leaf = key.rsplit(".", 1)[-1]
         by_leaf: dict[str, list[str]] = {}
         for known in keys:
             by_leaf.setdefault(known.rsplit(".", 1)[-1], []).append(known)
+        leaf = key.rsplit(".", 1)[-1]
+
+        def nearest(candidates: list[str]) -> str:
+            return min(candidates, key=lambda known: (-_shared_prefix(known, key), len(known), known))
+
+        if leaf in by_leaf:
+            return nearest(by_leaf[leaf])
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+        if close:
+            return close[0]
         leaves = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.75)
         if leaves:
-            return min(by_leaf[leaves[0]], key=lambda known: (-_shared_prefix(known, key), len(known)))
+            return nearest(by_leaf[leaves[0]])
         close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
         return close[0] if close else None
 
