@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 __all__ = [
     "CategoryVocabulary",
@@ -45,18 +45,25 @@ def classifier_categories() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class CategoryVocabulary:
-    """A set of valid category keys, and where they came from (for messages)."""
+    """A set of valid category keys: ``base`` (the Fides taxonomy and the installed classifiers'
+    categories when ``None``, loaded on first use, so a config without declarations never imports
+    the taxonomy) plus ``custom`` keys."""
 
-    keys: frozenset[str]
     custom: frozenset[str] = field(default_factory=frozenset)
+    base: frozenset[str] | None = None
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """Every valid key."""
+        base = self.base if self.base is not None else taxonomy_categories() | classifier_categories()
+        return base | self.custom
 
     def __contains__(self, key: object) -> bool:
         return key in self.keys
 
     def with_custom(self, keys: Iterable[str]) -> CategoryVocabulary:
         """This vocabulary plus ``keys`` (a config's custom categories)."""
-        extra = frozenset(keys)
-        return CategoryVocabulary(self.keys | extra, self.custom | extra)
+        return CategoryVocabulary(self.custom | frozenset(keys), self.base)
 
     def suggestion(self, key: str) -> str | None:
         """The valid key ``key`` most likely misspells, if any is close.
@@ -107,4 +114,4 @@ def _shared_prefix(left: str, right: str) -> int:
 
 def category_vocabulary(custom: Iterable[str] = ()) -> CategoryVocabulary:
     """The Fides taxonomy, the installed classifiers' categories and ``custom`` keys."""
-    return CategoryVocabulary(taxonomy_categories() | classifier_categories()).with_custom(custom)
+    return CategoryVocabulary(frozenset(custom))
