@@ -171,7 +171,11 @@ def run(args: argparse.Namespace) -> int:
             for i in (make_identifier(kind, value, region=region, key=key) for kind, value in pairs)
         }.values()
     )
-    datamap = load_datamap(config.datamap_path) if config.datamap_path is not None else None
+    datamap = (
+        load_datamap(config.datamap_path, categories=config.categories)
+        if config.datamap_path is not None
+        else None
+    )
     targets, planned_from, errors = _plan(config, args, identifiers)
     limits = LocateLimits(
         max_rows_scanned=args.max_rows_scanned,
