@@ -53,7 +53,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
-from piimap.redact import redact_text
+from piimap.redact import redact_message, redact_url
 from piimap.schema.base import ConfigModel, GlobList, PositiveInt, PositiveNumber
 from piimap.settings import ScanSettings
 
@@ -251,11 +251,12 @@ class MongoConnector:
             text = f"cannot reach MongoDB at {self._hosts()}: {text}"
         elif getattr(error, "code", None) in _UNAUTHORIZED_CODES and "not authorized" not in text.lower():
             text = f"not authorized: {text}"
-        return redact_text(text, (self.spec.url,))
+        return redact_message(text, self.spec.url)
 
     def _hosts(self) -> str:
-        """The host list of the URL, without the user part (so never a password)."""
-        return urlsplit(self.spec.url).netloc.rsplit("@", 1)[-1] or "localhost"
+        """The host list of the URL, from its redacted form (so never a password)."""
+        after_scheme = redact_url(self.spec.url).partition("://")[2]
+        return after_scheme.rpartition("@")[2].partition("/")[0].partition("?")[0] or "localhost"
 
     def _source_errors(self, hint: str = "") -> _ErrorScope:
         def convert(error: BaseException) -> Exception:

@@ -59,7 +59,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
-from piimap.redact import redact_text
+from piimap.redact import redact_message
 from piimap.schema.base import ConfigModel, Flag, GlobList, PositiveInt
 from piimap.settings import ScanSettings
 
@@ -238,7 +238,7 @@ class SqlConnector:
             if backend in ("postgresql", "mysql", "mariadb") and "connect_timeout" not in url.query:
                 options["connect_args"] = {"connect_timeout": _connect_timeout(self.settings)}
         else:
-            options["creator"] = _sqlite_read_only_creator(url, self.spec.display_url)
+            options["creator"] = _sqlite_read_only_creator(url)
         try:
             engine = sa.create_engine(url, **options)
         except NoSuchModuleError:
@@ -301,17 +301,8 @@ class SqlConnector:
                 connection.close()
 
     def _clean(self, message: str) -> str:
-        """Remove anything secret from a driver message (the URL and its password)."""
-        secrets: tuple[str, ...] = (self.spec.url, self._url_text)
-        try:
-            from sqlalchemy.engine import make_url
-
-            password = make_url(self._url_text).password
-            if password:
-                secrets += (str(password),)
-        except Exception:
-            pass
-        return redact_text(message, secrets)
+        """A driver message with the URL shown redacted and its password masked in any spelling."""
+        return redact_message(redact_message(message, self._url_text), self.spec.url)
 
     def _read_error(self, error: Exception, container_name: str) -> Exception:
         """Turn a driver error raised while reading one table into a piimap error."""
@@ -650,8 +641,9 @@ def _mysql_session_setup(settings: ScanSettings):
     return setup
 
 
-def _sqlite_read_only_creator(url: URL, display_url: str):
-    """A connection factory opening the SQLite file read-only; a missing file is an error."""
+def _sqlite_read_only_creator(url: URL):
+    """A connection factory opening the SQLite file read-only; a missing file is an error
+    (raised inside :meth:`SqlConnector._session`, whose message names the URL)."""
     import sqlite3
     from urllib.parse import quote
 
@@ -667,7 +659,7 @@ def _sqlite_read_only_creator(url: URL, display_url: str):
 
     def connect() -> sqlite3.Connection:
         if path and not os.path.isfile(path):
-            raise SourceUnavailable(f"cannot open {display_url}: no such SQLite database file")
+            raise SourceUnavailable("no such SQLite database file")
         opened = target
         if path and "immutable=" not in target and _idle_wal_database(path):
             # A read-only connection to a WAL database nobody has open would create the -wal and

@@ -28,7 +28,7 @@ from piimap.model import (
 )
 from piimap.plugins import CLASSIFIER_GROUP, connector_factory_for, load_group
 from piimap.protocols import Classifier, Connector
-from piimap.redact import redact_text, url_secrets
+from piimap.redact import redact_message, remember_url_secrets
 from piimap.settings import ScanSettings
 
 __all__ = [
@@ -116,6 +116,7 @@ _classifiers: dict[str, tuple[Classifier, ...]] = {}
 def open_connector(spec: SourceSpec, settings: ScanSettings) -> Connector:
     """The process-wide connector for ``spec`` (constructing one does no I/O)."""
     key = (spec.name, spec.url, repr(sorted(spec.options.items())))
+    remember_url_secrets(spec.url)  # its password is masked in every later message and log line
     with _cache_lock:
         connector = _connectors.get(key)
         if connector is None:
@@ -249,16 +250,16 @@ def run_container_task(task: ContainerTask) -> ContainerOutcome:
         samples = _until_error(connector.sample(container, task.settings.sample_size), failures)
         findings, values_read = classify_samples(samples, classifiers, task.settings)
     except PiimapError as error:
-        message = redact_text(str(error), url_secrets(task.spec.url))
+        message = redact_message(str(error), task.spec.url)
         return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
     except Exception as error:  # a driver error of any kind: report it, keep scanning
-        message = redact_text(_describe(error), url_secrets(task.spec.url))
+        message = redact_message(_describe(error), task.spec.url)
         return ContainerOutcome(task, error=SourceError(task.spec.name, message, container.name))
     findings.sort(key=lambda finding: (finding.field or "", finding.category))
     if failures:  # the connector failed part-way: keep the findings of what it read, report the rest
         failure = failures[0]
         raw = str(failure) if isinstance(failure, PiimapError) else _describe(failure)
-        message = redact_text(raw, url_secrets(task.spec.url))
+        message = redact_message(raw, task.spec.url)
         error = SourceError(task.spec.name, message, container.name)
         return ContainerOutcome(task, findings=tuple(findings), error=error, values_read=values_read)
     return ContainerOutcome(task, findings=tuple(findings), values_read=values_read)
@@ -458,7 +459,7 @@ def _scan_source(
     except Exception as error:
         close_connector(spec)
         raw = str(error) if isinstance(error, PiimapError) else _describe(error)
-        message = redact_text(raw, url_secrets(spec.url))
+        message = redact_message(raw, spec.url)
         errors.append(SourceError(spec.name, message))
         return SourceStatus(spec.name, spec.display_url, "error", message), findings, errors
     observer.containers_discovered(spec, len(containers))

@@ -34,7 +34,7 @@ from piimap.engine import (
     run_container_task,
 )
 from piimap.model import ConfigError, PiimapError, SourceError, SourceSpec
-from piimap.redact import redact_text, redact_url
+from piimap.redact import redact_message, redact_text, redact_url
 from piimap.settings import ScanSettings
 
 __all__ = ["EXECUTORS", "ExecutorUnavailable", "DaskExecutor", "make_executor"]
@@ -199,7 +199,7 @@ class DaskExecutor(Executor):
         except Exception as error:  # worker lost, task not deserialisable, ...
             text = str(error).strip().splitlines()
             detail = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-            message = redact_text(f"on the Dask cluster: {detail}", (task.spec.url,))
+            message = redact_message(f"on the Dask cluster: {detail}", task.spec.url)
             return ContainerOutcome(task, error=SourceError(task.spec.name, message, task.container.name))
 
     def _close_on_workers(self, client: Any, spec: SourceSpec) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 from piimap import __version__
 from piimap.engine import ContainerOutcome, ContainerTask, ScanObserver
 from piimap.model import Finding, PiimapError, ScanResult, SourceSpec, Violation
-from piimap.redact import redact_text, redact_url
+from piimap.redact import redact_message, redact_url, remember_url_secrets
 from piimap.settings import ScanSettings
 
 __all__ = [
@@ -581,6 +581,7 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
     from sqlalchemy import create_engine, insert, select
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    remember_url_secrets(url)  # its password is masked in every later message and log line
     connect_args: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
@@ -732,7 +733,7 @@ def _describe(error: BaseException, url: str) -> str:
     """One line for a driver error, with the store's password scrubbed."""
     lines = str(error).strip().splitlines()
     first = lines[0] if lines else type(error).__name__
-    return redact_text(first, (url,))
+    return redact_message(first, url)
 
 
 class InventoryObserver(ScanObserver):

@@ -8,6 +8,7 @@ import time
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +54,30 @@ def test_redact_url_hides_any_password(scheme: str, user: str, password: str, po
     message = f"could not connect to {url}: password {password!r} rejected ({encoded})"
     cleaned = redact_text(message, url_secrets(url))
     assert encoded not in cleaned and password not in cleaned
+
+
+@FUZZ
+@given(
+    scheme=st.sampled_from(("postgresql", "postgresql+psycopg", "mysql+pymysql", "redis")),
+    user=USERS,
+    password=st.text(
+        alphabet=st.characters(blacklist_characters="@", blacklist_categories=("Cs",)),
+        min_size=6,
+        max_size=30,
+    ).filter(lambda text: text.strip() == text and any(char in text for char in "/#?:%")),
+    path=st.sampled_from(("/shop", "/", "", "/db?sslmode=require")),
+)
+def test_a_password_written_raw_is_hidden_as_sqlalchemy_reads_it(
+    scheme: str, user: str, password: str, path: str
+) -> None:
+    """``${DB_PASSWORD}`` expanded as it is: ``/``, ``#``, ``?``, ``:`` and ``%`` stay raw in the URL."""
+    url = f"{scheme}://{user}:{password}@db.internal:5432{path}"
+    assert sa.make_url(url).host == "db.internal"  # SQLAlchemy connects with this password and host
+    redacted = redact_url(url)
+    assert redacted == f"{scheme}://{user}:***@db.internal:5432{path}"
+    message = f"could not connect to {url}: password {sa.make_url(url).password!r} rejected"
+    cleaned = redact_text(message, url_secrets(url))
+    assert password not in cleaned and str(sa.make_url(url).password) not in cleaned
 
 
 @FUZZ

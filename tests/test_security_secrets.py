@@ -13,27 +13,42 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 import sqlalchemy as sa
 from conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, server_unavailable
 
-from piimap.redact import redact_text, redact_url, url_secrets
+from piimap.redact import redact_message, redact_text, redact_url, remember_url_secrets, url_secrets
 
 PIIMAP = str(Path(sys.executable).with_name("piimap"))
 PASSWORD = "S3cr3t-p4ss/@#"
 ENCODED = quote(PASSWORD, safe="")  # S3cr3t-p4ss%2F%40%23
-FORMS = (PASSWORD, ENCODED, "S3cr3t-p4ss", ENCODED.lower())
+#: What ``${DB_PASSWORD}`` gives when the variable holds the password as it is: SQLAlchemy reads
+#: ``/``, ``#`` and ``?`` in the user part as the password's own, where ``urlsplit`` sees a path,
+#: a fragment and a query and no password at all.
+RAW_PASSWORD = "Pl41n/t3xt#p4ss?w0rd"
 
 
-def _leaks(text: str | bytes) -> list[str]:
+def _forms(password: str) -> tuple[str, ...]:
+    """The password raw, percent-encoded (both hex cases) and its pieces between URL delimiters."""
+    encoded = quote(password, safe="")
+    pieces = [piece for piece in re.split(r"[/@#?]", password) if len(piece) >= 5]
+    return (password, encoded, encoded.lower(), *pieces)
+
+
+FORMS = _forms(PASSWORD)
+
+
+def _leaks(text: str | bytes, forms: tuple[str, ...] = FORMS) -> list[str]:
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return [form for form in FORMS if form.encode("utf-8") in data]
+    return [form for form in forms if form.encode("utf-8") in data]
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -68,9 +83,15 @@ def _load_people(url: str) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.mariadb
+@pytest.mark.parametrize(
+    ("password", "written"),
+    [(PASSWORD, ENCODED), (RAW_PASSWORD, RAW_PASSWORD)],
+    ids=["percent-encoded", "raw-slash-hash-question-mark"],
+)
 def test_the_password_is_in_no_output_report_log_or_stored_run(
-    postgres_db: str, mariadb_db: str, tmp_path: Path
+    postgres_db: str, mariadb_db: str, tmp_path: Path, password: str, written: str
 ) -> None:
+    """``written`` is how ``$DB_PASSWORD`` spells ``password`` inside the URLs."""
     server_unavailable(POSTGRES_ADMIN_URL)
     server_unavailable(MARIADB_ADMIN_URL)
     role = f"piimap_sec_{uuid.uuid4().hex[:8]}"
@@ -78,13 +99,14 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
     _load_people(mariadb_db)
     pg_database = sa.make_url(postgres_db).database
     maria_database = sa.make_url(mariadb_db).database
-    _sql(postgres_db, f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'", f"GRANT SELECT ON people TO {role}")
+    _sql(postgres_db, f"CREATE ROLE {role} LOGIN PASSWORD '{password}'", f"GRANT SELECT ON people TO {role}")
     _sql(
         MARIADB_ADMIN_URL,
-        f"CREATE USER '{role}'@'%' IDENTIFIED BY '{PASSWORD}'",
+        f"CREATE USER '{role}'@'%' IDENTIFIED BY '{password}'",
         f"GRANT SELECT ON `{maria_database}`.* TO '{role}'@'%'",
     )
     store = tmp_path / "history.sqlite"
+    missing = tmp_path / "missing.db"
     config = tmp_path / "piimap.yaml"
     config.write_text(
         "sources:\n"
@@ -93,6 +115,10 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
         f"  pg_no_role: postgresql+psycopg://nobody_{role}:${{DB_PASSWORD}}@127.0.0.1:5432/{pg_database}\n"
         f"  maria_wrong: mysql+pymysql://{role}:${{DB_PASSWORD}}x@127.0.0.1:3306/{maria_database}\n"
         f"  unreachable: postgresql://{role}:${{DB_PASSWORD}}@127.0.0.1:1/{pg_database}\n"
+        "  mongo:\n"
+        f"    url: mongodb://{role}:${{DB_PASSWORD}}@127.0.0.1:1/app\n"
+        "    server_selection_timeout_seconds: 0.5\n"
+        f"  missing_file: sqlite:///{missing}\n"
         f"store: sqlite:///{store}\n"
         "reports:\n"
         "  - {format: json, path: out/report.json}\n"
@@ -102,7 +128,7 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
         encoding="utf-8",
     )
     (tmp_path / "policy.yaml").write_text("collected: [user.name]\n", encoding="utf-8")
-    env = {**os.environ, "DB_PASSWORD": ENCODED, "PIIMAP_STORE": f"sqlite:///{store}"}
+    env = {**os.environ, "DB_PASSWORD": written, "PIIMAP_STORE": f"sqlite:///{store}"}
     try:
         check = _run(
             "--debug", "check", "--config", str(config), "--policy", str(tmp_path / "policy.yaml"), env=env
@@ -115,8 +141,8 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
             "-q",
             "--format",
             "json",
-            f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:5432/{pg_database}",
-            f"mysql+pymysql://{role}:{ENCODED}x@127.0.0.1:3306/{maria_database}",
+            f"postgresql+psycopg://{role}:{written}@127.0.0.1:5432/{pg_database}",
+            f"mysql+pymysql://{role}:{written}x@127.0.0.1:3306/{maria_database}",
             env=env,
         )
         bad_store = _run(
@@ -125,28 +151,42 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
             "-q",
             str(config),
             "--store",
-            f"postgresql+psycopg://{role}:{ENCODED}@127.0.0.1:1/store",
+            f"postgresql+psycopg://{role}:{written}@127.0.0.1:1/store",
             env=env,
         )
         history = _run("history", "--format", "json", "--store", f"sqlite:///{store}", env=env)
+        history_table = _run("history", "--store", f"sqlite:///{store}", env=env)
     finally:
         _sql(postgres_db, f"DROP OWNED BY {role}", f"DROP ROLE {role}")
         _sql(MARIADB_ADMIN_URL, f"DROP USER '{role}'@'%'")
     # the scan really used the password: the good accounts read data, the bad ones failed
     assert check.returncode == 2, check.stderr
-    report = (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
-    statuses = {source["name"]: source["status"] for source in json.loads(report)["sources"]}
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    statuses = {source["name"]: source["status"] for source in report["sources"]}
     assert statuses == {
         "pg_ok": "ok",
         "maria_ok": "ok",
         "pg_no_role": "error",
         "maria_wrong": "error",
         "unreachable": "error",
-    }
+        "mongo": "error",
+        "missing_file": "error",
+    }, check.stderr
     assert "Access denied" in check.stderr and ":***@" in check.stderr
+    urls = {source["name"]: source["url"] for source in report["sources"]}
+    assert urls["pg_ok"] == f"postgresql+psycopg://{role}:***@127.0.0.1:5432/{pg_database}"
+    assert urls["mongo"].startswith(f"mongodb://{role}:***@127.0.0.1:1")
+    # a URL without a password is shown as it is, in the report and in its error line
+    assert urls["missing_file"] == f"sqlite:///{missing}"
+    assert (
+        f"missing_file: cannot connect to sqlite:///{missing}: no such SQLite database file" in check.stderr
+    )
+    error_lines = [line for line in check.stderr.splitlines() if line.startswith("piimap: error: ")]
+    assert len(error_lines) == 5, check.stderr  # one line per failed source
     assert adhoc.returncode == 2 and '"status": "ok"' in adhoc.stdout
     assert bad_store.returncode == 2 and "Traceback" in bad_store.stderr  # --debug shows it, scrubbed
     assert history.returncode == 0 and '"command": "check"' in history.stdout
+    assert history_table.returncode == 0 and "check" in history_table.stdout
     outputs = {
         "check stdout": check.stdout,
         "check stderr": check.stderr,
@@ -155,6 +195,7 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
         "store error stdout": bad_store.stdout,
         "store error stderr": bad_store.stderr,
         "history": history.stdout + history.stderr,
+        "history table": history_table.stdout + history_table.stderr,
     }
     for path in sorted(tmp_path.rglob("*")):  # every report, the store file and anything else written
         if path.is_file() and path.name not in ("piimap.yaml",):
@@ -166,8 +207,15 @@ def test_the_password_is_in_no_output_report_log_or_stored_run(
         "out/report.fides.yaml",
         "history.sqlite",
     } <= set(outputs)
-    leaks = {name: found for name, text in outputs.items() if (found := _leaks(text))}
+    forms = _forms(password)
+    leaks = {name: found for name, text in outputs.items() if (found := _leaks(text, forms))}
     assert leaks == {}
+    stored = sqlite3.connect(store)
+    try:
+        stored_urls = [row[0] for row in stored.execute("SELECT url FROM piimap_run_sources")]
+    finally:
+        stored.close()
+    assert f"postgresql+psycopg://{role}:***@127.0.0.1:5432/{pg_database}" in stored_urls
 
 
 @pytest.mark.parametrize(
@@ -190,3 +238,62 @@ def test_a_password_quoted_alone_in_an_error_is_removed_given_the_url() -> None:
     message = f"server said: bad password {PASSWORD!r} (sent {ENCODED})"
     assert _leaks(redact_text(message, url_secrets(url))) == []
     assert redact_url(url) == "postgresql://app:***@db/shop"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # SQLAlchemy's make_url reads everything up to the first "@" as the password
+        ("postgresql://app:a/b#c?d@db:5432/shop", "postgresql://app:***@db:5432/shop"),
+        (
+            "mysql+pymysql://app:p:w/d@db/shop?charset=utf8mb4",
+            "mysql+pymysql://app:***@db/shop?charset=utf8mb4",
+        ),
+        # a raw "@" in the password: nothing after the user name is shown up to the last "@"
+        (f"postgresql://app:{PASSWORD}@db/shop", "postgresql://app:***@db/shop"),
+        # pymongo's parser (percent-encoded, as it requires), and what it rejects
+        (
+            "mongodb://app:p%2Fw%23d@h1:27017,h2/app?replicaSet=r",
+            "mongodb://app:***@h1:27017,h2/app?replicaSet=r",
+        ),
+        (
+            "mongodb+srv://app:p%3Fw@cluster0.example.net/app",
+            "mongodb+srv://app:***@cluster0.example.net/app",
+        ),
+        ("mongodb://app:p/w#d@h1/app", "mongodb://app:***@h1/app"),
+        ("mongodb://app:p?w@h1/app", "mongodb://app:***@h1/app"),
+        # no password: shown exactly as given
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+        ("sqlite:////data/jane@example.org.db", "sqlite:////data/jane@example.org.db"),
+        ("postgresql://app@db/shop", "postgresql://app@db/shop"),
+        ("mongodb://db1:27017/app", "mongodb://db1:27017/app"),
+        ("s3://bucket/exports/jane@example.org.csv", "s3://bucket/exports/jane@example.org.csv"),
+        ("/var/log/app:1@x.log", "/var/log/app:1@x.log"),
+        ("tcp://scheduler:8786", "tcp://scheduler:8786"),
+    ],
+)
+def test_urls_are_redacted_as_their_connector_parses_them(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    message = redact_message(f"cannot connect to {url}: refused", url)
+    assert message == f"cannot connect to {shown}: refused"
+
+
+def test_a_raw_password_echoed_by_a_driver_in_another_spelling_is_masked() -> None:
+    url = f"postgresql://app:{RAW_PASSWORD}@db/shop"
+    echoes = (
+        RAW_PASSWORD,
+        quote(RAW_PASSWORD, safe=""),
+        re.sub(r"%[0-9A-F]{2}", lambda escape: escape.group().lower(), quote(RAW_PASSWORD, safe="")),
+        quote_plus(RAW_PASSWORD),
+        repr(RAW_PASSWORD),
+    )
+    for echo in echoes:
+        assert _leaks(redact_message(f"FATAL: password {echo} rejected", url), _forms(RAW_PASSWORD)) == []
+
+
+def test_a_remembered_password_is_masked_in_text_that_never_saw_the_url() -> None:
+    secret = f"R3m3mb3r/{uuid.uuid4().hex[:8]}#x"
+    assert secret in redact_text(f"driver said {secret}")
+    remember_url_secrets(f"postgresql://app:{secret}@db/shop")
+    assert secret not in redact_text(f"driver said {secret}")
+    assert quote(secret, safe="") not in redact_text(f"driver said {quote(secret, safe='')}")

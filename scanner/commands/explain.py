@@ -18,7 +18,7 @@ from piimap.engine import build_classifiers, classify_samples, close_connector, 
 from piimap.exitcodes import ExitCode
 from piimap.model import FieldSample, PiimapError
 from piimap.protocols import Classifier
-from piimap.redact import redact_text
+from piimap.redact import redact_message
 from piimap.settings import ScanSettings
 
 __all__ = ["add_parser", "run", "explain_sample"]
@@ -96,11 +96,11 @@ def run(args: argparse.Namespace) -> int:
                     failed = True
                     sys.stderr.write(
                         f"piimap: error: {spec.name}: {container.name}: "
-                        f"{redact_text(str(error), (spec.url,))}\n"
+                        f"{redact_message(str(error), spec.url)}\n"
                     )
         except PiimapError as error:
             failed = True
-            sys.stderr.write(f"piimap: error: {spec.name}: {redact_text(str(error), (spec.url,))}\n")
+            sys.stderr.write(f"piimap: error: {spec.name}: {redact_message(str(error), spec.url)}\n")
         finally:
             close_connector(spec)
     return ExitCode.ERROR if failed else ExitCode.OK
