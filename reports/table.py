@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import IO, ClassVar
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from piimap.model import ScanResult
-from piimap.redact import printable
+from piimap.terminal import markup_safe
 
 __all__ = ["TableReport"]
 
 
 def _cell(text: str) -> str:
     """Names come from scanned data: no rich markup, no terminal control sequences."""
-    return escape(printable(text))
+    return markup_safe(text)
 
 
 class TableReport:

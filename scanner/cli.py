@@ -19,6 +19,7 @@ from piimap import __version__
 from piimap.exitcodes import ExitCode
 from piimap.model import PiimapError
 from piimap.redact import printable, redact_text
+from piimap.terminal import write_problem
 
 __all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 
@@ -31,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"piimap: error: {message}\n")
+        write_problem(message)
         raise SystemExit(ExitCode.USAGE)
 
 
@@ -64,10 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 class _RedactingFormatter(logging.Formatter):
     """Every log line (and logged traceback) goes through :func:`~piimap.redact.redact_text`, and
-    control characters from scanned names are shown, not sent to the terminal."""
+    control characters from scanned names are shown, not sent to the terminal: a message is one
+    line (a newline in a file name cannot forge another), a traceback keeps its own lines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return printable(redact_text(super().format(record)))
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        parts = [printable(redact_text(self.formatMessage(record)))]
+        if record.exc_info:
+            parts.append(_traceback_text(self.formatException(record.exc_info)))
+        elif record.exc_text:
+            parts.append(_traceback_text(record.exc_text))
+        if record.stack_info:
+            parts.append(_traceback_text(self.formatStack(record.stack_info)))
+        return "\n".join(parts)
+
+
+def _traceback_text(text: str) -> str:
+    """A traceback for stderr: passwords masked, control characters shown, its own lines kept."""
+    return printable(redact_text(text), keep_newlines=True)
 
 
 def _configure_logging(debug: bool) -> None:
@@ -98,9 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except PiimapError as error:
         if debug:
-            sys.stderr.write(redact_text(traceback.format_exc()))
+            sys.stderr.write(_traceback_text(traceback.format_exc()))
         for problem in getattr(error, "problems", None) or (str(error),):  # one line per problem
-            sys.stderr.write(f"piimap: error: {redact_text(problem)}\n")
+            write_problem(problem)
         return ExitCode.ERROR
     except KeyboardInterrupt:
         sys.stderr.write("piimap: interrupted\n")
@@ -109,11 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except Exception as error:  # an unexpected bug: still one line unless --debug
         if debug:
-            sys.stderr.write(redact_text(traceback.format_exc()))
-        sys.stderr.write(
-            f"piimap: internal error: {type(error).__name__}: {redact_text(str(error))} "
-            "(run with --debug for details)\n"
-        )
+            sys.stderr.write(_traceback_text(traceback.format_exc()))
+        write_problem(f"{type(error).__name__}: {error} (run with --debug for details)", "internal error")
         return ExitCode.ERROR
 
 

@@ -65,7 +65,10 @@ class ProgressObserver(ScanObserver):
     def source_started(self, spec: SourceSpec) -> None:
         if self._progress is None:
             return
-        self._tasks[spec.name] = self._progress.add_task(spec.name, total=None, note="discovering")
+        from piimap.terminal import markup_safe
+
+        description = markup_safe(spec.name)  # the column renders it as markup
+        self._tasks[spec.name] = self._progress.add_task(description, total=None, note="discovering")
         self._errors[spec.name] = 0
 
     def containers_discovered(self, spec: SourceSpec, count: int) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +149,84 @@ def test_error_lines_and_log_lines_show_control_characters_instead_of_sending_th
     record = logging.LogRecord("piimap.x", logging.WARNING, __file__, 1, "skipped %s", (CONTROL,), None)
     line = _RedactingFormatter("%(message)s").format(record)
     assert "\x1b" not in line and "\x07" not in line
+
+
+# -- every terminal writer, through the installed console script --------------------------------
+
+PIIMAP = str(Path(sys.executable).with_name("piimap"))
+#: Raw bytes a terminal acts on: ESC (colours, cursor moves, OSC 8 hyperlinks), the C1 CSI, BEL,
+#: CR (overwrites the line), backspace; a newline is checked line by line where it matters.
+TERMINAL_CONTROLS = ("\x1b", "\x9b", "\x07", "\r", "\x08")
+HYPERLINK = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"
+
+
+def _piimap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PIIMAP, *args], capture_output=True, text=True, timeout=180, cwd=cwd)
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [repr(control) for control in TERMINAL_CONTROLS if control in text]
+
+
+def _sqlite_with_tables(path: Path, tables: list[str]) -> None:
+    with sqlite3.connect(path) as connection:
+        for table in tables:
+            quoted = '"' + table.replace('"', '""') + '"'
+            connection.execute(f'CREATE TABLE {quoted} (id integer, "mail{HYPERLINK}" text)')
+            connection.executemany(
+                f"INSERT INTO {quoted} VALUES (?, ?)", [(i, f"user{i}@example.com") for i in range(20)]
+            )
+    # sqlite3's context manager commits; the file is closed when the connection is collected
+
+
+def test_explain_history_and_diff_show_control_characters_instead_of_sending_them(tmp_path: Path) -> None:
+    database = tmp_path / "app.db"
+    _sqlite_with_tables(database, ["plain"])
+    store = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    source_name = f"crm{HYPERLINK}\r\x1b[2Kforged"
+    config = tmp_path / "piimap.yaml"
+    config.write_text(
+        "sources:\n"
+        f"  {json.dumps(source_name)}: sqlite:///{database}\n"  # JSON strings are YAML strings
+        f"store: {store}\n",
+        encoding="utf-8",
+    )
+    first = _piimap("scan", "--config", str(config), "-q")
+    _sqlite_with_tables(database, [f"evil{HYPERLINK}\x07\r\x1b[31mred", "more"])
+    second = _piimap("scan", "--config", str(config), "-q")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    outputs = {
+        "explain": _piimap("explain", "--config", str(config), "-q"),
+        "history": _piimap("history", "--store", store),
+        "diff": _piimap("diff", "--store", store),
+        "scan": second,
+    }
+    for verb, run in outputs.items():
+        assert run.returncode == 0, (verb, run.stderr)
+        assert _raw_controls(run.stdout + run.stderr) == [], verb
+    assert "\\x1b]8;;https://evil.example\\x07click" in outputs["explain"].stdout
+    assert "\\x1b" in outputs["history"].stdout  # the source name, shown escaped
+    assert "evil\\x1b]8;;" in outputs["diff"].stdout and "more" in outputs["diff"].stdout
+
+
+def test_a_newline_in_a_file_name_cannot_forge_error_or_warning_lines(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    forged = "piimap: error: forged"
+    (data / f"broken\n{forged} 1\n.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00corrupt gzip stream")
+    (data / f"binary\n{forged} 2.dat").write_bytes(bytes(range(256)) * 8)  # a "skipped binary file" warning
+    (data / f"people\r{forged} 3.csv").write_text(
+        "email\n" + "".join(f"user{i}@example.com\n" for i in range(10)), encoding="utf-8"
+    )
+    for args in (("scan", str(data), "--no-store", "-q"), ("explain", str(data), "-q")):
+        run = _piimap(*args)
+        assert run.returncode == 2, run.stderr  # the corrupt gzip is an error
+        lines = run.stderr.splitlines()
+        assert [line for line in lines if line.startswith("piimap: error:")] != []
+        assert not [line for line in lines if line.startswith(forged) or not line.startswith("piimap: ")], (
+            lines
+        )
+        assert len([line for line in lines if "broken" in line]) == 1  # one error, one line
+        assert _raw_controls(run.stdout + run.stderr) == []
+        if args[0] == "scan":
+            assert len([line for line in lines if "binary" in line]) == 1 and "WARNING" in run.stderr

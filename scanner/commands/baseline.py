@@ -20,6 +20,7 @@ from piimap.commands.check import add_declaration_options, load_declarations, wi
 from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
+from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
 
@@ -48,13 +49,15 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(run_scan(config, args), declarations.datamap, declarations.policy)
     if result.errors:
         print_errors(result)
-        sys.stderr.write("piimap: error: some sources could not be read; no baseline written\n")
+        write_problem("some sources could not be read; no baseline written")
         return ExitCode.ERROR
     target = Path(args.output) if args.output else (config.baseline_path or Path(DEFAULT_BASELINE))
     document = baseline_document(result)
     _write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     count = len(document["fingerprints"])
-    sys.stderr.write(f"piimap: wrote {count} violation fingerprint{'s' if count != 1 else ''} to {target}\n")
+    write_line(
+        f"piimap: wrote {count} violation fingerprint{'s' if count != 1 else ''} to {target}", sys.stderr
+    )
     return ExitCode.OK
 
 

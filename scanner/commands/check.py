@@ -21,6 +21,7 @@ from piimap.config import Config
 from piimap.declarations import DataMap, Policy, load_datamap, load_policy
 from piimap.model import ConfigError, ScanResult
 from piimap.reports import write_report
+from piimap.terminal import write_line, write_problem
 
 __all__ = [
     "Declarations",
@@ -146,12 +147,12 @@ def run(args: argparse.Namespace) -> int:
     result = outcome.result
     write_report(args.format, result, args.output)
     for problem in outcome.report_errors:
-        sys.stderr.write(f"piimap: error: {problem}\n")
+        write_problem(problem)
     print_errors(result)
     note = " (incomplete: some sources failed)" if result.errors else ""
     if result.interrupted:
         note = " (interrupted: partial results)"
-    sys.stderr.write(f"piimap: {summary(result)}{note}\n")
+    write_line(f"piimap: {summary(result)}{note}", sys.stderr)
     return outcome.exit_code
 
 

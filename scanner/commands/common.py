@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, SourceSpec
 from piimap.schema.config import setting_type
 from piimap.settings import ScanSettings
+from piimap.terminal import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -231,9 +231,7 @@ def run_scan(config: Config, args: argparse.Namespace) -> ScanResult:
             log.debug(
                 "opening the history store failed", exc_info=True
             )  # scrubbed by the CLI's log formatter
-            sys.stderr.write(
-                f"piimap: warning: history store unavailable, reading every container: {error}\n"
-            )
+            write_problem(f"history store unavailable, reading every container: {error}", "warning")
     inventory = InventoryObserver()
     progress = progress_observer(quiet=bool(getattr(args, "quiet", False)))
     configured = _config_executor(config)
@@ -316,7 +314,7 @@ def record_run(config: Config, args: argparse.Namespace, result: ScanResult) -> 
             return replace(
                 result, errors=result.errors + (SourceError(HISTORY_STORE, f"run not recorded: {error}"),)
             )
-        sys.stderr.write(f"piimap: warning: run not recorded in the default history store: {error}\n")
+        write_problem(f"run not recorded in the default history store: {error}", "warning")
         return result
     return replace(result, run_id=str(run_id))
 
@@ -331,7 +329,5 @@ def _store_was_asked_for(config: Config, args: argparse.Namespace) -> bool:
 
 def print_errors(result: ScanResult) -> None:
     """One line per source or container problem, on stderr."""
-    from piimap.redact import printable
-
     for error in result.errors:
-        sys.stderr.write(f"piimap: error: {printable(error.one_line())}\n")
+        write_problem(error.one_line())

@@ -10,6 +10,7 @@ from piimap.config import load_config
 from piimap.demo import build_demo
 from piimap.exitcodes import ExitCode
 from piimap.pipeline import run_configured
+from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run"]
 
@@ -39,20 +40,21 @@ def run(args: argparse.Namespace) -> int:
     result = outcome.result
     out = sys.stdout
     failing = outcome.failing
-    out.write(f"Demo company written to {layout.root}\n")
-    out.write(
+    write_line(f"Demo company written to {layout.root}", out)
+    write_line(
         f"Scanned {len(result.sources)} sources: {len(result.findings)} findings, "
-        f"{len(failing)} failing violations.\n"
+        f"{len(failing)} failing violations.",
+        out,
     )
     for violation in failing[:10]:
-        out.write(f"  {violation.rule}: {violation.message}\n")
-    out.write(f"HTML data map: {layout.report_html}\n")
-    out.write(f"JSON report:   {layout.report_json}\n")
-    out.write(f"Rerun the check (exits 1 on the gap): piimap check --config {_shown(layout.config)}\n")
+        write_line(f"  {violation.rule}: {violation.message}", out)
+    write_line(f"HTML data map: {layout.report_html}", out)
+    write_line(f"JSON report:   {layout.report_json}", out)
+    write_line(f"Rerun the check (exits 1 on the gap): piimap check --config {_shown(layout.config)}", out)
     for error in result.errors:
-        sys.stderr.write(f"piimap: error: {error.one_line()}\n")
+        write_problem(error.one_line())
     for message in outcome.report_errors:
-        sys.stderr.write(f"piimap: error: {message}\n")
+        write_problem(message)
     # The demo's deliberate gap is the point of the demo, not a failure of the command.
     return ExitCode.ERROR if result.errors or outcome.report_errors else ExitCode.OK
 

@@ -65,12 +65,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_table(difference: RunDiff) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    from piimap.terminal import markup_safe
 
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, soft_wrap=False)
     old, new = difference.old, difference.new
-    console.print(f"Run {old.id} ({old.started}) -> run {new.id} ({new.started})")
+    console.print(f"Run {old.id} ({markup_safe(old.started)}) -> run {new.id} ({markup_safe(new.started)})")
     if difference.fields_added or difference.fields_removed:
         table = Table(title="PII fields")
         for column in ("", "source", "container", "field", "category"):
@@ -79,23 +80,25 @@ def _print_table(difference: RunDiff) -> None:
             for key in keys:
                 table.add_row(
                     "[green]+[/]" if sign == "+" else "[red]-[/]",
-                    escape(key.source),
-                    escape(key.container),
-                    escape(key.field if key.field is not None else "(text)"),
-                    key.category,
+                    markup_safe(key.source),
+                    markup_safe(key.container),
+                    markup_safe(key.field if key.field is not None else "(text)"),
+                    markup_safe(key.category),
                 )
         console.print(table)
     for sign, items in (("+", difference.categories_added), ("-", difference.categories_removed)):
         for source, category in items:
             verb = "now holds" if sign == "+" else "no longer holds"
-            console.print(f"{sign} {escape(source)} {verb} {category}")
+            console.print(f"{sign} {markup_safe(source)} {verb} {markup_safe(category)}")
     for sign, flows in (("+", difference.flows_added), ("-", difference.flows_removed)):
         for flow in flows:
-            console.print(f"{sign} flow {escape(flow.system)} -> {escape(flow.vendor)}: {flow.category}")
+            console.print(
+                f"{sign} flow {markup_safe(flow.system)} -> {markup_safe(flow.vendor)}: {markup_safe(flow.category)}"
+            )
     if not difference.flows_compared:
         console.print("Flows not compared: a run was not checked against a data map.")
     for note in difference.not_compared:
-        console.print(f"Not compared: {escape(note)}")
+        console.print(f"Not compared: {markup_safe(note)}")
     if not difference.changed:
         console.print("No PII fields, categories or flows appeared or went.")
     else:

@@ -20,6 +20,7 @@ from piimap.model import FieldSample, PiimapError
 from piimap.protocols import Classifier
 from piimap.redact import redact_message
 from piimap.settings import ScanSettings
+from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "explain_sample"]
 
@@ -89,18 +90,17 @@ def run(args: argparse.Namespace) -> int:
                         if not lines and not args.all:
                             continue
                         label = field if field is not None else "(text)"
-                        out.write(f"{spec.name}: {container.name}.{label} ({len(sample.values)} values)\n")
+                        write_line(
+                            f"{spec.name}: {container.name}.{label} ({len(sample.values)} values)", out
+                        )
                         for line in lines or ["  nothing looked like personal data"]:
-                            out.write(line + "\n")
+                            write_line(line, out)
                 except PiimapError as error:
                     failed = True
-                    sys.stderr.write(
-                        f"piimap: error: {spec.name}: {container.name}: "
-                        f"{redact_message(str(error), spec.url)}\n"
-                    )
+                    write_problem(f"{spec.name}: {container.name}: {redact_message(str(error), spec.url)}")
         except PiimapError as error:
             failed = True
-            sys.stderr.write(f"piimap: error: {spec.name}: {redact_message(str(error), spec.url)}\n")
+            write_problem(f"{spec.name}: {redact_message(str(error), spec.url)}")
         finally:
             close_connector(spec)
     return ExitCode.ERROR if failed else ExitCode.OK

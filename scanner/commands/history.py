@@ -42,14 +42,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return ExitCode.OK
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    from piimap.terminal import markup_safe
 
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, soft_wrap=False)
     if not runs:
-        console.print(f"No runs recorded in {escape(location)}.")
+        console.print(f"No runs recorded in {markup_safe(location)}.")
         return ExitCode.OK
-    table = Table(title=f"Runs in {escape(location)}")
+    table = Table(title=f"Runs in {markup_safe(location)}")
     for column in (
         "run",
         "started",
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
         containers = str(summary.containers) + (f" ({summary.reused} unchanged)" if summary.reused else "")
         table.add_row(
             str(summary.id),
-            summary.started,
-            escape(summary.command),
-            summary.status,
-            escape(", ".join(summary.sources)),
+            markup_safe(summary.started),
+            markup_safe(summary.command),
+            markup_safe(summary.status),
+            markup_safe(", ".join(summary.sources)),
             str(summary.findings),
             "-" if summary.violations is None else str(summary.violations),
             containers,

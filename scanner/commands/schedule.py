@@ -13,6 +13,7 @@ import sys
 from piimap.commands.common import add_scan_options, config_from_args, store_url
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
+from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run"]
 
@@ -74,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
         for schedule in schedules:
             outcome = run_schedule(config, schedule, args)
             result = outcome.result
-            sys.stderr.write(
+            write_line(
                 f"piimap: schedule {schedule.name}: run {result.run_id or '-'}, "
-                f"{len(result.findings)} findings, {len(outcome.failing)} failing violations, {where}\n"
+                f"{len(result.findings)} findings, {len(outcome.failing)} failing violations, {where}",
+                sys.stderr,
             )
             for problem in [error.one_line() for error in result.errors] + list(outcome.report_errors):
-                sys.stderr.write(f"piimap: error: {problem}\n")
+                write_problem(problem)
             status = max(status, outcome.exit_code, key=_severity)
         return status
     counter = RunCounter(args.max_runs) if args.max_runs else None
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         on_result=counter,
     )
     for schedule in schedules:
-        sys.stderr.write(f"piimap: schedule {schedule.name}: '{schedule.cron}', runs {where}\n")
+        write_line(f"piimap: schedule {schedule.name}: '{schedule.cron}', runs {where}", sys.stderr)
     if counter is None:
         signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
         scheduler.start()  # blocks until SIGTERM or Ctrl-C
