@@ -58,7 +58,7 @@ def test_a_store_the_user_asked_for_fails_the_run_but_the_report_is_written(tmp_
     assert data["findings"] and data["errors"][0]["source"] == "history store"
 
 
-def test_reports_get_ordinary_permissions_not_mkstemps_0600(tmp_path):
+def test_a_new_report_is_0600_and_a_replaced_report_keeps_its_permissions(tmp_path):
     report = tmp_path / "report.json"
     previous = os.umask(0o022)
     try:
@@ -68,7 +68,7 @@ def test_reports_get_ordinary_permissions_not_mkstemps_0600(tmp_path):
         )
     finally:
         os.umask(previous)
-    assert stat.S_IMODE(report.stat().st_mode) == 0o644
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600  # SECURITY.md: reports are private
     report.chmod(0o640)  # a report that exists keeps its permissions when it is rewritten
     assert main(["scan", str(_log(tmp_path)), "--no-store", "--format", "json", "--output", str(report)]) == 0
     assert stat.S_IMODE(report.stat().st_mode) == 0o640

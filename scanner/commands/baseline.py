@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from piimap.checks import baseline_document, evaluate
 from piimap.commands.check import add_declaration_options, load_declarations, with_declaration_overrides
 from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
 from piimap.exitcodes import ExitCode
-from piimap.model import ConfigError
+from piimap.outputs import write_output
 from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
@@ -53,20 +51,9 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.ERROR
     target = Path(args.output) if args.output else (config.baseline_path or Path(DEFAULT_BASELINE))
     document = baseline_document(result)
-    _write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_output(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n", "baseline")
     count = len(document["fingerprints"])
     write_line(
         f"piimap: wrote {count} violation fingerprint{'s' if count != 1 else ''} to {target}", sys.stderr
     )
     return ExitCode.OK
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise ConfigError(f"cannot write baseline {target}: {error.strerror or error}") from None
