@@ -50,6 +50,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
+from piimap.outputs import file_type_name
 from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
 
@@ -241,6 +242,8 @@ class FileConnector:
         for match in matches:
             if os.path.isdir(match):
                 yield from _walk(match)
+            elif match == pattern:
+                yield _named_regular_file(match)
             elif _is_regular(match, explicit=True):
                 yield match
 
@@ -271,6 +274,21 @@ def _walk(root: str) -> Iterator[str]:
             path = os.path.join(directory, file_name)
             if _is_regular(path, explicit=False):
                 yield path
+
+
+def _named_regular_file(path: str) -> str:
+    """``path``, named as the source itself: anything but a regular file fails the source."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            raise SourceUnavailable(f"{path} is a symbolic link to a file that does not exist") from None
+        raise SourceUnavailable(f"cannot read {path}: {_os_message(error)}") from None
+    if not stat.S_ISREG(mode):
+        raise SourceUnavailable(
+            f"{path} is {file_type_name(mode)}, not a regular file or a directory: it is not read"
+        )
+    return path
 
 
 def _is_regular(path: str, *, explicit: bool) -> bool:

@@ -18,6 +18,27 @@ def _cell(text: str) -> str:
     return markup_safe(text)
 
 
+#: Unread sources and containers listed under "no personal data found"; the rest are counted.
+MAX_UNREAD_LISTED = 10
+
+
+def _print_nothing_found(console: Console, result: ScanResult) -> None:
+    """ "No personal data found", unless something could not be read: then say what, and that
+    only the rest was checked."""
+    unread = [f"{status.name}: {status.error}" for status in result.sources if status.status != "ok"]
+    unread += [error.one_line() for error in result.errors if error.container is not None]
+    if not unread:
+        console.print("No personal data found.")
+        return
+    console.print("Not read, so not checked for personal data:")
+    for line in unread[:MAX_UNREAD_LISTED]:
+        console.print(f"  {_cell(line)}", soft_wrap=True)  # one line each, never wrapped
+    if len(unread) > MAX_UNREAD_LISTED:
+        console.print(f"  ... and {len(unread) - MAX_UNREAD_LISTED} more (see the errors on stderr)")
+    read = sum(1 for status in result.sources if status.status == "ok")
+    console.print("Nothing else was read." if not read else "No personal data found in what could be read.")
+
+
 class TableReport:
     """``--format table`` (the default)."""
 
@@ -46,7 +67,7 @@ class TableReport:
                 )
             console.print(table)
         else:
-            console.print("No personal data found.")
+            _print_nothing_found(console, result)
         if result.violations:
             table = Table(title="Violations")
             for column in ("rule", "severity", "where", "category", "message"):

@@ -27,7 +27,7 @@ from typing import IO
 
 from piimap.model import ConfigError
 
-__all__ = ["output_stream", "replace_file", "write_output"]
+__all__ = ["file_type_name", "output_stream", "replace_file", "write_output"]
 
 #: ``/dev/fd/N`` and ``/proc/self/fd/N``: this process's own descriptor N.
 _DESCRIPTOR_PATH = re.compile(r"/(?:dev|proc/self)/fd/(\d+)")
@@ -79,7 +79,7 @@ def output_stream(path: str | os.PathLike[str] | None, what: str = "report") -> 
         return
     if not (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
         raise ConfigError(
-            f"refusing to write {what} {text}: it is {_kind(status.st_mode)}"
+            f"refusing to write {what} {text}: it is {file_type_name(status.st_mode)}"
             + (" (name the file it points to, or '-' for stdout)" if stat.S_ISLNK(status.st_mode) else "")
         )
     with _special_file_stream(text, what) as stream:
@@ -96,12 +96,13 @@ def _special_file_stream(path: str, what: str) -> Iterator[IO[str]]:
     mode = os.fstat(descriptor).st_mode
     if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):  # swapped after the check
         os.close(descriptor)
-        raise ConfigError(f"refusing to write {what} {path}: it is {_kind(mode)}")
+        raise ConfigError(f"refusing to write {what} {path}: it is {file_type_name(mode)}")
     with open(descriptor, "w", encoding="utf-8", closefd=True) as stream:
         yield stream
 
 
-def _kind(mode: int) -> str:
+def file_type_name(mode: int) -> str:
+    """What a file of ``mode`` (``st_mode``) is, for messages: ``"a character device"``..."""
     for test, name in (
         (stat.S_ISLNK, "a symbolic link"),
         (stat.S_ISDIR, "a directory"),
