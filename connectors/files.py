@@ -50,6 +50,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
+from piimap.name_masking import mask_path
 from piimap.outputs import file_type_name
 from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
@@ -78,7 +79,7 @@ def _group_similar(containers: dict[str, list[str]]) -> dict[str, list[str]]:
             continue
         directory, file_name = os.path.split(name)
         pattern = key_pattern(file_name)
-        if "*" in pattern:
+        if pattern != file_name:  # dates, numbers, ids or personal data (``<email>.csv``) replaced
             by_pattern.setdefault(os.path.join(directory, pattern), []).append(name)
     grouped = dict(containers)
     for pattern, names in by_pattern.items():
@@ -181,7 +182,7 @@ class FileConnector:
         for name, members in sorted(_group_similar(containers).items()):
             yield Container(
                 source=self.spec.name,
-                name=name,
+                name=mask_path(name),  # exports/jane@example.org.csv -> exports/<email>.csv
                 kind=ContainerKind.FILE,
                 locator=tuple(members),
                 fingerprint=_fingerprint(members),
@@ -213,7 +214,7 @@ class FileConnector:
                         stream,
                         source=container.source,
                         container=container.name,
-                        name=path,
+                        name=mask_path(path),  # for the format's suffix and messages
                         limit=share,
                         settings=self.settings,
                         fmt=self.format,
@@ -238,7 +239,7 @@ class FileConnector:
         else:
             matches = []
         if not matches:
-            raise SourceUnavailable(f"no such file or directory: {pattern}")
+            raise SourceUnavailable(f"no such file or directory: {mask_path(pattern)}")
         for match in matches:
             if os.path.isdir(match):
                 yield from _walk(match)
@@ -266,7 +267,7 @@ def _path_of(url: str) -> str:
 
 def _walk(root: str) -> Iterator[str]:
     def report(error: OSError) -> None:
-        log.warning("cannot list %s: %s", error.filename or root, _os_message(error))
+        log.warning("cannot list %s: %s", mask_path(error.filename or root), _os_message(error))
 
     for directory, subdirectories, files in os.walk(root, onerror=report):
         subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
@@ -278,15 +279,16 @@ def _walk(root: str) -> Iterator[str]:
 
 def _named_regular_file(path: str) -> str:
     """``path``, named as the source itself: anything but a regular file fails the source."""
+    shown = mask_path(path)
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
         if error.errno == errno.ENOENT and os.path.islink(path):
-            raise SourceUnavailable(f"{path} is a symbolic link to a file that does not exist") from None
-        raise SourceUnavailable(f"cannot read {path}: {_os_message(error)}") from None
+            raise SourceUnavailable(f"{shown} is a symbolic link to a file that does not exist") from None
+        raise SourceUnavailable(f"cannot read {shown}: {_os_message(error)}") from None
     if not stat.S_ISREG(mode):
         raise SourceUnavailable(
-            f"{path} is {file_type_name(mode)}, not a regular file or a directory: it is not read"
+            f"{shown} is {file_type_name(mode)}, not a regular file or a directory: it is not read"
         )
     return path
 
@@ -295,12 +297,12 @@ def _is_regular(path: str, *, explicit: bool) -> bool:
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
-        log.warning("skipped %s: %s", path, _os_message(error))
+        log.warning("skipped %s: %s", mask_path(path), _os_message(error))
         return False
     if stat.S_ISREG(mode):
         return True
     if explicit:
-        log.warning("skipped %s: not a regular file", path)
+        log.warning("skipped %s: not a regular file", mask_path(path))
     return False
 
 
@@ -320,7 +322,8 @@ def _fingerprint(members: list[str]) -> str | None:
 
 
 def _prefixed(path: str, container: Container, message: str) -> str:
-    return message if path == container.name else f"{os.path.basename(path)}: {message}"
+    shown = mask_path(path)
+    return message if shown == container.name else f"{os.path.basename(shown)}: {message}"
 
 
 def _os_message(error: OSError) -> str:

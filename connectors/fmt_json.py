@@ -1,7 +1,9 @@
 """JSON documents and JSON Lines flattened into dotted field paths.
 
 ``{"user": {"email": "a@b.c", "devices": [{"idfa": "..."}]}}`` gives the fields ``user.email`` and
-``user.devices[].idfa``: objects add a ``.key`` segment, arrays add ``[]``. Numbers and booleans
+``user.devices[].idfa``: objects add a ``.key`` segment, arrays add ``[]``. A key that is itself
+personal data is masked (:mod:`piimap.name_masking`): ``{"contacts": {"a@b.org": {"phone": ...}}}``
+gives the one field ``contacts.<email>.phone`` for every contact. Numbers and booleans
 are classified as their text (phones stored as integers are found); ``null`` counts as missing.
 
 A JSON file (``.json``) is read as a stream of records without loading it whole: the elements of
@@ -35,6 +37,7 @@ from operator import is_, itemgetter
 from typing import Any, BinaryIO
 
 from piimap.connectors.fmt_columns import Columns
+from piimap.name_masking import mask_key
 
 __all__ = [
     "MAX_JSON_VALUE_BYTES",
@@ -58,6 +61,14 @@ class JsonTooLarge(ValueError):
     """One JSON value is larger than :data:`MAX_JSON_VALUE_BYTES`."""
 
 
+def _member_path(prefix: str, key: Any) -> str:
+    """The path of object member ``key`` under ``prefix``. A key that is itself personal data
+    (``{"contacts": {"jane@example.org": ...}}``) is masked, so all such members fold into one
+    field (``contacts.<email>``) and no raw value becomes a field name."""
+    name = mask_key(str(key))
+    return f"{prefix}.{name}" if prefix else name
+
+
 def flatten_into(value: Any, prefix: str, columns: Columns, depth: int = 0) -> None:
     """Add the leaves of ``value`` to ``columns`` under dotted paths starting at ``prefix``."""
     if isinstance(value, dict):
@@ -65,7 +76,7 @@ def flatten_into(value: Any, prefix: str, columns: Columns, depth: int = 0) -> N
             columns.add(prefix or None, json.dumps(value)[:65536])
             return
         for key, child in value.items():
-            flatten_into(child, f"{prefix}.{key}" if prefix else str(key), columns, depth + 1)
+            flatten_into(child, _member_path(prefix, key), columns, depth + 1)
     elif isinstance(value, list):
         if depth >= _MAX_DEPTH:
             columns.add(prefix or None, json.dumps(value)[:65536])
@@ -468,9 +479,7 @@ class _BlockFlattener:
                 pass
             else:
                 for key, child in zip(first, children):
-                    self._column(
-                        child, rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key)
-                    )
+                    self._column(child, rows, _member_path(prefix, key), depth + 1, (*path, key))
                 return
         key_counts = Counter(chain.from_iterable(objects))
         present = key_counts.total()
@@ -478,7 +487,7 @@ class _BlockFlattener:
             raise _Irregular("object keys that differ from record to record")
         if len(key_counts) * len(objects) <= 8 * present:  # a few optional keys: a pass per key
             for key, seen in key_counts.items():
-                child_prefix = f"{prefix}.{key}" if prefix else str(key)
+                child_prefix = _member_path(prefix, key)
                 if seen == len(objects):
                     self._column(
                         list(map(itemgetter(key), objects)), rows, child_prefix, depth + 1, (*path, key)
@@ -498,9 +507,7 @@ class _BlockFlattener:
                     group[0].append(value)
                     group[1].append(row)
         for key, (child, child_rows) in groups.items():
-            self._column(
-                child, child_rows, f"{prefix}.{key}" if prefix else str(key), depth + 1, (*path, key)
-            )
+            self._column(child, child_rows, _member_path(prefix, key), depth + 1, (*path, key))
 
     def _arrays(
         self, arrays: list[list[Any]], rows: Sequence[int], prefix: str, depth: int, path: tuple[Any, ...]
@@ -645,7 +652,7 @@ def _iter_object(buffer: _TextBuffer) -> Iterator[tuple[str, Any]]:
                 raise json.JSONDecodeError("expected ':' after a member name", buffer.text, buffer.pos)
             if buffer.skip_whitespace() == "[":
                 buffer.pos += 1
-                yield from _iter_array(buffer, f"{key}[]")
+                yield from _iter_array(buffer, f"{mask_key(key)}[]")
             else:
                 members[key] = buffer.decode_value()
             if buffer.expect(","):

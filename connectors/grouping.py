@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from piimap.name_masking import mask_path
+
 __all__ = ["key_pattern", "SpreadSample"]
 
 
@@ -32,8 +34,10 @@ def key_pattern(key: str) -> str:
     ``events/dt=2026-11-27/part-00001.jsonl.gz`` -> ``events/dt=*/part-*.jsonl.gz``;
     ``logs/2026/11/27/access-1732700000.log`` -> ``logs/*/*/*/access-*.log``. Hive-style
     partitions keep their name (``country=fr`` -> ``country=*``); file extensions are kept.
+    Personal data in a key is masked first (:mod:`piimap.name_masking`):
+    ``exports/jane@example.org.csv`` -> ``exports/<email>.csv``.
     """
-    segments = key.split("/")
+    segments = mask_path(key).split("/")  # personal data first: jane@example.org.csv -> <email>.csv
     normalised = []
     for position, segment in enumerate(segments):
         partition = _PARTITION.match(segment)

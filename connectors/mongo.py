@@ -53,6 +53,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
+from piimap.name_masking import mask_key
 from piimap.redact import redact_message, redact_url
 from piimap.schema.base import ConfigModel, GlobList, PositiveInt, PositiveNumber
 from piimap.settings import ScanSettings
@@ -328,16 +329,21 @@ def flatten_document(
 ) -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted.path, leaf value)`` for every leaf of ``document``.
 
-    Arrays add ``[]`` to the path (``tags[]``, ``orders[].email``, ``matrix[][]``). A path counts
+    Arrays add ``[]`` to the path (``tags[]``, ``orders[].email``, ``matrix[][]``); keys that are
+    personal data are masked (``contacts.<email>.phone``, :mod:`piimap.name_masking`). A path counts
     one level per key and per array; leaves below ``max_depth`` levels are skipped. Empty
     documents and arrays yield nothing; ``None`` is yielded as a leaf (it counts as a null).
     """
-    stack: list[tuple[str, Any, int]] = [(key, value, 1) for key, value in reversed(list(document.items()))]
+    stack: list[tuple[str, Any, int]] = [
+        (mask_key(str(key)), value, 1) for key, value in reversed(list(document.items()))
+    ]
     while stack:
         path, value, depth = stack.pop()
         if isinstance(value, Mapping):
             if depth < max_depth:
-                children = [(f"{path}.{key}", child, depth + 1) for key, child in value.items()]
+                children = [
+                    (f"{path}.{mask_key(str(key))}", child, depth + 1) for key, child in value.items()
+                ]
                 stack.extend(reversed(children))
         elif isinstance(value, (list, tuple)):
             if depth < max_depth:

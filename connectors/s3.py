@@ -54,6 +54,7 @@ from piimap.model import (
     SourceSpec,
     SourceUnavailable,
 )
+from piimap.name_masking import mask_path
 from piimap.redact import redact_text, redact_url
 from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
@@ -302,7 +303,7 @@ class S3Connector:
         for pattern in sorted(groups):
             group = groups[pattern]
             picks: list[ListedObject] = group.picks()
-            name = picks[0].key if group.count == 1 else pattern
+            name = mask_path(picks[0].key) if group.count == 1 else pattern  # <email>, <phone>... masked
             yield Container(
                 source=self.spec.name,
                 name=f"{self.bucket}/{name}",
@@ -324,7 +325,9 @@ class S3Connector:
                     if key.endswith("/") or item.get("Size", 0) == 0:
                         continue  # folder markers and empty objects hold nothing to read
                     if item.get("StorageClass") in _ARCHIVED_STORAGE_CLASSES:
-                        log.info("%s/%s: skipped, archived (%s)", self.bucket, key, item["StorageClass"])
+                        log.info(
+                            "%s/%s: skipped, archived (%s)", self.bucket, mask_path(key), item["StorageClass"]
+                        )
                         continue
                     if not self._wanted(key):
                         continue
@@ -409,13 +412,14 @@ class S3Connector:
         body = self._get(bucket, key, f"bytes=0-{self.max_bytes - 1}" if truncated else None)
         try:
             stream = io.BufferedReader(
-                ObjectStream(body.iter_chunks(CHUNK_SIZE), truncated=truncated, name=key), CHUNK_SIZE
+                ObjectStream(body.iter_chunks(CHUNK_SIZE), truncated=truncated, name=mask_path(key)),
+                CHUNK_SIZE,
             )
             if stream.peek(4)[:4] == b"PAR1":  # Parquet without the usual suffix
                 body.close()
                 yield from self._read_parquet(container, bucket, key, size, limit)
                 return
-            name = key[:-3] if key.lower().endswith(".gz") else key
+            name = mask_path(key[:-3] if key.lower().endswith(".gz") else key)
             yield from formats.iter_field_samples(
                 stream,
                 source=self.spec.name,
@@ -432,7 +436,7 @@ class S3Connector:
     ) -> Iterator[FieldSample]:
         if size > self.max_parquet_bytes:
             raise ContainerUnreadable(
-                f"{key}: Parquet object of {size} bytes is larger than max_parquet_bytes "
+                f"{mask_path(key)}: Parquet object of {size} bytes is larger than max_parquet_bytes "
                 f"({self.max_parquet_bytes}); Parquet is read whole because its schema is at the end"
             )
         body = self._get(bucket, key, None)
@@ -448,7 +452,7 @@ class S3Connector:
                 spool,  # type: ignore[arg-type]
                 source=self.spec.name,
                 container=container.name,
-                name=key,
+                name=mask_path(key),
                 limit=limit,
                 settings=self.settings,
                 fmt="parquet",
@@ -461,19 +465,20 @@ class S3Connector:
         return self.client().get_object(**arguments)["Body"]
 
     def _describe_object_error(self, key: str, error: BaseException) -> str:
+        shown = mask_path(key)
         if isinstance(error, ContainerUnreadable):
             text = str(error)
-            return text if text.startswith(key) else f"{key}: {text}"
+            return text if text.startswith(shown) else f"{shown}: {text}"
         code = _error_code(error)
         if code in ("AccessDenied", "403"):
-            return f"{key}: access denied (AccessDenied)"
+            return f"{shown}: access denied (AccessDenied)"
         if code in ("NoSuchKey", "404"):
-            return f"{key}: the object was deleted after listing"
+            return f"{shown}: the object was deleted after listing"
         if code == "InvalidObjectState":
-            return f"{key}: the object is archived and must be restored first"
+            return f"{shown}: the object is archived and must be restored first"
         if code:
-            return f"{key}: {code}: {_error_message(error)}"
-        return f"{key}: {type(error).__name__}: {redact_text(_first_line(error))}"
+            return f"{shown}: {code}: {_error_message(error)}"
+        return f"{shown}: {type(error).__name__}: {redact_text(_first_line(error))}"
 
     def close(self) -> None:
         """Release the client's connection pool. Safe to call twice."""

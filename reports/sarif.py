@@ -159,6 +159,7 @@ def _finding_result(finding: Finding) -> dict[str, Any]:
             "sampled": finding.sampled,
             "classifier": finding.classifier,
             "examples": list(finding.examples),
+            **({"maskedNames": list(finding.masked_names)} if finding.masked_names else {}),
         },
     }
 

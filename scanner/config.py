@@ -17,6 +17,7 @@ from piimap.categories import CategoryVocabulary, category_vocabulary
 from piimap.classifiers.options import TUNING_KEYS
 from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, PiimapError, SourceSpec
+from piimap.name_masking import mask_path
 from piimap.plugins import connector_factory_for
 from piimap.schema.base import CATEGORIES_CONTEXT, plugin_options_model, raise_problems, validate_document
 from piimap.schema.config import ConfigFile, plugin_problems, validate_settings
@@ -61,7 +62,7 @@ def source_name_for(url: str, taken: set[str] | None = None) -> str:
         tail = rest.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or rest.split("/", 1)[0]
         base = f"{scheme.split('+', 1)[0]}:{Path(tail).stem or tail}"
     else:
-        base = Path(text).name or text
+        base = mask_path(Path(text).name or text)  # a file named after a person names no source
     name, counter = base, 2
     while taken is not None and name in taken:
         name, counter = f"{base}-{counter}", counter + 1

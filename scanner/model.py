@@ -164,8 +164,16 @@ class Finding:
     def key(self) -> tuple[str, str, str | None, str]:
         return (self.source, self.container, self.field, self.category)
 
+    @property
+    def masked_names(self) -> tuple[str, ...]:
+        """Kinds of personal data masked in the container or field name (``("email",)`` for the
+        field ``contacts.<email>.phone``, which stands for every contact's phone)."""
+        from piimap.name_masking import masked_kinds
+
+        return tuple(dict.fromkeys(masked_kinds(self.container) + masked_kinds(self.field)))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "source": self.source,
             "container": self.container,
             "field": self.field,
@@ -176,6 +184,9 @@ class Finding:
             "classifier": self.classifier,
             "examples": list(self.examples),
         }
+        if masked := self.masked_names:
+            data["masked_names"] = list(masked)
+        return data
 
 
 @dataclass(frozen=True)
