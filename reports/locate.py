@@ -19,6 +19,7 @@ from typing import IO, Any
 from piimap.locate_model import LocateResult, Match
 from piimap.model import ConfigError
 from piimap.redact import printable
+from piimap.terminal import markup_safe
 
 __all__ = ["LOCATE_FORMATS", "ContainerSummary", "summarise", "locate_to_dict", "render_locate"]
 
@@ -131,9 +132,7 @@ def render_locate(format_name: str, result: LocateResult, *, terminal: bool = Fa
 
 
 def _cell(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(printable(text))
+    return markup_safe(text)
 
 
 def _table(result: LocateResult, stream: IO[str], *, terminal: bool) -> None:

@@ -33,7 +33,7 @@ from piimap.locate_model import (
 )
 from piimap.model import Finding, PiimapError, SourceError, SourceSpec, SourceUnavailable
 from piimap.plugins import load_group
-from piimap.redact import redact_text
+from piimap.redact import redact_message
 from piimap.settings import ScanSettings
 
 __all__ = ["plan_targets", "locator_for", "run_locate", "recipients_for"]
@@ -109,7 +109,7 @@ def run_locate(
             for item in locator.locate(request):
                 (matches if isinstance(item, Match) else lookups).append(item)
         except PiimapError as error:
-            problems.append(SourceError(spec.name, redact_text(str(error), (spec.url,))))
+            problems.append(SourceError(spec.name, redact_message(str(error), spec.url)))
         finally:
             if locator is not None:
                 try:

@@ -24,6 +24,7 @@ from piimap.exitcodes import ExitCode
 from piimap.locate_identifiers import KINDS, make_identifier
 from piimap.locate_model import ContainerTarget, Identifier, LocateLimits, LocateResult
 from piimap.model import ConfigError, PiimapError, SourceError
+from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "read_request_file"]
 
@@ -253,12 +254,12 @@ def _plan(
                         findings[spec.name] = store.findings(run_id, spec.name)
                         planned_from[spec.name] = str(run_id)
         except PiimapError as error:
-            sys.stderr.write(f"piimap: warning: history store unavailable, scanning first: {error}\n")
+            write_problem(f"history store unavailable, scanning first: {error}", "warning")
     missing = tuple(spec for spec in config.sources if spec.name not in findings)
     if missing:
         if not args.quiet:
             names = ", ".join(spec.name for spec in missing)
-            sys.stderr.write(f"piimap: no stored scan of {names}: scanning first\n")
+            write_line(f"piimap: no stored scan of {names}: scanning first", sys.stderr)
         scan_config = replace(config, sources=missing)
         scan_args = argparse.Namespace(
             store=args.store,
@@ -290,25 +291,24 @@ def _plan(
 
 def _summary(result: LocateResult) -> None:
     """One line on stderr: found where, or nothing, and what was not complete."""
-    from piimap.redact import printable
-
     for error in result.errors:
-        sys.stderr.write(f"piimap: error: {printable(error.one_line())}\n")
+        write_problem(error.one_line())
     partial = sum(1 for lookup in result.lookups if lookup.status in ("partial", "skipped"))
     note = f"; {partial} lookups incomplete (see the report)" if partial else ""
     if result.plan_only:
-        sys.stderr.write(f"piimap: planned {len(result.lookups)} lookups (nothing was looked up){note}\n")
+        write_line(f"piimap: planned {len(result.lookups)} lookups (nothing was looked up){note}", sys.stderr)
         return
     if result.found:
         containers = {(m.source, m.container) for m in result.matches}
         sources = {m.source for m in result.matches}
         related = len({(m.container, m.row_key) for m in result.matches if m.related_via is not None})
         vendors = ", ".join(recipient.name for recipient in result.recipients)
-        sys.stderr.write(
+        write_line(
             f"piimap: found in {len(containers)} containers of {len(sources)} sources"
             + (f" ({related} related rows)" if related else "")
-            + (f"; recipients: {printable(vendors)}" if vendors else "")
-            + f"{note}\n"
+            + (f"; recipients: {vendors}" if vendors else "")
+            + note,
+            sys.stderr,
         )
     else:
-        sys.stderr.write(f"piimap: nothing found{note}\n")
+        write_line(f"piimap: nothing found{note}", sys.stderr)
