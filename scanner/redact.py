@@ -52,9 +52,10 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
 # not known (SQLAlchemy's rule: the password runs to the first "@"). A scheme starts only where a
 # word does (the look-behind): otherwise every offset of a long run of letters is a candidate
 # scheme and the search takes quadratic time (8 KB of letters took 1.4 s; see
-# tests/test_fuzz_security.py); the password's length is bounded for the same reason.
+# tests/test_fuzz_security.py); the password's length is bounded and its run possessive (never
+# given back to look for an "@" earlier) for the same reason.
 _USERINFO_PASSWORD = re.compile(
-    r"(?<![A-Za-z0-9+.\-])(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*:)(?P<password>[^@\s]{0,256})@"
+    r"(?<![A-Za-z0-9+.\-])(?P<prefix>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*+:)(?P<password>[^@\s]{0,256}+)@"
 )
 # password=..., pwd=..., secret=..., token=... in query strings and DSNs
 _KEY_VALUE_SECRET = re.compile(
