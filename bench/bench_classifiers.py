@@ -1,6 +1,7 @@
 """Classifier accuracy and speed on the evaluation corpus, against Presidio in the same run.
 
-    .venv/bin/python bench/bench_classifiers.py [--presidio-values N] [--no-presidio]
+    .venv/bin/python bench/bench_classifiers.py [--split original|tuning|validation|held-out]
+                                                [--presidio-values N] [--no-presidio]
 
 Prints, for piimap's built-in classifiers, field-level precision / recall per category and
 values per second; then, when ``presidio-analyzer`` is importable (the ``bench`` extra), the same
@@ -12,6 +13,11 @@ speed ratio. Each side runs in its own fresh child process and is timed from out
 Field level for Presidio: a column is tagged with a category when at least half of its sampled
 values hold an entity of that type with score >= 0.4 (Presidio has no device-id or cookie-id
 recognisers, so those categories show as n/a).
+
+``--split`` picks the corpus: ``original`` (the corpus before issue #11, the reference its speed
+figures are compared on), ``tuning`` (the default: the original and the real-world shapes),
+``validation`` or ``held-out``. Precision and recall per split, value-only as well, come from
+``bench/eval_report.py``.
 """
 
 from __future__ import annotations
@@ -157,6 +163,12 @@ def main() -> int:
     )
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--values-per-column", type=int, default=240, help="corpus size (default 240)")
+    parser.add_argument(
+        "--split",
+        choices=("original", "tuning", "validation", "held-out"),
+        default="tuning",
+        help="which corpus",
+    )
     parser.add_argument("--presidio-values", type=int, default=15, help="values per column given to Presidio")
     parser.add_argument("--no-presidio", action="store_true")
     args = parser.parse_args()
@@ -172,9 +184,15 @@ def main() -> int:
 
     import tempfile
 
-    from eval_corpus import build_corpus
+    import eval_corpus
 
-    corpus = build_corpus(args.values_per_column)
+    build = {
+        "original": eval_corpus.build_original,
+        "tuning": eval_corpus.build_corpus,
+        "validation": eval_corpus.build_validation,
+        "held-out": eval_corpus.build_heldout,
+    }[args.split]
+    corpus = build(args.values_per_column)
     print(
         f"corpus: {len(corpus)} columns, {sum(len(column.values) for column in corpus)} values, "
         f"{sum(1 for column in corpus if column.category is None)} hard-negative columns"

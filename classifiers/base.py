@@ -13,6 +13,7 @@ formulas are in :mod:`piimap.classifiers.scoring`.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import weakref
@@ -36,6 +37,7 @@ from piimap.settings import ScanSettings
 
 __all__ = [
     "DECIDED_VALUES",
+    "EARLY_STOP_DISTINCT",
     "EARLY_STOP_VALUES",
     "CaselessLineTest",
     "LineTest",
@@ -47,6 +49,7 @@ __all__ = [
     "TextHit",
     "UnionLineTest",
     "describe_weight",
+    "format_confidence",
     "judge_field",
     "judge_text",
     "lines_at",
@@ -59,6 +62,8 @@ __all__ = [
 EARLY_STOP_VALUES = 64
 #: after this many values the hit ratio is known well enough either way
 DECIDED_VALUES = 256
+#: ... and only once this many distinct values were judged (two values repeated 40 times decide nothing)
+EARLY_STOP_DISTINCT = 8
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,22 @@ def describe_weight(evidence: NameEvidence) -> str:
     if not evidence.reason:
         return "field name gives no evidence"
     return f"{evidence.reason} ({evidence.weight:+.2f})"
+
+
+def format_confidence(confidence: float, threshold: float) -> str:
+    """``confidence`` with two decimals, or more where two would misstate how it compares with ``threshold``.
+
+    ``0.4995`` against ``0.5`` prints ``0.4995``, never ``0.50``: a reader comparing the printed
+    numbers must reach the verdict the scan reached. Where four decimals are not enough either,
+    the value is rounded away from the threshold (down when below it, up when at or above it).
+    """
+    reported = confidence >= threshold
+    for decimals in (2, 3, 4):
+        text = f"{confidence:.{decimals}f}"
+        if (float(text) >= threshold) == reported:
+            return text
+    away = math.ceil if reported else math.floor
+    return f"{away(confidence * 10**4) / 10**4:.4f}"
 
 
 class _LastPerSample(threading.local):
@@ -171,7 +192,7 @@ def judge_field(
         checked += count
         if strength > 0:
             matched += count
-        if checked >= EARLY_STOP_VALUES:
+        if checked >= EARLY_STOP_VALUES and len(strengths) >= min(EARLY_STOP_DISTINCT, len(values)):
             if (early_stop and matched == 0) or (
                 decide_matches and (checked >= DECIDED_VALUES or matched == checked)
             ):
@@ -526,7 +547,10 @@ class SingleCategoryClassifier:
             return [f"{self.category}: field is on the allow list"]
         detection = self.detect(sample, keep_empty=True)
         return (
-            [f"{self.category}: {detection.evidence}; confidence {detection.confidence:.2f}"]
+            [
+                f"{self.category}: {detection.evidence}; "
+                f"confidence {format_confidence(detection.confidence, self.settings.min_confidence)}"
+            ]
             if detection
             else []
         )

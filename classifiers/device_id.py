@@ -1,28 +1,34 @@
 """Device identifiers (``user.device.device_id``): advertising ids, Android ids, IMEIs, MAC addresses.
 
-* MAC addresses (``00:1A:2B:3C:4D:5E``, ``00-1a-2b-3c-4d-5e``, ``001a.2b3c.4d5e``): strength 0.9 on
-  the value alone; broadcast, all-zero and multicast addresses are not a device's.
+* MAC addresses in every usual spelling, any case: six pairs joined by ``:``, ``-``, ``.`` or a
+  space (``00:1A:2B:3C:4D:5E``, ``00-1a-2b-3c-4d-5e``), three groups of four (Cisco's
+  ``001a.2b3c.4d5e``, also with ``-`` or ``:``), two groups of six (``001a2b-3c4d5e``): strength
+  0.9 on the value alone, unicast or multicast, universal or locally administered (the randomised
+  private Wi-Fi addresses of phones are local, and still identify a device); only the all-zero and
+  broadcast addresses are not a device's. Twelve hex digits with no separator are a MAC only in
+  a device-id column (by its name, or by the MACs and IMEIs around them).
 * IMEI (15 digits, optionally grouped ``35-209900-176148-1``) with a valid Luhn check digit: 0.85
   on the value alone (15-digit card numbers starting 34/37 are excluded), 0.95 in a field named
-  for it.
+  for it. MEIDs (14 hex digits) only in a device-id column.
 * Advertising ids (IDFA / GAID / AAID: a UUID) and Android ids (16 hex digits) look like any other
   UUID or hash, so the value alone is never enough: they count (0.9) only when the field name says
   device / advertising id (``idfa``, ``gaid``, ``adid``, ``device_id``, ``android_id``...), 0.6 when
-  it only hints (``device``). An ``order_id`` full of UUIDs is not a device id. The all-zero IDFA
+  it only hints (``device``) or when a fifth of the column's values are MACs or IMEIs (a ``raw``
+  column of mixed device ids). An ``order_id`` full of UUIDs is not a device id. The all-zero IDFA
   (tracking disabled) is not an identifier.
 
 In free text (log lines) MAC addresses are found anywhere; UUIDs and 16-hex ids only right after a
 key that names them (``idfa=``, ``"gaid": "...``, ``device_id:``).
 
-Known false positives: a MAC-shaped hardware or product serial; a UUID column the user named
-``device_id`` that holds something else. Known misses: UUIDs without a telling field name,
-IMEISV (16 digits), MEIDs.
+Known false positives: a MAC-shaped hardware or product serial (six hex pairs); a UUID column the
+user named ``device_id`` that holds something else. Known misses: advertising ids and Android ids
+alone in a column without a telling field name (only a name tells them from order ids).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
@@ -41,10 +47,12 @@ NAMED_IMEI_STRENGTH = 0.95
 HINTED_STRENGTH = 0.6
 
 _MAC = re.compile(
-    r"^(?:[0-9A-Fa-f]{2}(:)[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}"
-    r"|[0-9A-Fa-f]{2}(-)[0-9A-Fa-f]{2}(?:\2[0-9A-Fa-f]{2}){4}"
-    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$"
+    r"^(?:[0-9A-Fa-f]{2}([:. -])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}"
+    r"|[0-9A-Fa-f]{4}([.:-])[0-9A-Fa-f]{4}\2[0-9A-Fa-f]{4}"
+    r"|[0-9A-Fa-f]{6}[:-][0-9A-Fa-f]{6})$"
 )
+_BARE_MAC = re.compile(r"^[0-9A-Fa-f]{12}$")
+_MEID = re.compile(r"^[0-9A-Fa-f]{14}$")
 _UUID = re.compile(r"^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$")
 _ANDROID_ID = re.compile(r"^[0-9A-Fa-f]{16}$")
 _IMEI_GROUPED = re.compile(r"^\d{2}[- ]?\d{6}[- ]?\d{6}[- ]?\d$")
@@ -59,10 +67,9 @@ _KEYED_IN_TEXT = re.compile(
 
 
 def _is_device_mac(value: str) -> bool:
+    """Any MAC but the all-zero and the broadcast address (no device has either)."""
     digits = re.sub(r"[^0-9A-Fa-f]", "", value).lower()
-    if digits in ("000000000000", "ffffffffffff"):
-        return False
-    return not int(digits[:2], 16) & 1  # multicast bit set: a group address, not a device
+    return digits not in ("000000000000", "ffffffffffff")
 
 
 @lru_cache(maxsize=65536)
@@ -70,10 +77,10 @@ def device_id_strength(value: str, named: bool, hinted: bool) -> float:
     """How surely ``value`` is a device id; ``named``/``hinted``: what the field name says."""
     value = value.strip()
     shape = shape_of(value)
-    if shape.length < 14 or shape.length > 40 or shape.spaces > 3 or shape.ats:
+    if shape.length < 12 or shape.length > 40 or shape.spaces > 5 or shape.ats:
         return 0.0
-    if shape.colons == 5 or (shape.hyphens == 5 and shape.length == 17) or shape.dots == 2:
-        return MAC_STRENGTH if _MAC.match(value) and _is_device_mac(value) else 0.0
+    if shape.length in (13, 14, 17) and _MAC.match(value):
+        return MAC_STRENGTH if _is_device_mac(value) else 0.0
     if shape.digits >= 15 and shape.digits == shape.length - shape.hyphens - shape.spaces:
         if _IMEI_GROUPED.match(value) and VALIDATORS["luhn"](value):
             if named:
@@ -85,7 +92,9 @@ def device_id_strength(value: str, named: bool, hinted: bool) -> float:
     level = NAMED_STRENGTH if named else HINTED_STRENGTH
     if _UUID.match(value):
         return level if value.replace("-", "").strip("0") else 0.0
-    if _ANDROID_ID.match(value) and shape.digits < 16:
+    if _BARE_MAC.match(value):
+        return level if _is_device_mac(value) else 0.0
+    if (_ANDROID_ID.match(value) or _MEID.match(value)) and shape.digits < shape.length:
         return level
     return 0.0
 
@@ -171,6 +180,26 @@ def find_device_ids(line: str) -> Iterable[TextHit]:
     return tuple(hits)
 
 
+#: share of a column's values that must be MACs or IMEIs for its UUIDs and hex ids to count as device ids
+MIXED_SHARE = 0.2
+#: values looked at to decide that (the engine's early-stop window)
+MIXED_PROBE_VALUES = 64
+
+
+def _holds_device_ids(values: Sequence[str]) -> bool:
+    """True when at least :data:`MIXED_SHARE` of the first values are device ids on their own (MAC, IMEI)."""
+    probe = [value for value in values[:MIXED_PROBE_VALUES] if value.strip()]
+    if not probe:
+        return False
+    needed = MIXED_SHARE * len(probe)
+    found = 0
+    for value in probe:
+        found += device_id_strength(value, False, False) > 0
+        if found >= needed:
+            return True
+    return False
+
+
 class DeviceIdClassifier(SingleCategoryClassifier):
     """Finds advertising ids, Android ids, IMEIs and MAC addresses."""
 
@@ -186,11 +215,14 @@ class DeviceIdClassifier(SingleCategoryClassifier):
         self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
     ) -> Detection | None:
         named, hinted = evidence.strong, evidence.supports and not evidence.strong
+        mixed = not (named or hinted or evidence.contradicts) and _holds_device_ids(sample.values)
+        hinted = hinted or mixed
+        what = "device ids (MAC, IMEI" + (", advertising/Android ids" if named or hinted else "") + ")"
         return self.judge_values(
             sample,
             evidence,
             lambda value: device_id_strength(value, named, hinted),
-            what="device ids (MAC, IMEI" + (", advertising/Android ids" if named or hinted else "") + ")",
+            what=what + ("; the column holds MACs or IMEIs" if mixed else ""),
             keep_empty=keep_empty,
             judge_many=lambda values: device_id_strengths(values, named, hinted),
         )

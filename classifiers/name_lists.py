@@ -19,11 +19,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NameLists", "name_lists", "LOCALES", "NOT_NAMES", "PLACE_FIRST_WORDS", "PLACE_LAST_WORDS"]
+__all__ = ["NameLists", "fold", "name_lists", "LOCALES", "NOT_NAMES", "PLACE_FIRST_WORDS", "PLACE_LAST_WORDS"]
 
 log = logging.getLogger(__name__)
 
-#: Faker locales whose name lists are loaded (Latin-script first, then other scripts).
+#: Faker locales whose name lists are loaded (Latin-script first, then other scripts); every other
+#: locale Faker ships a person provider for is loaded after them (:func:`_locales`)
 LOCALES = (
     "en_US",
     "en_GB",
@@ -66,6 +67,19 @@ LOCALES = (
     "th_TH",
 )
 
+
+def _locales() -> tuple[str, ...]:
+    """:data:`LOCALES`, then every other locale with a Faker person provider (in name order)."""
+    try:
+        import pkgutil
+
+        import faker.providers.person as person
+    except ImportError:
+        return LOCALES
+    others = sorted(module.name for module in pkgutil.iter_modules(person.__path__) if "_" in module.name)
+    return LOCALES + tuple(locale for locale in others if locale not in LOCALES)
+
+
 #: words that are in some locale's name list but are far more often something else
 NOT_NAMES = frozenset(
     """
@@ -93,27 +107,43 @@ PLACE_LAST_WORDS = frozenset(
 )
 
 
+#: hiragana to katakana (the lists hold kana readings in katakana; readings come in both)
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def fold(word: str) -> str:
+    """How a word is looked up: case-folded, hiragana as katakana."""
+    folded = word.casefold()
+    return folded if folded.isascii() else folded.translate(_HIRAGANA_TO_KATAKANA)
+
+
 @dataclass(frozen=True)
 class NameLists:
-    """Case-folded given names and surnames; ``common`` are list entries that are also common words."""
+    """Folded (:func:`fold`) given names and surnames; ``common`` are list entries that are also common words."""
 
     first: frozenset[str]
     last: frozenset[str]
     common: frozenset[str] = frozenset()
+    #: words that open or close street, place and company names in Faker's address and company
+    #: providers and are no listed name (``Mission``, ``rue``, ``Strada``, ``Kft``, ``TNHH``)
+    not_person_words: frozenset[str] = frozenset()
+
+    def is_not_person_word(self, word: str) -> bool:
+        return fold(word).strip(".,") in self.not_person_words
 
     def is_first(self, word: str) -> bool:
-        return word.casefold() in self.first
+        return fold(word) in self.first
 
     def is_last(self, word: str) -> bool:
-        return word.casefold() in self.last
+        return fold(word) in self.last
 
     def is_name(self, word: str) -> bool:
-        folded = word.casefold()
+        folded = fold(word)
         return folded in self.first or folded in self.last
 
     def is_distinctive(self, word: str) -> bool:
         """A list entry that is not also a common word: enough on its own in a name column."""
-        folded = word.casefold()
+        folded = fold(word)
         return (folded in self.first or folded in self.last) and folded not in self.common
 
 
@@ -131,23 +161,36 @@ def _strings(value: object) -> list[str]:
     return []
 
 
+def _list_kind(attribute: str, first: set[str], last: set[str]) -> set[str] | None:
+    """Where a person provider's list attribute goes: given names (``first_names``, ``middle_names``,
+    ``first_kana_names``), surnames (``last_names``, ``male_last_names``), or nowhere (``language_names``)."""
+    if attribute.startswith("_") or not attribute.endswith(("names", "names_male", "names_female")):
+        return None
+    if "last" in attribute or "surname" in attribute or "family" in attribute:
+        return last
+    if attribute == "romanized_names":
+        return last
+    if "first" in attribute or "middle" in attribute or "given" in attribute:
+        return first
+    return None
+
+
 def _load() -> NameLists:
     first: set[str] = set()
     last: set[str] = set()
-    for locale in LOCALES:
+    for locale in _locales():
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except (ImportError, AttributeError):
             continue
         for attribute in dir(provider):
-            if attribute.startswith("_") or not attribute.endswith(("names", "names_male", "names_female")):
+            target = _list_kind(attribute, first, last)
+            if target is None:
                 continue
-            if attribute.startswith(("first", "last")) or attribute in ("romanized_names",):
-                target = first if attribute.startswith("first") else last
-                for name in _strings(getattr(provider, attribute, ())):
-                    for part in name.replace("-", " ").split():
-                        if len(part) >= 2 or not part.isascii():
-                            target.add(part.casefold())
+            for name in _strings(getattr(provider, attribute, ())):
+                for part in name.replace("-", " ").split():
+                    if len(part) >= 2 or not part.isascii():
+                        target.add(fold(part))
     try:
         from spacy.lang.en.stop_words import STOP_WORDS
     except ImportError:  # spaCy is a dependency; be safe anyway
@@ -155,7 +198,48 @@ def _load() -> NameLists:
     stop = {word.casefold() for word in STOP_WORDS} | NOT_NAMES
     if not first:
         log.warning("Faker name lists are not available; person names rely on spaCy and field names only")
-    return NameLists(frozenset(first), frozenset(last), frozenset(stop & (first | last)))
+    places = _not_person_words() - first - last
+    return NameLists(frozenset(first), frozenset(last), frozenset(stop & (first | last)), frozenset(places))
+
+
+#: provider lists whose words open or close place, street and company names
+_NOT_PERSON_LISTS = {
+    "address": (
+        "street_suffixes",
+        "street_suffixes_long",
+        "street_suffixes_short",
+        "street_prefixes",
+        "street_prefixes_long",
+        "street_titles",
+        "city_suffixes",
+        "city_prefixes",
+    ),
+    "company": ("company_suffixes", "company_prefixes"),
+}
+
+
+def _not_person_words() -> set[str]:
+    """Street, city and company prefixes and suffixes of every Faker locale, word by word, folded."""
+    import pkgutil
+
+    words: set[str] = set()
+    for kind, attributes in _NOT_PERSON_LISTS.items():
+        try:
+            package = importlib.import_module(f"faker.providers.{kind}")
+        except ImportError:
+            continue
+        for module in pkgutil.iter_modules(package.__path__):
+            try:
+                provider = importlib.import_module(f"faker.providers.{kind}.{module.name}").Provider
+            except (ImportError, AttributeError):
+                continue
+            for attribute in attributes:
+                for text in _strings(getattr(provider, attribute, ())):
+                    for word in text.split():
+                        word = word.strip(".,()")
+                        if len(word) >= 2 and word.replace(".", "").isalpha():
+                            words.add(fold(word))
+    return words
 
 
 def _cache_file() -> Path | None:
@@ -166,9 +250,9 @@ def _cache_file() -> Path | None:
         faker_version = version("Faker")
     except Exception:
         return None
-    key = hashlib.sha256(f"{faker_version}|{','.join(LOCALES)}|{sorted(NOT_NAMES)}|2".encode()).hexdigest()[
-        :16
-    ]
+    key = hashlib.sha256(
+        f"{faker_version}|{','.join(_locales())}|{sorted(NOT_NAMES)}|5".encode()
+    ).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "piimap"
     return base / f"names-{key}.txt"
 
@@ -179,17 +263,18 @@ def _read_cache(path: Path) -> NameLists | None:
     except OSError:
         return None
     sections = text.split("\n\x1e\n")
-    if len(sections) != 3:
+    if len(sections) != 4:
         return None
-    first, last, common = (frozenset(filter(None, section.split("\n"))) for section in sections)
-    return NameLists(first, last, common) if first and last else None
+    first, last, common, places = (frozenset(filter(None, section.split("\n"))) for section in sections)
+    return NameLists(first, last, common, places) if first and last else None
 
 
 def _write_cache(path: Path, lists: NameLists) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        body = "\n\x1e\n".join("\n".join(sorted(part)) for part in (lists.first, lists.last, lists.common))
+        parts = (lists.first, lists.last, lists.common, lists.not_person_words)
+        body = "\n\x1e\n".join("\n".join(sorted(part)) for part in parts)
         temporary.write_text(body, encoding="utf-8")
         temporary.replace(path)
     except OSError as error:  # a read-only home is fine: build the lists again next time

@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
@@ -60,6 +61,12 @@ NAMED_SINGLE_STRENGTH = 0.9
 SINGLE_STRENGTH = 0.3
 SPACY_STRENGTH = 0.8
 PARTIAL_STRENGTH = 0.5
+CJK_NAME_STRENGTH = 0.85
+PEOPLE_LIST_STRENGTH = 0.9
+#: the strength of a lone listed name in a column where nearly every value is one (a first-name column)
+COLUMN_SINGLE_STRENGTH = 0.8
+#: share of a column's values that must be lone listed names for :data:`COLUMN_SINGLE_STRENGTH`
+SINGLES_SHARE = 0.8
 TEXT_LIST_STRENGTH = 0.7
 TEXT_SPACY_STRENGTH = 0.85
 MAX_SPACY_VALUES = 96
@@ -85,8 +92,11 @@ _CJK_COMPANY = ("株式会社", "有限会社", "合同会社", "公司", "集�
 _PARTS = re.compile(r"[-'’]")
 _WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$")
 _INITIAL = re.compile(r"^[^\W\d_]\.?$")
-_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u30fc]+$")
+#: a dotted title or degree (``S.Pd``, ``M.M.``, ``R.A.``, ``Ph.D.``): up to five letters, dots between
+_ABBREVIATION = re.compile(r"^(?=(?:[^\W\d_]\.?){2,5}$)[^\W\d_]+\.[^\W\d_.]+(?:\.[^\W\d_.]*)*\.?$")
 _TEXT_CANDIDATE = re.compile(r"\b([A-Z][a-z\u00C0-\u024F'’-]+)((?:\s+[A-Z][a-z\u00C0-\u024F'’-]+){1,2})\b")
+#: what separates the people of a list: commas, semicolons, slashes, "&", "and" / "und" / "et" / "y" / "e"
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,;/&]|\s(?:and|und|et|y|e)\s)\s*", re.IGNORECASE)
 
 
 class _CapitalisedPairLines:
@@ -143,7 +153,7 @@ _NOT_A_NAME = NameVerdict(0.0)
 def _name_words(value: str) -> list[str] | None:
     """The words of a name-shaped value (honorifics and suffixes removed), or None when it is not one."""
     shape = shape_of(value)
-    if not shape.letters_only or shape.length > 60 or shape.length < 2:
+    if not shape.letters_only or shape.length > 60 or (shape.length < 2 and value.isascii()):
         return None
     if any(marker in value for marker in _CJK_COMPANY):
         return None
@@ -159,31 +169,141 @@ def _name_words(value: str) -> list[str] | None:
         folded = word.casefold().rstrip(".")
         if folded in _COMPANY_MARKERS or word == "&":
             return None
-        if not _WORD.match(word):
+        if not _WORD.match(word) and not _WORD.match(_without_marks(word)):
             return None
-        if folded in _HONORIFICS or folded in _SUFFIXES:
+        if _ABBREVIATION.match(word) and name_lists().is_not_person_word(word):
+            return None  # a company form (``d.o.o.``, ``S.A.``), not a degree
+        if folded in _HONORIFICS or folded in _SUFFIXES or _ABBREVIATION.match(word):
             continue
         kept.append(word)
+    lists = name_lists()
+    if len(kept) > 1 and (lists.is_not_person_word(kept[0]) or lists.is_not_person_word(kept[-1])):
+        return None  # a street, place or company word opens or closes it (``rue Marie``, ``Lukács Bt.``)
     return kept or None
 
 
-def _split_cjk(word: str, lists: NameLists) -> bool:
-    """``山田太郎`` -> a known surname followed by a known given name."""
-    if not 2 <= len(word) <= 5 or not _CJK.match(word):
-        return False
-    return any(
-        lists.is_last(word[:cut]) and lists.is_first(word[cut:]) for cut in (1, 2, 3) if cut < len(word)
+def _is_initial(word: str) -> bool:
+    """``J`` or ``J.``; a lone CJK character is a whole surname (``张``, ``김``), not an initial."""
+    return bool(_INITIAL.match(word)) and not (
+        "\u3400" <= word[0] <= "\u9fff" or "\uac00" <= word[0] <= "\ud7af"
     )
+
+
+def _without_marks(word: str) -> str:
+    """``word`` without combining marks (Thai and Devanagari vowel signs are marks, not letters)."""
+    return "".join(char for char in word if not unicodedata.category(char).startswith("M"))
+
+
+_HAN = "\u3400-\u9fff\uf900-\ufaff\u3005"  # CJK ideographs and the iteration mark 々
+_KANA = "\u3041-\u3096\u30a1-\u30fa\u30fc"
+_HANGUL = re.compile(r"^[\uac00-\ud7af]{2,4}$")
+_HAN_NAME = re.compile(f"^[{_HAN}]{{2,6}}$")
+#: a Japanese full name with its given name in kana (``工藤さくら``)
+_HAN_KANA_NAME = re.compile(f"^[{_HAN}]{{1,3}}[{_KANA}]{{2,4}}$")
+
+
+@lru_cache(maxsize=1)
+def _name_characters() -> tuple[frozenset[str], frozenset[str]]:
+    """The CJK characters found in listed surnames, and in listed given names."""
+    lists = name_lists()
+    surname = frozenset(char for name in lists.last for char in name if "\u3400" <= char <= "\ufaff")
+    given = frozenset(char for name in lists.first for char in name if "\u3400" <= char <= "\ufaff")
+    return surname, given
+
+
+def _cjk_full_name(word: str, lists: NameLists) -> float:
+    """How surely a CJK token written without a space (``山田太郎``, ``李欣``, ``김영희``) is a full name.
+
+    A listed surname must open it; the rest is a listed given name (0.95) or, short enough for a
+    given name and made of characters listed given names use, an unlisted one (0.85). A
+    two-character opening with a character of a listed surname counts as a surname too when two
+    or more characters follow (Japanese surnames are many, and built from few characters).
+    Hangul: a surname syllable and
+    a listed given name, or two more syllables.
+    """
+    if _HANGUL.match(word):
+        for cut in (1, 2):
+            rest = word[cut:]
+            if cut < len(word) and lists.is_last(word[:cut]):
+                if lists.is_first(rest):
+                    return FULL_NAME_STRENGTH
+                if len(rest) == 2:
+                    return CJK_NAME_STRENGTH
+        return 0.0
+    kana_given = bool(_HAN_KANA_NAME.match(word))
+    if not kana_given and not _HAN_NAME.match(word):
+        return 0.0
+    surname_chars, given_chars = _name_characters()
+    if word[-1] in _PLACE_OR_BUSINESS_ENDINGS:
+        return 0.0
+    best = 0.0
+    for cut in (1, 2, 3):
+        if cut >= len(word):
+            break
+        surname, rest = word[:cut], word[cut:]
+        listed = lists.is_last(surname)
+        if not listed and not (
+            cut == 2 and len(rest) >= 2 and any(char in surname_chars for char in surname)
+        ):
+            continue
+        if lists.is_first(rest):
+            return FULL_NAME_STRENGTH
+        if kana_given:
+            if _KANA_ONLY.match(rest):
+                best = CJK_NAME_STRENGTH
+            continue
+        if len(rest) > 3:
+            continue
+        usual = sum(1 for char in rest if char in given_chars)
+        # one listed character opening a name needs every given-name character usual (so 周末,
+        # "weekend", is no name); a longer surname half of them
+        if usual == len(rest) or (cut > 1 and usual * 2 >= len(rest)):
+            best = CJK_NAME_STRENGTH
+    return best
+
+
+#: last characters of CJK shop, company and place names (商店 shop, 駅 station, 市 city, 公園 park ...)
+_PLACE_OR_BUSINESS_ENDINGS = frozenset(
+    "店屋堂館園駅市区町村県都府省州郡寺社院局所場校庫業機器品製産具料団会部課室号線港橋島山川湖道路街"
+)
+
+
+_KANA_ONLY = re.compile(f"^[{_KANA}]+$")
+
+
+def _people_list(value: str, named: bool) -> NameVerdict | None:
+    """A list of people (``A, B & C``, ``A/B``, ``A; B``): each part a full name; None when not a list."""
+    parts = [part.strip() for part in _LIST_SEPARATORS.split(value)]
+    if len(parts) < 2 or len(parts) > 12 or not all(parts):
+        return None
+    if len(parts) == 2 and not any(" " in part for part in parts):
+        return None  # "Smith, Jane" is one person, "Smith & Sons" one company: judged as one value
+    if any(_ABBREVIATION.match(part) for part in parts):
+        return None  # "Jane Smith, Ph.D.": one person and a degree
+    verdicts = [name_strength(part, named) for part in parts]
+    full = sum(
+        1 for part, verdict in zip(parts, verdicts) if verdict.strength >= SPACY_STRENGTH and " " in part
+    )
+    if full == len(parts):
+        return NameVerdict(PEOPLE_LIST_STRENGTH)
+    if full * 2 >= len(parts) and all(
+        verdict.strength >= SPACY_STRENGTH or verdict.needs_model for verdict in verdicts
+    ):
+        return NameVerdict(0.0, needs_model=True)
+    return _NOT_A_NAME
 
 
 @lru_cache(maxsize=65536)
 def name_strength(value: str, named: bool) -> NameVerdict:
     """What the name lists and the value's shape say about ``value`` (``named``: the field says names)."""
-    words = _name_words(value.strip())
+    value = value.strip()
+    if _LIST_SEPARATORS.search(value) and (listed := _people_list(value, named)) is not None:
+        return listed
+    words = _name_words(value.replace("・", " ").replace("･", " "))
     if words is None:
         return _NOT_A_NAME
     lists = name_lists()
-    core = [word for word in words if word.casefold() not in _PARTICLES and not _INITIAL.match(word)]
+    core = [word for word in words if word.casefold() not in _PARTICLES and not _is_initial(word)]
     if not core:
         return _NOT_A_NAME
     if len(core) == 1:
@@ -192,8 +312,9 @@ def name_strength(value: str, named: bool) -> NameVerdict:
         known = lists.is_distinctive(word) or (
             bool(parts) and all(lists.is_distinctive(part) for part in parts)
         )
-        if _split_cjk(word, lists):
-            return NameVerdict(FULL_NAME_STRENGTH if len(words) == 1 else NAMED_SINGLE_STRENGTH)
+        cjk = _cjk_full_name(word, lists) if not word.isascii() else 0.0
+        if cjk:
+            return NameVerdict(cjk if len(words) == 1 else NAMED_SINGLE_STRENGTH)
         if known:
             return NameVerdict(NAMED_SINGLE_STRENGTH if named else SINGLE_STRENGTH)
         if named and _is_plausible_single(word):
@@ -208,6 +329,34 @@ def name_strength(value: str, named: bool) -> NameVerdict:
     if len(core) <= 4:
         return NameVerdict(PARTIAL_STRENGTH if any(known) and named else 0.0, needs_model=True)
     return _NOT_A_NAME
+
+
+#: distinct values looked at to decide that a column is mostly names (the engine's early-stop window)
+COLUMN_PROBE_VALUES = 64
+
+
+def _mostly_names(values: Sequence[str]) -> bool:
+    """True when at least :data:`SINGLES_SHARE` of the column's first distinct values (four or more)
+    are names by the lists, lone given names and surnames included: a first-name column with
+    an uninformative name (``c7``), where each lone name alone would say little. Values that are
+    not words at all (``n/a``, ``-``, ``0``) are left out of the share."""
+    seen: set[str] = set()
+    words = names = 0
+    for value in values[: COLUMN_PROBE_VALUES * 4]:
+        value = value.strip()
+        if not value or value in seen:
+            continue
+        seen.add(value)
+        if not shape_of(value).letters_only:
+            continue
+        words += 1
+        if name_strength(value, False).strength >= SINGLE_STRENGTH:
+            names += 1
+        elif words - names > (1 - SINGLES_SHARE) * COLUMN_PROBE_VALUES:
+            return False  # too many words that are no names already
+        if words >= COLUMN_PROBE_VALUES:
+            break
+    return words >= 4 and names >= SINGLES_SHARE * words
 
 
 def _is_plausible_single(word: str) -> bool:
@@ -309,6 +458,8 @@ class PersonNameClassifier(SingleCategoryClassifier):
         self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
     ) -> Detection | None:
         named = evidence.strong
+        by_column = not (named or evidence.contradicts) and _mostly_names(sample.values)
+        named = named or by_column
         model_scores = self._model_scores(sample, evidence)
 
         def judge(value: str) -> float:
@@ -321,7 +472,9 @@ class PersonNameClassifier(SingleCategoryClassifier):
             sample,
             evidence,
             judge,
-            what="person names" + (" (spaCy consulted)" if model_scores else ""),
+            what="person names"
+            + (" (spaCy consulted)" if model_scores else "")
+            + ("; the column is mostly listed names" if by_column else ""),
             keep_empty=keep_empty,
         )
 

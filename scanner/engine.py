@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from piimap.model import (
     Container,
+    ContainerHints,
     Detection,
     FieldSample,
     Finding,
@@ -27,7 +28,7 @@ from piimap.model import (
     SourceStatus,
 )
 from piimap.plugins import CLASSIFIER_GROUP, connector_factory_for, load_group
-from piimap.protocols import Classifier, Connector
+from piimap.protocols import Classifier, Connector, ContainerHinter
 from piimap.redact import redact_message, remember_url_secrets
 from piimap.settings import ScanSettings
 
@@ -40,6 +41,7 @@ __all__ = [
     "scan",
     "run_container_task",
     "classify_samples",
+    "with_container_hints",
     "build_classifiers",
     "open_connector",
     "close_connector",
@@ -159,6 +161,70 @@ def build_classifiers(settings: ScanSettings) -> tuple[Classifier, ...]:
         return _classifiers[key]
 
 
+#: values of a container's first samples held back for :func:`with_container_hints`, at most
+HINT_VALUES = 100_000
+
+
+def with_container_hints(
+    samples: Iterable[FieldSample], classifiers: Sequence[Classifier]
+) -> Iterator[FieldSample]:
+    """``samples`` of one container, each with the hints the classifiers draw from the whole container.
+
+    The first sample of each field is held back until a field comes round again (the next batch
+    of a full read), the stream ends, or :data:`HINT_VALUES` values are held; every
+    :class:`~piimap.protocols.ContainerHinter` then reads those samples at once, and the merged
+    :class:`~piimap.model.ContainerHints` go with every sample of the container. Memory stays
+    bounded by one batch of each field; the hints hold no raw values.
+    """
+    hinters = [classifier for classifier in classifiers if isinstance(classifier, ContainerHinter)]
+    stream = iter(samples)
+    if not hinters:
+        yield from stream
+        return
+    first: list[FieldSample] = []
+    fields: set[str | None] = set()
+    held = 0
+    following: FieldSample | None = None
+    for sample in stream:
+        if sample.field.name in fields or held >= HINT_VALUES:
+            following = sample
+            break
+        first.append(sample)
+        fields.add(sample.field.name)
+        held += len(sample.values)
+    hints = ContainerHints()
+    for hinter in hinters:
+        try:
+            found = hinter.container_hints(first)
+        except Exception as error:  # a hint is a help, never a reason to lose the container
+            log.warning(
+                "container hints of %s failed: %s", getattr(hinter, "id", hinter), type(error).__name__
+            )
+            continue
+        if found is not None:
+            hints = hints.merged(found)
+    if hints == ContainerHints():
+        yield from first
+        first.clear()
+        if following is not None:
+            yield following
+        yield from stream
+        return
+    first.reverse()
+    while first:  # hand the held samples on one by one, so each is dropped once classified
+        yield _hinted(first.pop(), hints)
+    if following is not None:
+        yield _hinted(following, hints)
+        following = None
+    for sample in stream:
+        yield _hinted(sample, hints)
+
+
+def _hinted(sample: FieldSample, hints: ContainerHints) -> FieldSample:
+    """``sample`` with ``hints`` added to any it carries already."""
+    return replace(sample, hints=hints if sample.hints is None else sample.hints.merged(hints))
+
+
 def classify_samples(
     samples: Iterable[FieldSample],
     classifiers: Sequence[Classifier],
@@ -167,12 +233,13 @@ def classify_samples(
     """Classify a stream of samples of one container; returns findings and values read.
 
     Each sample is dropped as soon as every classifier has seen it. Batches of the same field are
-    merged: counts add up, examples are pooled, the confidence is the highest seen.
+    merged: counts add up, examples are pooled, the confidence is the highest seen. The samples
+    first pass :func:`with_container_hints`, so a field is judged with its container in view.
     """
     best: dict[tuple[str | None, str], Detection] = {}
     refs: dict[str | None, FieldSample] = {}
     values_read = 0
-    for sample in samples:
+    for sample in with_container_hints(samples, classifiers):
         values_read += sample.occurrences
         if not sample.values:
             continue

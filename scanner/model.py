@@ -18,6 +18,7 @@ __all__ = [
     "ContainerKind",
     "Container",
     "FieldRef",
+    "ContainerHints",
     "FieldSample",
     "Detection",
     "Finding",
@@ -98,6 +99,27 @@ class FieldRef:
 
 
 @dataclass(frozen=True)
+class ContainerHints:
+    """What a container's fields say about one another, for classifiers that judge a field in context.
+
+    The engine builds it from a container's first samples, before classifying them, through the
+    classifiers' optional ``container_hints(samples)`` hook, and attaches it to every sample of the
+    container (:attr:`FieldSample.hints`); a ``country`` column beside a ``phone`` column is the
+    example. It holds no raw values, only what was derived from them, and lives no longer than the
+    container's samples.
+
+    ``regions``: ISO 3166 alpha-2 codes the container points at (the countries a country column
+    names, the regions of its international phone numbers), for national-format phone numbers.
+    """
+
+    regions: tuple[str, ...] = ()
+
+    def merged(self, other: ContainerHints) -> ContainerHints:
+        """Both hints together (regions in order, each once)."""
+        return ContainerHints(tuple(dict.fromkeys(self.regions + other.regions)))
+
+
+@dataclass(frozen=True)
 class FieldSample:
     """Sampled values of one field, as text. The only record that holds raw personal data.
 
@@ -109,12 +131,16 @@ class FieldSample:
     ``counts[i]`` occurrences (a full scan aggregates repeated values before classifying them);
     ``None`` means every value occurs once as listed. Use :attr:`occurrences` and
     :meth:`counted` rather than ``len(values)`` to honour it.
+
+    ``hints`` is what the engine learnt from the container's other fields (:class:`ContainerHints`),
+    ``None`` when nothing; connectors leave it unset.
     """
 
     field: FieldRef
     values: tuple[str, ...]
     null_count: int = 0
     counts: tuple[int, ...] | None = None
+    hints: ContainerHints | None = None
 
     @property
     def occurrences(self) -> int:

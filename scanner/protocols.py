@@ -4,13 +4,13 @@ exactly as the built-in ones do (see ``pyproject.toml``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, ClassVar, Protocol, runtime_checkable
 
-from piimap.model import Container, Detection, FieldSample, ScanResult, SourceSpec
+from piimap.model import Container, ContainerHints, Detection, FieldSample, ScanResult, SourceSpec
 from piimap.settings import ScanSettings
 
-__all__ = ["Connector", "ConnectorFactory", "Classifier", "ClassifierFactory", "Report"]
+__all__ = ["Connector", "ConnectorFactory", "Classifier", "ClassifierFactory", "ContainerHinter", "Report"]
 
 
 @runtime_checkable
@@ -66,6 +66,20 @@ class Classifier(Protocol):
 
     def classify(self, sample: FieldSample) -> Iterable[Detection]:
         """Return the detections for ``sample`` (empty when nothing matched)."""
+        ...
+
+
+@runtime_checkable
+class ContainerHinter(Protocol):
+    """A classifier that also reads a container's first samples for hints about its other fields.
+
+    Optional: the engine calls :meth:`container_hints` once per container, on the first sample
+    of each field, before any of them is classified, and attaches the merged hints to every sample
+    of the container (:attr:`~piimap.model.FieldSample.hints`).
+    """
+
+    def container_hints(self, samples: Sequence[FieldSample]) -> ContainerHints | None:
+        """What ``samples`` (one per field) say that helps judge the container's fields; no raw values."""
         ...
 
 

@@ -19,7 +19,9 @@ class ScanSettings:
     """Settings shared by the engine, connectors and classifiers.
 
     ``classifier_options`` holds per-classifier settings from the config file, keyed by
-    classifier id (for example ``{"phone": {"default_region": "GB"}}``). ``evidence`` says what
+    classifier id (for example ``{"phone": {"default_region": "GB"}}``). ``default_region`` holds
+    the phone regions for national-format numbers, ISO codes separated by commas (``"US"``,
+    ``"US,GB"``). ``evidence`` says what
     findings keep of matched values: masked examples (default), keyed hashes or nothing
     (:mod:`piimap.evidence`); its key never shows in ``repr``.
     """

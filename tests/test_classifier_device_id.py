@@ -33,7 +33,14 @@ def sample(name: str | None, values, container: str = "public.t") -> FieldSample
         ("378282246310005", False, False),  # an Amex test card, not an IMEI
         ("00000000-0000-0000-0000-000000000000", True, False),  # IDFA with tracking disabled
         ("FF:FF:FF:FF:FF:FF", False, False),
-        ("01:00:5E:00:00:FB", False, False),  # multicast
+        ("01:00:5E:00:00:FB", False, True),  # multicast: a group address, still a MAC
+        ("DA:A1:19:5C:4E:02", False, True),  # locally administered (a randomised private Wi-Fi MAC)
+        ("daa1.195c.4e02", False, True),
+        ("da.a1.19.5c.4e.02", False, True),
+        ("da a1 19 5c 4e 02", False, True),
+        ("daa119-5c4e02", False, True),
+        ("daa1195c4e02", True, True),  # no separator: only where the name says MAC
+        ("daa1195c4e02", False, False),
         ("00:1A:2B:3C:4D", False, False),
         ("00:1A-2B:3C-4D:5E", False, False),
         ("10:30:00", False, False),

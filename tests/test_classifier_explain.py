@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
+import pytest
+
+from piimap.classifiers.base import format_confidence
 from piimap.cli import main
 
 
@@ -45,3 +49,35 @@ def test_explain_field_filter(tmp_path, capsys) -> None:
     assert main(["explain", "--field", "notes", url]) == 0
     out = capsys.readouterr().out
     assert "customers.notes" in out and "customers.email" not in out
+
+
+@pytest.mark.parametrize(
+    ("confidence", "threshold", "shown"),
+    [
+        (0.4995, 0.5, "0.499"),  # the case: never "0.50" beside "threshold 0.50"
+        (0.49999, 0.5, "0.4999"),
+        (0.5, 0.5, "0.50"),
+        (0.8512, 0.5, "0.85"),
+        (0.5004, 0.5004, "0.5004"),
+        (0.0567, 0.057, "0.0567"),
+    ],
+)
+def test_confidence_is_never_rounded_across_the_threshold(
+    confidence: float, threshold: float, shown: str
+) -> None:
+    assert format_confidence(confidence, threshold) == shown
+    assert (float(shown) >= threshold) is (confidence >= threshold)
+
+
+def test_explain_prints_a_confidence_just_below_the_threshold_as_below_it(tmp_path, capsys) -> None:
+    url = make_db(tmp_path / "app.db")
+    assert main(["explain", "--field", "notes", url]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "user.contact.phone_number" in line)
+    confidence = float(re.search(r"confidence ([0-9.]+)", line).group(1))
+    # a threshold a hair above the confidence: two decimals would print both as the same number
+    threshold = confidence + 0.0004
+    assert f"{confidence:.2f}" == f"{threshold:.2f}"
+    assert main(["explain", "--field", "notes", "--min-confidence", f"{threshold:.4f}", url]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "user.contact.phone_number" in line)
+    shown, limit = re.search(r"confidence ([0-9.]+) \(threshold ([0-9.]+)\)", line).groups()
+    assert float(shown) < float(limit), line

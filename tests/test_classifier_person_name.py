@@ -36,6 +36,20 @@ def best(container: str, name: str | None, values) -> float:
         ("müller", True, True),
         ("O'Brien", True, True),
         ("Priya", True, True),
+        # CJK full names written without a space, kana readings, other scripts
+        ("工藤新一", False, True),  # a surname missing from the lists, built from surname characters
+        ("李欣", False, True),
+        ("김영희", False, True),
+        ("タナカ オサム", False, True),
+        ("たなか", True, True),  # a hiragana reading, looked up as katakana
+        ("Ираида Руслановна Кириллова", False, True),  # with a patronymic
+        ("พิมพกานต์ ขอหมั่นกลาง", False, True),  # Thai vowel signs are combining marks
+        # lists of people
+        ("Angus Young, Malcolm Young, Brian Johnson", False, True),
+        ("Jane Smith & John Doe", False, True),
+        ("Jane Smith / John Doe", False, True),
+        ("Jane Smith; John Doe", False, True),
+        ("Smith, Jane", False, True),  # one person, surname first
         # not names
         ("Smith", False, False),  # a lone surname in a column that does not say names
         ("Smith Inc", False, False),
@@ -49,6 +63,17 @@ def best(container: str, name: str | None, values) -> float:
         ("jane@example.com", False, False),
         ("R2D2", False, False),
         ("Active", True, False),
+        ("周末", False, False),  # "weekend": a surname character and an unusual given-name one
+        ("抹茶ラテ", False, False),
+        ("田中商店", False, False),  # Tanaka's shop
+        ("横浜市", False, False),
+        ("Acme Corp, Globex Inc", False, False),
+        ("Paris, Lyon & Nice", False, False),
+        ("Smith & Sons", False, False),
+        ("rue Marie", False, False),  # street words from Faker's address providers
+        ("Strada Stoica", False, False),
+        ("Lukács Bt.", False, False),  # company words from Faker's company providers
+        ("Rock/Pop", False, False),
         ("2023-01-15", True, False),
     ],
 )
@@ -76,6 +101,37 @@ def test_value_table(value: str, named: bool, expected: bool) -> None:
 )
 def test_name_columns_found(container: str, field: str, values: list[str]) -> None:
     assert best(container, field, values) >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        (
+            "c7",
+            ["Jane", "Hans", "Yuki", "Amélie", "João", "Priya", "Olga", "Pedro"] * 4,
+        ),  # a first-name column
+        ("c8", ["タナカ", "スズキ", "サトウ", "ヤマダ", "イトウ", "n/a", "-"] * 4),  # readings, with junk
+        ("c9", ["山田太郎", "佐藤花子", "李欣", "김영희", "鈴木一郎"] * 4),
+        ("Composer", ["Angus Young, Malcolm Young & Brian Johnson", "Steve Harris/Bruce Dickinson"] * 6),
+        ("StaffName", ["佐藤 花子", "鈴木 一郎", "高橋 健太"] * 6),
+        ("yomi_first", ["アキラ", "ヨウコ", "マナブ", "リカ"] * 6),
+    ],
+)
+def test_name_columns_found_on_their_values_or_new_names(field: str, values: list[str]) -> None:
+    assert best("public.t", field, values) >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("c7", ["コーヒー", "カメラ", "テレビ", "マウス", "バッグ", "シャツ"] * 4),
+        ("c8", ["Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Stuttgart"] * 4),
+        ("c9", ["高速充電器", "抹茶ラテ", "京都大福", "有機緑茶", "特製醤油"] * 4),
+        ("c10", ["Acme Corp, Globex Inc", "Initech LLC, Umbrella Corp"] * 6),
+    ],
+)
+def test_same_shape_negatives_not_reported(field: str, values: list[str]) -> None:
+    assert best("public.t", field, values) < 0.5
 
 
 @pytest.mark.parametrize(

@@ -49,9 +49,10 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     )
     parser.add_argument(
         "--region",
+        action="append",
         type=setting_type("default_region"),
-        metavar="CC",
-        help="default phone region for national numbers (default US)",
+        metavar="CC[,CC...]",
+        help="phone regions for national-format numbers, e.g. US,GB (repeatable; default US)",
     )
     parser.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline for person names")
     parser.add_argument(
@@ -118,7 +119,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "sample_size": args.sample_size,
         "min_confidence": args.min_confidence,
-        "default_region": args.region,
+        "default_region": ",".join(dict.fromkeys(",".join(args.region).split(","))) if args.region else None,
         "spacy_model": args.spacy_model,
         "workers": args.workers,
         "exhaustive": args.exhaustive,

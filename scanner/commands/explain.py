@@ -13,8 +13,15 @@ import sys
 from collections.abc import Sequence
 from typing import IO
 
+from piimap.classifiers.base import format_confidence
 from piimap.commands.common import add_scan_options, config_from_args
-from piimap.engine import build_classifiers, classify_samples, close_connector, open_connector
+from piimap.engine import (
+    build_classifiers,
+    classify_samples,
+    close_connector,
+    open_connector,
+    with_container_hints,
+)
 from piimap.exitcodes import ExitCode
 from piimap.model import FieldSample, PiimapError
 from piimap.protocols import Classifier
@@ -52,7 +59,8 @@ def explain_sample(
         tagged.add(finding.category)
         examples = ", ".join(finding.examples) or "none"
         lines.append(
-            f"  TAGGED {finding.category} {finding.confidence:.2f} by {finding.classifier}: "
+            f"  TAGGED {finding.category} {format_confidence(finding.confidence, settings.min_confidence)} "
+            f"by {finding.classifier}: "
             f"{finding.evidence}; examples: {examples}"
         )
     for classifier in classifiers:
@@ -63,8 +71,16 @@ def explain_sample(
             category, _, reason = line.partition(": ")
             if category in tagged:
                 continue
-            lines.append(f"  not tagged {category}: {reason} (threshold {settings.min_confidence:.2f})")
+            lines.append(
+                f"  not tagged {category}: {reason} (threshold {_threshold_text(settings.min_confidence)})"
+            )
     return lines
+
+
+def _threshold_text(threshold: float) -> str:
+    """The threshold with two decimals, or as many as it has (``0.555``)."""
+    text = f"{threshold:.2f}"
+    return text if float(text) == threshold else f"{threshold:g}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
             for container in connector.discover():
                 explained: set[str | None] = set()
                 try:
-                    samples = connector.sample(container, settings.sample_size)
+                    samples = with_container_hints(
+                        connector.sample(container, settings.sample_size), classifiers
+                    )
                     for sample in samples:
                         field = sample.field.name
                         if field in explained or (wanted and field not in wanted):

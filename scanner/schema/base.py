@@ -43,6 +43,8 @@ __all__ = [
     "dotted_key",
     "OneOrMany",
     "NoOptions",
+    "RegionList",
+    "parse_regions",
     "raise_problems",
     "did_you_mean",
     "describe_value",
@@ -196,8 +198,26 @@ def _region(value: str) -> str:
     return code
 
 
+def parse_regions(value: Any) -> tuple[str, ...]:
+    """Phone regions as configured: ``"US"``, ``"US,GB"``, ``"us gb"`` or a list of codes, each once.
+
+    Raises ``ValueError`` naming a code phonenumbers does not know, or when no code is given.
+    """
+    items = value if isinstance(value, (list, tuple)) else [value]
+    codes: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError("phone regions are two-letter ISO 3166 codes such as US, or a list of them")
+        codes.extend(code for code in re.split(r"[\s,;]+", item) if code)
+    if not codes:
+        raise ValueError("no phone region given: use two-letter ISO 3166 codes such as US, GB, JP")
+    return tuple(dict.fromkeys(_region(code) for code in codes))
+
+
 #: A phone region: a two-letter ISO 3166 code phonenumbers knows (case-insensitive, kept upper case).
 RegionCode = Annotated[str, Strict(), AfterValidator(_region)]
+#: Phone regions: a code, codes separated by commas, or a list of codes; kept as ``"US,GB"``.
+RegionList = Annotated[str, BeforeValidator(lambda value: ",".join(parse_regions(value)))]
 #: The name of an environment variable.
 EnvVarName = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 

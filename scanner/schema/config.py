@@ -28,7 +28,7 @@ from piimap.schema.base import (
     PositiveInt,
     PositiveNumber,
     Problem,
-    RegionCode,
+    RegionList,
     UnitInterval,
     did_you_mean,
     dotted_key,
@@ -91,9 +91,10 @@ class SettingsModel(ConfigModel):
         default=_default("statement_timeout_seconds"),
         description="per-query timeout for SQL and MongoDB sources",
     )
-    default_region: RegionCode = Field(
+    default_region: RegionList = Field(
         default=_default("default_region"),
-        description="phone region (ISO 3166 two-letter code) for national-format numbers. --region",
+        description="phone regions (ISO 3166 two-letter codes: US, US,GB or a list) for national-format "
+        "numbers. --region",
     )
     spacy_model: Name = Field(
         default=_default("spacy_model"), description="the spaCy pipeline for person names. --spacy-model"
