@@ -12,9 +12,11 @@ from collections.abc import Sequence
 
 from piimap.connectors.fmt_columns import Columns
 
-__all__ = ["CsvParser", "sniff_delimiter"]
+__all__ = ["MAX_ROW_BYTES", "CsvParser", "sniff_delimiter"]
 
 _EMPTY = ("",)
+#: Longest CSV / TSV row read whole (rows of wide exports are longer than other formats' lines).
+MAX_ROW_BYTES = 8 << 20
 
 
 #: csv.Sniffer takes quadratic time on some inputs (2 KB of ``{"a":{"a":...`` takes 0.2 s, 16 KB
@@ -40,6 +42,11 @@ class CsvParser:
     def __init__(self, delimiter: str = ",") -> None:
         self.delimiter = delimiter
         self.header: list[str] | None = None
+        # The csv module refuses cells over 128 KiB (the whole row then became free text, cut at
+        # max_value_length, so the fields after the cell were lost). Rows are capped by the reader
+        # (MAX_ROW_BYTES, plus at most one read block): allow cells that long. Only ever raised.
+        if csv.field_size_limit() < 2 * MAX_ROW_BYTES:
+            csv.field_size_limit(2 * MAX_ROW_BYTES)
 
     def parse_text(self, text: str, columns: Columns) -> None:
         lines = text.splitlines()

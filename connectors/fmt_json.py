@@ -143,7 +143,7 @@ def _parse_lines_one_by_one(lines: list[str], columns: Columns) -> None:
         if stripped[0] in "{[":
             try:
                 record = loads(stripped)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested too deeply to decode
                 columns.add(None, line)
                 continue
             flatten_into(record, "", columns)
@@ -254,7 +254,7 @@ def _decode_lines(texts: list[str]) -> tuple[list[Any], list[int]]:
 def _decode_one(texts: list[str], index: int, decoded: list[Any], failed: list[int]) -> None:
     try:
         decoded.append(json.loads(texts[index].strip()))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to decode
         decoded.append(None)
         failed.append(index)
 
@@ -277,7 +277,7 @@ def _decode_batch(texts: list[str]) -> list[Any]:
     except json.JSONDecodeError as error:
         ends = list(accumulate(map(len, chunks[1:-1]), initial=1))[2::2]  # where each line ends
         raise _BatchFailed(min(bisect_right(ends, error.pos), count - 1)) from None
-    except ValueError:  # e.g. an integer longer than Python converts: no position given
+    except (ValueError, RecursionError):  # an integer longer than Python converts, deep nesting: no position
         raise _BatchFailed(None) from None
     if not isinstance(members, dict) or len(members) != count or tuple(members) != keys[:count]:
         raise _BatchFailed(None)

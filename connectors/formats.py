@@ -12,6 +12,8 @@ Two functions make the public API:
 Memory stays flat whatever the input size: input is read in blocks of at most 1 MiB, every line
 is cut at :func:`max_line_bytes` (the rest of a longer line is skipped without being held), values
 are cut at ``settings.max_value_length``, and values leave in batches of at most 5000 per field.
+A CSV or TSV row (a wide export) is read whole up to :data:`MAX_ROW_BYTES`; a longer row is cut
+there, and a warning says how many rows lost the fields after the cut.
 
 Bad input is reported, never fatal: a binary file is skipped with a one-line warning; invalid
 UTF-8 is decoded with replacement characters and still scanned; truncated or corrupt gzip data,
@@ -41,21 +43,24 @@ from typing import BinaryIO, Protocol
 
 from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
-from piimap.connectors.fmt_csv import CsvParser, sniff_delimiter
+from piimap.connectors.fmt_csv import MAX_ROW_BYTES, CsvParser, sniff_delimiter
 from piimap.connectors.fmt_json import JsonLinesParser, JsonTooLarge, flatten_records_into, iter_json_records
 from piimap.connectors.fmt_lines import (
+    CutLines,
     iter_line_blocks,
     iter_line_views,
     iter_window_lines,
     read_line,
     reservoir_lines,
 )
+from piimap.connectors.fmt_parquet import ParquetTooLarge
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 
 __all__ = [
     "FORMATS",
     "DEFAULT_MAX_DECOMPRESSED_BYTES",
+    "MAX_ROW_BYTES",
     "MAX_COMPRESSION_RATIO",
     "detect_format",
     "iter_field_samples",
@@ -78,6 +83,7 @@ _COMPRESSED_SUFFIXES = (".gz", ".gzip")
 _ROTATION_SUFFIX = re.compile(r"(?:\.\d{1,4}|-\d{8}(?:\d{2})?)$")
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\b\x1b")
 _RECORDS_PER_BLOCK = 1000
+_JSON_LINES_LOOKED_AT = 20
 # A JSON document's opening, as opposed to a log line such as "[2024-01-01 10:00:00] INFO ...".
 _JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*[\[{"\]])')
 
@@ -99,12 +105,11 @@ def max_line_bytes(settings: ScanSettings) -> int:
 
 
 def looks_binary(head: bytes) -> bool:
-    """True when ``head`` is not text: NUL bytes, or many control bytes / undecodable sequences."""
+    """True when ``head`` is not text: more than 10% control bytes (NUL included) or 30% undecodable
+    sequences. A log or JSON Lines file with a few corrupt lines (NUL bytes in them) is still text."""
     sample = head[:8192]
     if not sample:
         return False
-    if b"\x00" in sample:
-        return True
     controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
     if controls * 10 > len(sample):
         return True
@@ -154,17 +159,25 @@ def _gunzip_head(head: bytes) -> bytes:
 
 
 def _is_json_lines(lines: list[str]) -> bool:
-    """True when the first non-empty line is a whole JSON object or array on its own."""
+    """True when the first non-empty line, or most of the first 20, are each a whole JSON object
+    or array on its own (so one corrupt line at the top does not make JSON Lines free text)."""
     import json
 
-    first = next((line.strip() for line in lines if line.strip()), "")
-    if first[:1] not in ("{", "["):
+    def whole_json(line: str) -> bool:
+        if line[:1] not in ("{", "["):
+            return False
+        try:
+            json.loads(line)
+        except (ValueError, RecursionError):
+            return False
+        return True
+
+    first = [line for line in map(str.strip, lines[:_JSON_LINES_LOOKED_AT]) if line]
+    if not first:
         return False
-    try:
-        json.loads(first)
-    except ValueError:
-        return False
-    return True
+    if whole_json(first[0]):
+        return True
+    return 2 * sum(map(whole_json, first)) > len(first)
 
 
 def iter_field_samples(
@@ -191,6 +204,7 @@ def iter_field_samples(
     readable. ``name`` (a path or object key) is used for format detection and messages.
     """
     emitter = SampleEmitter(source, container, settings, aggregate=limit <= 0)
+    cuts = CutLines()
     try:
         opened = _open_input(stream, max_decompressed_bytes)
         fmt = fmt or detect_format(name, opened.head)
@@ -202,11 +216,19 @@ def iter_field_samples(
         if not opened.head:
             log.info("empty file: %s", name)
             return
-        for columns in _iter_columns(opened, fmt, limit, settings):
+        for columns in _iter_columns(opened, fmt, limit, settings, cuts):
             yield from emitter.take(columns)
     except (EOFError, OSError, ValueError, zlib.error, _DecompressionLimit, RecursionError) as error:
         yield from emitter.flush()
         raise ContainerUnreadable(_describe_read_error(error, emitter.values_seen)) from error
+    finally:
+        if cuts.count:
+            log.warning(
+                "%s: %d rows longer than %d MiB were cut: their fields after the cut were not read",
+                name,
+                cuts.count,
+                MAX_ROW_BYTES >> 20,
+            )
     yield from emitter.flush()
 
 
@@ -219,7 +241,7 @@ def _describe_read_error(error: BaseException, values_seen: int) -> str:
         problem = f"corrupt compressed data ({error})"
     elif isinstance(error, PermissionError):
         problem = "permission denied"
-    elif isinstance(error, JsonTooLarge):
+    elif isinstance(error, (JsonTooLarge, ParquetTooLarge)):
         problem = str(error)
     elif isinstance(error, RecursionError):  # hostile input: JSON nested thousands of levels deep
         problem = "JSON nested too deeply to read"
@@ -365,11 +387,16 @@ def _read_head(reader: io.RawIOBase) -> tuple[bytes, BaseException | None]:
 # -- formats -> columns ---------------------------------------------------------------------------
 
 
-def _iter_columns(opened: _Input, fmt: str, limit: int, settings: ScanSettings) -> Iterator[Columns]:
+def _iter_columns(
+    opened: _Input, fmt: str, limit: int, settings: ScanSettings, cuts: CutLines
+) -> Iterator[Columns]:
     if fmt == "parquet":
-        yield from _iter_parquet(opened, limit)
+        yield from _iter_parquet(opened, limit, settings.max_value_length)
     elif fmt == "json":
         yield from _iter_json(opened.reader, limit)
+    elif fmt in ("csv", "tsv"):  # a row is many values: read it whole, up to MAX_ROW_BYTES
+        line_cap = max(MAX_ROW_BYTES, max_line_bytes(settings))
+        yield from _iter_lines(opened, _parser_for(fmt, opened.head), limit, line_cap, cuts)
     else:
         yield from _iter_lines(opened, _parser_for(fmt, opened.head), limit, max_line_bytes(settings))
 
@@ -390,29 +417,33 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int) -> Iterator[Columns]:
+def _iter_lines(
+    opened: _Input, parser: _BlockParser, limit: int, line_cap: int, cuts: CutLines | None = None
+) -> Iterator[Columns]:
     reader = opened.reader
     if limit <= 0:
         reader = opened.unbuffered
         if isinstance(parser, AccessLogParser):  # counts across blocks, in C when it is built
             yield from parser.parse_blocks(iter_line_views(reader, line_cap))
             return
-        for block in iter_line_blocks(reader, line_cap):
+        for block in iter_line_blocks(reader, line_cap, cuts=cuts):
             columns = Columns()
             parser.parse_text(_decode(block), columns)
             yield columns
         return
     if isinstance(parser, CsvParser):  # the header row is read first and not counted
-        parser.parse_text(_decode(read_line(reader, line_cap)), Columns())
+        parser.parse_text(_decode(read_line(reader, line_cap, cuts)), Columns())
     if opened.seekable:
         start = reader.tell()
         end = reader.seek(0, os.SEEK_END)
-        for lines in iter_window_lines(reader, start=start, end=end, limit=limit, max_line_bytes=line_cap):
+        for lines in iter_window_lines(
+            reader, start=start, end=end, limit=limit, max_line_bytes=line_cap, cuts=cuts
+        ):
             columns = Columns()
             parser.parse_text(_decode(b"".join(lines)), columns)
             yield columns
         return
-    lines, error = reservoir_lines(reader, limit=limit, max_line_bytes=line_cap)
+    lines, error = reservoir_lines(reader, limit=limit, max_line_bytes=line_cap, cuts=cuts)
     for index in range(0, len(lines), _RECORDS_PER_BLOCK):
         columns = Columns()
         parser.parse_text(_decode(b"".join(lines[index : index + _RECORDS_PER_BLOCK])), columns)
@@ -445,11 +476,11 @@ def _flattened(block: list[tuple[str, object]]) -> Columns:
     return columns
 
 
-def _iter_parquet(opened: _Input, limit: int) -> Iterator[Columns]:
+def _iter_parquet(opened: _Input, limit: int, max_value_length: int) -> Iterator[Columns]:
     from piimap.connectors.fmt_parquet import iter_parquet_columns
 
     if opened.seekable:
-        yield from iter_parquet_columns(opened.reader, limit=limit)
+        yield from iter_parquet_columns(opened.reader, limit=limit, max_value_length=max_value_length)
         return
     # Parquet keeps its index at the end: spool a compressed or unseekable stream to disk first.
     with tempfile.TemporaryFile(prefix="piimap-parquet-") as spool:
@@ -459,7 +490,7 @@ def _iter_parquet(opened: _Input, limit: int) -> Iterator[Columns]:
                 break
             spool.write(chunk)
         spool.seek(0)
-        yield from iter_parquet_columns(spool, limit=limit)
+        yield from iter_parquet_columns(spool, limit=limit, max_value_length=max_value_length)
 
 
 # -- record-level reading, for ``piimap locate`` (scans do not use these) ------------------------

@@ -371,13 +371,18 @@ def test_many_bad_lines_in_one_block_still_match() -> None:
     assert _layout(_per_field_lines(text) or Columns()) == _layout(_reference_lines(text))
 
 
-def test_nesting_too_deep_to_decode_raises_as_before() -> None:
+def test_a_line_nested_too_deep_to_decode_is_a_bad_line_both_ways() -> None:
+    # It used to raise RecursionError, which dropped the whole file (issue #12, item 8).
     deep = '{"a":' * 5000 + "1" + "}" * 5000
     text = _event_lines(20) + deep + "\n" + _event_lines(5)
-    with pytest.raises(RecursionError):
-        _reference_lines(text)
-    with pytest.raises(RecursionError):
-        JsonLinesParser().parse_text(text, Columns())
+    reference = _reference_lines(text)
+    assert reference.values[None] == [deep]  # kept as free text, like any other bad line
+    assert sum(map(len, reference.values.values())) > 25  # and the 25 events around it are read
+    columns = Columns()
+    JsonLinesParser().parse_text(text, columns)
+    assert _layout(columns) == _layout(reference)
+    per_field = _per_field_lines(text)
+    assert per_field is not None and _layout(per_field) == _layout(reference)
 
 
 def test_paths_reached_two_ways_fall_back_and_still_match() -> None:
