@@ -34,7 +34,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, BinaryIO, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from pydantic import AfterValidator, Field, Strict
@@ -55,7 +55,7 @@ from piimap.outputs import file_type_name
 from piimap.schema.base import ConfigModel, GlobList, NonNegativeInt, PositiveInt
 from piimap.settings import ScanSettings
 
-__all__ = ["FileConnector", "rotation_base"]
+__all__ = ["FileConnector", "NotRegularFile", "open_regular_file", "rotation_base"]
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ class FileConnector:
         problems: list[str] = []
         for path in members:
             try:
-                with open(path, "rb") as stream:
+                with open_regular_file(path) as stream:
                     yield from iter_field_samples(
                         stream,
                         source=container.source,
@@ -291,6 +291,42 @@ def _named_regular_file(path: str) -> str:
             f"{shown} is {file_type_name(mode)}, not a regular file or a directory: it is not read"
         )
     return path
+
+
+class NotRegularFile(OSError):
+    """What was opened is a FIFO, a socket or a device, not a regular file (it is not read)."""
+
+
+#: Opening never blocks (a FIFO with no writer, a device), never makes a terminal ours.
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def open_regular_file(path: str) -> BinaryIO:
+    """Open ``path`` for reading if, once open, it is a regular file; never block.
+
+    Every scanned file is opened here. Checking the path first and opening it after is a race:
+    the file can be replaced in between, by a FIFO that blocks ``open`` forever. So the path is
+    opened with ``O_NONBLOCK`` (a FIFO or device then opens at once), the opened descriptor is
+    checked with ``fstat``, anything but a regular file is closed and refused with
+    :class:`NotRegularFile`, and ``O_NONBLOCK`` is cleared for ordinary reads.
+    """
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(
+                errno.EINVAL,
+                f"not a regular file ({file_type_name(mode)}; it changed after it was listed?)",
+                path,
+            )
+        if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _is_regular(path: str, *, explicit: bool) -> bool:
