@@ -1,6 +1,12 @@
 """YAML loading that remembers where each key stood, so errors can say ``file:line: key``.
 
 ``${ENV_VAR}`` (and ``${ENV_VAR:-default}``) in string values is expanded from the environment.
+
+Aliases (``*name``) may be used, but a file may hold at most :data:`MAX_YAML_VALUES` values once
+they are expanded: nested aliases let a 1 KB file stand for billions of values (an "alias bomb"),
+which anything walking the loaded tree (the ``${VAR}`` expansion, validation) would then visit.
+The size is counted on the parsed node graph, where an alias is a shared node, before anything
+is built from it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ import yaml
 
 from piimap.model import ConfigError
 
-__all__ = ["LocatedDict", "load_yaml", "expand_env", "located_error"]
+__all__ = ["MAX_YAML_VALUES", "LocatedDict", "load_yaml", "expand_env", "located_error"]
+
+#: Values (scalars, lists, mappings) a YAML file may hold with its aliases expanded.
+MAX_YAML_VALUES = 1_000_000
 
 _ENV_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
@@ -96,7 +105,12 @@ def load_yaml(path: str | Path, *, expand: bool = True) -> Any:
     loader = _LocatingLoader(text)
     loader.source_path = str(path)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expanded_size(node, path)
+        data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -106,6 +120,47 @@ def load_yaml(path: str | Path, *, expand: bool = True) -> Any:
     finally:
         loader.dispose()
     return expand_env(data, str(path)) if expand else data
+
+
+def _check_expanded_size(root: yaml.Node, path: Path) -> None:
+    """Raise :class:`ConfigError` when the document, aliases expanded, holds more than
+    :data:`MAX_YAML_VALUES` values, or an alias refers to a node that contains it.
+
+    Linear in the number of distinct nodes: each node's expanded size is counted once.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            in_progress.discard(id(node))
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > MAX_YAML_VALUES:
+                raise ConfigError(
+                    f"{path}:{node.start_mark.line + 1}: aliases expand to more than {MAX_YAML_VALUES:,} "
+                    "values (an alias bomb?)"
+                )
+            sizes[id(node)] = size
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in in_progress:
+            raise ConfigError(
+                f"{path}:{node.start_mark.line + 1}: invalid YAML: an alias refers to its own node"
+            )
+        in_progress.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def located_error(mapping: Any, key: str | None, message: str) -> ConfigError:
