@@ -6,6 +6,11 @@ prefixed ``piimap_`` so they can live in a shared database. A run is written in 
 at the end of the scan, so a crash mid-run leaves no half-written run. Only masked examples are
 stored, never raw values, and source URLs are stored redacted.
 
+The tables are created on first use, safely when several scans start at once on a new store:
+SQLite takes its write lock first (``BEGIN IMMEDIATE``), PostgreSQL a transaction-level advisory
+lock, MySQL / MariaDB a named lock (``GET_LOCK``), so one process creates them and the others find
+them made.
+
 Run ids are integers that grow with every run (``1``, ``2``, ...). Wherever a run is named on the
 command line, :meth:`HistoryStore.resolve` also accepts ``latest`` and ``latest~N`` (the run N
 before the latest one).
@@ -24,7 +29,8 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -578,7 +584,7 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
 
     With ``create=False`` (the read-only verbs) a missing SQLite file is an error instead.
     """
-    from sqlalchemy import create_engine, insert, select
+    from sqlalchemy import create_engine, insert
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     remember_url_secrets(url)  # its password is masked in every later message and log line
@@ -599,18 +605,23 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
         raise StoreError(f"invalid history store URL {redact_url(url)}: {_describe(error, url)}") from None
     metadata, tables = _tables()
     try:
-        with _creation_lock:
-            metadata.create_all(engine, checkfirst=True)
-            with engine.begin() as connection:
-                meta = tables["meta"]
-                row = connection.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-                if row is None:
-                    connection.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-                elif int(row) > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the history store {redact_url(url)} has schema version {row}, newer than this "
-                        f"piimap understands ({SCHEMA_VERSION}); upgrade piimap"
-                    )
+        with _creation_lock, engine.connect() as connection:
+            if not _schema_complete(connection, tables):
+                with _schema_lock(connection):  # other processes wait, then find the tables made
+                    metadata.create_all(connection, checkfirst=True)
+                    meta = tables["meta"]
+                    if _schema_version(connection, tables) is None:
+                        connection.execute(
+                            insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION))
+                        )
+                connection.commit()
+            version = _schema_version(connection, tables)
+            connection.rollback()
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise StoreError(
+                f"the history store {redact_url(url)} has schema version {version}, newer than this "
+                f"piimap understands ({SCHEMA_VERSION}); upgrade piimap"
+            )
     except PiimapError:
         engine.dispose()
         raise
@@ -623,6 +634,51 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
 
 
 _creation_lock = threading.Lock()
+#: pg_advisory_xact_lock key and GET_LOCK name held while the store's tables are created.
+_POSTGRES_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"piimap history store schema").digest()[:8], "big", signed=True
+)
+_MYSQL_LOCK_NAME = "piimap_history_store_schema"
+
+
+def _schema_complete(connection: Any, tables: Mapping[str, Any]) -> bool:
+    """Every table exists and the schema version is recorded (read only: no lock taken)."""
+    from sqlalchemy import inspect
+
+    existing = set(inspect(connection).get_table_names())
+    complete = all(table.name in existing for table in tables.values())
+    return complete and _schema_version(connection, tables) is not None
+
+
+def _schema_version(connection: Any, tables: Mapping[str, Any]) -> str | None:
+    from sqlalchemy import select
+
+    meta = tables["meta"]
+    return connection.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+
+
+@contextmanager
+def _schema_lock(connection: Any) -> Iterator[None]:
+    """Hold a lock that makes creating the schema one process at a time, in ``connection``'s
+    transaction (committed by the caller)."""
+    from sqlalchemy import text
+
+    dialect = connection.dialect.name
+    if dialect == "sqlite":  # the database's write lock; others wait (the 30 s busy timeout)
+        connection.rollback()
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
+    elif dialect == "postgresql":  # released at commit, once the tables are visible to others
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_LOCK_KEY})
+        yield
+    elif dialect in ("mysql", "mariadb"):  # DDL commits at once in MySQL: a session lock
+        connection.execute(text("SELECT GET_LOCK(:name, 60)"), {"name": _MYSQL_LOCK_NAME})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _MYSQL_LOCK_NAME})
+    else:
+        yield
 
 
 def flows_of(result: ScanResult) -> list[Flow]:
