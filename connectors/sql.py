@@ -352,9 +352,12 @@ class SqlConnector:
         if not selected:
             return
         kinds = ObjectKind.ANY if self.spec.options.get("views") else ObjectKind.TABLE
-        reflected = inspector.get_multi_columns(
-            schema=schema, filter_names=[name for name, _ in selected], kind=kinds
-        )
+        if connection.dialect.name in ("mysql", "mariadb"):
+            reflected = _mysql_columns(connection, schema, [name for name, _ in selected])
+        else:
+            reflected = inspector.get_multi_columns(
+                schema=schema, filter_names=[name for name, _ in selected], kind=kinds
+            )
         markers = self._change_markers(connection, schema)
         for name, kind in sorted(selected):
             columns = reflected.get((schema, name)) or reflected.get((None, name)) or []
@@ -380,7 +383,10 @@ class SqlConnector:
         from sqlalchemy import inspect
 
         try:
-            columns = inspect(connection).get_columns(table, schema=schema)
+            if connection.dialect.name in ("mysql", "mariadb"):
+                columns = _mysql_columns(connection, schema, [table]).get((schema, table), [])
+            else:
+                columns = inspect(connection).get_columns(table, schema=schema)
         except Exception as error:
             raise self._read_error(error, f"{schema}.{table}") from None
         plans = tuple(_plan(column, connection.dialect, self.settings.max_value_length) for column in columns)
@@ -712,6 +718,51 @@ def _rollback_to_clean_state(connection: Connection, settings: ScanSettings) -> 
 
 
 # ---------------------------------------------------------------------- helpers: columns and values
+
+
+def _mysql_columns(
+    connection: Connection, schema: str, tables: Sequence[str]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The columns of MySQL / MariaDB tables, as SQLAlchemy reflects them, from ``information_schema``.
+
+    SQLAlchemy's MySQL reflection parses ``SHOW CREATE TABLE`` line by line: a column whose name
+    holds a newline is lost, and a backtick in a name stays doubled, so the table's ``SELECT``
+    then fails. ``information_schema.COLUMNS`` gives every name as it is.
+    """
+    import sqlalchemy as sa
+
+    wanted = set(tables)
+    rows = connection.execute(
+        sa.text(
+            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS"
+            " WHERE TABLE_SCHEMA = :schema ORDER BY TABLE_NAME, ORDINAL_POSITION"
+        ),
+        {"schema": schema},
+    )
+    known_types = connection.dialect.ischema_names
+    columns: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for table, name, data_type, length in rows:
+        if table in wanted:
+            column_type = _mysql_type(known_types.get(str(data_type).lower()), length)
+            columns.setdefault((schema, table), []).append({"name": name, "type": column_type})
+    return columns
+
+
+def _mysql_type(type_class: Any, length: Any) -> Any:
+    """An instance of a MySQL type class, with its declared length for text (``NullType`` if unknown)."""
+    import sqlalchemy as sa
+
+    if type_class is None:
+        return sa.types.NullType()
+    if length is not None and issubclass(type_class, sa.String) and not issubclass(type_class, sa.Enum):
+        try:
+            return type_class(length=int(length))
+        except (TypeError, ValueError, OverflowError):
+            pass
+    try:
+        return type_class()
+    except TypeError:
+        return sa.types.NullType()
 
 
 def _plan(column: Mapping[str, Any], dialect: Any, max_length: int) -> _ColumnPlan | None:
