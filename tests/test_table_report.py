@@ -82,11 +82,12 @@ def test_long_cells_wrap_inside_their_column_and_nothing_is_lost() -> None:
     assert "".join(columns[6]) == "日本語" * 30
 
 
-def test_names_with_newlines_tabs_markup_and_escapes_stay_in_their_cell() -> None:
+def test_names_with_newlines_tabs_markup_and_escapes_stay_in_their_cell_and_row() -> None:
     finding = _finding(0, container="evil\nname\tx", field="[bold]f[/bold]", examples=("a\x1b[31mb",))
     text = render_report("table", _result((finding,)))
     rows = _rows(text)
-    assert rows[0][1] == "evil" and rows[1][1] == "name    x"  # a newline starts a line in the cell
+    assert rows[0][1] == "evil\\x0aname\\x09x"  # one line: a newline cannot forge a row
+    assert len(rows) == 1
     assert rows[0][2] == "[bold]f[/bold]"
     assert rows[0][6] == "a\\x1b[31mb" and "\x1b" not in text
 
