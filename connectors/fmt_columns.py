@@ -30,8 +30,10 @@ COUNTED_BATCH_SIZE = 50_000
 #: Distinct field names kept per container; values of later fields are classified as free text.
 MAX_FIELDS = 1000
 # Values held across all fields before everything buffered is flushed (bounds memory when a
-# container has many sparse fields).
+# container has many sparse fields)...
 _MAX_BUFFERED_VALUES = 100_000
+# ...and characters: 100,000 values of 4096 CJK characters are 800 MB.
+_MAX_BUFFERED_CHARS = 16 << 20
 #: values that mean "not logged" / "no value" in text formats; counted as nulls
 ABSENT_VALUES = ("", "-")
 
@@ -120,6 +122,7 @@ class SampleEmitter:
         self._nulls: dict[str | None, int] = {}
         self._refs: dict[str | None, FieldRef] = {}
         self._buffered = 0
+        self._chars = 0  # characters held, or more (a repeated value counted is counted again)
         self.values_seen = 0
 
     def take(self, columns: Columns) -> Iterator[FieldSample]:
@@ -133,18 +136,31 @@ class SampleEmitter:
         for field, counts in columns.counts.items():
             if counts:
                 yield from self._take_counted(field, counts)
-        if self._buffered > _MAX_BUFFERED_VALUES:
+        if self._buffered > _MAX_BUFFERED_VALUES or self._over_character_budget():
             yield from self.flush()
+
+    def _over_character_budget(self) -> bool:
+        """True when the values held come to more than ``_MAX_BUFFERED_CHARS`` characters.
+
+        ``_chars`` is kept cheaply but counts a repeated value each time it is counted, so
+        when it is over, the characters held are counted exactly (and ``_chars`` corrected).
+        """
+        if self._chars <= _MAX_BUFFERED_CHARS:
+            return False
+        self._chars = sum(sum(map(len, buffer)) for buffer in self._buffers.values())
+        self._chars += sum(sum(map(len, tally)) for tally in self._tallies.values())
+        return self._chars > _MAX_BUFFERED_CHARS
 
     def _take_listed(self, field: str | None, values: list[str]) -> Iterator[FieldSample]:
         admitted = self._admit(field)
         if admitted != field:  # too many fields: keep the value as text, with its name
             values = [f"{field}: {value}" for value in values]
+        if max(map(len, values)) > self._max_length:  # cut before they are held, counted or not
+            values = [value[: self._max_length] for value in values]
+        self._chars += sum(map(len, values))
         if admitted is not None and self._aggregate:
             yield from self._tally(admitted, values)
             return
-        if max(map(len, values)) > self._max_length:
-            values = [value[: self._max_length] for value in values]
         self.values_seen += len(values)
         self._buffered += len(values)
         buffer = self._buffers.setdefault(admitted, [])
@@ -153,6 +169,7 @@ class SampleEmitter:
             batch = buffer[: self._batch_size]
             del buffer[: self._batch_size]
             self._buffered -= len(batch)
+            self._chars -= sum(map(len, batch))
             yield self._sample(admitted, batch)
 
     def _take_counted(self, field: str | None, counts: Counter[str]) -> Iterator[FieldSample]:
@@ -160,6 +177,12 @@ class SampleEmitter:
         if admitted != field:
             counts = Counter({f"{field}: {value}": count for value, count in counts.items()})
         if admitted is not None and self._aggregate:
+            if max(map(len, counts)) > self._max_length:  # cut before they are held
+                cut: Counter[str] = Counter()
+                for value, count in counts.items():
+                    cut[value[: self._max_length]] += count
+                counts = cut
+            self._chars += sum(map(len, counts))
             yield from self._tally(admitted, counts)
             return
         listed = [value for value, count in counts.items() for _ in range(count)]
@@ -189,15 +212,11 @@ class SampleEmitter:
         for field in list(self._tallies):
             yield from self._counted_samples(field, self._tallies.pop(field))
         self._buffered = 0
+        self._chars = 0
         self._nulls.clear()
 
     def _counted_samples(self, field: str | None, tally: Counter[str]) -> Iterator[FieldSample]:
-        """Batches of at most ``counted_batch_size`` distinct values with their counts (long values cut)."""
-        if max(map(len, tally)) > self._max_length:
-            cut: Counter[str] = Counter()
-            for value, count in tally.items():
-                cut[value[: self._max_length]] += count
-            tally = cut
+        """Batches of at most ``counted_batch_size`` distinct values with their counts (cut when taken)."""
         values, counts = list(tally), list(tally.values())
         size = self._counted_batch_size
         for start in range(0, len(values), size):
