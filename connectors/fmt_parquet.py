@@ -12,8 +12,9 @@ decompressed size, and the decompressor never goes past the size its header stat
 
 * a column chunk with a page larger than :data:`MAX_PAGE_BYTES` is not read, and reported;
 * a batch holds about :data:`BATCH_BYTES` of values, by the pages' own bytes per value;
-* text is read as dictionaries (an entry repeated a million times is not copied a million
-  times) and cut at ``max_value_length`` inside Arrow, before it becomes Python strings;
+* dictionary-encoded text is read as dictionaries (an entry repeated a million times is not
+  copied a million times), and text is cut at ``max_value_length`` inside Arrow, before it
+  becomes Python strings;
 * a list or map column with more than :data:`MAX_REPEATED_VALUES` values in one row group is
   not read, and reported: batches are cut by rows, and one row could hold them all.
 
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_PAGE_BYTES",
     "MAX_REPEATED_VALUES",
     "ParquetTooLarge",
+    "ParquetUnreadable",
     "iter_parquet_columns",
 ]
 
@@ -51,7 +53,11 @@ _DEFAULT_MAX_VALUE_LENGTH = 4096
 _MIB = 1 << 20
 
 
-class ParquetTooLarge(ValueError):
+class ParquetUnreadable(ValueError):
+    """A part of a Parquet file piimap cannot read: corrupt, or too large (the message says which)."""
+
+
+class ParquetTooLarge(ParquetUnreadable):
     """Columns of a Parquet file that would take more memory to read than allowed (not read)."""
 
 
@@ -98,32 +104,39 @@ def iter_parquet_columns(
             where = f"column {leaf.path!r} in row group {group}"
             try:
                 pages = _chunk_pages(source, row_group.column(index))
-            except ValueError as error:
-                raise ValueError(f"{where}: {error}") from None
+            except ParquetUnreadable as error:
+                raise ParquetUnreadable(f"{where}: {error}") from None
             problem = _too_large(leaf, pages)
             if problem:
                 refused.append(f"{where}: {problem}")
                 continue
-            reader = as_dictionary if _reads_as_dictionary(leaf, pages) else dense
-            remaining = quota
-            seen: set[str] = set()
-            for batch in reader.iter_batches(
-                batch_size=_batch_rows(leaf, pages, reader is as_dictionary, row_group.num_rows, quota),
+            as_text_dictionary = _reads_as_dictionary(leaf, pages)
+            batches = (as_dictionary if as_text_dictionary else dense).iter_batches(
+                batch_size=_batch_rows(leaf, pages, as_text_dictionary, row_group.num_rows, quota),
                 row_groups=[group],
                 columns=[leaf.path],
                 use_threads=False,
-            ):
-                if quota:
-                    batch = batch.slice(0, remaining)
-                    remaining -= batch.num_rows
+            )
+            seen: set[str] = set()
+            for batch in _first_rows(batches, quota):
                 for name, column in zip(batch.schema.names, batch.columns):
                     yield from converter.columns(column, name, counted, seen)
-                if quota and remaining <= 0:
-                    break
             counted |= seen
     if refused:
         more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
         raise ParquetTooLarge(f"not read (too large for bounded memory): {'; '.join(refused[:3])}{more}")
+
+
+def _first_rows(batches: Iterator[Any], quota: int) -> Iterator[Any]:
+    """The record batches holding the first ``quota`` rows (all of them when ``quota`` is 0)."""
+    remaining = quota
+    for batch in batches:
+        if quota:
+            batch = batch.slice(0, remaining)
+            remaining -= batch.num_rows
+        yield batch
+        if quota and remaining <= 0:
+            return
 
 
 # -- what a column chunk's page headers say -------------------------------------------------------
@@ -341,7 +354,7 @@ class _CompactReader:
             self._buffer = self._stream.read(_HEADER_READ)
             self._base, offset = self.position, 0
             if not self._buffer:
-                raise ValueError("a Parquet page header runs past the end of the file")
+                raise ParquetUnreadable("a Parquet page header runs past the end of the file")
         self.position += 1
         return self._buffer[offset]
 
@@ -354,7 +367,7 @@ class _CompactReader:
                 return result
             shift += 7
             if shift > 63:
-                raise ValueError("corrupt Parquet page header (an integer is too long)")
+                raise ParquetUnreadable("corrupt Parquet page header (an integer is too long)")
 
     def integer(self) -> int:
         raw = self.varint()
@@ -374,7 +387,7 @@ class _CompactReader:
 
     def skip(self, kind: int, depth: int = 0, in_collection: bool = False) -> None:
         if depth > _MAX_HEADER_DEPTH:
-            raise ValueError("corrupt Parquet page header (nested too deeply)")
+            raise ParquetUnreadable("corrupt Parquet page header (nested too deeply)")
         if kind in (_BOOL_TRUE, _BOOL_FALSE):
             self.position += 1 if in_collection else 0  # a field's boolean is in its field header
         elif kind == _BYTE:
@@ -405,12 +418,12 @@ class _CompactReader:
             for _, field_kind in self.fields():
                 self.skip(field_kind, depth + 1)
         else:
-            raise ValueError(f"corrupt Parquet page header (unknown Thrift type {kind})")
+            raise ParquetUnreadable(f"corrupt Parquet page header (unknown Thrift type {kind})")
 
     def _count(self) -> None:
         self._items += 1
         if self._items > _MAX_HEADER_ITEMS:
-            raise ValueError("corrupt Parquet page header (too many fields)")
+            raise ParquetUnreadable("corrupt Parquet page header (too many fields)")
 
 
 def _read_page_header(stream: BinaryIO, position: int) -> _PageHeader:
@@ -437,5 +450,5 @@ def _read_page_header(stream: BinaryIO, position: int) -> _PageHeader:
             reader.skip(kind)
     uncompressed, compressed = sizes.get(2, -1), sizes.get(3, -1)
     if uncompressed < 0 or compressed < 0 or values < 0:
-        raise ValueError("corrupt Parquet page header (no valid page sizes)")
+        raise ParquetUnreadable("corrupt Parquet page header (no valid page sizes)")
     return _PageHeader(reader.position - position, compressed, uncompressed, values, kind_of_page)

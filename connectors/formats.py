@@ -53,7 +53,7 @@ from piimap.connectors.fmt_lines import (
     read_line,
     reservoir_lines,
 )
-from piimap.connectors.fmt_parquet import ParquetTooLarge
+from piimap.connectors.fmt_parquet import ParquetUnreadable
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 
@@ -241,7 +241,7 @@ def _describe_read_error(error: BaseException, values_seen: int) -> str:
         problem = f"corrupt compressed data ({error})"
     elif isinstance(error, PermissionError):
         problem = "permission denied"
-    elif isinstance(error, (JsonTooLarge, ParquetTooLarge)):
+    elif isinstance(error, (JsonTooLarge, ParquetUnreadable)):
         problem = str(error)
     elif isinstance(error, RecursionError):  # hostile input: JSON nested thousands of levels deep
         problem = "JSON nested too deeply to read"
