@@ -9,7 +9,7 @@ over HTTP. A Python process with piimap's classifiers loaded is already ~150 MB 
 
 The files are small on disk (KB to a few MB) but expand to gigabytes when read: a Parquet page
 holding one 1.5 GiB string, a dictionary entry of 10 MiB referenced by 100,000 rows, gzip that
-expands 1000 times, a 1 GiB JSON value, a 1 GiB line, a 600 MiB CSV field, 2 MiB of nesting.
+expands 1000 times, a 640 MiB JSON value, a 640 MiB line, a 600 MiB CSV field, 2 MiB of nesting.
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ HOSTILE = (
     Hostile("bomb.parquet", lambda path: write_parquet_bomb(path, 1536 * _MIB)),
     Hostile("dictionary.parquet", _dictionary_bomb),
     Hostile("one-line.log", lambda path: write_long_line(path, 640 * _MIB), local_only=True),
-    Hostile("one-line.log.gz", lambda path: write_long_line(path, _GIB, gzipped=True), has_email=False),
-    Hostile("huge-value.json.gz", lambda path: write_huge_json_value(path, _GIB, gzipped=True)),
+    Hostile("one-line.log.gz", lambda path: write_long_line(path, 640 * _MIB, gzipped=True), has_email=False),
+    Hostile("huge-value.json.gz", lambda path: write_huge_json_value(path, 640 * _MIB, gzipped=True)),
     Hostile("huge-value.json", lambda path: write_huge_json_value(path, 640 * _MIB), local_only=True),
-    Hostile("bomb.log.gz", lambda path: write_gzip_bomb(path, 4 * _GIB), has_email=False),
+    Hostile("bomb.log.gz", lambda path: write_gzip_bomb(path, _GIB), has_email=False),
     Hostile("deep.json", lambda path: write_deep_json(path, 1_000_000), has_email=False),
     Hostile("deep-line.jsonl", _deep_json_line),
     # The quoted field's lines, read in blocks, become rows of their own: too many to find the email.
@@ -84,7 +84,7 @@ HOSTILE = (
     ),
     Hostile(
         "giant-field.csv.gz",
-        lambda path: write_csv_with_giant_field(path, _GIB, gzipped=True),
+        lambda path: write_csv_with_giant_field(path, 640 * _MIB, gzipped=True),
         has_email=False,
     ),
 )
