@@ -391,7 +391,9 @@ static int ipv6_class(const unsigned char *text, Py_ssize_t length) {
 /* Does a free-text run hold what ip_address._V6_HINT matches (where an IPv6 finder may hit)? */
 static int has_v6_hint(const unsigned char *run, Py_ssize_t length) {
     for (Py_ssize_t index = 0; index < length; index++) {
-        if (run[index] != ':') continue;
+        const unsigned char *colon = memchr(run + index, ':', (size_t)(length - index));
+        if (colon == NULL) return 0;
+        index = colon - run;
         if (index + 1 < length && run[index + 1] == ':' &&
             ((index >= 1 && IS_HEX(run[index - 1])) || (index + 2 < length && IS_HEX(run[index + 2])))) {
             return 1;
@@ -629,8 +631,9 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
     int region = 0, addresses = 0;
     Py_ssize_t cursor = 0, checked = 0; /* runs before `checked` were looked at for IPv6 */
     const unsigned char *colon = memchr(value, ':', (size_t)length);
-    if (colon == NULL || (!text && memchr(colon + 1, ':', (size_t)(length - (colon + 1 - value))) == NULL)) {
-        checked = length; /* no IPv6 address (two colons) and no IPv6 hint (one) */
+    if (colon == NULL || (!text && memchr(colon + 1, ':', (size_t)(length - (colon + 1 - value))) == NULL) ||
+        (text && !has_v6_hint(colon - (colon > value), length - (colon - value) + (colon > value)))) {
+        checked = length; /* no IPv6 address (two colons), no IPv6 hint (a line's hint lies in one run) */
     }
     while (cursor < length) {
         while (region < regions && cursor > locals[region]) region++; /* passed inside a run: not an address */
@@ -661,9 +664,12 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
                 }
             }
         }
-        if (!IS_ALNUM(c)) {
-            out = put_literal(out, value + cursor, 1);
-            cursor++;
+        if (!IS_ALNUM(c)) { /* punctuation up to the next run, address or run to look at for IPv6 */
+            Py_ssize_t stop = cursor + 1, limit = region < regions ? locals[region] : length;
+            unsigned char v6 = text ? B_WORDISH : B_V6;
+            while (stop < limit && !IS_ALNUM(value[stop]) && (stop < checked || !(BYTE_KIND[value[stop]] & v6))) stop++;
+            out = put_literal(out, value + cursor, stop - cursor);
+            cursor = stop;
             continue;
         }
         Run run = scan_run(value, length, cursor);
@@ -748,6 +754,11 @@ typedef struct {
     Span name; /* in the scratch arena */
 } Member;
 
+typedef struct {
+    Span path; /* in the known-paths arena */
+    int group;
+} Known;
+
 /* CHECK: parse, make the groups it needs, count nothing; COUNT: count into existing groups;
  * COUNT_NEW: count, making groups (only where there is room for every name the part may hold,
  * so a part is never half counted). */
@@ -783,6 +794,9 @@ typedef struct {
     Py_ssize_t path_capacity;
     Member *members; /* names of the objects being parsed, for duplicate names */
     Py_ssize_t member_count, member_capacity;
+    Known *known; /* the group of each leaf of a recent line, by leaf index */
+    Py_ssize_t known_count, known_capacity;
+    Arena known_paths;
     /* budgets and counters */
     Py_ssize_t exact_values, part_values, reps;
     long long max_distinct, max_shapes;
@@ -1344,7 +1358,22 @@ static Span json_string(Tally *self, Cursor *cursor) {
         return span;
     }
     unsigned char *out = self->scratch.data + self->scratch.used, *start = out;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     while (at < end) {
+        while (end - at >= 8) { /* eight plain bytes at a time: none a quote, a backslash or a control */
+            uint64_t word, quotes, slashes;
+            memcpy(&word, at, 8);
+            quotes = word ^ 0x2222222222222222ULL;
+            slashes = word ^ 0x5c5c5c5c5c5c5c5cULL;
+            if ((((quotes - ones) & ~quotes) | ((slashes - ones) & ~slashes) | ((word - 0x2020202020202020ULL) & ~word)) &
+                highs) {
+                break;
+            }
+            memcpy(out, at, 8);
+            out += 8;
+            at += 8;
+        }
+        if (at >= end) break;
         unsigned char c = *at;
         if (c == '"') {
             span.offset = self->scratch.used;
@@ -1566,6 +1595,34 @@ static int json_value(Tally *self, Cursor *cursor, const unsigned char *line, Py
     return add_leaf(self, path_length, -(number.offset + 2), number.length);
 }
 
+/* Lines of one log mostly hold the same paths in the same order: the group of the previous
+ * line's leaf at the same index, when its path is this one (no hashing, no table lookup); else -1. */
+static inline int known_path_group(Tally *self, Py_ssize_t index, const unsigned char *path, Py_ssize_t length) {
+    if (index >= self->known_count) return -1;
+    const Known *known = &self->known[index];
+    if (known->path.length != length || memcmp(self->known_paths.data + known->path.offset, path, (size_t)length)) {
+        return -1;
+    }
+    return known->group;
+}
+
+static int remember_path_group(Tally *self, Py_ssize_t index, const unsigned char *path, Py_ssize_t length, int group) {
+    if (index > self->known_count || index >= 4096) return 0; /* remembered in order, for the first leaves */
+    if (self->known_paths.used > (1 << 20)) { /* paths of very varied lines: start again */
+        self->known_paths.used = 0;
+        self->known_count = 0;
+        return 0;
+    }
+    if (grow((void **)&self->known, &self->known_capacity, index + 1, sizeof(Known)) < 0) return -1;
+    Py_ssize_t offset = arena_add(&self->known_paths, path, length);
+    if (offset < 0) return -1;
+    self->known[index].path.offset = offset;
+    self->known[index].path.length = length;
+    self->known[index].group = group;
+    if (index == self->known_count) self->known_count++;
+    return 0;
+}
+
 /* One JSON Lines line (without its newline). 1 = counted, 2 = blank (nothing), 0 = handed back, -1 = no memory. */
 static int parse_json_line(Tally *self, const unsigned char *line, const unsigned char *end) {
     if (end > line && end[-1] == '\r') end--; /* "\r\n": str.splitlines() ends the line at both */
@@ -1591,7 +1648,12 @@ static int parse_json_line(Tally *self, const unsigned char *line, const unsigne
     int result = 1;
     for (Py_ssize_t index = 0; index < self->leaf_count && result == 1; index++) {
         Leaf *leaf = &self->leaves[index];
-        int group = group_for(self, 1, KIND_PATH, self->scratch.data + leaf->path_offset, leaf->path_length, 0);
+        const unsigned char *path = self->scratch.data + leaf->path_offset;
+        int group = known_path_group(self, index, path, leaf->path_length);
+        if (group < 0) {
+            group = group_for(self, 1, KIND_PATH, path, leaf->path_length, 0);
+            if (group >= 0 && remember_path_group(self, index, path, leaf->path_length, group) < 0) group = -2;
+        }
         if (group == -2) result = -1;
         else if (group < 0) result = 0; /* past MAX_GROUPS fields: the Python parser's */
         else numbers[index] = group;
@@ -1621,10 +1683,20 @@ static int parse_json_line(Tally *self, const unsigned char *line, const unsigne
 static int parse_text_line(Tally *self, const unsigned char *line, const unsigned char *end) {
     if (end > line && end[-1] == '\r') end--;
     if (end == line) return 2;
-    if (!is_plain_ascii(line, end)) return 0;
-    for (const unsigned char *at = line; at < end; at++) {
-        unsigned char c = *at;
-        if (c == '\r' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) return 0;
+    int controls = 0; /* a control character (below 0x20) or non-ASCII, found eight bytes at a time */
+    const unsigned char *at = line;
+    for (; end - at >= 8; at += 8) {
+        uint64_t word;
+        memcpy(&word, at, 8);
+        controls |= ((word - 0x2020202020202020ULL) | word) & 0x8080808080808080ULL ? 1 : 0;
+    }
+    for (; at < end; at++) controls |= *at < 0x20 || *at >= 0x80;
+    if (controls) {
+        if (!is_plain_ascii(line, end)) return 0;
+        for (at = line; at < end; at++) {
+            unsigned char c = *at;
+            if (c == '\r' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) return 0;
+        }
     }
     if (count_value(self, &self->groups[0], line, end - line, 1, 1) < 0) return -1;
     self->lines++;
@@ -1654,6 +1726,8 @@ static void clear_counts(Tally *self) {
         PyMem_RawFree(self->groups[index].held);
     }
     table_free(&self->group_index);
+    self->known_count = 0; /* groups are made again after a drain */
+    self->known_paths.used = 0;
     self->keys.used = 0;
     self->values.used = 0;
     self->shape_keys.used = 0;
@@ -1722,6 +1796,8 @@ static void Tally_dealloc(Tally *self) {
     PyMem_RawFree(self->leaves);
     PyMem_RawFree(self->path);
     PyMem_RawFree(self->members);
+    PyMem_RawFree(self->known);
+    PyMem_RawFree(self->known_paths.data);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
