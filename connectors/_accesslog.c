@@ -222,6 +222,8 @@ static unsigned char BYTE_KIND[256];
 /* for one scan of an alphanumeric run: what kinds of byte it holds */
 enum { R_ALNUM = 1, R_DIGIT = 2, R_UPPER = 4, R_LOWER = 8, R_NON_HEX = 16 };
 static unsigned char RUN_KIND[256];
+/* digit-blind keys (see blind_key): each byte's stand-in, and the bytes that refuse a key */
+static unsigned char BLIND_BYTE[256], BLIND_REFUSED[256];
 
 static void init_byte_kinds(void) {
     for (int c = 0; c < 256; c++) {
@@ -236,6 +238,8 @@ static void init_byte_kinds(void) {
         if (hex || c == ':' || c == '.') kind |= B_V6;
         if (digit || letter || c == '_' || c == ':' || c == '.') kind |= B_WORDISH;
         BYTE_KIND[c] = kind;
+        BLIND_BYTE[c] = (unsigned char)(c == '0' ? 0xFE : digit ? 0xFF : c);
+        BLIND_REFUSED[c] = c == '@' || c >= 0x80;
         RUN_KIND[c] = (unsigned char)((digit || letter ? R_ALNUM : 0) | (digit ? R_DIGIT : 0) |
                                       (c >= 'A' && c <= 'Z' ? R_UPPER : 0) | (c >= 'a' && c <= 'z' ? R_LOWER : 0) |
                                       (letter && !hex ? R_NON_HEX : 0));
@@ -606,7 +610,8 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
  * Every validator of the IP and email classifiers decides on what the shape keeps: the kind of
  * each character, the length of each run, the punctuation, words, email domains, and IP classes.
  */
-static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int text, unsigned char *out) {
+static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int text, unsigned char *out,
+                             int *sensitive) {
     unsigned char *start = out;
     Py_ssize_t locals[MAX_EMAIL_REGIONS], ats[MAX_EMAIL_REGIONS], ends[MAX_EMAIL_REGIONS];
     int regions = 0;
@@ -628,7 +633,7 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
         }
         at = next < length ? memchr(value + next, '@', (size_t)(length - next)) : NULL;
     }
-    int region = 0, addresses = 0;
+    int region = 0, addresses = 0, sensitive_parts = regions > 0; /* parts whose shape depends on digit values */
     Py_ssize_t cursor = 0, checked = 0; /* runs before `checked` were looked at for IPv6 */
     const unsigned char *colon = memchr(value, ':', (size_t)length);
     if (colon == NULL || (!text && memchr(colon + 1, ':', (size_t)(length - (colon + 1 - value))) == NULL) ||
@@ -649,6 +654,7 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
             Py_ssize_t stop = cursor, colons = 0;
             while (stop < length && (BYTE_KIND[value[stop]] & (text ? B_WORDISH : B_V6))) colons += value[stop++] == ':';
             checked = stop;
+            sensitive_parts |= text ? colons > 0 : colons >= 2;
             if (text && colons && has_v6_hint(value + cursor, stop - cursor)) {
                 out = put_literal(out, value + cursor, stop - cursor);
                 cursor = stop;
@@ -677,7 +683,7 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
         if (!(run.kinds & (R_UPPER | R_LOWER)) && run.end - cursor <= 3 && run.end < length && value[run.end] == '.') {
             stop = put_quad(&out, value, length, cursor, 0);
             if (stop > 0) {
-                addresses = 1;
+                addresses = sensitive_parts = 1;
                 cursor = stop;
                 continue;
             }
@@ -687,6 +693,7 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
                 int zeros = 1;
                 for (Py_ssize_t index = cursor; index < stop; index++) zeros &= value[index] == '0' || value[index] == '-';
                 out = zeros ? put_literal(out, value + cursor, stop - cursor) : put_class(out, 'U', 36);
+                sensitive_parts = 1;
                 cursor = stop;
                 continue;
             }
@@ -697,6 +704,7 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
     if (!text && addresses) {
         out = put_class(out, 'T', length); /* addresses' lengths are hidden: keep the value's */
     }
+    if (sensitive != NULL) *sensitive = sensitive_parts;
     return out - start;
 }
 
@@ -743,6 +751,10 @@ typedef struct {
     long long nulls;
     Py_ssize_t probes, hits;             /* lookups of a full exact table, and how many found their value */
     int shapes_only;                     /* full and hardly ever found: new values skip the lookup */
+    uint64_t *memo_keys;                 /* digit-blind keys (blind_key) of values whose shape ... */
+    uint32_t *memo_entries;              /* ... is this entry of `shapes` */
+    Py_ssize_t memo_tries, memo_hits;    /* values shaped, and how many had a remembered shape */
+    int memo_off;                        /* hardly any had: no keys until the next drain */
 } Group;
 
 typedef struct {
@@ -820,12 +832,73 @@ static inline uint64_t next_random(Tally *self) {
     return self->random = value;
 }
 
+/* Values of a shape often differ only in their digits (version numbers, timestamps, sizes): the
+ * same bytes with digits in the same places. Where a value's shape does not depend on what its
+ * digits are (no address, UUID, IPv6 candidate or email in it: shape_into says so), a value
+ * with the same bytes, and digits (zeros apart from the others) in the same places, has the same
+ * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to. */
+#define MEMO_SLOTS 512
+/* values shaped before a group whose keys seldom find a shape (under 1 in 16) stops making keys */
+#define MEMO_TRIES 4096
+
+/* The digit-blind key of a value ('1'-'9' one byte, '0' another, everything else as it is), or 0
+ * when the value cannot be looked up that way (it holds '@' or a byte of 0x80 or more). */
+static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_t seed) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, lows = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t hash = seed ^ ((uint64_t)length * 0x9e3779b97f4a7c15ULL), refused = 0;
+    Py_ssize_t index = 0;
+    for (; index + 8 <= length; index += 8) { /* eight bytes at a time */
+        uint64_t word, ats, zeros, digits;
+        memcpy(&word, value + index, 8);
+        ats = word ^ 0x4040404040404040ULL;
+        refused |= (word & highs) | ((ats - ones) & ~ats & highs);
+        zeros = word ^ 0x3030303030303030ULL; /* exactly the '0' bytes, one high bit each */
+        zeros = ~(((zeros & lows) + lows) | zeros) & highs;
+        digits = ((word + 0x5050505050505050ULL) & ~(word + 0x4646464646464646ULL)) & highs; /* '0'-'9' */
+        uint64_t fill = (digits >> 7) * 0xFF;
+        word = ((word & ~fill) | fill) ^ (zeros >> 7);
+        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
+        hash = (hash << 31) | (hash >> 33);
+    }
+    uint64_t tail = 0;
+    for (; index < length; index++) {
+        unsigned char c = value[index];
+        refused |= BLIND_REFUSED[c];
+        tail = (tail << 8) | BLIND_BYTE[c];
+    }
+    hash = mix(hash ^ tail);
+    return refused ? 0 : hash | 1;
+}
+
 /* A full exact table (or request-line / tail table) whose lookups find their value less than once
  * in BYPASS_HIT_SHARE, over BYPASS_PROBES lookups, is not looked into again until the next drain:
  * its values are new ones, counted by shape (or parsed) anyway. Counts do not change, only which
  * values stand for them. */
 #define BYPASS_PROBES 4096
 #define BYPASS_HIT_SHARE 16
+
+/* Count `count` occurrences of `value` under its shape (entry `index` of the group's shapes),
+ * keeping it as one of the values standing for the shape when the reservoir draws it. */
+static int count_in_shape(Tally *self, Group *group, uint32_t index, const unsigned char *value, Py_ssize_t length,
+                          long long count) {
+    Entry *entry = &group->shapes.entries[index];
+    entry->count += count;
+    Span *held = group->held + (Py_ssize_t)index * self->reps;
+    Py_ssize_t slot = -1;
+    if (entry->state < (uint32_t)self->reps) {
+        slot = entry->state++;
+    } else {
+        uint64_t draw = next_random(self) % (uint64_t)entry->count;
+        if (draw < (uint64_t)count * (uint64_t)self->reps) slot = (Py_ssize_t)(draw % (uint64_t)self->reps);
+    }
+    if (slot >= 0) {
+        Py_ssize_t offset = arena_add(&self->values, value, length);
+        if (offset < 0) return -2;
+        held[slot].offset = offset;
+        held[slot].length = length;
+    }
+    return 0;
+}
 
 /* Count `count` occurrences of `value` (length bytes) in `group`: exactly while the group holds
  * fewer than `exact_values` distinct values or this one is among them, else under its shape,
@@ -851,8 +924,19 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
             return 0;
         }
     }
+    uint64_t blind = group->memo_off ? 0 : blind_key(value, length, self->seed);
+    Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS);
+    if (!group->memo_off && ++group->memo_tries >= MEMO_TRIES) { /* keys that seldom serve: stop making them */
+        group->memo_off = group->memo_hits * 16 < group->memo_tries;
+        group->memo_tries = group->memo_hits = 0;
+    }
+    if (blind && group->memo_keys != NULL && group->memo_keys[slot] == blind) {
+        group->memo_hits++;
+        return count_in_shape(self, group, group->memo_entries[slot], value, length, count);
+    }
     if (grow((void **)&self->shape, &self->shape_capacity, 4 * length + 16, 1) < 0) return -2;
-    Py_ssize_t shape_length = shape_into(value, length, text, self->shape);
+    int sensitive;
+    Py_ssize_t shape_length = shape_into(value, length, text, self->shape, &sensitive);
     int created;
     Entry *entry = table_find(&group->shapes, &self->shape_keys, self->shape, shape_length,
                               hash_bytes(self->shape, shape_length, self->seed), &created);
@@ -862,22 +946,16 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
         if (grow((void **)&group->held, &group->held_capacity, (index + 1) * self->reps, sizeof(Span)) < 0) return -2;
         self->shapes++;
     }
-    entry->count += count;
-    Span *held = group->held + index * self->reps;
-    Py_ssize_t slot = -1;
-    if (entry->state < (uint32_t)self->reps) {
-        slot = entry->state++;
-    } else {
-        uint64_t draw = next_random(self) % (uint64_t)entry->count;
-        if (draw < (uint64_t)count * (uint64_t)self->reps) slot = (Py_ssize_t)(draw % (uint64_t)self->reps);
+    if (blind && !sensitive) {
+        if (group->memo_keys == NULL) {
+            group->memo_keys = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint64_t));
+            group->memo_entries = PyMem_RawMalloc(MEMO_SLOTS * sizeof(uint32_t));
+            if (group->memo_keys == NULL || group->memo_entries == NULL) return -2;
+        }
+        group->memo_keys[slot] = blind;
+        group->memo_entries[slot] = (uint32_t)index;
     }
-    if (slot >= 0) {
-        Py_ssize_t offset = arena_add(&self->values, value, length);
-        if (offset < 0) return -2;
-        held[slot].offset = offset;
-        held[slot].length = length;
-    }
-    return 0;
+    return count_in_shape(self, group, (uint32_t)index, value, length, count);
 }
 
 /* The group number of a name of `kind` (or an extra's position): created when `create` is set.
@@ -1724,6 +1802,8 @@ static void clear_counts(Tally *self) {
         table_free(&self->groups[index].exact);
         table_free(&self->groups[index].shapes);
         PyMem_RawFree(self->groups[index].held);
+        PyMem_RawFree(self->groups[index].memo_keys);
+        PyMem_RawFree(self->groups[index].memo_entries);
     }
     table_free(&self->group_index);
     self->known_count = 0; /* groups are made again after a drain */
@@ -2040,21 +2120,23 @@ static PyTypeObject TallyType = {
 };
 
 PyDoc_STRVAR(shape_doc,
-"shape(value: bytes, text: bool = False) -> bytes\n\n"
-"The shape a LogTally counts a value under once its field has its exact values (for tests).");
+"shape(value: bytes, text: bool = False) -> tuple[bytes, bool]\n\n"
+"The shape a LogTally counts a value under once its field has its exact values, and whether it\n"
+"depends on what the value's digits are (else any value with digits 1-9 and 0 in the same places\n"
+"has the same shape, which the tally remembers). For tests.");
 
 static PyObject *module_shape(PyObject *module, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"value", "text", NULL};
     Py_buffer view;
-    int text = 0;
+    int text = 0, sensitive = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|p", keywords, &view, &text)) return NULL;
     unsigned char *out = PyMem_RawMalloc((size_t)(4 * view.len + 16));
     PyObject *result = NULL;
     if (out == NULL) {
         PyErr_NoMemory();
     } else {
-        Py_ssize_t length = shape_into(view.buf, view.len, text, out);
-        result = PyBytes_FromStringAndSize((const char *)out, length);
+        Py_ssize_t length = shape_into(view.buf, view.len, text, out, &sensitive);
+        result = Py_BuildValue("(y#O)", (const char *)out, length, sensitive ? Py_True : Py_False);
         PyMem_RawFree(out);
     }
     PyBuffer_Release(&view);
