@@ -888,7 +888,9 @@ static int count_in_shape(Tally *self, Group *group, uint32_t index, const unsig
     if (entry->state < (uint32_t)self->reps) {
         slot = entry->state++;
     } else {
-        uint64_t draw = next_random(self) % (uint64_t)entry->count;
+        /* a draw below count * reps out of the shape's count (multiply-shift: no division) */
+        uint64_t total = (uint64_t)entry->count, draw;
+        draw = total < (1ULL << 32) ? ((next_random(self) >> 32) * total) >> 32 : next_random(self) % total;
         if (draw < (uint64_t)count * (uint64_t)self->reps) slot = (Py_ssize_t)(draw % (uint64_t)self->reps);
     }
     if (slot >= 0) {
@@ -1061,7 +1063,13 @@ static inline int is_plain_unescaped(const unsigned char *start, const unsigned 
 }
 
 static inline const unsigned char *find_byte(const unsigned char *from, const unsigned char *end, unsigned char c) {
-    return from < end ? memchr(from, c, (size_t)(end - from)) : NULL;
+    if (end - from < 16) { /* a short span: a loop beats the call */
+        for (; from < end; from++) {
+            if (*from == c) return from;
+        }
+        return NULL;
+    }
+    return memchr(from, c, (size_t)(end - from));
 }
 
 /* Count a value of an access-log field (COUNT mode; nothing in CHECK mode). 0, or -2 on no memory. */
