@@ -10,7 +10,9 @@
  *                fields: cookies, X-Forwarded-For, extras), and those into fields (request path
  *                and query parameters URL-decoded; rules of accesslog.AccessLogParser);
  *   "jsonl"      each line holding one JSON object (ASCII, strict JSON) is flattened into dotted
- *                field paths (`user.email`, `items[].sku`), the rules of fmt_json.flatten_into;
+ *                field paths (`user.email`, `items[].sku`), the rules of fmt_json.flatten_into (a
+ *                line with a member name that may be personal data, which the Python parser masks,
+ *                is handed back);
  *   "text"       each line is one value of the free-text field.
  *
  * Lines it does not handle exactly go back to the caller untouched, for the Python parsers,
@@ -1520,6 +1522,22 @@ static Span json_string(Tally *self, Cursor *cursor) {
     return span; /* no closing quote */
 }
 
+/* Whether name_masking.mask_key could change an object member's name (so the line goes to the
+ * Python parser, which masks it): it can only where the name holds '@', two colons, five dashes,
+ * four digits, a byte outside ASCII, or is 16 or more hex digits and dashes (an id). */
+static int may_be_personal_name(const unsigned char *name, Py_ssize_t length) {
+    int colons = 0, dashes = 0, digits = 0, hex_only = 1;
+    for (Py_ssize_t index = 0; index < length; index++) {
+        unsigned char c = name[index];
+        if (c == '@' || c >= 0x80) return 1;
+        colons += c == ':';
+        dashes += c == '-';
+        digits += IS_DIGIT(c) != 0;
+        hex_only &= IS_HEX(c) || c == '-';
+    }
+    return colons >= 2 || dashes >= 5 || digits >= 4 || (hex_only && length >= 16);
+}
+
 /* A JSON number at the cursor whose text is what Python prints for the number json.loads makes
  * of it (str(int) or repr(float)): its span in the line, or offset -1 (an exponent, "-0", a
  * float whose repr is another text: trailing zeros, over 15 digits, below 1e-4). */
@@ -1631,6 +1649,7 @@ static int json_value(Tally *self, Cursor *cursor, const unsigned char *line, Py
                     }
                 }
                 if (self->member_count - members >= MAX_JSON_MEMBERS) return -1;
+                if (may_be_personal_name(text, name.length)) return -1; /* name_masking.mask_key's business */
                 if (grow((void **)&self->members, &self->member_capacity, self->member_count + 1, sizeof(Member)) < 0) {
                     return -2;
                 }

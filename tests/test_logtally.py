@@ -93,6 +93,12 @@ ODD_JSON_LINES = [
     '{"a":1}\r',
     '{"c": 1}\x1f',
     '{"d": 1}\x0c{"e": 2}',
+    # member names that are personal data: masked by the Python parser (name_masking.mask_key)
+    '{"contacts": {"jane@example.org": {"phone": "+1 415 555 0134"}}}',
+    '{"by_ip": {"81.2.69.160": 3, "10.0.0.1": 1}}',
+    '{"devices": {"6D92078A-8246-4BA4-AE5B-76104861E7DC": "x", "0123456789abcdef": "y"}}',
+    '{"mac": {"00:1a:2b:3c:4d:5e": 1, "00-1a-2b-3c-4d-5e": 2}, "v6": {"2001:db8::1": 1}}',
+    '{"phones": {"+44 20 7946 0958": 1, "(415) 555-0134": 2}, "n1234": 1, "caf\u00e9": 2}',
 ]
 
 
@@ -143,7 +149,11 @@ JSON_VALUES = st.recursive(
     JSON_SCALARS,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(["a", "b", "", "a.b", "é", "k"]), children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["a", "b", "", "a.b", "é", "k", "x@y.org", "10.0.0.1", "0123456789abcdef0"]),
+            children,
+            max_size=4,
+        ),
     ),
     max_leaves=12,
 )
