@@ -417,8 +417,8 @@ def _parser_for(fmt: str, head: bytes) -> _BlockParser:
     return _TextParser()
 
 
-def _decode(data: bytes | memoryview) -> str:
-    return str(data, "utf-8", "replace")
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def _iter_lines(opened: _Input, parser: _BlockParser, limit: int, line_cap: int) -> Iterator[Columns]:
