@@ -10,9 +10,11 @@ Generates a deterministic JSON Lines event log (default 50 MB) of records like
 3. the full scan: ``scan(..., ScanSettings(sample_size=0), executor=SerialExecutor())``, every
    classifier through the engine;
 
-each with the block parser (``new``) and with the reference it replaced, one line at a time
-(``old``: ``fmt_json._parse_lines_one_by_one``), alternating, the best of ``--repeat`` runs.
-Both scans must give the same findings; the script says whether they do. A scan of a small log
+each with the Python block parser (``new``) and with the reference it replaced, one line at a time
+(``old``: ``fmt_json._parse_lines_one_by_one``), both with ``PIIMAP_PURE_PYTHON=1``, and the
+connector and full scan also with the C log tally (``C``, :mod:`piimap.connectors.logtally`),
+alternating, the best of ``--repeat`` runs. The scans must give the same findings; the script
+says whether they do. A scan of a small log
 first loads what a process loads once (plugins, patterns, the spaCy model); it is not counted.
 
 ``--profile`` adds the top functions of one full scan with the block parser (cProfile), to show
@@ -29,6 +31,7 @@ import contextlib
 import cProfile
 import io
 import json
+import os
 import pstats
 import random
 import shutil
@@ -99,12 +102,31 @@ def generate(path: Path, megabytes: float, seed: int = 20240101) -> Truth:
 
 @contextlib.contextmanager
 def parser(which: str) -> Iterator[None]:
-    """Run JSON Lines through the block parser (``new``) or the line-by-line reference (``old``)."""
+    """Run JSON Lines through the C tally (``C``), the Python block parser (``new``) or the line-by-line
+    reference (``old``)."""
     from piimap.connectors import fmt_json
 
-    if which == "new":
+    if which == "C":
         yield
         return
+    previous = os.environ.get("PIIMAP_PURE_PYTHON")
+    os.environ["PIIMAP_PURE_PYTHON"] = "1"
+    try:
+        if which == "new":
+            yield
+        else:
+            with _one_by_one(fmt_json):
+                yield
+    finally:
+        if previous is None:
+            os.environ.pop("PIIMAP_PURE_PYTHON", None)
+        else:
+            os.environ["PIIMAP_PURE_PYTHON"] = previous
+
+
+@contextlib.contextmanager
+def _one_by_one(fmt_json) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """``JsonLinesParser.parse_text`` replaced by the one-line-at-a-time reference."""
 
     def one_by_one(self: fmt_json.JsonLinesParser, text: str, columns: fmt_json.Columns) -> None:
         fmt_json._parse_lines_one_by_one(text.splitlines(), columns)
@@ -166,11 +188,13 @@ def full_scan(path: Path) -> dict[tuple[str | None, str], tuple[int, int]]:
     }
 
 
-def best_of(repeat: int, path: Path, run: Callable[[Path], object]) -> dict[str, tuple[float, object]]:
-    """The least CPU time of ``repeat`` runs per parser, the two parsers alternating."""
+def best_of(
+    repeat: int, path: Path, run: Callable[[Path], object], kinds: tuple[str, ...] = ("C", "new", "old")
+) -> dict[str, tuple[float, object]]:
+    """The least CPU time of ``repeat`` runs per parser, the parsers alternating."""
     best: dict[str, tuple[float, object]] = {}
     for _ in range(repeat):
-        for which in ("new", "old"):
+        for which in kinds:
             with parser(which):
                 seconds, result = cpu_seconds(lambda: run(path))
             if which not in best or seconds < best[which][0]:
@@ -208,13 +232,14 @@ def main() -> None:
             f"start-up (plugins, patterns, spaCy model; once per process, not in the rates): {warm_seconds:.2f}s CPU"
         )
 
-        print(f"{'':28}{'new MB/s':>10}{'old MB/s':>10}{'ratio':>8}")
+        print(f"{'':28}{'C MB/s':>10}{'new MB/s':>10}{'old MB/s':>10}{'new/old':>8}")
 
         def row(label: str, best: dict[str, tuple[float, object]], note: str = "") -> None:
             new, old = best["new"][0], best["old"][0]
-            print(f"{label:28}{megabytes / new:10.1f}{megabytes / old:10.1f}{old / new:8.2f}  {note}")
+            native = f"{megabytes / best['C'][0]:10.1f}" if "C" in best else f"{'-':>10}"
+            print(f"{label:28}{native}{megabytes / new:10.1f}{megabytes / old:10.1f}{old / new:8.2f}  {note}")
 
-        parsed = best_of(args.repeat, log_path, parse_only)
+        parsed = best_of(args.repeat, log_path, parse_only, ("new", "old"))
         same = parsed["new"][1] == parsed["old"][1]
         row(
             "parser only (CPU)", parsed, f"({parsed['new'][1]} values; same count: {'yes' if same else 'NO'})"
@@ -223,21 +248,21 @@ def main() -> None:
         met = read["old"][0] / read["new"][0] >= TARGET_RATIO
         row("connector (CPU)", read, f"(target ratio >= {TARGET_RATIO:g}: {'met' if met else 'NOT met'})")
         scanned = best_of(max(1, args.repeat - 1), log_path, full_scan)
-        agree = scanned["new"][1] == scanned["old"][1]
+        agree = scanned["new"][1] == scanned["old"][1] == scanned["C"][1]
         row("full scan (CPU)", scanned, f"(same findings: {'yes' if agree else 'NO'})")
 
-        distinct = read["new"][1]
+        distinct = read["C"][1]
         assert isinstance(distinct, dict)
-        connector_seconds, scan_seconds = read["new"][0], scanned["new"][0]
+        connector_seconds, scan_seconds = read["C"][0], scanned["C"][0]
         print(
-            f"full scan with the block parser: {scan_seconds:.2f}s CPU, of which reading "
+            f"full scan with the C tally: {scan_seconds:.2f}s CPU, of which reading "
             f"{connector_seconds:.2f}s ({100 * connector_seconds / scan_seconds:.0f}%) and classifying "
             f"{scan_seconds - connector_seconds:.2f}s; distinct values classified per field: "
             + ", ".join(
                 f"{name} {count}" for name, count in sorted(distinct.items(), key=lambda item: -item[1])
             )
         )
-        findings = scanned["new"][1]
+        findings = scanned["C"][1]
         assert isinstance(findings, dict)
         emails = findings.get(("user.email", "user.contact.email"), (0, 0))
         print(

@@ -11,8 +11,13 @@ removed first; ``X-Forwarded-For`` style lists count when every item is an addre
 
 Never IPs: version strings (``10.0.19041.1`` has a part above 255, ``9.7.4.2-rc1`` has a suffix),
 OIDs (``1.3.6.1.4.1`` has six parts), MAC addresses, times (``10:30:00``). In free text (log lines)
-addresses are searched with boundaries, so ``v1.2.3.4``, ``Chrome/96.0.4664.110`` or
-``version 4.2.0.1`` do not match.
+addresses are searched with boundaries and their context, so versions, package identities and
+OIDs do not match: a dotted quad inside a longer dotted run (``1.3.6.1.4.1``, SNMP's
+``iso.3.6.1.2.1``), next to a ``~`` (Windows CBS identities such as
+``Package_for_KB2506143~31bf3856ad364e35~amd64~~6.1.1.0``), glued to a word (``v1.2.3.4``,
+``Chrome/96.0.4664.110``) or after a word that names a version, build or object id (``version``,
+``ver``, ``v``, ``rev``, ``revision``, ``release``, ``build``, ``firmware``, ``KB``, ``OID``, each
+optionally followed by ``:`` or ``=``).
 
 Fast path (same answers, about 10x cheaper per distinct value): a plain dotted quad (no port,
 no prefix, no list) is split into octets, read through a table of the 256 octet texts
@@ -50,13 +55,17 @@ VERSION_LIKE_STRENGTH = 0.4
 _V4_WITH_PORT = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:/\d{1,2})?$")
 _V6_BRACKETED = re.compile(r"^\[([0-9A-Fa-f:.]+)(?:%\w+)?\](?::\d{1,5})?$")
 _V6_PREFIX = re.compile(r"^([0-9A-Fa-f:.]+)(?:%\w+)?(?:/\d{1,3})?$")
-_V4_IN_TEXT = re.compile(r"(?<![\w.-])(\d{1,3}(?:\.\d{1,3}){3})(?![\w-]|\.\d)")
+_V4_IN_TEXT = re.compile(r"(?<![\w.~-])(\d{1,3}(?:\.\d{1,3}){3})(?![\w~-]|\.\d)")
 _V6_IN_TEXT = re.compile(
     r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4})(?![\w:])"
 )
 _VERSION_BEFORE = re.compile(
-    r"(?:\bversion|\bver|\bv|\brelease|\bbuild|[A-Za-z0-9]/)\s*[:=]?\s*$", re.IGNORECASE
+    r"(?:\bversion|\bver|\bv|\brevision|\brev|\brelease|\bbuild|\bfirmware|\bkb|\boid|[A-Za-z0-9]/)"
+    r"\s*[:=]?\s*$",
+    re.IGNORECASE,
 )
+#: the longest key of ``_VERSION_BEFORE`` ("firmware", "revision")
+_LONGEST_VERSION_KEY = 8
 
 
 def _address_strength(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> float:
@@ -200,15 +209,15 @@ _V6_HINT = re.compile(
 TEXT_LINES = UnionLineTest((PatternLineTest(_V4_HINT), PatternLineTest(_V6_HINT)))
 #: the last character of each key of ``_VERSION_BEFORE`` (ignoring case: none of them has a
 #: non-ASCII case twin, which only i, s and k have)
-_VERSION_KEY_ENDS = frozenset("nNrRvVeEdD/")
+_VERSION_KEY_ENDS = frozenset("nNrRvVeEdDbB/")
 
 
 def _follows_version_word(line: str, end: int) -> bool:
     """``_VERSION_BEFORE.search(line, 0, end)``, searching only where a match can start.
 
-    A match ends at ``end``: a key of at most 7 characters, ``\\s*``, an optional [:=], ``\\s*``.
-    Stripping the blanks (``\\s`` is ``str.isspace``) and the separator from the end finds where
-    the key must end, so no match starts more than 7 characters before that. (A newline in the
+    A match ends at ``end``: a key of at most :data:`_LONGEST_VERSION_KEY` characters, ``\\s*``, an
+    optional [:=], ``\\s*``. Stripping the blanks (``\\s`` is ``str.isspace``) and the separator from
+    the end finds where the key must end, so no match starts further than that before it. (A newline in the
     line would let ``$`` match before it too: such a line gets the plain search.)
     """
     if "\n" in line:
@@ -218,7 +227,7 @@ def _follows_version_word(line: str, end: int) -> bool:
         head = head[:-1].rstrip()
     if not head or head[-1] not in _VERSION_KEY_ENDS:
         return False
-    return _VERSION_BEFORE.search(line, max(0, len(head) - 7), end) is not None
+    return _VERSION_BEFORE.search(line, max(0, len(head) - _LONGEST_VERSION_KEY), end) is not None
 
 
 def find_ips(line: str) -> Iterable[TextHit]:

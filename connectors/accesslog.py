@@ -23,39 +23,38 @@ its count. A block that does not fit (escaped quotes, junk lines, the common for
 with one ``findall`` of a compiled regex, or, failing that, line by line with a permissive regex.
 
 A whole file (``--sample-size 0``) goes through :meth:`AccessLogParser.parse_blocks`, which hands
-the raw bytes to the C extension ``piimap.connectors._accesslog`` when it was built: it splits and
-counts every line of the common shapes without creating a Python object per line, releases the
-GIL while it works, and gives back the lines it does not handle, which the Python code above parses.
-Both paths give the same fields and counts (``tests/test_accesslog_native.py``); set
-``PIIMAP_PURE_PYTHON=1`` to use only the Python one.
+the raw bytes to the C extension (:mod:`piimap.connectors.logtally`) when it was built: it splits
+and counts every line of the common shapes without creating a Python object per line, releases
+the GIL while it works, counts the values of high-cardinality fields past their first 1024 by
+shape (``/api/v1/orders/<uuid>`` is one shape, every public IPv4 address another), and gives back
+the lines it does not handle, which the Python code above parses. With every value counted
+exactly (:meth:`TallyBudget.exact`), both paths give the same fields and counts
+(``tests/test_accesslog_native.py``); set ``PIIMAP_PURE_PYTHON=1`` to use only the Python one.
 """
 
 from __future__ import annotations
 
-import os
-import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from urllib.parse import unquote, unquote_plus
 
+from piimap.connectors import logtally
 from piimap.connectors.fmt_columns import ABSENT_VALUES, Columns
-
-try:
-    from piimap.connectors._accesslog import AccessLogTally
-except ImportError:  # built without a C compiler: the Python parser does all the work
-    AccessLogTally = None
+from piimap.connectors.logtally import (
+    DrainedRow,
+    TallyBudget,
+    native_tally_available,
+    parse_each_block,
+    tally_blocks,
+)
 
 __all__ = ["AccessLogParser", "looks_like_access_log", "native_parser_available", "MAX_PARAMETER_FIELDS"]
 
 #: Distinct ``query.*`` / ``cookie.*`` names kept per container; later names go to ``query`` / ``cookie``.
 MAX_PARAMETER_FIELDS = 100
 _MAX_PARAMETER_NAME = 64
-#: A full read drains the C tally into Python objects once it holds this many distinct values
-#: or bytes of them, so memory follows the number of distinct values, never the file size.
-NATIVE_MAX_DISTINCT = 120_000
-NATIVE_MAX_BYTES = 32 << 20
 
 # The fast pattern: every line ends with "\n" and no quoted field holds a backslash escape.
 # Groups: client, user, request, referrer, user agent, further quoted fields (cookies...).
@@ -97,63 +96,53 @@ def looks_like_access_log(lines: list[str]) -> bool:
 
 def native_parser_available() -> bool:
     """True when the C extension is built and not switched off with ``PIIMAP_PURE_PYTHON=1``."""
-    return AccessLogTally is not None and os.environ.get("PIIMAP_PURE_PYTHON", "") in ("", "0")
+    return native_tally_available()
 
 
 class AccessLogParser:
     """Turns blocks of access-log lines into :class:`Columns`; keeps the field names seen so far."""
 
-    def __init__(self, *, native: bool | None = None) -> None:
+    def __init__(self, *, native: bool | None = None, budget: TallyBudget | None = None) -> None:
         self._parameter_names: dict[str, set[str]] = {"query": set(), "cookie": set()}
-        self._native = native_parser_available() if native is None else native and AccessLogTally is not None
+        self._native = (
+            native_tally_available() if native is None else native and logtally.LogTally is not None
+        )
+        self._budget = budget or TallyBudget()
 
     def parse_blocks(self, blocks: Iterable[bytes | memoryview]) -> Iterator[Columns]:
         """Parse a whole stream given as blocks of complete lines (raw bytes), counting repeated values.
 
         With the C extension, values are counted across blocks and handed over (as counted
-        :class:`Columns`) each time the tally reaches its memory budget and at the end; lines it
-        does not handle are parsed here, block by block. Without it, each block is decoded and
-        parsed with :meth:`parse_text`.
+        :class:`Columns`) each time the tally reaches its budget and at the end; lines it does not
+        handle are parsed here, block by block. Without it, each block is decoded and parsed with
+        :meth:`parse_text`.
         """
         if not self._native:
-            for block in blocks:
-                columns = Columns()
-                self.parse_text(str(block, "utf-8", "replace"), columns)
-                yield columns
+            yield from parse_each_block(blocks, self.parse_text)
             return
-        tally = AccessLogTally(seed=random.getrandbits(64))  # a per-file key: no crafted hash collisions
-        try:
-            for block in blocks:
-                rejected = tally.feed(block)
-                if rejected:
-                    columns = Columns()
-                    self.parse_text(rejected.decode("utf-8", "replace"), columns)
-                    yield columns
-                if tally.distinct >= NATIVE_MAX_DISTINCT or tally.held_bytes >= NATIVE_MAX_BYTES:
-                    yield self._drained(tally)
-        except Exception:  # unreadable past this point (truncated gzip...): keep what was read
-            yield self._drained(tally)
-            raise
-        yield self._drained(tally)
+        yield from tally_blocks(
+            "accesslog", blocks, budget=self._budget, parse_rejected=self.parse_text, to_columns=self._drained
+        )
 
-    def _drained(self, tally: AccessLogTally) -> Columns:
-        """What the C tally counted, with the Python parser's decoding and naming rules applied."""
+    def _drained(self, rows: list[DrainedRow]) -> Columns:
+        """What the C tally counted (values already URL-decoded), with the Python parser's naming rules."""
         columns = Columns()
-        for kind, name, counts in tally.drain():
+        for kind, name, counts, nulls in rows:
             counted = Counter(counts)
             if kind == "query":
                 self._tally_named("query", _decode_query_part(name), counted, columns)
             elif kind == "cookie":
-                self._tally_named("cookie", _decode(name), _percent_decoded(counted), columns)
+                self._tally_named("cookie", _decode(name), counted, columns)
             elif kind == "extra":
                 columns.tally(f"extra.{name}", counted)
             elif name in ("client_ip", "forwarded_for"):
                 columns.tally(name, counted)
-            elif name == "referrer":
-                _tally_referrers(columns, counted)
-            elif name == "request_path":
-                _tally_present(columns, name, _percent_decoded(counted))
-            else:  # remote_user, user_agent
+            elif name == "referrer":  # "-" was a null before decoding, "%2D" is a value
+                if nulls:
+                    columns.null(name, nulls)
+                if counted:
+                    columns.tally(name, counted)
+            else:  # request_path, remote_user, user_agent
                 _tally_present(columns, name, counted)
         return columns
 

@@ -6,6 +6,13 @@ Every regular file is a container named by its path, except rotated logs: ``acce
 by dates, numbers or ids form one container named by their pattern (``events/clicks-*.jsonl``). A container's fingerprint is the size and
 modification time (ns) of its file(s), so unchanged files can be skipped on a rescan.
 
+Such a group holds one table only when its files share a schema: the first bytes of one file per
+value of a wildcard with few values (``export-1.csv``, ``export-2.csv``; dates excepted) are read,
+and values whose schemas differ (CSV header, JSON field paths, format) become containers of their
+own, named after the values (``export-{1,3}.csv``); the files of a rotation group whose schemas
+differ are split the same way, the newest keeping the group's name (``access.log``, and
+``access.log{.3,.4.gz}``). See :mod:`piimap.connectors.grouping`.
+
 Formats are detected per file (:func:`piimap.connectors.formats.detect_format`): web server
 access logs, JSON and JSON Lines logs, CSV/TSV, Parquet, free text, each optionally gzipped.
 Hidden directories (``.git``...) are not descended into, and special files (FIFOs, sockets,
@@ -40,7 +47,15 @@ from urllib.parse import unquote, urlsplit
 from pydantic import AfterValidator, Field, Strict
 
 from piimap.connectors.formats import DEFAULT_MAX_DECOMPRESSED_BYTES, FORMATS, iter_field_samples
-from piimap.connectors.grouping import SpreadSample, key_pattern
+from piimap.connectors.grouping import (
+    SCHEMA_HEAD_BYTES,
+    KeyGroup,
+    SchemaPrint,
+    SpreadSample,
+    cluster_by_schema,
+    key_pattern,
+    schema_print,
+)
 from piimap.model import (
     ConfigError,
     Container,
@@ -66,29 +81,93 @@ _GLOB_CHARACTERS = re.compile(r"[*?\[]")
 _ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<number>\d{1,4})|-(?P<date>\d{8}(?:\d{2})?))(?:\.gz)?$")
 
 
+#: files of one group whose first bytes are read to tell its tables apart
+SCHEMA_READS_PER_GROUP = 64
+
+
 def _group_similar(containers: dict[str, list[str]]) -> dict[str, list[str]]:
     """Merge single files of one folder whose names differ only by dates, numbers or ids.
 
     ``clicks-2026-11-20.jsonl`` and ``clicks-2026-11-21.jsonl`` become one container
-    ``clicks-*.jsonl`` (the S3 connector groups object keys the same way); a file alone in its
-    pattern, and rotation groups, stay as they are.
+    ``clicks-*.jsonl`` (the S3 connector groups object keys the same way), split where the files
+    hold different schemas (:meth:`KeyGroup.split`); a file alone in its pattern stays as it is,
+    and a rotation group is split only where its files' schemas differ (:func:`_split_rotation`).
     """
-    by_pattern: dict[str, list[str]] = {}
+    by_pattern: dict[str, KeyGroup] = {}
     for name, members in containers.items():
         if len(members) != 1 or members[0] != name:
             continue
         directory, file_name = os.path.split(name)
         pattern = key_pattern(file_name)
         if pattern != file_name:  # dates, numbers, ids or personal data (``<email>.csv``) replaced
-            by_pattern.setdefault(os.path.join(directory, pattern), []).append(name)
-    grouped = dict(containers)
-    for pattern, names in by_pattern.items():
-        if len(names) < 2 or pattern in grouped:
+            group = by_pattern.setdefault(os.path.join(directory, pattern), KeyGroup(pattern, 0))
+            group.add(mask_path(file_name), name)
+    grouped: dict[str, list[str]] = {}
+    for name, members in containers.items():
+        if len(members) > 1:
+            grouped.update(_split_rotation(name, members))
+        else:
+            grouped[name] = members
+    for pattern, group in by_pattern.items():
+        if group.count < 2 or pattern in grouped:
             continue
-        for name in names:
-            del grouped[name]
-        grouped[pattern] = sorted(names)
+        directory = os.path.dirname(pattern)
+        for subgroup in group.split(_schemas_of_files, SCHEMA_READS_PER_GROUP):
+            names = sorted(subgroup.picks)
+            label = os.path.join(directory, subgroup.name)
+            if len(names) == 1 or label in grouped:
+                continue  # a file alone with its schema keeps its own name (and container)
+            for name in names:
+                del grouped[name]
+            grouped[label] = names
     return grouped
+
+
+def _split_rotation(name: str, members: list[str]) -> dict[str, list[str]]:
+    """A rotation group (newest first) as one container, or one per schema when its files differ.
+
+    The files holding the newest one's schema keep ``name``; each other schema's files are named
+    after their suffixes (``access.log{.3,.4.gz}``).
+    """
+    tables = cluster_by_schema(_schemas_of_files(members[:SCHEMA_READS_PER_GROUP]))
+    if len(tables) < 2:
+        return {name: members}
+    tables[0] += range(SCHEMA_READS_PER_GROUP, len(members))  # files past the budget stay with the newest
+    split = {name: [members[index] for index in tables[0]]}
+    base = os.path.basename(name)
+    for indexes in tables[1:]:
+        paths = [members[index] for index in indexes]
+        suffixes = [os.path.basename(path).removeprefix(base) for path in paths]
+        label = suffixes[0] if len(suffixes) == 1 else "{" + ",".join(suffixes) + "}"
+        split[f"{name}{label}"] = paths
+    return split
+
+
+def _schemas_of_files(paths: list[str]) -> list[SchemaPrint | None]:
+    """The schema of each file from its first bytes; None for one that cannot be read."""
+    prints: list[SchemaPrint | None] = []
+    for path in paths:
+        head = _head_of(path)
+        prints.append(None if head is None else schema_print(path, head))
+    return prints
+
+
+def _head_of(path: str) -> bytes | None:
+    """The first bytes of a regular file; None when it cannot be read or is no longer a regular
+    file (opened without blocking, so a FIFO put in its place cannot hang discovery)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return os.read(descriptor, SCHEMA_HEAD_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def rotation_base(file_name: str) -> tuple[str, tuple[int, int, str]] | None:

@@ -9,7 +9,8 @@ A full read (``aggregate=True``) counts repeated values of a structured field in
 each occurrence: the field's buffer is a ``Counter`` (filled at C speed) and its samples carry
 distinct values with :attr:`~piimap.model.FieldSample.counts`, so a user agent seen a million
 times is classified once. A batch then holds at most ``batch_size`` *distinct* values. Free text
-(field ``None``) keeps every line, since log lines rarely repeat.
+(field ``None``) keeps every line, since log lines rarely repeat, except lines a parser has
+already counted (the C tally's lines standing for their shapes), which stay counted.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ class SampleEmitter:
         admitted = self._admit(field)
         if admitted != field:
             counts = Counter({f"{field}: {value}": count for value, count in counts.items()})
-        if admitted is not None and self._aggregate:
+        if self._aggregate and (admitted is not None or field is None):
             if max(map(len, counts)) > self._max_length:  # cut before they are held
                 cut: Counter[str] = Counter()
                 for value, count in counts.items():
@@ -188,7 +189,7 @@ class SampleEmitter:
         listed = [value for value, count in counts.items() for _ in range(count)]
         yield from self._take_listed(admitted, listed)
 
-    def _tally(self, field: str, values: list[str] | Counter[str]) -> Iterator[FieldSample]:
+    def _tally(self, field: str | None, values: list[str] | Counter[str]) -> Iterator[FieldSample]:
         tally = self._tallies.get(field)
         if tally is None:  # a parser's Counter is adopted as it is (Columns are not reused)
             tally = self._tallies[field] = values if isinstance(values, Counter) else Counter(values)

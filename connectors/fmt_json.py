@@ -31,12 +31,20 @@ import secrets
 import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, repeat
 from operator import is_, itemgetter
 from typing import Any, BinaryIO
 
+from piimap.connectors import logtally
 from piimap.connectors.fmt_columns import Columns
+from piimap.connectors.logtally import (
+    DrainedRow,
+    TallyBudget,
+    native_tally_available,
+    parse_each_block,
+    tally_blocks,
+)
 from piimap.name_masking import mask_key
 
 __all__ = [
@@ -121,6 +129,27 @@ def flatten_records_into(records: Sequence[tuple[str, Any]], columns: Columns) -
 class JsonLinesParser:
     """JSON Lines: one record per line; junk lines become free text."""
 
+    def __init__(self, *, native: bool | None = None, budget: TallyBudget | None = None) -> None:
+        self._native = (
+            native_tally_available() if native is None else native and logtally.LogTally is not None
+        )
+        self._budget = budget or TallyBudget()
+
+    def parse_blocks(self, blocks: Iterable[bytes | memoryview]) -> Iterator[Columns]:
+        """Parse a whole stream given as blocks of complete lines, counting repeated values.
+
+        With the C extension (:mod:`piimap.connectors.logtally`), lines holding one JSON object
+        are flattened and counted in C, and handed over as counted :class:`Columns` when its
+        budget is reached and at the end; other lines (arrays, non-ASCII, non-JSON...) are parsed
+        here. Without it, each block is decoded and parsed with :meth:`parse_text`.
+        """
+        if not self._native:
+            yield from parse_each_block(blocks, self.parse_text)
+            return
+        yield from tally_blocks(
+            "jsonl", blocks, budget=self._budget, parse_rejected=self.parse_text, to_columns=_drained_paths
+        )
+
     def parse_text(self, text: str, columns: Columns) -> None:
         """Add the records of the lines of ``text`` to ``columns``; other non-blank lines are free text."""
         lines = text.splitlines()
@@ -131,6 +160,17 @@ class JsonLinesParser:
             except (_Irregular, RecursionError):  # parsed again line by line, as before
                 pass
         _parse_lines_one_by_one(lines, columns)
+
+
+def _drained_paths(rows: list[DrainedRow]) -> Columns:
+    """The C tally's fields (one per dotted path, in the order they were first seen) as Columns."""
+    columns = Columns()
+    for _kind, path, counts, nulls in rows:
+        if counts:
+            columns.tally(path, Counter(counts))
+        if nulls:
+            columns.null(path, nulls)
+    return columns
 
 
 def _parse_lines_one_by_one(lines: list[str], columns: Columns) -> None:

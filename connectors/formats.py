@@ -37,9 +37,10 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
@@ -54,6 +55,13 @@ from piimap.connectors.fmt_lines import (
     reservoir_lines,
 )
 from piimap.connectors.fmt_parquet import ParquetUnreadable
+from piimap.connectors.logtally import (
+    DrainedRow,
+    TallyBudget,
+    native_tally_available,
+    parse_each_block,
+    tally_blocks,
+)
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 
@@ -92,11 +100,34 @@ class _BlockParser(Protocol):
     def parse_text(self, text: str, columns: Columns) -> None: ...
 
 
+@runtime_checkable
+class _StreamParser(Protocol):
+    """A parser that reads a whole stream itself (counting values across blocks, in C when built)."""
+
+    def parse_blocks(self, blocks: Iterable[bytes | memoryview]) -> Iterator[Columns]: ...
+
+
 class _TextParser:
     """Free text: every non-empty line is one value of the field ``None``."""
 
+    def parse_blocks(self, blocks: Iterable[bytes | memoryview]) -> Iterator[Columns]:
+        """A whole stream: lines counted by shape in C when it is built (:mod:`piimap.connectors.logtally`)."""
+        if not native_tally_available():
+            yield from parse_each_block(blocks, self.parse_text)
+            return
+        yield from tally_blocks(
+            "text", blocks, budget=TallyBudget(), parse_rejected=self.parse_text, to_columns=_drained_lines
+        )
+
     def parse_text(self, text: str, columns: Columns) -> None:
         columns.extend(None, filter(None, text.splitlines()))
+
+
+def _drained_lines(rows: list[DrainedRow]) -> Columns:
+    columns = Columns()
+    for _kind, _name, counts, _nulls in rows:
+        columns.tally(None, Counter(counts))
+    return columns
 
 
 def max_line_bytes(settings: ScanSettings) -> int:
@@ -423,7 +454,7 @@ def _iter_lines(
     reader = opened.reader
     if limit <= 0:
         reader = opened.unbuffered
-        if isinstance(parser, AccessLogParser):  # counts across blocks, in C when it is built
+        if isinstance(parser, _StreamParser):  # counts across blocks, in C when it is built
             yield from parser.parse_blocks(iter_line_views(reader, line_cap))
             return
         for block in iter_line_blocks(reader, line_cap, cuts=cuts):

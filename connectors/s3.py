@@ -7,6 +7,13 @@ per group (option ``objects_per_group``) are picked evenly across the group in l
 flat memory however large the group, and only they are read. A pattern that matches one object is
 named by its key, so a lone object's container is ``bucket/key``.
 
+Names alone can put different tables together (``exports/t0/dt=*/part-*.csv`` and
+``exports/t1/...`` are one pattern): where a wildcard takes few values (not dates), the first
+:data:`~piimap.connectors.grouping.SCHEMA_HEAD_BYTES` of one object per value are read (a ranged
+GET, in parallel) and values whose schemas differ (CSV header, JSON field paths, format) become
+containers of their own, named after the values (``exports/t{0,3}/dt=*/part-*.csv``); see
+:mod:`piimap.connectors.grouping`.
+
 Reads are ranged: only the first ``max_bytes_per_object`` bytes of an object are fetched (the
 whole object when ``--sample-size 0``), streamed, gunzipped on the fly when the object is gzip,
 and cut at the last complete line. The bytes are parsed by :mod:`piimap.connectors.formats`
@@ -24,6 +31,8 @@ cannot be read (``AccessDenied``) is reported and the rest of the group and buck
 Options (``spec.options``): ``endpoint_url``, ``region``, ``include`` / ``exclude`` (globs on the
 key or ``bucket/key``), ``objects_per_group`` (default 3; 0 reads every object of a group),
 ``max_bytes_per_object`` (default 8 MiB), ``max_parquet_bytes`` (default 64 MiB),
+``schema_reads_per_group`` (ranged reads that tell a group's tables apart, default 64; 0 groups by
+name only),
 ``retry_mode``, ``max_attempts`` (total attempts per request), ``addressing_style`` (``path`` /
 ``virtual``), ``list_page_size`` (keys per listing request, default and maximum 1000).
 """
@@ -40,12 +49,20 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, Strict
 
-from piimap.connectors.grouping import SpreadSample, key_pattern
+from piimap.connectors.grouping import (
+    SCHEMA_HEAD_BYTES,
+    KeyGroup,
+    SchemaPrint,
+    SpreadSample,
+    key_pattern,
+    schema_print,
+)
 from piimap.model import (
     Container,
     ContainerKind,
@@ -68,6 +85,8 @@ DEFAULT_OBJECTS_PER_GROUP = 3
 DEFAULT_MAX_BYTES_PER_OBJECT = 8 * MIB
 DEFAULT_MAX_PARQUET_BYTES = 64 * MIB
 DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_SCHEMA_READS_PER_GROUP = 64
+SCHEMA_READ_THREADS = 8
 CHUNK_SIZE = 64 * 1024
 PARQUET_SPOOL_IN_MEMORY = 8 * MIB
 INFLATE_BLOCK = 1 * MIB
@@ -90,15 +109,17 @@ class ListedObject:
     last_modified: str
 
 
-def group_objects(objects: Iterable[ListedObject], per_group: int) -> dict[str, SpreadSample]:
-    """Key pattern -> an even spread of ``per_group`` of its objects, in one pass, flat memory per group."""
-    groups: dict[str, SpreadSample] = {}
+def group_objects(objects: Iterable[ListedObject], per_group: int) -> dict[str, KeyGroup]:
+    """Key pattern -> its :class:`KeyGroup` (an even spread of ``per_group`` of its objects, and the
+    values of its wildcards), in one pass, flat memory per group."""
+    groups: dict[str, KeyGroup] = {}
     for listed in objects:
-        pattern = key_pattern(listed.key)
+        masked = mask_path(listed.key)  # personal data in a key never becomes a wildcard's value
+        pattern = key_pattern(masked)
         group = groups.get(pattern)
         if group is None:
-            group = groups[pattern] = SpreadSample(per_group)
-        group.add(listed)
+            group = groups[pattern] = KeyGroup(pattern, per_group)
+        group.add(masked, listed)
     return groups
 
 
@@ -232,6 +253,10 @@ class S3Options(ConfigModel):
     list_page_size: Annotated[int, Strict(), Field(ge=1, le=1000)] = Field(
         default=1000, description="keys per listing request (1-1000)"
     )
+    schema_reads_per_group: NonNegativeInt = Field(
+        default=DEFAULT_SCHEMA_READS_PER_GROUP,
+        description="ranged reads of a group's objects that tell its tables apart; 0 = group by name only",
+    )
 
 
 class S3Connector:
@@ -259,6 +284,9 @@ class S3Connector:
         )
         self.addressing_style = options.get("addressing_style")
         self.list_page_size = max(1, min(1000, int(options.get("list_page_size", 1000))))
+        self.schema_reads_per_group = max(
+            0, int(options.get("schema_reads_per_group", DEFAULT_SCHEMA_READS_PER_GROUP))
+        )
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -302,15 +330,46 @@ class S3Connector:
         groups = group_objects(self._list_objects(), self.objects_per_group)
         for pattern in sorted(groups):
             group = groups[pattern]
-            picks: list[ListedObject] = group.picks()
-            name = mask_path(picks[0].key) if group.count == 1 else pattern  # <email>, <phone>... masked
-            yield Container(
-                source=self.spec.name,
-                name=f"{self.bucket}/{name}",
-                kind=ContainerKind.OBJECT,
-                locator=(self.bucket, tuple((pick.key, pick.size) for pick in picks)),
-                fingerprint=_fingerprint(picks),
+            if self.schema_reads_per_group and group.count > 1:
+                subgroups = group.split(self._schemas_of, self.schema_reads_per_group)
+            else:
+                subgroups = [group.whole()]
+            for subgroup in subgroups:
+                picks: list[ListedObject] = list(subgroup.picks)
+                name = mask_path(picks[0].key) if subgroup.count == 1 else subgroup.name  # <email>... masked
+                yield Container(
+                    source=self.spec.name,
+                    name=f"{self.bucket}/{name}",
+                    kind=ContainerKind.OBJECT,
+                    locator=(self.bucket, tuple((pick.key, pick.size) for pick in picks)),
+                    fingerprint=_fingerprint(picks),
+                )
+
+    def _schemas_of(self, objects: list[ListedObject]) -> list[SchemaPrint | None]:
+        """The schema of each object from a ranged read of its first bytes, several at a time."""
+        with ThreadPoolExecutor(max_workers=min(SCHEMA_READ_THREADS, len(objects))) as pool:
+            return list(pool.map(self._schema_of, objects))
+
+    def _schema_of(self, listed: ListedObject) -> SchemaPrint | None:
+        """None when the head says nothing (Parquet) or cannot be read (the scan reports that later)."""
+        if listed.key.lower().endswith(_PARQUET_SUFFIXES):
+            return None
+        try:
+            body = self._get(self.bucket, listed.key, f"bytes=0-{SCHEMA_HEAD_BYTES - 1}")
+            try:
+                head = body.read(SCHEMA_HEAD_BYTES)
+            finally:
+                body.close()
+        except Exception as error:
+            log.debug(
+                "%s/%s: schema not read: %s",
+                self.bucket,
+                mask_path(listed.key),
+                self._describe_object_error(listed.key, error),
             )
+            return None
+        name = listed.key[:-3] if listed.key.lower().endswith(".gz") else listed.key
+        return schema_print(name, head)
 
     def _list_objects(self) -> Iterator[ListedObject]:
         client = self.client()

@@ -128,7 +128,9 @@ class FieldSample:
     arrives as several samples (batches) with the same :attr:`field`.
 
     ``counts``, when given, says the values are distinct and ``values[i]`` stands for
-    ``counts[i]`` occurrences (a full scan aggregates repeated values before classifying them);
+    ``counts[i]`` occurrences (a full scan aggregates repeated values before classifying them, and past
+    a field's first distinct values one value stands for others of its shape: see
+    :mod:`piimap.connectors.logtally`);
     ``None`` means every value occurs once as listed. Use :attr:`occurrences` and
     :meth:`counted` rather than ``len(values)`` to honour it.
 

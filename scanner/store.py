@@ -614,7 +614,7 @@ def open_store(url: str, *, create: bool = True) -> HistoryStore:
                         connection.execute(
                             insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION))
                         )
-                connection.commit()
+                    connection.commit()  # before the lock is released: the next holder sees the row
             version = _schema_version(connection, tables)
             connection.rollback()
         if version is not None and int(version) > SCHEMA_VERSION:
@@ -660,7 +660,7 @@ def _schema_version(connection: Any, tables: Mapping[str, Any]) -> str | None:
 @contextmanager
 def _schema_lock(connection: Any) -> Iterator[None]:
     """Hold a lock that makes creating the schema one process at a time, in ``connection``'s
-    transaction (committed by the caller)."""
+    transaction (the caller commits inside the block, before the lock is released)."""
     from sqlalchemy import text
 
     dialect = connection.dialect.name
@@ -672,6 +672,9 @@ def _schema_lock(connection: Any) -> Iterator[None]:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_LOCK_KEY})
         yield
     elif dialect in ("mysql", "mariadb"):  # DDL commits at once in MySQL: a session lock
+        # end the transaction first, so the reads after the lock see what the previous holder
+        # committed (a REPEATABLE READ snapshot taken before it would not)
+        connection.rollback()
         connection.execute(text("SELECT GET_LOCK(:name, 60)"), {"name": _MYSQL_LOCK_NAME})
         try:
             yield

@@ -21,13 +21,16 @@ from columns_helpers import expanded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piimap.connectors import accesslog
+from piimap.connectors import accesslog, logtally
 from piimap.connectors.accesslog import AccessLogParser, native_parser_available
 from piimap.connectors.fmt_lines import iter_line_blocks, iter_line_views
+from piimap.connectors.logtally import TallyBudget
 
 needs_native = pytest.mark.skipif(
-    accesslog.AccessLogTally is None, reason="the C extension piimap.connectors._accesslog is not built"
+    logtally.LogTally is None, reason="the C extension piimap.connectors._accesslog is not built"
 )
+#: every value counted exactly, as the Python parser counts them (no shapes)
+EXACT = TallyBudget.exact()
 
 AGENTS = ["Mozilla/5.0 (X11; Linux x86_64)", "curl/8.4.0", "-", ""]
 EXTRAS = [
@@ -42,11 +45,11 @@ EXTRAS = [
 ]
 
 
-def parse_both(data: bytes, block_size: int = 4096) -> tuple[dict, dict]:
-    """``data`` parsed by the C path and by the Python path, in blocks of whole lines."""
+def parse_both(data: bytes, block_size: int = 4096, budget: TallyBudget = EXACT) -> tuple[dict, dict]:
+    """``data`` parsed by the C path (every value counted exactly) and by the Python path."""
     results = []
     for native in (True, False):
-        parser = AccessLogParser(native=native)
+        parser = AccessLogParser(native=native, budget=budget)
         blocks = iter_line_blocks(io.BytesIO(data), 1 << 16, block_size=block_size)
         results.append(expanded(list(parser.parse_blocks(blocks))))
     return results[0], results[1]
@@ -129,11 +132,13 @@ def test_lines_the_c_parser_hands_back_are_parsed_in_python(odd_line: str) -> No
 
 
 @needs_native
-def test_many_drains_add_up_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("part_values", [8192, 0, 3])
+def test_many_drains_add_up_to_one(part_values: int) -> None:
     data = generated_log(3000, seed=11)
     whole, _ = parse_both(data)
-    monkeypatch.setattr(accesslog, "NATIVE_MAX_DISTINCT", 50)
-    drained_often, _ = parse_both(data)
+    drained_often, _ = parse_both(
+        data, budget=TallyBudget(exact_values=1 << 40, part_values=part_values, max_distinct=50)
+    )
     assert drained_often == whole
 
 
@@ -241,7 +246,7 @@ def test_two_threads_parse_two_files_at_once_with_the_same_results() -> None:
 
     def parse(index: int) -> None:
         blocks = iter_line_blocks(io.BytesIO(logs[index]), 1 << 16, block_size=1 << 16)
-        results[index] = expanded(list(AccessLogParser(native=True).parse_blocks(blocks)))
+        results[index] = expanded(list(AccessLogParser(native=True, budget=EXACT).parse_blocks(blocks)))
 
     threads = [threading.Thread(target=parse, args=(index,)) for index in range(2)]
     for thread in threads:
@@ -280,4 +285,4 @@ def test_the_switch_turns_the_c_parser_off(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.mark.skipif(not os.environ.get("CI"), reason="only CI must build the C extension")
 def test_the_extension_is_built_in_ci() -> None:
-    assert accesslog.AccessLogTally is not None, "piimap.connectors._accesslog was not compiled"
+    assert logtally.LogTally is not None, "piimap.connectors._accesslog was not compiled"

@@ -91,3 +91,90 @@ def test_log_lines_report_ip() -> None:
     lines = ["Windows 10.0.19041.1"] * 10 + ['81.2.69.160 - - "GET / HTTP/1.1" 200']
     (detection,) = classifier.classify(sample(None, lines))
     assert detection.matched == 1 and detection.confidence >= 0.8
+
+
+# --- version strings in logs are not IPs (issue #19) --------------------------------------------------
+
+CBS_LINES = [
+    "2011-04-12 10:16:29, Info                  CBS    Read out cached package applicability for package: "
+    "Package_for_KB2506143~31bf3856ad364e35~amd64~~6.1.1.0, ApplicableState: 112, CurrentState:112",
+    "2011-04-12 10:16:29, Info                  CBS    Exec: Package: "
+    "Package_for_KB976902~31bf3856ad364e35~amd64~~6.1.1.17 is already in the correct state",
+    "2011-04-12 10:16:29, Info                  CBS    Appl: detect Parent, Package: "
+    "Microsoft-Windows-Foundation-Package~31bf3856ad364e35~amd64~~6.1.7601.17514, Parent: "
+    "Microsoft-Windows-Client-Features-Package~31bf3856ad364e35~amd64~~6.1.7601.17514",
+    "2011-04-12 10:16:27, Info                  CSI    00000001@2011/4/12:08:16:27.953 WcpInitialize "
+    "(wcp.dll version 0.0.0.6) called (stack @0x7fefa8e9ed7 @0x7fefadd6a22)",
+    "2011-04-12 10:16:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.17514 with Core: "
+    r"C:\Windows\winsxs\amd64_microsoft-windows-servicingstack_31bf3856ad364e35_6.1.7601.17514_none\cbscore.dll",
+    "2011-04-12 10:16:31, Info                  CBS    Package: Package_for_KB2533552~31bf3856ad364e35~x86~en-US~6.1.1.1~",
+]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        *CBS_LINES,
+        "Installed update KB 5.2.1.0 successfully",
+        "kb: 5.2.1.0",
+        "trap from enterprise OID 1.3.6.1 received",
+        "oid=1.3.6.1",
+        "SNMPv2-SMI::enterprises.9.1.1208 = STRING: switch",
+        "iso.3.6.1.2.1.1.5.0 = STRING: core-router",
+        "IF-MIB::ifDescr.10.0.0.1 = STRING: eth0",
+        "rev 1.2.3.4 deployed",
+        "Revision: 2.0.0.1",
+        "firmware 5.4.3.2 loaded",
+        "build=10.0.19041.1",
+        "Version 6.1.1.0",
+        "v1.2.3.4",
+        "1.2.3.4.5 is a five-part version",
+        "identity x86~6.1.1.0",
+    ],
+)
+def test_version_strings_in_lines_are_not_ips(line: str) -> None:
+    assert list(find_ips(line)) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("client 8.8.8.8 connected", ["8.8.8.8"]),
+        ("2011-04-12 10:16:29, Info  CBS    WU client 81.2.69.160 asked for KB2506143", ["81.2.69.160"]),
+        ("kb article fetched by 81.2.69.160", ["81.2.69.160"]),
+        ("build ok, uploaded from 81.2.69.160", ["81.2.69.160"]),
+        ("v1.2 from 81.2.69.160", ["81.2.69.160"]),
+        ("SNMP trap from agent 81.2.69.160 (OID 1.3.6.1.4.1.9)", ["81.2.69.160"]),
+        ("(81.2.69.160)", ["81.2.69.160"]),
+        ("peer=81.2.69.160:443", ["81.2.69.160"]),
+    ],
+)
+def test_real_ips_beside_version_words_are_still_found(line: str, found: list[str]) -> None:
+    assert [hit.text for hit in find_ips(line)] == found
+
+
+def test_cbs_log_counts_only_the_lines_with_real_ips(tmp_path) -> None:
+    """A Windows CBS-style log with client addresses on other lines: only those lines are IP lines."""
+    from piimap.engine import SerialExecutor, scan
+    from piimap.model import SourceSpec
+
+    lines = []
+    real = 0
+    for index in range(600):
+        if index % 5 == 0:
+            lines.append(
+                f"2011-04-12 10:16:{index % 60:02d}, Info  WU  download requested by client 81.2.{index % 250}.7"
+            )
+            real += 1
+        else:
+            lines.append(CBS_LINES[index % len(CBS_LINES)])
+    path = tmp_path / "CBS.log"
+    path.write_text("\n".join(lines) + "\n")
+    for sample_size in (0, 1000):
+        result = scan(
+            [SourceSpec("logs", str(path))], ScanSettings(sample_size=sample_size), executor=SerialExecutor()
+        )
+        (finding,) = [f for f in result.findings if f.category == "user.device.ip_address"]
+        assert finding.field is None
+        assert finding.matched == real, sample_size
+        assert finding.sampled == len(lines)

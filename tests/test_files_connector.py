@@ -142,7 +142,8 @@ def test_rotated_group_is_read_as_one_container_and_bad_members_are_reported(tmp
     assert "\n" not in str(raised.value)
     emails = [value for sample in samples if sample.field.name == "query.email" for value in sample.values]
     assert emails[:2] == ["user0@example.com", "user1@example.com"]
-    assert len(emails) > 10_000  # the readable part of the truncated file was read too
+    seen = sum(sample.occurrences for sample in samples if sample.field.name == "query.email")
+    assert seen > 10_000  # the readable part of the truncated file was read too
     assert {sample.field.container for sample in samples} == {str(tmp_path / "access.log")}
 
 

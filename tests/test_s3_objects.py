@@ -32,7 +32,10 @@ def read_all(conn: S3Connector, limit: int = 100) -> dict[str, dict[str | None, 
         for sample in conn.sample(container, limit):
             assert sample.field.container == container.name
             assert sample.field.source == "s3"
-            fields.setdefault(sample.field.name, []).extend(sample.values)
+            # a full read counts repeated values (and values of one shape): expand them again
+            fields.setdefault(sample.field.name, []).extend(
+                value for value, count in sample.counted() for _ in range(count)
+            )
     return out
 
 

@@ -151,12 +151,29 @@ TIMESTAMPS = st.one_of(
 )
 IPV4 = st.builds(
     "{}{}.{}.{}.{}{}".format,
-    st.sampled_from(["", "v", "Chrome/", "version ", "ip=", "client ", "ver: ", "(", "10.", "1."]),
+    st.sampled_from(
+        [
+            "",
+            "v",
+            "Chrome/",
+            "version ",
+            "ip=",
+            "client ",
+            "ver: ",
+            "(",
+            "10.",
+            "1.",
+            "~~",
+            "KB ",
+            "oid=",
+            "Revision: ",
+        ]
+    ),
     st.integers(0, 300),
     st.integers(0, 255),
     st.integers(0, 255),
     st.integers(0, 300),
-    st.sampled_from(["", ":8080", "/24", ".1", "-rc1", ")", ",", "."]),
+    st.sampled_from(["", ":8080", "/24", ".1", "-rc1", ")", ",", ".", "~", "~en-US"]),
 )
 IPV6 = st.one_of(
     st.integers(0, 2**128 - 1).map(lambda number: ipaddress.IPv6Address(number).compressed),
@@ -597,6 +614,14 @@ VERSION_WORDS = [
     ": 8.8.8.8",
     "= 8.8.8.8",
     "Chrome/96.0.4664.110",
+    "Package_for_KB2506143~31bf3856ad364e35~amd64~~6.1.1.0",
+    "kb 8.8.8.8",
+    "firmware: 8.8.8.8",
+    "revision=8.8.8.8",
+    "Kb 8.8.8.8",
+    "\u212ab 8.8.8.8",
+    "OID 1.3.6.1",
+    "8.8.8.8~",
     "idfa=6D92078A-8246-4BA4-AE5B-76104861E7DC",
     "x" * 20 + " device_id  =  '6D92078A-8246-4BA4-AE5B-76104861E7DC'",
     "aa:bb:cc:dd:ee:02 and 00-1a-2b-3c-4d-5e",
