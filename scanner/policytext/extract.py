@@ -265,7 +265,11 @@ def _is_action(token) -> bool:
     if lemma == "make":
         return any(child.lower_ == "available" for child in token.children)
     if lemma == "include":  # "include your mailing address": an imperative gives us data
-        return token.tag_ == "VB" and not any(child.dep_.startswith("nsubj") for child in token.children) and token.dep_ not in ("prep", "acl", "relcl", "pcomp")
+        return (
+            token.tag_ in ("VB", "VBP")
+            and not any(child.dep_.startswith("nsubj") for child in token.children)
+            and token.dep_ not in ("prep", "acl", "relcl", "pcomp")
+        )
     return False
 
 
@@ -406,7 +410,9 @@ class _Reader:
         word = token.lower_
         if word in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
             return self._party(token.head.head, recipients, span)
-        if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or any(alias in phrase for alias in self.aliases):
+        own_name = " ".join(word.text for word in token.subtree if word.dep_ in ("compound", "flat") or word.i == token.i).lower()
+        named_us = token.pos_ == "PROPN" and any(alias in own_name or own_name in alias for alias in self.aliases)
+        if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or named_us:
             return _Party("we")
         if word in _THEY or any(child.lower_ in _THEY for child in token.children if child.dep_ in ("poss", "det")):
             if self.last_recipients:
@@ -431,6 +437,10 @@ class _Reader:
                 return parties
             if level == 0 and any(child.dep_ == "nsubjpass" for child in current.children):
                 return []  # passive: the agent, if any, acts
+            if level and current.dep_ == "ROOT" and current.tag_ == "VB" and not any(
+                child.dep_ == "aux" for child in current.children
+            ):
+                return [_Party("user")]  # an imperative: "please contact us using ..."
             if current.dep_ in ("conj", "xcomp", "advcl", "ccomp") and current.head.i != current.i:
                 if current.dep_ in ("advcl", "ccomp") and any(child.dep_ == "mark" for child in current.children):
                     return []
@@ -496,7 +506,10 @@ class _Reader:
             if _in_choice_or_question(token):
                 continue
             own = governed.get(token.i, [])
-            has_object = any(child.dep_ in ("dobj", "nsubjpass") for child in token.children)
+            has_object = any(
+                child.dep_ in ("dobj", "nsubjpass") and child.lower_ not in ("it", "them", "this", "these")
+                for child in token.children
+            )
             group = _conjunct_group(token, actions)
             if not own and not has_object:
                 own = [m for other in group if other.i != token.i for m in governed.get(other.i, [])]
@@ -572,6 +585,8 @@ class _Reader:
         third_subjects = [p for p in subjects + agents if p.kind == "third"]
         third_recipients = [m for p in third_subjects for m in p.recipients]
         if kind == "collect":
+            if negative and token.lemma_.lower() == "use":
+                return statements  # "we do not use X for advertising": a limit on use, not on collection
             if third_subjects:
                 if specific or personal:
                     categories_before = shared_categories
@@ -600,8 +615,14 @@ class _Reader:
         if not (specific or personal or unspecific):
             return statements
         provider = subjects[0].kind if subjects else "none"
-        if provider == "none" and token.tag_ in ("VB", "VBG") and not any(c.dep_ == "nsubjpass" for c in token.children):
+        if provider == "none" and token.tag_ in ("VB", "VBG", "VBP") and not any(c.dep_ == "nsubjpass" for c in token.children):
             provider = "user"  # "include your mailing address", "by submitting your e-mail address"
+        if not receivers:
+            receivers = [
+                m
+                for m in all_recipients
+                if m.start > token.i and (m.term.role or m.term.named) and not any(m in p.recipients for p in subjects + agents)
+            ]
         third = [m for m in receivers if m.term.role is not None or m.term.named]
         generic_third = [m for m in receivers if m.term.role is None and not m.term.named]
         to_us = any(
@@ -637,7 +658,9 @@ class _Reader:
 
     def _remember_generic(self, unit, actions, recipients, purposes) -> None:
         """A statement about "information" alone: "The information includes ..." may follow."""
-        self.pending = [Statement(action, (), unit.citation, purposes=purposes) for action in actions]
+        if not self.pending or self.pending[0].citation != unit.citation:
+            self.pending = []
+        self.pending.extend(Statement(action, (), unit.citation, purposes=purposes) for action in actions)
         for role, names in _by_role(recipients, unit.span.text, False):
             self.pending.append(Statement("shared", (), unit.citation, role=role, recipients=tuple(names), actor="third party"))
 
@@ -691,6 +714,8 @@ def _receiver_tokens(token) -> Iterator[Any]:
     for child in token.children:
         if child.dep_ in ("dative", "iobj") and child.pos_ in ("PRON", "PROPN", "NOUN"):
             yield child
+        if child.dep_ == "dobj" and child.lower_ in ("us", "you"):
+            yield child  # "provide us with ..."
         if child.dep_ in ("prep", "dative") and child.lower_ in ("to", "with", "into"):
             for obj in child.children:
                 if obj.dep_ == "pobj":

@@ -69,7 +69,7 @@ def extracted_tuples(extraction, labels: set[tuple], quotes: list[str]) -> set[t
     """Each extracted (action, role, category) under the quote of its sentence that labels it.
 
     A sentence that introduces a list is cited with all its items, so several quotes can be in
-    one citation; a tuple goes to the quote whose label has it, else to the first quote.
+    one citation; a tuple counts for every quote whose label has it, else for the first quote.
     """
     tuples = set()
     for statement in extraction.statements:
@@ -77,8 +77,8 @@ def extracted_tuples(extraction, labels: set[tuple], quotes: list[str]) -> set[t
         inside = [q for q in quotes if " ".join(q.split()) in text] or [f"<unlabelled: {text[:70]}>"]
         role = None if statement.action in ("collected", "denied-collection", "denied-sale") else statement.role
         for category in statement.categories:
-            quote = next((q for q in inside if (q, statement.action, role, category) in labels), inside[0])
-            tuples.add((quote, statement.action, role, category))
+            matching = [q for q in inside if (q, statement.action, role, category) in labels] or inside[:1]
+            tuples.update((quote, statement.action, role, category) for quote in matching)
     return tuples
 
 
