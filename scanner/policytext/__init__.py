@@ -49,20 +49,26 @@ def is_policy_text(path: str | Path) -> bool:
 
 def extract_policy(path: str | Path, model: str | None = None) -> PolicyExtraction:
     """Read the policy text at ``path`` (read once per file content and model; later calls reuse it)."""
-    path = Path(path)
-    from piimap.policytext.document import read_policy_document
+    from piimap.model import ConfigError
 
-    document = read_policy_document(path)  # raises ConfigError for unreadable files
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    path = Path(path)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read policy text: {error.strerror or error}") from None
     return _extract_cached(str(path), digest, model or _default_model())
 
 
-def extract_policy_text(text: str, kind: str = "text", model: str | None = None, source: str = "<text>") -> PolicyExtraction:
+def extract_policy_text(
+    text: str, kind: str = "text", model: str | None = None, source: str = "<text>"
+) -> PolicyExtraction:
     """Read a policy given as a string (``kind`` is ``text``, ``markdown`` or ``html``)."""
     from piimap.policytext.document import parse_policy_text
 
     document = parse_policy_text(text, kind)
-    return _extract(document, model or _default_model(), source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _extract(
+        document, model or _default_model(), source, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
 
 
 def _default_model() -> str:

@@ -25,23 +25,51 @@ from piimap.model import ConfigError
 __all__ = ["Block", "PolicyDocument", "read_policy_document", "parse_policy_text", "TEXT_SUFFIXES"]
 
 #: File name endings read as policy text (anything else is a policy YAML file).
-TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+TEXT_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 
 _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪+]\s+|(?=\(?[a-zA-Z0-9]{1,3}\)\s)|(?=[a-z]\.\s))")
 _ENUMERATED = re.compile(r"^\s*(?:\(?[a-zA-Z0-9]{1,3}\)|[a-z]\.)\s")
-_NUMBERED_HEADING = re.compile(r"^(?:(?:section|article)\s+)?(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+\S", re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(
+    r"^(?:(?:section|article)\s+)?(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+\S", re.IGNORECASE
+)
 _UPDATED = re.compile(
     r"\b(?:last\s+(?:updated|revised|modified)|effective(?:\s+date)?|updated|revised)\s*(?:on|:)?\s*[:\-–]?\s*"
     r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})",
     re.IGNORECASE,
 )
 _SUBJECT_PRONOUN = re.compile(r"(?<![\w-])(?:we|you|they|i|he|she|it)(?![\w-])")
-_RUN_IN_DASH = re.compile(r"^(?P<lead>[A-Z0-9][^.!?:;–—]{1,90}?)\s+(?:–|—|-{1,2})\s+(?P<body>\S.*)$", re.DOTALL)
+_RUN_IN_DASH = re.compile(
+    r"^(?P<lead>[A-Z0-9][^.!?:;–—]{1,90}?)\s+(?:–|—|-{1,2})\s+(?P<body>\S.*)$", re.DOTALL
+)
 _RUN_IN_COLON = re.compile(r"^(?P<lead>[A-Z][^.!?:;–—]{1,60}?):\s+(?P<body>\S.*)$", re.DOTALL)
 _RUN_IN_PERIOD = re.compile(
     r"^(?P<lead>(?:\d+(?:\.\d+)+\.?\s+)?[A-Z][\w’'&/\- ]{1,60}?)\.\s+(?P<body>[A-Z“\"].*)$", re.DOTALL
 )
-_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "your", "our"}
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "in",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "your",
+    "our",
+}
 
 
 @dataclass(frozen=True)
@@ -248,8 +276,43 @@ def _inline_text(token) -> str:
 
 # --------------------------------------------------------------------------- HTML
 
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "button", "select", "form"}
-_BLOCK_TAGS = {"p", "li", "dt", "dd", "td", "th", "div", "section", "article", "blockquote", "pre", "tr", "main", "body", "ul", "ol", "table", "br", "header", "aside", "figcaption", "caption"}
+_SKIPPED_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "nav",
+    "footer",
+    "button",
+    "select",
+    "form",
+}
+_BLOCK_TAGS = {
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "td",
+    "th",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "tr",
+    "main",
+    "body",
+    "ul",
+    "ol",
+    "table",
+    "br",
+    "header",
+    "aside",
+    "figcaption",
+    "caption",
+}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -323,12 +386,16 @@ class _HtmlBlockParser(HTMLParser):
             self._list_item = False
             return
         if self._heading_level:
-            self.blocks.append(Block("heading", " ".join(f"{lead} {text}".split()), level=self._heading_level))
+            self.blocks.append(
+                Block("heading", " ".join(f"{lead} {text}".split()), level=self._heading_level)
+            )
         elif lead and not text:
             self.blocks.append(Block("heading", lead.rstrip(".:"), level=6))  # a bold line alone: a heading
         else:
             kind = "item" if self._list_item else "paragraph"
-            self.blocks.append(Block(kind, text.lstrip(".:–—- ").strip() if lead else text, lead=lead.rstrip(".:–—- ")))
+            self.blocks.append(
+                Block(kind, text.lstrip(".:–—- ").strip() if lead else text, lead=lead.rstrip(".:–—- "))
+            )
         self._list_item = False
 
 
@@ -349,7 +416,9 @@ def _with_run_in_lead(block: Block) -> Block:
     for pattern in (_RUN_IN_DASH, _RUN_IN_COLON, _RUN_IN_PERIOD):
         match = pattern.match(block.text)
         if match and _is_label(match.group("lead"), period=pattern is _RUN_IN_PERIOD):
-            return Block(block.kind, match.group("body").strip(), block.level, lead=match.group("lead").strip())
+            return Block(
+                block.kind, match.group("body").strip(), block.level, lead=match.group("lead").strip()
+            )
     return block
 
 

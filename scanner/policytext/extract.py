@@ -79,13 +79,20 @@ CHOICE_WORDS = frozenset("opt right choice choose whether request object".split(
 _MEANS_PREPOSITIONS = frozenset({"through", "via", "using", "use"})
 _RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 _THEY = frozenset({"they", "them", "their", "these", "those"})
-_EXCEPTION = re.compile(r"\b(?:except|unless|other than|without your (?:consent|permission))\b[^.;]*", re.IGNORECASE)
+_EXCEPTION = re.compile(
+    r"\b(?:except|unless|other than|without your (?:consent|permission))\b[^.;]*", re.IGNORECASE
+)
 _CHILDREN = re.compile(r"\b(?:children|child|minors?|under the age of|under (?:13|16|18))\b", re.IGNORECASE)
 _ALIAS_BEFORE_WE = re.compile(
     r"(?P<name>[A-Z][\w&.\-’' ]{1,60}?),?\s*\((?:[“\"][^”\"]{1,40}[”\"],?\s*(?:and |or )?)*[“\"](?:we|us)[”\"]"
 )
-_QUOTED_ALIAS = re.compile(r"\(\s*[“\"](?P<name>[^”\"]{2,40})[”\"]\s*,\s*(?:[“\"][^”\"]{1,20}[”\"],?\s*(?:and |or )?)*[“\"](?:we|us|our)[”\"]")
-_TITLE_ALIAS = re.compile(r"^(?P<name>.+?)\s*[–—:-]?\s*privacy (?:policy|notice|statement)\b|^privacy (?:at|policy of|notice of)\s+(?P<after>.+)$", re.IGNORECASE)
+_QUOTED_ALIAS = re.compile(
+    r"\(\s*[“\"](?P<name>[^”\"]{2,40})[”\"]\s*,\s*(?:[“\"][^”\"]{1,20}[”\"],?\s*(?:and |or )?)*[“\"](?:we|us|our)[”\"]"
+)
+_TITLE_ALIAS = re.compile(
+    r"^(?P<name>.+?)\s*[–—:-]?\s*privacy (?:policy|notice|statement)\b|^privacy (?:at|policy of|notice of)\s+(?P<after>.+)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,9 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
             if sentence is intro:
                 continue
             number += 1
-            plan.append(("unit", Unit(section, number, sentence.text.strip(), sentence, block.lead, action, role)))
+            plan.append(
+                ("unit", Unit(section, number, sentence.text.strip(), sentence, block.lead, action, role))
+            )
         if intro is not None:
             number += 1
             text = intro.text.strip() + " " + "; ".join(_item_text(item) for item in items)
@@ -182,7 +191,11 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
             index += 1
 
     combined_texts = [
-        f"{intro} {_item_text(item)}" for kind, value in plan if kind == "group" for intro, items in [value[1:]] for item in items
+        f"{intro} {_item_text(item)}"
+        for kind, value in plan
+        if kind == "group"
+        for intro, items in [value[1:]]
+        for item in items
     ]
     combined = iter(nlp.pipe(combined_texts, batch_size=64))
     units: list[Unit] = []
@@ -228,7 +241,7 @@ def _mentions(span: Any, terms: Iterable[DataTerm | RecipientTerm], lowered: boo
 
 
 def _is_means(mention: _Mention) -> bool:
-    """"through cookies", "via web beacons": a tool of collection, not the data collected."""
+    """ "through cookies", "via web beacons": a tool of collection, not the data collected."""
     head = mention.root.head
     if mention.root.dep_ == "conj":
         head = mention.root.head.head if mention.root.head.dep_ == "pobj" else head
@@ -236,12 +249,12 @@ def _is_means(mention: _Mention) -> bool:
 
 
 def _is_source(mention: _Mention) -> bool:
-    """"from your IP address", "derived from it": where data comes from, not what is collected."""
+    """ "from your IP address", "derived from it": where data comes from, not what is collected."""
     return mention.root.dep_ == "pobj" and mention.root.head.lower_ == "from"
 
 
 def _negated_mention(mention: _Mention) -> bool:
-    """"... but never your credit card number": the phrase itself is denied."""
+    """ "... but never your credit card number": the phrase itself is denied."""
     doc = mention.root.doc
     before = doc[max(0, mention.start - 3) : mention.start]
     return any(word.lower_ in ("never", "not") for word in before) and any(
@@ -321,7 +334,11 @@ def _nearest_action_before(mention, action_tokens: Sequence) -> Any:
     action = before[-1]
     doc = action.doc
     for token in doc[action.i + 1 : mention.start]:
-        if token.pos_ == "VERB" and token.dep_ in _CLAUSE_DEPS and token.i not in {a.i for a in action_tokens}:
+        if (
+            token.pos_ == "VERB"
+            and token.dep_ in _CLAUSE_DEPS
+            and token.i not in {a.i for a in action_tokens}
+        ):
             return None
     return action
 
@@ -368,12 +385,22 @@ def _purposes(token) -> tuple[str, ...]:
             continue
         first = words[0].lower_
         if child.dep_ in ("advcl", "xcomp") and (
-            first in ("to", "so", "in") or any(word.lower_ == "so" and word.dep_ == "mark" for word in words[:2])
+            first in ("to", "so", "in")
+            or any(word.lower_ == "so" and word.dep_ == "mark" for word in words[:2])
         ):
-            if child.i in {word.i for word in words} and _is_action(child) and first == "to" and child.dep_ == "xcomp":
+            if (
+                child.i in {word.i for word in words}
+                and _is_action(child)
+                and first == "to"
+                and child.dep_ == "xcomp"
+            ):
                 continue  # "need to collect": a verb chain, not a purpose
             purposes.append(_short(" ".join(word.text for word in words)))
-        elif child.dep_ == "prep" and first == "for" and any(word.lemma_.lower() in ("purpose", "reason") for word in words):
+        elif (
+            child.dep_ == "prep"
+            and first == "for"
+            and any(word.lemma_.lower() in ("purpose", "reason") for word in words)
+        ):
             purposes.append(_short(" ".join(word.text for word in words)))
     return tuple(dict.fromkeys(purpose for purpose in purposes if purpose))
 
@@ -403,18 +430,30 @@ class _Reader:
         inside = [mention for mention in recipients if mention.covers(token)]
         if inside:
             group = inside + [
-                mention for mention in recipients if mention not in inside and mention.root.head.i in {m.root.i for m in inside} and mention.root.dep_ in ("conj", "appos", "pobj")
+                mention
+                for mention in recipients
+                if mention not in inside
+                and mention.root.head.i in {m.root.i for m in inside}
+                and mention.root.dep_ in ("conj", "appos", "pobj")
             ]
             return _Party("third", group)
-        phrase = " ".join(word.text for word in token.subtree if word.i <= token.i or word.dep_ in ("compound",)).lower()
+        phrase = " ".join(
+            word.text for word in token.subtree if word.i <= token.i or word.dep_ in ("compound",)
+        ).lower()
         word = token.lower_
         if word in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
             return self._party(token.head.head, recipients, span)
-        own_name = " ".join(word.text for word in token.subtree if word.dep_ in ("compound", "flat") or word.i == token.i).lower()
-        named_us = token.pos_ == "PROPN" and any(alias in own_name or own_name in alias for alias in self.aliases)
+        own_name = " ".join(
+            word.text for word in token.subtree if word.dep_ in ("compound", "flat") or word.i == token.i
+        ).lower()
+        named_us = token.pos_ == "PROPN" and any(
+            alias in own_name or own_name in alias for alias in self.aliases
+        )
         if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or named_us:
             return _Party("we")
-        if word in _THEY or any(child.lower_ in _THEY for child in token.children if child.dep_ in ("poss", "det")):
+        if word in _THEY or any(
+            child.lower_ in _THEY for child in token.children if child.dep_ in ("poss", "det")
+        ):
             if self.last_recipients:
                 return _Party("third", list(self.last_recipients))
             return _Party("other")
@@ -432,17 +471,24 @@ class _Reader:
                 for subject in subjects:
                     for member in (subject, *subject.conjuncts):
                         party = self._party(member, recipients, span)
-                        if not any(p.kind == party.kind and p.recipients == party.recipients for p in parties):
+                        if not any(
+                            p.kind == party.kind and p.recipients == party.recipients for p in parties
+                        ):
                             parties.append(party)
                 return parties
             if level == 0 and any(child.dep_ == "nsubjpass" for child in current.children):
                 return []  # passive: the agent, if any, acts
-            if level and current.dep_ == "ROOT" and current.tag_ == "VB" and not any(
-                child.dep_ == "aux" for child in current.children
+            if (
+                level
+                and current.dep_ == "ROOT"
+                and current.tag_ == "VB"
+                and not any(child.dep_ == "aux" for child in current.children)
             ):
                 return [_Party("user")]  # an imperative: "please contact us using ..."
             if current.dep_ in ("conj", "xcomp", "advcl", "ccomp") and current.head.i != current.i:
-                if current.dep_ in ("advcl", "ccomp") and any(child.dep_ == "mark" for child in current.children):
+                if current.dep_ in ("advcl", "ccomp") and any(
+                    child.dep_ == "mark" for child in current.children
+                ):
                     return []
                 current = current.head
                 continue
@@ -580,7 +626,14 @@ class _Reader:
 
         def share_to(mentions, actor="we", action=None) -> None:
             for role, names in _by_role(mentions, sentence, negative):
-                emit(action or ("denied-sharing" if negative else "shared"), shared_categories, shared_phrases, role, names, actor)
+                emit(
+                    action or ("denied-sharing" if negative else "shared"),
+                    shared_categories,
+                    shared_phrases,
+                    role,
+                    names,
+                    actor,
+                )
 
         third_subjects = [p for p in subjects + agents if p.kind == "third"]
         third_recipients = [m for p in third_subjects for m in p.recipients]
@@ -601,7 +654,11 @@ class _Reader:
                 first_party = False
             if first_party:
                 if negative and (specific or personal):
-                    emit("denied-collection", categories + ([ALL_COLLECTED] if personal else []), phrases + [m.text for m in personal])
+                    emit(
+                        "denied-collection",
+                        categories + ([ALL_COLLECTED] if personal else []),
+                        phrases + [m.text for m in personal],
+                    )
                 elif specific:
                     emit("collected", categories, phrases)
                 elif personal or unspecific:
@@ -609,19 +666,29 @@ class _Reader:
                     if personal:
                         self.generic_collection = True
             if negated_here and first_party:
-                emit("denied-collection", [c for m in negated_here for c in m.term.categories], [m.text for m in negated_here])
+                emit(
+                    "denied-collection",
+                    [c for m in negated_here for c in m.term.categories],
+                    [m.text for m in negated_here],
+                )
             return statements
 
         if not (specific or personal or unspecific):
             return statements
         provider = subjects[0].kind if subjects else "none"
-        if provider == "none" and token.tag_ in ("VB", "VBG", "VBP") and not any(c.dep_ == "nsubjpass" for c in token.children):
+        if (
+            provider == "none"
+            and token.tag_ in ("VB", "VBG", "VBP")
+            and not any(c.dep_ == "nsubjpass" for c in token.children)
+        ):
             provider = "user"  # "include your mailing address", "by submitting your e-mail address"
         if not receivers:
             receivers = [
                 m
                 for m in all_recipients
-                if m.start > token.i and (m.term.role or m.term.named) and not any(m in p.recipients for p in subjects + agents)
+                if m.start > token.i
+                and (m.term.role or m.term.named)
+                and not any(m in p.recipients for p in subjects + agents)
             ]
         third = [m for m in receivers if m.term.role is not None or m.term.named]
         generic_third = [m for m in receivers if m.term.role is None and not m.term.named]
@@ -635,7 +702,13 @@ class _Reader:
                 return statements
             if negative:
                 roles = _by_role(third or generic_third, sentence, True)
-                emit("denied-sale", shared_categories, shared_phrases, roles[0][0] if len(roles) == 1 else ANY_RECIPIENT, [n for _, names in roles for n in names])
+                emit(
+                    "denied-sale",
+                    shared_categories,
+                    shared_phrases,
+                    roles[0][0] if len(roles) == 1 else ANY_RECIPIENT,
+                    [n for _, names in roles for n in names],
+                )
             elif third or generic_third:
                 share_to(third or generic_third)
             return statements
@@ -645,7 +718,11 @@ class _Reader:
             return statements
         if provider == "user" or to_us:
             if negative and (specific or personal):
-                emit("denied-collection", categories + ([ALL_COLLECTED] if personal else []), phrases + [m.text for m in personal])
+                emit(
+                    "denied-collection",
+                    categories + ([ALL_COLLECTED] if personal else []),
+                    phrases + [m.text for m in personal],
+                )
             elif specific:
                 emit("collected", categories, phrases)
             return statements
@@ -662,7 +739,11 @@ class _Reader:
             self.pending = []
         self.pending.extend(Statement(action, (), unit.citation, purposes=purposes) for action in actions)
         for role, names in _by_role(recipients, unit.span.text, False):
-            self.pending.append(Statement("shared", (), unit.citation, role=role, recipients=tuple(names), actor="third party"))
+            self.pending.append(
+                Statement(
+                    "shared", (), unit.citation, role=role, recipients=tuple(names), actor="third party"
+                )
+            )
 
     def _from_context(self, unit: Unit, mentions: list[_Mention], recipients) -> list[Statement]:
         """Data named without a verb of its own: "The information includes ...", a fragment under a heading."""
@@ -678,22 +759,46 @@ class _Reader:
         )
         if refers_back and self.pending:
             return [
-                replace(template, categories=tuple(dict.fromkeys(categories)), phrases=tuple(phrases), citation=unit.citation)
+                replace(
+                    template,
+                    categories=tuple(dict.fromkeys(categories)),
+                    phrases=tuple(phrases),
+                    citation=unit.citation,
+                )
                 for template in self.pending
             ]
         if any(token.pos_ == "VERB" for token in unit.span):
             return []  # a sentence with a verb that is not about collection or sharing
         if unit.heading_action == "collected":
-            return [Statement("collected", tuple(dict.fromkeys(categories)), unit.citation, phrases=tuple(phrases))]
+            return [
+                Statement(
+                    "collected", tuple(dict.fromkeys(categories)), unit.citation, phrases=tuple(phrases)
+                )
+            ]
         if unit.heading_action == "shared":
             named = [r for r in recipients if r.term.role]
             if named:
                 return [
-                    Statement("shared", tuple(dict.fromkeys(categories)), unit.citation, role=role, recipients=tuple(names), phrases=tuple(phrases))
+                    Statement(
+                        "shared",
+                        tuple(dict.fromkeys(categories)),
+                        unit.citation,
+                        role=role,
+                        recipients=tuple(names),
+                        phrases=tuple(phrases),
+                    )
                     for role, names in _by_role(named, unit.span.text, False)
                 ]
             if unit.heading_role:
-                return [Statement("shared", tuple(dict.fromkeys(categories)), unit.citation, role=unit.heading_role, phrases=tuple(phrases))]
+                return [
+                    Statement(
+                        "shared",
+                        tuple(dict.fromkeys(categories)),
+                        unit.citation,
+                        role=unit.heading_role,
+                        phrases=tuple(phrases),
+                    )
+                ]
         return []
 
     def _note_definition(self, unit: Unit, data: list[_Mention]) -> None:
@@ -754,7 +859,11 @@ def _qualifier(sentence: str, head) -> str:
     match = _EXCEPTION.search(sentence)
     if match:
         return _short(match.group(0).strip(), 10)
-    if any(child.dep_ == "advcl" and any(m.lower_ in ("if", "unless", "where", "when") for m in child.children if m.dep_ == "mark") for child in head.children):
+    if any(
+        child.dep_ == "advcl"
+        and any(m.lower_ in ("if", "unless", "where", "when") for m in child.children if m.dep_ == "mark")
+        for child in head.children
+    ):
         return "conditional"
     if sentence.lstrip().lower().startswith(("if ", "where ")):
         return "conditional"

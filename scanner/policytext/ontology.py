@@ -93,8 +93,12 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data("e-mail address", r"(?:e-?mail|electronic mail) address(?:es)?|e-?mail ids?", "user.contact.email"),
     _data(
         "e-mail",
-        r"(?<=your )e-?mail" + _NOT_MESSAGES + r"|(?<=name and )e-?mail" + _NOT_MESSAGES
-        + r"|(?<=name, )e-?mail" + _NOT_MESSAGES,
+        r"(?<=your )e-?mail"
+        + _NOT_MESSAGES
+        + r"|(?<=name and )e-?mail"
+        + _NOT_MESSAGES
+        + r"|(?<=name, )e-?mail"
+        + _NOT_MESSAGES,
         "user.contact.email",
     ),
     _data(
@@ -148,8 +152,14 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user.account",
         kind=KIND_GENERIC,
     ),
-    _data("company name", r"(?:company|business|employer|organi[sz]ation) names?|name of your (?:company|employer|organi[sz]ation)|organi[sz]ational affiliation|workplace", "user.workplace"),
-    _data("job title", r"job titles?|occupation|professional title|(?<=affiliation and )role", "user.job_title"),
+    _data(
+        "company name",
+        r"(?:company|business|employer|organi[sz]ation) names?|name of your (?:company|employer|organi[sz]ation)|organi[sz]ational affiliation|workplace",
+        "user.workplace",
+    ),
+    _data(
+        "job title", r"job titles?|occupation|professional title|(?<=affiliation and )role", "user.job_title"
+    ),
     # -- devices and online identifiers
     _data("ip address", r"(?:ip|internet protocol) address(?:es)?", "user.device.ip_address"),
     _data(
@@ -168,7 +178,13 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"(?! (?:banner|policy|notice|preferences?|settings?|consent|choices?))",
         "user.device.cookie_id",
     ),
-    _data("online identifiers", r"online identifiers?", "user.device.ip_address", "user.device.cookie_id", kind=KIND_GENERIC),
+    _data(
+        "online identifiers",
+        r"online identifiers?",
+        "user.device.ip_address",
+        "user.device.cookie_id",
+        kind=KIND_GENERIC,
+    ),
     _data(
         "user agent",
         r"user[- ]agents?(?: strings?)?|browser (?:types?|versions?|names?|information)"
@@ -244,10 +260,26 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data("age", r"(?<!the )age(?: range)?(?! of)", "user.demographic.age"),
     _data("gender", r"gender|sex(?! offenders?)", "user.demographic.gender"),
     # -- government identifiers
-    _data("social security number", r"social security numbers?|ssns?|national (?:id|identification|identity) (?:numbers?|cards?)", "user.government_id.national_identification_number"),
-    _data("passport number", r"passport(?: numbers?| details| information)?", "user.government_id.passport_number"),
-    _data("driver's licence", r"driver'?s'? licen[cs]e(?: numbers?)?|driving licen[cs]e(?: numbers?)?", "user.government_id.drivers_license_number"),
-    _data("government id", r"government[- ](?:issued )?(?:id|identification)(?: numbers?| cards?| documents?)?", "user.government_id"),
+    _data(
+        "social security number",
+        r"social security numbers?|ssns?|national (?:id|identification|identity) (?:numbers?|cards?)",
+        "user.government_id.national_identification_number",
+    ),
+    _data(
+        "passport number",
+        r"passport(?: numbers?| details| information)?",
+        "user.government_id.passport_number",
+    ),
+    _data(
+        "driver's licence",
+        r"driver'?s'? licen[cs]e(?: numbers?)?|driving licen[cs]e(?: numbers?)?",
+        "user.government_id.drivers_license_number",
+    ),
+    _data(
+        "government id",
+        r"government[- ](?:issued )?(?:id|identification)(?: numbers?| cards?| documents?)?",
+        "user.government_id",
+    ),
     # -- financial
     _data(
         "payment card",
@@ -255,7 +287,11 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|cvv|cvc|last four digits of (?:a|your) card",
         "user.financial.credit_card",
     ),
-    _data("bank account", r"bank account(?: numbers?| details| information)?|iban|routing numbers?", "user.financial.bank_account"),
+    _data(
+        "bank account",
+        r"bank account(?: numbers?| details| information)?|iban|routing numbers?",
+        "user.financial.bank_account",
+    ),
     _data(
         "financial information",
         r"(?:payment|billing|financial|banking) (?:information|details|data)|bank statements?",
@@ -271,7 +307,11 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )(?:steps|sleep)",
         "user.health_and_medical",
     ),
-    _data("biometric data", r"biometric (?:data|information|identifiers?)|fingerprints?|face ?prints?|voice ?prints?|facial geometry", "user.biometric"),
+    _data(
+        "biometric data",
+        r"biometric (?:data|information|identifiers?)|fingerprints?|face ?prints?|voice ?prints?|facial geometry",
+        "user.biometric",
+    ),
     # -- content
     _data(
         "messages",
@@ -306,7 +346,8 @@ def _recipient(name: str, expression: str, role: str | None, *, named: bool = Fa
 def _named(role: str, *names: str) -> tuple[RecipientTerm, ...]:
     # Company names are matched case-sensitively where a lower-case spelling is an ordinary word.
     return tuple(
-        RecipientTerm(name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])"), role, True) for name in names
+        RecipientTerm(name, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])"), role, True)
+        for name in names
     )
 
 
@@ -314,25 +355,105 @@ def _named(role: str, *names: str) -> tuple[RecipientTerm, ...]:
 RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     *_named(
         "analytics",
-        "Google Analytics", "Firebase Analytics", "Firebase", "GameAnalytics", "Mixpanel", "Amplitude",
-        "Hotjar", "Adobe Analytics", "AppsFlyer", "Adjust", "Kochava", "Singular", "Heap", "Matomo",
-        "Plausible", "FullStory", "Segment", "Chartbeat", "comScore", "Nielsen",
+        "Google Analytics",
+        "Firebase Analytics",
+        "Firebase",
+        "GameAnalytics",
+        "Mixpanel",
+        "Amplitude",
+        "Hotjar",
+        "Adobe Analytics",
+        "AppsFlyer",
+        "Adjust",
+        "Kochava",
+        "Singular",
+        "Heap",
+        "Matomo",
+        "Plausible",
+        "FullStory",
+        "Segment",
+        "Chartbeat",
+        "comScore",
+        "Nielsen",
     ),
     *_named(
         "advertising",
-        "Google Ads", "Google AdMob", "AdMob", "AdSense", "Google AdSense", "DoubleClick", "Meta", "Facebook",
-        "Meta Pixel", "Facebook Pixel", "Unity Ads", "AppLovin", "ironSource", "Vungle", "Chartboost",
-        "InMobi", "Liftoff", "Mintegral", "Criteo", "The Trade Desk", "Taboola", "Outbrain", "TikTok",
-        "Snap", "Pinterest", "LinkedIn", "Microsoft Advertising", "Amazon Ads",
+        "Google Ads",
+        "Google AdMob",
+        "AdMob",
+        "AdSense",
+        "Google AdSense",
+        "DoubleClick",
+        "Meta",
+        "Facebook",
+        "Meta Pixel",
+        "Facebook Pixel",
+        "Unity Ads",
+        "AppLovin",
+        "ironSource",
+        "Vungle",
+        "Chartboost",
+        "InMobi",
+        "Liftoff",
+        "Mintegral",
+        "Criteo",
+        "The Trade Desk",
+        "Taboola",
+        "Outbrain",
+        "TikTok",
+        "Snap",
+        "Pinterest",
+        "LinkedIn",
+        "Microsoft Advertising",
+        "Amazon Ads",
     ),
     *_named(
         "service_provider",
-        "Stripe", "PayPal", "Braintree", "Adyen", "Square", "Amazon Web Services", "AWS", "Google Cloud",
-        "Microsoft Azure", "Azure", "Hetzner", "Hetzner Online GmbH", "DigitalOcean", "Netlify", "Vercel",
-        "Cloudflare", "Heroku", "Mailchimp", "SendGrid", "Postmark", "Mailgun", "Amazon SES", "Twilio",
-        "Zendesk", "Intercom", "Freshdesk", "Help Scout", "Salesforce", "HubSpot", "Sentry", "Crashlytics",
-        "Bugsnag", "Datadog", "New Relic", "Shopify", "Klaviyo", "DHL", "UPS", "FedEx", "USPS", "Royal Mail",
-        "Okta", "Auth0", "App Store", "Google Play",
+        "Stripe",
+        "PayPal",
+        "Braintree",
+        "Adyen",
+        "Square",
+        "Amazon Web Services",
+        "AWS",
+        "Google Cloud",
+        "Microsoft Azure",
+        "Azure",
+        "Hetzner",
+        "Hetzner Online GmbH",
+        "DigitalOcean",
+        "Netlify",
+        "Vercel",
+        "Cloudflare",
+        "Heroku",
+        "Mailchimp",
+        "SendGrid",
+        "Postmark",
+        "Mailgun",
+        "Amazon SES",
+        "Twilio",
+        "Zendesk",
+        "Intercom",
+        "Freshdesk",
+        "Help Scout",
+        "Salesforce",
+        "HubSpot",
+        "Sentry",
+        "Crashlytics",
+        "Bugsnag",
+        "Datadog",
+        "New Relic",
+        "Shopify",
+        "Klaviyo",
+        "DHL",
+        "UPS",
+        "FedEx",
+        "USPS",
+        "Royal Mail",
+        "Okta",
+        "Auth0",
+        "App Store",
+        "Google Play",
     ),
     _recipient(
         "analytics providers",
@@ -374,8 +495,16 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"(?:merger|acquisition|transaction|sale of (?:company |the company's )?assets|reorganization|bankruptcy)",
         "business_transfer",
     ),
-    _recipient("professional advisers", r"(?:tax |legal |professional |financial )?advis[eo]rs?|auditors?|lawyers|attorneys|insurers", "professional_adviser"),
-    _recipient("researchers", r"researchers?|research (?:partners?|institutions?)|universit(?:y|ies)(?: partners?)?", "research"),
+    _recipient(
+        "professional advisers",
+        r"(?:tax |legal |professional |financial )?advis[eo]rs?|auditors?|lawyers|attorneys|insurers",
+        "professional_adviser",
+    ),
+    _recipient(
+        "researchers",
+        r"researchers?|research (?:partners?|institutions?)|universit(?:y|ies)(?: partners?)?",
+        "research",
+    ),
     _recipient("employers", r"employers", "employer"),
     _recipient("clients", r"our clients|(?:your|the|that) organi[sz]ation", "client"),
     _recipient("partners", r"(?:our |business |third[- ]party |trusted )?partners", "partner"),
@@ -407,7 +536,9 @@ BUSINESS_TRANSFER_CONTEXT = re.compile(
     r"merger|acquisition|is acquired|are acquired|sale of (?:the |our )?(?:company|studio|business|assets)|bankruptcy|asset transfers?",
     re.IGNORECASE,
 )
-MARKETING_PURPOSE = re.compile(r"for (?:their|its|his|her) (?:own )?(?:use in )?(?:direct )?marketing", re.IGNORECASE)
+MARKETING_PURPOSE = re.compile(
+    r"for (?:their|its|his|her) (?:own )?(?:use in )?(?:direct )?marketing", re.IGNORECASE
+)
 
 #: A heading that says what its section is about: collection or sharing.
 ACTION_HEADING = re.compile(

@@ -75,7 +75,9 @@ def extracted_tuples(extraction, labels: set[tuple], quotes: list[str]) -> set[t
     for statement in extraction.statements:
         text = " ".join(statement.citation.text.split())
         inside = [q for q in quotes if " ".join(q.split()) in text] or [f"<unlabelled: {text[:70]}>"]
-        role = None if statement.action in ("collected", "denied-collection", "denied-sale") else statement.role
+        role = (
+            None if statement.action in ("collected", "denied-collection", "denied-sale") else statement.role
+        )
         for category in statement.categories:
             matching = [q for q in inside if (q, statement.action, role, category) in labels] or inside[:1]
             tuples.update((quote, statement.action, role, category) for quote in matching)
@@ -85,7 +87,9 @@ def extracted_tuples(extraction, labels: set[tuple], quotes: list[str]) -> set[t
 def score(extraction, labels_path: Path, actions: tuple[str, ...]) -> tuple[Score, set, set]:
     """Score and the false positives / false negatives for the given actions."""
     labelled = {item for item in label_tuples(labels_path) if item[1] in actions}
-    quotes = [entry["quote"] for entry in yaml.safe_load(labels_path.read_text(encoding="utf-8"))["statements"]]
+    quotes = [
+        entry["quote"] for entry in yaml.safe_load(labels_path.read_text(encoding="utf-8"))["statements"]
+    ]
     found = {item for item in extracted_tuples(extraction, labelled, quotes) if item[1] in actions}
     hits = labelled & found
     return Score(len(hits), len(found), len(labelled)), found - labelled, labelled - found
