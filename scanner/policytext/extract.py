@@ -598,17 +598,17 @@ class _Reader:
         statements: list[Statement] = []
 
         def emit(action, categories, phrases, role=None, names=(), actor="we") -> None:
-            categories = list(dict.fromkeys(categories))
+            categories, phrases = _aligned(categories, phrases)
             if not categories:
                 return
             statements.append(
                 Statement(
                     action=action,
-                    categories=tuple(categories),
+                    categories=categories,
                     citation=unit.citation,
                     role=role,
                     recipients=tuple(dict.fromkeys(names)),
-                    phrases=tuple(dict.fromkeys(phrases)),
+                    phrases=phrases,
                     purposes=purposes,
                     actor=actor,
                     qualifier=qualifier if action.startswith("denied-") or qualifier == "children" else "",
@@ -619,10 +619,10 @@ class _Reader:
         negated_here = [m for m in specific if _negated_mention(m)]
         specific = [m for m in specific if m not in negated_here]
         categories = [c for m in specific for c in m.term.categories]
-        phrases = [m.text for m in specific]
+        phrases = [m.text for m in specific for _ in m.term.categories]
         everything = personal or (unspecific if not specific else [])
         shared_categories = categories + ([ALL_COLLECTED] if everything else [])
-        shared_phrases = phrases + [m.text for m in everything]
+        shared_phrases = phrases + [m.text for m in everything[:1]]
 
         def share_to(mentions, actor="we", action=None) -> None:
             for role, names in _by_role(mentions, sentence, negative):
@@ -657,7 +657,7 @@ class _Reader:
                     emit(
                         "denied-collection",
                         categories + ([ALL_COLLECTED] if personal else []),
-                        phrases + [m.text for m in personal],
+                        phrases + [m.text for m in personal[:1]],
                     )
                 elif specific:
                     emit("collected", categories, phrases)
@@ -721,7 +721,7 @@ class _Reader:
                 emit(
                     "denied-collection",
                     categories + ([ALL_COLLECTED] if personal else []),
-                    phrases + [m.text for m in personal],
+                    phrases + [m.text for m in personal[:1]],
                 )
             elif specific:
                 emit("collected", categories, phrases)
@@ -748,7 +748,7 @@ class _Reader:
     def _from_context(self, unit: Unit, mentions: list[_Mention], recipients) -> list[Statement]:
         """Data named without a verb of its own: "The information includes ...", a fragment under a heading."""
         categories = [c for m in mentions for c in m.term.categories]
-        phrases = [m.text for m in mentions]
+        categories, phrases = _aligned(categories, [m.text for m in mentions for _ in m.term.categories])
         root = unit.span.root
         subject = next((child for child in root.children if child.dep_.startswith("nsubj")), None)
         refers_back = (
@@ -761,8 +761,8 @@ class _Reader:
             return [
                 replace(
                     template,
-                    categories=tuple(dict.fromkeys(categories)),
-                    phrases=tuple(phrases),
+                    categories=categories,
+                    phrases=phrases,
                     citation=unit.citation,
                 )
                 for template in self.pending
@@ -770,22 +770,18 @@ class _Reader:
         if any(token.pos_ == "VERB" for token in unit.span):
             return []  # a sentence with a verb that is not about collection or sharing
         if unit.heading_action == "collected":
-            return [
-                Statement(
-                    "collected", tuple(dict.fromkeys(categories)), unit.citation, phrases=tuple(phrases)
-                )
-            ]
+            return [Statement("collected", categories, unit.citation, phrases=phrases)]
         if unit.heading_action == "shared":
             named = [r for r in recipients if r.term.role]
             if named:
                 return [
                     Statement(
                         "shared",
-                        tuple(dict.fromkeys(categories)),
+                        categories,
                         unit.citation,
                         role=role,
                         recipients=tuple(names),
-                        phrases=tuple(phrases),
+                        phrases=phrases,
                     )
                     for role, names in _by_role(named, unit.span.text, False)
                 ]
@@ -793,10 +789,10 @@ class _Reader:
                 return [
                     Statement(
                         "shared",
-                        tuple(dict.fromkeys(categories)),
+                        categories,
                         unit.citation,
                         role=unit.heading_role,
-                        phrases=tuple(phrases),
+                        phrases=phrases,
                     )
                 ]
         return []
@@ -811,8 +807,11 @@ class _Reader:
         subject_mention = next((m for m in data if m.covers(subject) and m.term.kind == KIND_PERSONAL), None)
         members = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
         if subject_mention is not None and members:
-            categories = tuple(dict.fromkeys(c for m in members for c in m.term.categories))
-            self.definitions.append((unit, categories, tuple(m.text for m in members)))
+            categories, phrases = _aligned(
+                [c for m in members for c in m.term.categories],
+                [m.text for m in members for _ in m.term.categories],
+            )
+            self.definitions.append((unit, categories, phrases))
 
 
 def _receiver_tokens(token) -> Iterator[Any]:
@@ -913,6 +912,14 @@ def extract_statements(units: Sequence[Unit], aliases: Sequence[str]) -> tuple[l
     return _merge(statements), reader
 
 
+def _aligned(categories: Sequence[str], phrases: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Categories without duplicates, each with the (first) phrase it was read from."""
+    pairs: dict[str, str] = {}
+    for index, category in enumerate(categories):
+        pairs.setdefault(category, phrases[index] if index < len(phrases) else "")
+    return tuple(pairs), tuple(pairs.values())
+
+
 def _merge(statements: list[Statement]) -> list[Statement]:
     """One statement per (sentence, action, role, actor, qualifier): list items of one sentence merge."""
     merged: dict[tuple, Statement] = {}
@@ -930,11 +937,14 @@ def _merge(statements: list[Statement]) -> list[Statement]:
         if previous is None:
             merged[key] = statement
             continue
+        categories, phrases = _aligned(
+            previous.categories + statement.categories, previous.phrases + statement.phrases
+        )
         merged[key] = replace(
             previous,
-            categories=tuple(dict.fromkeys(previous.categories + statement.categories)),
+            categories=categories,
             recipients=tuple(dict.fromkeys(previous.recipients + statement.recipients)),
-            phrases=tuple(dict.fromkeys(previous.phrases + statement.phrases)),
+            phrases=phrases,
             purposes=tuple(dict.fromkeys(previous.purposes + statement.purposes)),
         )
     return list(merged.values())

@@ -61,7 +61,7 @@ class Statement:
     :data:`ALL_COLLECTED` for "the personal information we collect". ``role`` is the recipient
     role of a sharing statement or denial (:data:`ANY_RECIPIENT` when the denial names none);
     ``recipients`` are the recipients as the text names them ("Google Analytics", "service
-    providers"). ``phrases`` are the data-type phrases the categories were read from.
+    providers"). ``phrases[i]`` is the data-type phrase ``categories[i]`` was read from.
     ``qualifier`` marks a statement that only holds in part ("except as described in this
     policy", "children", "conditional"): such denials are quoted but never contradict.
     ``basis`` is ``"definition"`` when the categories come from the policy's definition of a

@@ -166,7 +166,8 @@ def _first_citation(
             and category in statement.categories
             and (role is None or statement.role == role)
         ):
-            phrase = next(iter(statement.phrases), "")
+            index = statement.categories.index(category)
+            phrase = statement.phrases[index] if index < len(statement.phrases) else ""
             note = f' "{phrase}"' if phrase and category != ALL_COLLECTED else ""
             basis = " (from the definition; review)" if statement.basis else ""
             return f"{_where(statement)}{note}{basis}"
