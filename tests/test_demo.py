@@ -38,7 +38,7 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 def test_the_demo_writes_data_declarations_config_and_reports(demo_dir):
-    for name in ("app.db", "piimap.yaml", "datamap.yaml", "policy.yaml", "report.html", "report.json"):
+    for name in ("app.db", "piimap.yaml", "datamap.yaml", "privacy-policy.txt", "report.html", "report.json"):
         assert (demo_dir / name).is_file(), name
     assert sorted(path.name for path in (demo_dir / "logs").iterdir()) == [
         "access.log",
