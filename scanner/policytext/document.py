@@ -135,6 +135,8 @@ def _looks_like_heading(line: str, next_line: str | None) -> bool:
     stripped = line.strip()
     if not stripped or next_line is None or len(stripped) > 90:
         return False
+    if next_line.strip()[:1].islower():
+        return False  # the sentence goes on on the next line
     if _BULLET.match(stripped) and not _NUMBERED_HEADING.match(stripped):
         return False
     if stripped[-1] in ".,;:!" or ":" in stripped:

@@ -921,7 +921,8 @@ def _aligned(categories: Sequence[str], phrases: Sequence[str]) -> tuple[tuple[s
 
 
 def _merge(statements: list[Statement]) -> list[Statement]:
-    """One statement per (sentence, action, role, actor, qualifier): list items of one sentence merge."""
+    """One statement per (sentence, action, role, qualifier): list items of one sentence merge, and
+    "disclosed to or collected directly by X" is one sharing statement."""
     merged: dict[tuple, Statement] = {}
     for statement in statements:
         key = (
@@ -929,7 +930,6 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             statement.citation.sentence,
             statement.action,
             statement.role,
-            statement.actor,
             statement.qualifier,
             statement.basis,
         )

@@ -125,7 +125,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "name",
         r"(?:first|last|full|given|family|middle|legal|real|maiden|cardholder's|cardholder’s)"
         r"(?: and (?:first|last|family|middle) )?\s*names?|(?<=your )names?|(?<=users' )names?"
-        r"|(?<=user's )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?",
+        r"|(?<=user's )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?",
         "user.name",
     ),
     _data(
