@@ -10,9 +10,9 @@ same figures per policy.
 from __future__ import annotations
 
 import pytest
+from policytext.scoring import Score, corpus_policies, score
 
 from piimap.policytext import extract_policy
-from policytext.scoring import Score, corpus_policies, score
 
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_check_cli import DATAMAP, build_company, check
 
 from piimap.cli import main
 from piimap.declarations import load_policy
-from test_check_cli import DATAMAP, build_company, check
 
 POLICY_TEXT = """\
 Tiny Analytics Privacy Policy
