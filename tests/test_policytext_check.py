@@ -259,3 +259,14 @@ def test_hand_written_citations_are_validated(tmp_path):
 
     with pytest.raises(ConfigError, match="says must be one of"):
         load_policy(bad)
+
+
+def test_control_characters_from_the_policy_never_reach_comments_or_the_terminal(tmp_path, capsys):
+    source = tmp_path / "hostile.txt"
+    source.write_text("Data\x1b[31m We Collect\nWe collect your email address.\n", encoding="utf-8")
+    target = tmp_path / "policy.yaml"
+    assert main(["policy", "extract", str(source), "-o", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\\x1b[31m" in text
+    assert load_policy(target).citations[0].citation.section == "Data\x1b[31m We Collect"  # YAML keeps the text
+    assert "\x1b" not in capsys.readouterr().err

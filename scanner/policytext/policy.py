@@ -22,6 +22,7 @@ import yaml
 
 from piimap.model import ConfigError
 from piimap.policytext.model import ACTIONS, ALL_COLLECTED, Citation, PolicyExtraction, Statement
+from piimap.redact import printable
 
 __all__ = [
     "policy_from_text",
@@ -154,7 +155,8 @@ def _cited_lists(statements: Sequence[Statement]) -> PolicyLists:
 
 
 def _where(statement: Statement) -> str:
-    return f"'{statement.citation.section}', sentence {statement.citation.sentence}"
+    """For comments and terminal lines: control characters from the policy text are shown, not sent."""
+    return printable(f"'{statement.citation.section}', sentence {statement.citation.sentence}")
 
 
 def _first_citation(
@@ -168,7 +170,7 @@ def _first_citation(
         ):
             index = statement.categories.index(category)
             phrase = statement.phrases[index] if index < len(statement.phrases) else ""
-            note = f' "{phrase}"' if phrase and category != ALL_COLLECTED else ""
+            note = printable(f' "{phrase}"') if phrase and category != ALL_COLLECTED else ""
             basis = " (from the definition; review)" if statement.basis else ""
             return f"{_where(statement)}{note}{basis}"
     return ""
@@ -287,7 +289,7 @@ def render_policy_yaml(
             what = ", ".join(statement.categories)
             role = f" to {statement.role}" if statement.role else ""
             qualifier = f" [{statement.qualifier}]" if statement.qualifier else ""
-            lines.append(f"#   {statement.action}{role}: {what}{qualifier} — {_where(statement)}")
+            lines.append(printable(f"#   {statement.action}{role}: {what}{qualifier} — {_where(statement)}"))
     if stale:
         lines.append("")
         lines.append(
