@@ -268,5 +268,7 @@ def test_control_characters_from_the_policy_never_reach_comments_or_the_terminal
     assert main(["policy", "extract", str(source), "-o", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert "\x1b" not in text and "\\x1b[31m" in text
-    assert load_policy(target).citations[0].citation.section == "Data\x1b[31m We Collect"  # YAML keeps the text
+    assert (
+        load_policy(target).citations[0].citation.section == "Data\x1b[31m We Collect"
+    )  # YAML keeps the text
     assert "\x1b" not in capsys.readouterr().err

@@ -79,6 +79,8 @@ CHOICE_WORDS = frozenset("opt right choice choose whether request object".split(
 _MEANS_PREPOSITIONS = frozenset({"through", "via", "using", "use"})
 _RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 _THEY = frozenset({"they", "them", "their", "these", "those"})
+#: Verbs of collecting that, with the person as subject, mean the person puts data into the product.
+_USER_RECORDS = frozenset({"log", "record", "track", "save", "store", "enter"})
 _EXCEPTION = re.compile(
     r"\b(?:except|unless|other than|without your (?:consent|permission))\b[^.;]*", re.IGNORECASE
 )
@@ -277,6 +279,8 @@ def _is_action(token) -> bool:
         return any(child.dep_ == "dobj" and child.lemma_.lower() == "access" for child in token.children)
     if lemma == "make":
         return any(child.lower_ == "available" for child in token.children)
+    if lemma == "hand":
+        return any(child.dep_ == "prt" and child.lower_ == "over" for child in token.children)
     if lemma == "include":  # "include your mailing address": an imperative gives us data
         return (
             token.tag_ in ("VB", "VBP")
@@ -290,7 +294,7 @@ def _action_kind(token) -> str:
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
         return "sale"
-    if lemma in GIVE_VERBS or lemma in ("make", "include"):
+    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand"):
         return "give"
     return "collect"
 
@@ -451,6 +455,9 @@ class _Reader:
         )
         if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or named_us:
             return _Party("we")
+        if word == "it" and token.dep_.startswith("nsubj"):
+            earlier = [m for m in recipients if m.end <= token.i and (m.term.role or m.term.named)]
+            return _Party("third", earlier[-1:]) if earlier else _Party("other")
         if word in _THEY or any(
             child.lower_ in _THEY for child in token.children if child.dep_ in ("poss", "det")
         ):
@@ -463,9 +470,17 @@ class _Reader:
 
     def _subjects(self, action, recipients, span) -> list[_Party]:
         current = action
+        came_from = ""
         for level in range(5):
+            if level and came_from == "xcomp":
+                controller = next((child for child in current.children if child.dep_ == "dobj"), None)
+                if controller is not None:  # "a court orders us to hand over data": "us" hands it over
+                    return [self._party(controller, recipients, span)]
             wanted = ("nsubj", "csubj") if level == 0 else ("nsubj", "csubj", "nsubjpass")
-            subjects = [child for child in current.children if child.dep_ in wanted]
+            subjects = sorted(
+                (child for child in current.children if child.dep_ in wanted),
+                key=lambda child: child.dep_ == "csubj",  # "to subscribe, you need ...": "you" acts
+            )
             if subjects:
                 parties = []
                 for subject in subjects:
@@ -490,6 +505,7 @@ class _Reader:
                     child.dep_ == "mark" for child in current.children
                 ):
                     return []
+                came_from = current.dep_
                 current = current.head
                 continue
             break
@@ -548,6 +564,7 @@ class _Reader:
 
         statements: list[Statement] = []
         used: set[int] = set()
+        last_data: list[_Mention] = []
         for token in action_tokens:
             if _in_choice_or_question(token):
                 continue
@@ -559,10 +576,14 @@ class _Reader:
             group = _conjunct_group(token, actions)
             if not own and not has_object:
                 own = [m for other in group if other.i != token.i for m in governed.get(other.i, [])]
+            if not own and any(c.dep_ == "dobj" and c.lower_ in ("it", "them") for c in token.children):
+                own = list(last_data)  # "we never sell your health data, and we never share it"
             token_recipients = governed_recipients.get(token.i, []) or [
                 m for other in group if other.i != token.i for m in governed_recipients.get(other.i, [])
             ]
             made = self._statements(unit, token, group, own, token_recipients, recipients)
+            if own:
+                last_data = own
             statements.extend(made)
             if made:
                 used.update(id(m) for m in own)
@@ -638,8 +659,14 @@ class _Reader:
         third_subjects = [p for p in subjects + agents if p.kind == "third"]
         third_recipients = [m for p in third_subjects for m in p.recipients]
         if kind == "collect":
-            if negative and token.lemma_.lower() == "use":
+            if (
+                negative
+                and token.lemma_.lower() == "use"
+                and (purposes or any(word.lower_ == "for" for word in token.subtree))
+            ):
                 return statements  # "we do not use X for advertising": a limit on use, not on collection
+            if subjects and all(p.kind == "user" for p in subjects) and token.lemma_.lower() in _USER_RECORDS:
+                subjects = []  # "whatever you log": the person records it in our product
             if third_subjects:
                 if specific or personal:
                     categories_before = shared_categories
