@@ -22,10 +22,10 @@ from typing import Any
 
 from piimap.categories import CategoryVocabulary, category_vocabulary
 from piimap.model import ConfigError
+from piimap.policytext.model import Statement
 from piimap.schema.base import CATEGORIES_CONTEXT, raise_problems, validate_document
 from piimap.schema.datamap import ALL, KNOWN_ROLES, SUPPRESSION_MATCHERS, DataMapFile
 from piimap.schema.policy import COLLECTED, PolicyFile
-from piimap.policytext.model import Statement
 from piimap.yamlfile import LocatedDict, load_yaml
 
 __all__ = [
@@ -358,7 +358,9 @@ def parse_policy(
     return Policy(
         collected=document.collected,
         shared={
-            role: tuple(dict.fromkeys((document.collected if entry.collected else ()) + tuple(entry.categories)))
+            role: tuple(
+                dict.fromkeys((document.collected if entry.collected else ()) + tuple(entry.categories))
+            )
             for role, entry in document.shared.items()
         },
         name=document.name,

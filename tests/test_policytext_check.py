@@ -272,3 +272,22 @@ def test_control_characters_from_the_policy_never_reach_comments_or_the_terminal
         load_policy(target).citations[0].citation.section == "Data\x1b[31m We Collect"
     )  # YAML keeps the text
     assert "\x1b" not in capsys.readouterr().err
+
+
+CORPUS_POLICIES = sorted(
+    path
+    for path in (Path(__file__).parent / "policytext" / "corpus").glob("*/*")
+    if path.suffix in (".txt", ".md", ".html")
+)
+
+
+@pytest.mark.parametrize("source", CORPUS_POLICIES, ids=lambda path: path.name)
+def test_the_written_policy_file_is_valid_and_says_what_the_text_says(tmp_path, source):
+    target = tmp_path / "policy.yaml"
+    assert main(["policy", "extract", str(source), "-o", str(target)]) == 0
+    from_file, from_text = load_policy(target), load_policy(source)
+    assert from_file.collected == from_text.collected
+    assert {role: set(items) for role, items in from_file.shared.items()} == {
+        role: set(items) for role, items in from_text.shared.items()
+    }
+    assert from_file.citations == from_text.citations

@@ -231,3 +231,13 @@ def test_choices_rights_and_non_personal_data_say_nothing(sentence):
 
 def test_covers_helper_is_what_the_check_uses():
     assert covers("user.device", "user.device.cookie_id")
+
+
+def test_every_key_the_reader_can_produce_is_a_valid_category_key():
+    from piimap.categories import category_vocabulary
+    from piimap.policytext.ontology import DATA_TERMS
+
+    vocabulary = category_vocabulary()
+    for term in DATA_TERMS:
+        for category in term.categories:
+            assert category in vocabulary, (term.name, category)

@@ -257,7 +257,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"dates? of birth|birth ?dates?|year of birth|birth year|birthdays?(?! (?:vouchers?|gifts?|discounts?|offers?|messages?|emails?|cards?))",
         "user.demographic.date_of_birth",
     ),
-    _data("age", r"(?<!the )age(?: range)?(?! of)", "user.demographic.age"),
+    _data("age", r"(?<!the )age(?: range)?(?! of)", "user.demographic.age_range"),
     _data("gender", r"gender|sex(?! offenders?)", "user.demographic.gender"),
     # -- government identifiers
     _data(
