@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_policy_extract.py [--words 20000] [--repeats 3]
 
-The policy is built from the hand-labelled corpus (``tests/policytext/corpus``: six policies in
+The policy is built from the hand-labelled corpus (``tests/policytext/corpus``: ten policies in
 plain text, Markdown and HTML), converted to one Markdown document and repeated with numbered
 section headings until it has ``--words`` words, the length of the longest real-world policies.
 Timed, best of ``--repeats``: the whole extraction (reading the document, splitting sentences,

@@ -32,7 +32,7 @@ def main() -> int:
         f"{'split':<8} {'policy':<16} {'statements P':>12} {'R':>6} {'(hit/read/labelled)':>20} {'denials P':>10} {'R':>6}"
     )
     overall, overall_denials = Score(0, 0, 0), Score(0, 0, 0)
-    for split in ("tuning", "holdout1", "holdout2"):
+    for split in ("tuning", "holdout1", "holdout2", "holdout3"):
         total, denials = Score(0, 0, 0), Score(0, 0, 0)
         for path in corpus_policies(split):
             extraction = extract_policy(path)

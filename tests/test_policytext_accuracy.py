@@ -1,15 +1,17 @@
 """Precision and recall of policy reading on hand-labelled policies of different styles.
 
-Three splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures):
+Four splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures):
 
 - ``tuning``: the example policy, an e-commerce shop (Markdown), a mobile game with advertising
   SDKs (HTML), a B2B SaaS (numbered plain text): the reader was developed on these.
 - ``holdout1``: a health app (Markdown Q&A) and a newsletter (plain text), written and labelled
-  before the reader; measured once untouched (precision 1.000, recall 0.615), then tuned on.
-- ``holdout2``: a food-delivery app (HTML) and a smart thermostat (numbered text), written and
-  labelled before any tuning on ``holdout1`` and never tuned on. The reader is below the targets
-  there; the test says so (``xfail(strict=True)``: it fails the suite once the reader meets them,
-  so the README's figures get updated).
+  before the reader; measured untouched (precision 1.000, recall 0.615), then tuned on.
+- ``holdout2``: a food-delivery app (HTML) and a smart thermostat (numbered text), written before
+  the tuning on ``holdout1``; measured untouched (0.600 / 0.300), then tuned on.
+- ``holdout3``: a budgeting app (Markdown) and an online-courses site (HTML with definition
+  lists), written before the tuning on ``holdout2`` and never tuned on. The reader is below the
+  targets there; the test says so (``xfail(strict=True)``: it fails the suite once the reader
+  meets them, so the README's figures get updated).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from piimap.policytext import extract_policy
 
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
-SPLITS = ("tuning", "holdout1", "holdout2")
+SPLITS = ("tuning", "holdout1", "holdout2", "holdout3")
+DEVELOPED_ON = ("tuning", "holdout1", "holdout2")
 
 
 def _split_score(split: str, actions) -> Score:
@@ -38,22 +41,24 @@ def scores():
 
 def test_the_corpus_has_every_split_and_enough_labels(scores):
     assert len(corpus_policies("tuning")) >= 4
-    assert len(corpus_policies("holdout1")) >= 2 and len(corpus_policies("holdout2")) >= 2
-    assert sum(score.labelled for score in scores.values()) >= 160
+    assert all(len(corpus_policies(split)) >= 2 for split in SPLITS[1:])
+    assert sum(score.labelled for score in scores.values()) >= 200
 
 
 def test_tuning_split_meets_the_targets(scores):
     assert scores["tuning"].precision >= 0.95 and scores["tuning"].recall >= 0.85, scores["tuning"]
 
 
-def test_first_held_out_split_keeps_precision(scores):
-    assert scores["holdout1"].precision >= 0.95, scores["holdout1"]
-    assert scores["holdout1"].recall >= 0.7, scores["holdout1"]
+def test_every_policy_the_reader_was_developed_on_meets_the_targets_together(scores):
+    developed = sum((scores[split] for split in DEVELOPED_ON), Score(0, 0, 0))
+    assert developed.precision >= 0.95 and developed.recall >= 0.85, developed
 
 
-@pytest.mark.xfail(strict=True, reason="held-out precision 0.60 and recall 0.30 are below target (README)")
+@pytest.mark.xfail(
+    strict=True, reason="never-tuned split: precision 0.71 and recall 0.50, below target (README)"
+)
 def test_never_tuned_split_meets_the_targets(scores):
-    assert scores["holdout2"].precision >= 0.95 and scores["holdout2"].recall >= 0.85, scores["holdout2"]
+    assert scores["holdout3"].precision >= 0.95 and scores["holdout3"].recall >= 0.85, scores["holdout3"]
 
 
 def test_denials_are_read_on_the_tuning_split():

@@ -65,7 +65,7 @@ __all__ = ["Unit", "segment", "extract_statements"]
 
 COLLECT_VERBS = frozenset(
     "collect gather obtain receive record capture acquire log store keep retain process use access see read "
-    "track infer get save hold ask monitor combine".split()
+    "track infer get save hold ask monitor combine create tokenize tokenise host handle analyze analyse verify".split()
 )
 GIVE_VERBS = frozenset(
     "provide give submit enter send share disclose transfer tell upload supply transmit pass release need "
@@ -74,13 +74,17 @@ GIVE_VERBS = frozenset(
 SALE_VERBS = frozenset("sell rent lease trade".split())
 #: Verbs a data phrase is looked through on its way up to the verb it belongs to.
 PASS_THROUGH = frozenset("include contain consist comprise derive relate involve like such".split())
+#: Subjects that are things of the product, not parties: what they send or report reaches us.
+_PRODUCT_THINGS = frozenset(
+    "it thermostat device app application game sensor pixel camera watch tracker".split()
+)
 #: Ancestors that make a verb part of a choice or a right, not a statement of practice.
 CHOICE_WORDS = frozenset("opt right choice choose whether request object".split())
 _MEANS_PREPOSITIONS = frozenset({"through", "via", "using", "use"})
 _RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 _THEY = frozenset({"they", "them", "their", "these", "those"})
 #: Verbs of collecting that, with the person as subject, mean the person puts data into the product.
-_USER_RECORDS = frozenset({"log", "record", "track", "save", "store", "enter"})
+_USER_RECORDS = frozenset({"log", "record", "track", "save", "store", "enter", "create"})
 _EXCEPTION = re.compile(
     r"\b(?:except|unless|other than|without your (?:consent|permission))\b[^.;]*", re.IGNORECASE
 )
@@ -279,8 +283,14 @@ def _is_action(token) -> bool:
         return any(child.dep_ == "dobj" and child.lemma_.lower() == "access" for child in token.children)
     if lemma == "make":
         return any(child.lower_ == "available" for child in token.children)
-    if lemma == "hand":
-        return any(child.dep_ == "prt" and child.lower_ == "over" for child in token.children)
+    if lemma == "hand":  # "hand over data", "hand data to the authorities"
+        return any(
+            (child.dep_ == "prt" and child.lower_ == "over")
+            or (child.dep_ in ("prep", "dative") and child.lower_ == "to")
+            for child in token.children
+        )
+    if lemma == "derive":  # "we derive your location from ...", not "location derived from ..."
+        return any(child.dep_ == "nsubj" for child in token.children)
     if lemma == "include":  # "include your mailing address": an imperative gives us data
         return (
             token.tag_ in ("VB", "VBP")
@@ -743,7 +753,15 @@ class _Reader:
             if not to_us:
                 share_to(third or generic_third)
             return statements
-        if provider == "user" or to_us:
+        sender_is_product = (
+            bool(subjects)
+            and subjects[0].kind == "other"
+            and any(
+                child.dep_.startswith("nsubj") and child.lemma_.lower() in _PRODUCT_THINGS
+                for child in token.children
+            )
+        )
+        if provider == "user" or to_us or sender_is_product:
             if negative and (specific or personal):
                 emit(
                     "denied-collection",

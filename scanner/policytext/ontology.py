@@ -113,7 +113,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )address(?:es)?(?! book)",
         "user.contact.address",
     ),
-    _data("postal code", r"(?:zip|postal|post) codes?", "user.contact.address.postal_code"),
+    _data("postal code", r"(?:zip|postal|post) codes?|postcodes?", "user.contact.address.postal_code"),
     _data(
         "contact information",
         r"(?:related |personal )?contact (?:information|details|data|info)",
@@ -125,7 +125,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "name",
         r"(?:first|last|full|given|family|middle|legal|real|maiden|cardholder's|cardholder’s)"
         r"(?: and (?:first|last|family|middle) )?\s*names?|(?<=your )names?|(?<=users' )names?"
-        r"|(?<=user's )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?",
+        r"|(?<=user's )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
+        r"|(?<=the )names? of (?:the |other |your |all )?(?:\w+ ){0,2}?(?:members?|users?|learners?|students?|people|persons?|customers?|guests?|passengers?|employees?|recipients?|contacts?)",
         "user.name",
     ),
     _data(
@@ -228,7 +229,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"usage (?:data|information)|(?:gameplay|game ?play|in-game) (?:events|data|activity|history)"
         r"|information about how (?:you|players|users) use [\w ]{2,30}?(?=[,;.]|$| and)"
         r"|(?:the )?actions? (?:you take |taken )?in the (?:application|app|service)"
-        r"|app (?:usage|activity)|product usage",
+        r"|app (?:usage|activity)|product usage|(?:heating|energy|usage|consumption|occupancy|viewing|listening) (?:history|data|patterns?)"
+        r"|energy (?:use|usage|consumption)",
         "user.behavior",
         kind=KIND_GENERIC,
     ),
@@ -316,7 +318,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "messages",
         r"(?:a copy of |copies of )?your (?:messages|communications|photos|posts|uploads)"
-        r"|content (?:you|that you) (?:upload|post|share|create|provide)|messages you send(?: us)?",
+        r"|content (?:you|that you) (?:upload|post|share|create|provide)|messages you send(?: us)?"
+        r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book",
         "user.content",
     ),
     # -- everything the policy collects
@@ -325,7 +328,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"(?:your |their |the |such |any |all )?(?:“|\")?personal(?:ly identifiable)? (?:information|data)(?:”|\")?"
         r"|pii|(?:your|their) (?:information|data)|information (?:about|relating to|related to) (?:you|them)"
         r"|(?:user|player|subscriber|customer|visitor|member|consumer)s?'? (?:information|data)"
-        r"|the subscriber list|your details",
+        r"|the subscriber list|your details|all (?:the )?(?:data|information)(?: (?:listed |described )?above| we collect)?",
         kind=KIND_PERSONAL,
     ),
     _data("information", r"information|data|datum", kind=KIND_UNSPECIFIC),
@@ -497,8 +500,15 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     ),
     _recipient(
         "professional advisers",
-        r"(?:tax |legal |professional |financial )?advis[eo]rs?|auditors?|lawyers|attorneys|insurers",
+        r"(?:tax |legal |professional |financial )?advis[eo]rs?|auditors?|lawyers|attorneys",
         "professional_adviser",
+    ),
+    _recipient("insurers", r"insurers|insurance (?:companies|providers|carriers)", "insurer"),
+    _recipient(
+        "businesses in the service",
+        r"(?:the |your |that )?(?:restaurants?|merchants?|sellers?|drivers?|instructors?|hosts?|landlords?"
+        r"|couriers?(?= (?:never |not |also |only )?(?:sees?|can|will|receives?|gets?)))|(?:your |that |the )?(?:energy|utility|power) compan(?:y|ies)",
+        "partner",
     ),
     _recipient(
         "researchers",
