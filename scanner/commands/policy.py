@@ -14,7 +14,7 @@ from pathlib import Path
 
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
-from piimap.redact import printable
+from piimap.terminal import write_line
 
 __all__ = ["add_parser", "run_extract"]
 
@@ -54,7 +54,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    from piimap.commands.baseline import write_atomically
+    from piimap.outputs import write_output
     from piimap.policytext import extract_policy, is_policy_text
     from piimap.policytext.policy import merge_update, render_policy_yaml
     from piimap.yamlfile import load_yaml
@@ -72,24 +72,23 @@ def run_extract(args: argparse.Namespace) -> int:
             raise ConfigError(f"{target}: not a policy file (expected a mapping)")
     extraction = extract_policy(source, args.spacy_model)
     text = render_policy_yaml(extraction, source.name, previous)
-    if target is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(target, text, "policy file")
+    write_output(target, text, "policy file")  # stdout when no -o
     (collected, shared), stale = merge_update(extraction, previous)
     denials = sum(1 for statement in extraction.statements if statement.is_denial)
     where = f"; wrote {target}" if target else ""
-    sys.stderr.write(
-        f"piimap: read {extraction.sentences} sentences of {printable(source.name)}: "
-        f"{len(collected)} categories collected, {len(shared)} recipient roles, {denials} denials{where}\n"
+    write_line(
+        f"piimap: read {extraction.sentences} sentences of {source.name}: {len(collected)} categories collected, "
+        f"{len(shared)} recipient roles, {denials} denials{where}",
+        sys.stderr,
     )
-    for category in stale.get("collected", ()):
-        sys.stderr.write(
-            f"piimap: no longer in the text: collected {category['category']} (was {category['was']})\n"
+    for item in stale.get("collected", ()):
+        write_line(
+            f"piimap: no longer in the text: collected {item['category']} (was {item['was']})", sys.stderr
         )
     for role, items in stale.get("shared", {}).items():
         for item in items:
-            sys.stderr.write(
-                f"piimap: no longer in the text: shared with {role}: {item['category']} (was {item['was']})\n"
+            write_line(
+                f"piimap: no longer in the text: shared with {role}: {item['category']} (was {item['was']})",
+                sys.stderr,
             )
     return ExitCode.OK
