@@ -83,6 +83,8 @@ CHOICE_WORDS = frozenset("opt right choice choose whether request object".split(
 _MEANS_PREPOSITIONS = frozenset({"through", "via", "using", "use"})
 _RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 _THEY = frozenset({"they", "them", "their", "these", "those"})
+#: Longer units are read in windows of this many tokens (policy sentences are far shorter).
+MAX_UNIT_TOKENS = 300
 #: Verbs of collecting that, with the person as subject, mean the person puts data into the product.
 _USER_RECORDS = frozenset({"log", "record", "track", "save", "store", "enter", "create"})
 _EXCEPTION = re.compile(
@@ -233,15 +235,15 @@ def _mentions(span: Any, terms: Iterable[DataTerm | RecipientTerm], lowered: boo
             if match.end() > match.start():
                 found.append((match.start(), match.end(), order, term))
     found.sort(key=lambda item: (-(item[1] - item[0]), item[2]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters a longer (or earlier) phrase already claimed
     mentions = []
     for start, end, _, term in found:
-        if any(start < other_end and other_start < end for other_start, other_end in taken):
+        if any(taken[start:end]):
             continue
         tokens = span.char_span(start, end, alignment_mode="expand")
         if tokens is None or not len(tokens):
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         mentions.append(_Mention(tokens.start, tokens.end, text[start:end], tokens.root, term))
     return sorted(mentions, key=lambda mention: mention.start)
 
@@ -317,7 +319,9 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
     "collect", but the providers are who the information is shared with.
     """
     current = token
-    while current.head.i != current.i:
+    for _ in range(_MAX_CLIMB):  # bounded: a run-on sentence can chain thousands of tokens
+        if current.head.i == current.i:
+            return None
         head = current.head
         if head.i in actions and head.dep_ != "acl":
             if not (
@@ -335,6 +339,7 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
     return None
 
 
+_MAX_CLIMB = 40
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp", "csubj"})
 
 
@@ -366,48 +371,63 @@ def _is_negative(token) -> bool:
     if negated(token):
         return True
     current = token
-    while current.dep_ == "conj":
+    for _ in range(_MAX_CLIMB):
+        if current.dep_ != "conj":
+            break
         current = current.head
         if any(child.dep_ == "cc" and child.lower_ == "but" for child in current.children):
             return False
         if negated(current):
             return True
     # "nor do we knowingly collect": spaCy hangs "nor" off the clause before
-    previous = token.doc[max(token.sent.start, token.i - 4) : token.i]
+    previous = token.doc[max(0, token.i - 4) : token.i]
     return any(word.lower_ == "nor" for word in previous)
 
 
-def _in_choice_or_question(token) -> bool:
+def _in_choice_or_question(token, question: bool) -> bool:
+    if question:
+        return True
     if any(child.tag_ in ("WRB", "WP") or child.lower_ in ("whether", "how") for child in token.lefts):
         return True
-    for ancestor in token.ancestors:
-        if ancestor.lemma_.lower() in CHOICE_WORDS or ancestor.lower_ in ("whether", "how"):
+    current = token
+    for _ in range(_MAX_CLIMB):
+        if current.head.i == current.i:
+            break
+        current = current.head
+        if current.lemma_.lower() in CHOICE_WORDS or current.lower_ in ("whether", "how"):
             return True
-    return token.sent.text.rstrip().endswith("?")
+    return False
 
 
-def _conjunct_group(token, actions: set[int]) -> list:
-    group = [token, *(conj for conj in token.conjuncts if conj.i in actions)]
-    return sorted(group, key=lambda item: item.i)
+def _conj_root(token):
+    """The first verb of a coordination ("collect" in "collect, use and share"), bounded."""
+    current = token
+    for _ in range(_MAX_CLIMB):
+        if current.dep_ != "conj" or current.head.i == current.i:
+            break
+        current = current.head
+    return current
+
+
+def _conjunct_group(token, groups: dict[int, list]) -> list:
+    """The action verbs coordinated with ``token`` (``groups``: conjunction root -> its verbs)."""
+    return groups.get(_conj_root(token).i, [token])
 
 
 def _purposes(token) -> tuple[str, ...]:
     purposes = []
+    doc = token.doc
     for child in token.children:
-        words = [word for word in child.subtree]
-        if not words:
+        if child.dep_ not in ("advcl", "xcomp", "prep"):
             continue
+        start = child.left_edge.i
+        words = doc[start : min(child.right_edge.i + 1, start + 24)]  # bounded: a purpose is a phrase
         first = words[0].lower_
         if child.dep_ in ("advcl", "xcomp") and (
             first in ("to", "so", "in")
             or any(word.lower_ == "so" and word.dep_ == "mark" for word in words[:2])
         ):
-            if (
-                child.i in {word.i for word in words}
-                and _is_action(child)
-                and first == "to"
-                and child.dep_ == "xcomp"
-            ):
+            if _is_action(child) and first == "to" and child.dep_ == "xcomp":
                 continue  # "need to collect": a verb chain, not a purpose
             purposes.append(_short(" ".join(word.text for word in words)))
         elif (
@@ -451,14 +471,15 @@ class _Reader:
                 and mention.root.dep_ in ("conj", "appos", "pobj")
             ]
             return _Party("third", group)
-        phrase = " ".join(
-            word.text for word in token.subtree if word.i <= token.i or word.dep_ in ("compound",)
-        ).lower()
+        near = token.doc[
+            max(token.left_edge.i, token.i - 6) : token.i + 1
+        ]  # "our third-party service providers"
+        phrase = " ".join(word.text for word in near).lower()
         word = token.lower_
         if word in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
             return self._party(token.head.head, recipients, span)
         own_name = " ".join(
-            word.text for word in token.subtree if word.dep_ in ("compound", "flat") or word.i == token.i
+            word.text for word in near if word.dep_ in ("compound", "flat") or word.i == token.i
         ).lower()
         named_us = token.pos_ == "PROPN" and any(
             alias in own_name or own_name in alias for alias in self.aliases
@@ -534,6 +555,18 @@ class _Reader:
     # -- reading one unit
 
     def read(self, unit: Unit) -> list[Statement]:
+        """The statements of one unit; a very long one is read in windows of :data:`MAX_UNIT_TOKENS`
+        tokens (a run-on "sentence" of thousands of words must not take quadratic time)."""
+        span = unit.span
+        if len(span) <= MAX_UNIT_TOKENS:
+            return self._read(unit)
+        statements = []
+        for start in range(span.start, span.end, MAX_UNIT_TOKENS):
+            window = span.doc[start : min(start + MAX_UNIT_TOKENS, span.end)]
+            statements.extend(self._read(replace(unit, span=window)))
+        return statements
+
+    def _read(self, unit: Unit) -> list[Statement]:
         if unit.section != self.last_section:
             self.last_section = unit.section
             self.last_recipients = []
@@ -575,15 +608,19 @@ class _Reader:
         statements: list[Statement] = []
         used: set[int] = set()
         last_data: list[_Mention] = []
+        groups: dict[int, list] = {}
         for token in action_tokens:
-            if _in_choice_or_question(token):
+            groups.setdefault(_conj_root(token).i, []).append(token)
+        question = span.text.rstrip().endswith("?")
+        for token in action_tokens:
+            if _in_choice_or_question(token, question):
                 continue
             own = governed.get(token.i, [])
             has_object = any(
                 child.dep_ in ("dobj", "nsubjpass") and child.lower_ not in ("it", "them", "this", "these")
                 for child in token.children
             )
-            group = _conjunct_group(token, actions)
+            group = _conjunct_group(token, groups)
             if not own and not has_object:
                 own = [m for other in group if other.i != token.i for m in governed.get(other.i, [])]
             if not own and any(c.dep_ == "dobj" and c.lower_ in ("it", "them") for c in token.children):
