@@ -108,11 +108,13 @@ def _violation_result(
     physical = _declaration_location(violation, graph, lines)
     if physical is not None:
         location["physicalLocation"] = physical
-    properties = {
+    properties: dict[str, Any] = {
         key: value
         for key, value in (("category", violation.category), ("vendor", violation.vendor))
         if value is not None
     }
+    if violation.citations:  # the policy sentences the violation rests on
+        properties["citations"] = [citation.to_dict() for citation in violation.citations]
     entry: dict[str, Any] = {
         "ruleId": violation.rule,
         "level": violation.severity if violation.severity in ("error", "warning", "note") else "warning",

@@ -3,7 +3,8 @@
 A key is valid when it is a data category of the Fides taxonomy (read from the ``fideslang``
 package: ``user.contact.email``, ``user.device.cookie_id``, ...), a category an installed
 classifier declares (its ``categories`` attribute, so a plugin's new key is valid once it is
-installed), or one of the config's ``custom_categories``. Anything else is a mistake: a
+installed), a key piimap's contract adds to the taxonomy (:data:`CONTRACT_CATEGORIES`), or one of
+the config's ``custom_categories``. Anything else is a mistake: a
 misspelled key (``user.contact.emial``) would declare nothing, and the check built on it would
 pass or fail for the wrong reason, so it is reported with the closest valid key.
 """
@@ -16,11 +17,17 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 __all__ = [
+    "CONTRACT_CATEGORIES",
     "CategoryVocabulary",
     "taxonomy_categories",
     "classifier_categories",
     "category_vocabulary",
 ]
+
+
+#: Keys piimap's public contract names that the Fides taxonomy does not have ("type of device",
+#: browser and operating system, as privacy policies name them).
+CONTRACT_CATEGORIES = frozenset({"user.device.user_agent"})
 
 
 @cache
@@ -55,7 +62,11 @@ class CategoryVocabulary:
     @cached_property
     def keys(self) -> frozenset[str]:
         """Every valid key."""
-        base = self.base if self.base is not None else taxonomy_categories() | classifier_categories()
+        base = (
+            self.base
+            if self.base is not None
+            else taxonomy_categories() | classifier_categories() | CONTRACT_CATEGORIES
+        )
         return base | self.custom
 
     def __contains__(self, key: object) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 from piimap.datamap import build_graph, carried_categories, node_link
 from piimap.declarations import DataMap, Policy, covers
 from piimap.model import ConfigError, Finding, ScanResult, Violation
+from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Statement
 
 __all__ = [
     "Rule",
@@ -103,6 +104,18 @@ RULES: tuple[Rule, ...] = (
         "The data map lists a system that is not a source in piimap.yaml, so nothing checks what "
         "it holds. Add it to `sources:` or remove it from the data map. A warning only.",
     ),
+    Rule(
+        "PIIMAP007",
+        "policy-contradiction",
+        "warning",
+        "The privacy policy says a category is collected or shared, and elsewhere that it is not.",
+        "One sentence of the policy says this category is collected (or shared with this kind of "
+        'recipient) and another denies it, without an exception that reconciles them ("except as '
+        'described", a condition, children). Both sentences are quoted. Reword the policy so it says '
+        "one thing; if the denial is the intended promise, make sure the data map agrees. Only "
+        "policies with citations (read from the text, or written by `piimap policy extract`) are "
+        "checked. A warning: it never fails the check.",
+    ),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
@@ -113,7 +126,7 @@ FINDING_RULE = Rule(
     "note",
     "Personal data found.",
     "A field or text holds values of this personal-data category. Informational: findings are "
-    "checked against the data map and policy by the PIIMAP001-PIIMAP006 rules.",
+    "checked against the data map and policy by the PIIMAP001-PIIMAP007 rules.",
 )
 
 
@@ -131,12 +144,15 @@ def fingerprint(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _violation(rule_id: str, message: str, **where: str | None) -> Violation:
+def _violation(
+    rule_id: str, message: str, *, citations: tuple[Citation, ...] = (), **where: str | None
+) -> Violation:
     rule = RULES_BY_ID[rule_id]
     return Violation(
         rule=rule.id,
         message=message,
         severity=rule.severity,
+        citations=citations,
         fingerprint=fingerprint(
             rule.id,
             where.get("source"),
@@ -181,10 +197,12 @@ def _finding_violations(
                     **where,
                 )
         if policy is not None and not policy.collects(finding.category):
+            denials = _collection_denials(policy, finding.category)
             yield _violation(
                 "PIIMAP003",
                 f"{finding.category} found in {_where(finding)}, but the privacy policy does not say "
-                f"it is collected",
+                f"it is collected{_quoted(denials, 'and says it is not')}",
+                citations=tuple(statement.citation for statement in denials),
                 **where,
             )
 
@@ -205,14 +223,117 @@ def _flow_violations(
             if key in seen or policy.discloses(vendor.role, category):
                 continue
             seen.add(key)
+            grounds, says = _sharing_grounds(policy, vendor.role, category)
             yield _violation(
                 "PIIMAP004",
                 f"the flow {flow.system} -> {vendor.label} carries {category} to a {vendor.role} "
-                f"recipient, but the privacy policy does not say it is shared with {vendor.role} recipients",
+                f"recipient, but the privacy policy does not say it is shared with {vendor.role} recipients"
+                f"{_quoted(grounds, says)}",
+                citations=tuple(statement.citation for statement in grounds),
                 source=flow.system,
                 category=category,
                 vendor=vendor.id,
             )
+
+
+# --------------------------------------------------------------------------- policy citations
+
+
+def _quoted(statements: tuple[Statement, ...], says: str) -> str:
+    """``; the policy says, in 'Information Sharing', sentence 4: '...'`` for the first statement."""
+    if not statements:
+        return ""
+    more = f" (and {len(statements) - 1} more)" if len(statements) > 1 else ""
+    return f"; the policy {says}, {statements[0].citation.describe()}{more}"
+
+
+def _denies(statement: Statement, category: str, collected: tuple[str, ...]) -> bool:
+    return any(
+        covers(denied, category) or (denied == ALL_COLLECTED and _in_collected(collected, category))
+        for denied in statement.categories
+    )
+
+
+def _in_collected(collected: tuple[str, ...], category: str) -> bool:
+    return any(covers(item, category) or covers(category, item) for item in collected) or not collected
+
+
+def _collection_denials(policy: Policy, category: str) -> tuple[Statement, ...]:
+    return tuple(
+        statement
+        for statement in policy.citations
+        if statement.action == "denied-collection"
+        and any(covers(denied, category) for denied in statement.categories if denied != ALL_COLLECTED)
+    )
+
+
+def _sharing_grounds(policy: Policy, role: str, category: str) -> tuple[tuple[Statement, ...], str]:
+    """The sentences an undisclosed flow rests on: a denial of sharing with the role, else what the
+    policy does say about that role, else a denial naming no recipient ("we do not disclose ...
+    except as described")."""
+    denials = tuple(
+        statement
+        for statement in policy.citations
+        if statement.action in ("denied-sharing", "denied-sale")
+        and statement.role == role
+        and _denies(statement, category, policy.collected)
+    )
+    if denials:
+        return denials, "says it is not shared with them"
+    about_role = tuple(
+        statement for statement in policy.citations if statement.action == "shared" and statement.role == role
+    )
+    if about_role:
+        return about_role, f"names only {', '.join(_phrases(about_role))} for {role} recipients"
+    general = tuple(
+        statement
+        for statement in policy.citations
+        if statement.action == "denied-sharing"
+        and statement.role == ANY_RECIPIENT
+        and _denies(statement, category, policy.collected)
+    )
+    return general, "says"
+
+
+def _phrases(statements: tuple[Statement, ...]) -> list[str]:
+    phrases = [phrase for statement in statements for phrase in statement.phrases]
+    return list(dict.fromkeys(phrases))[:6] or ["other data"]
+
+
+def _contradictions(policy: Policy) -> Iterable[Violation]:
+    """PIIMAP007: a positive statement and an unqualified denial of the same thing."""
+    positives = [s for s in policy.citations if s.action in ("collected", "shared") and not s.qualifier]
+    denials = [s for s in policy.citations if s.is_denial and not s.qualifier and s.action != "denied-sale"]
+    where = policy.path.rsplit("/", 1)[-1] if policy.path else "policy"
+    seen: set[tuple[str, str | None]] = set()
+    for denial in denials:
+        for positive in positives:
+            if denial.action == "denied-collection" and positive.action != "collected":
+                continue
+            if denial.action == "denied-sharing" and (
+                positive.action != "shared" or denial.role not in (positive.role, ANY_RECIPIENT)
+            ):
+                continue
+            categories = (policy.collected if ALL_COLLECTED in positive.categories else ()) + tuple(
+                category for category in positive.categories if category != ALL_COLLECTED
+            )
+            for category in dict.fromkeys(categories):
+                if not _denies(denial, category, policy.collected):
+                    continue
+                role = positive.role if positive.action == "shared" else None
+                if (category, role) in seen:
+                    continue
+                seen.add((category, role))
+                what = "collected" if role is None else f"shared with {role} recipients"
+                yield _violation(
+                    "PIIMAP007",
+                    f"the privacy policy says {category} is {what}, {positive.citation.describe(160)}, "
+                    f"and denies it, {denial.citation.describe(160)}",
+                    citations=(positive.citation, denial.citation),
+                    container=where,
+                    field=role,
+                    category=category,
+                )
 
 
 def _declaration_warnings(
@@ -303,7 +424,8 @@ def evaluate(
 ) -> ScanResult:
     """A copy of ``result`` with ``violations`` and ``datamap`` (node-link graph) filled in.
 
-    Either declaration may be ``None``: without a data map only the policy rule PIIMAP003 runs,
+    Either declaration may be ``None``: without a data map only the policy rules PIIMAP003 and
+    PIIMAP007 run,
     without a policy only the data-map rules run. ``baseline`` holds fingerprints of accepted
     violations (see :func:`load_baseline`).
     """
@@ -311,6 +433,8 @@ def evaluate(
     for finding in result.findings:
         findings_by_system[finding.source].append(finding)
     found: list[Violation] = list(_finding_violations(result, datamap, policy))
+    if policy is not None:
+        found.extend(_contradictions(policy))
     if datamap is not None:
         if policy is not None:
             found.extend(_flow_violations(findings_by_system, datamap, policy))

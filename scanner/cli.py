@@ -24,7 +24,19 @@ from piimap.terminal import write_problem
 __all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 
 #: Verb modules, in the order ``piimap --help`` lists them.
-COMMANDS = ("scan", "check", "demo", "explain", "baseline", "history", "diff", "schedule", "hash", "locate")
+COMMANDS = (
+    "scan",
+    "check",
+    "demo",
+    "explain",
+    "baseline",
+    "history",
+    "diff",
+    "schedule",
+    "hash",
+    "locate",
+    "policy",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -22,6 +22,7 @@ from typing import Any
 
 from piimap.categories import CategoryVocabulary, category_vocabulary
 from piimap.model import ConfigError
+from piimap.policytext.model import Statement
 from piimap.schema.base import CATEGORIES_CONTEXT, raise_problems, validate_document
 from piimap.schema.datamap import ALL, KNOWN_ROLES, SUPPRESSION_MATCHERS, DataMapFile
 from piimap.schema.policy import COLLECTED, PolicyFile
@@ -233,6 +234,8 @@ class Policy:
     path: str | None = None
     collected_line: int = 0
     shared_lines: Mapping[str, int] = field(default_factory=dict)
+    #: The statements read from the policy text, each with its sentence (``citations:`` in the file).
+    citations: tuple[Statement, ...] = ()
 
     def collects(self, category: str) -> bool:
         return covers_any(self.collected, category)
@@ -255,8 +258,17 @@ def load_datamap(path: str | Path, *, categories: CategoryVocabulary | None = No
     return parse_datamap(data, str(path), categories=categories)
 
 
-def load_policy(path: str | Path, *, categories: CategoryVocabulary | None = None) -> Policy:
-    """Load and validate a policy YAML file (``categories`` as for :func:`load_datamap`)."""
+def load_policy(
+    path: str | Path, *, categories: CategoryVocabulary | None = None, spacy_model: str | None = None
+) -> Policy:
+    """Load and validate a policy YAML file (``categories`` as for :func:`load_datamap`), or read
+    the policy's text (``.txt``, ``.md``, ``.html``) with the spaCy pipeline ``spacy_model``."""
+    from piimap.policytext import is_policy_text
+
+    if is_policy_text(path):
+        from piimap.policytext.policy import policy_from_text
+
+        return policy_from_text(path, spacy_model)
     data = load_yaml(path)
     return parse_policy(data, str(path), categories=categories)
 
@@ -346,7 +358,9 @@ def parse_policy(
     return Policy(
         collected=document.collected,
         shared={
-            role: document.collected if entry.collected else entry.categories
+            role: tuple(
+                dict.fromkeys((document.collected if entry.collected else ()) + tuple(entry.categories))
+            )
             for role, entry in document.shared.items()
         },
         name=document.name,
@@ -355,7 +369,15 @@ def parse_policy(
         path=path,
         collected_line=_line_of(data, "collected"),
         shared_lines={role: _line_of(raw_shared, role) for role in document.shared},
+        citations=_parse_citations(data, path),
     )
+
+
+def _parse_citations(data: Any, path: str) -> tuple[Statement, ...]:
+    from piimap.policytext.policy import parse_citations
+
+    where = f"{path}:{_line_of(data, 'citations')}" if "citations" in data else path
+    return parse_citations(data.get("citations"), where)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -10,7 +10,8 @@ needs in one folder:
   deliberate gap, phone numbers;
 - ``events/``: click events as JSON Lines, one file per day, with IPs, ``_ga`` cookie ids and
   advertising ids;
-- ``datamap.yaml`` and ``policy.yaml``: what the company declares and what its policy discloses;
+- ``datamap.yaml``: what the company declares, and ``privacy-policy.txt``: its privacy policy's
+  text (the example web-analytics policy), which ``piimap check`` reads directly;
 - ``piimap.yaml``: the config tying them together, so ``piimap check --config DIR/piimap.yaml``
   reruns the whole job.
 
@@ -222,7 +223,7 @@ def build_demo(directory: str | Path, seed: int = DEMO_SEED) -> DemoLayout:
         logs=root / "logs",
         events=root / "events",
         datamap=root / "datamap.yaml",
-        policy=root / "policy.yaml",
+        policy=root / "privacy-policy.txt",
         report_html=root / "report.html",
         report_json=root / "report.json",
     )
@@ -231,7 +232,7 @@ def build_demo(directory: str | Path, seed: int = DEMO_SEED) -> DemoLayout:
     _write_database(layout.database, people)
     _write_access_logs(layout.logs, people)
     _write_click_events(layout.events, people)
-    for name in ("datamap.yaml", "policy.yaml"):
+    for name in ("datamap.yaml", "privacy-policy.txt"):
         text = resources.files("piimap").joinpath("demo_assets", name).read_text(encoding="utf-8")
         (root / name).write_text(text, encoding="utf-8")
     layout.config.write_text(_CONFIG, encoding="utf-8")
@@ -252,7 +253,7 @@ settings:
   sample_size: 500
   default_region: US
 datamap: datamap.yaml
-policy: policy.yaml
+policy: privacy-policy.txt   # the policy text itself; `piimap policy extract` shows what is read from it
 store: sqlite:///history.sqlite
 reports:
   - format: html

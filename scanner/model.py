@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from piimap.policytext.model import Citation
+
 __all__ = [
     "ContainerKind",
     "Container",
@@ -259,6 +261,8 @@ class Violation:
     vendor: str | None = None
     fingerprint: str = ""
     suppressed: str | None = None
+    #: The policy sentences the violation rests on (violations that involve a policy read from text).
+    citations: tuple[Citation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -275,6 +279,8 @@ class Violation:
             data["vendor"] = self.vendor
         if self.suppressed is not None:
             data["suppressed"] = self.suppressed
+        if self.citations:
+            data["citations"] = [citation.to_dict() for citation in self.citations]
         return data
 
 

@@ -34,7 +34,11 @@ def check_declarations(config: Config, result: ScanResult, baseline_path: Path |
 
     categories = config.categories
     datamap = load_datamap(config.datamap_path, categories=categories) if config.datamap_path else None
-    policy = load_policy(config.policy_path, categories=categories) if config.policy_path else None
+    policy = (
+        load_policy(config.policy_path, categories=categories, spacy_model=config.settings.spacy_model)
+        if config.policy_path
+        else None
+    )
     baseline_path = baseline_path or config.baseline_path
     baseline = load_baseline(baseline_path) if baseline_path else None
     if datamap is None and policy is None and baseline is None:

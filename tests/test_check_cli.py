@@ -397,13 +397,13 @@ def build_demo_shaped_company(root: Path, *, phones_in_logs: bool = True) -> Pat
                 )
                 + "\n"
             )
-    for name in ("datamap.yaml", "policy.yaml"):
+    for name in ("datamap.yaml", "privacy-policy.txt"):
         text = resources.files("piimap").joinpath("demo_assets", name).read_text(encoding="utf-8")
         (root / name).write_text(text, encoding="utf-8")
     config = root / "piimap.yaml"
     config.write_text(
         "sources:\n  app_db: sqlite:///app.db\n  web_logs: logs\n  click_events: events.jsonl\n"
-        "datamap: datamap.yaml\npolicy: policy.yaml\nreports:\n  - {format: json, path: report.json}\n"
+        "datamap: datamap.yaml\npolicy: privacy-policy.txt\nreports:\n  - {format: json, path: report.json}\n"
     )
     return config
 

@@ -94,7 +94,7 @@ def test_the_shipped_demo_declarations_load():
     assets = resources.files("piimap") / "demo_assets"
     with resources.as_file(assets / "datamap.yaml") as path:
         datamap = load_datamap(path)
-    with resources.as_file(assets / "policy.yaml") as path:
+    with resources.as_file(assets / "privacy-policy.txt") as path:  # the policy text itself
         policy = load_policy(path)
     assert {system.name for system in datamap.systems} == {"app_db", "web_logs", "click_events"}
     assert not datamap.system("web_logs").declares("access.log", None, "user.contact.phone_number")

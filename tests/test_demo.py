@@ -38,7 +38,7 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 def test_the_demo_writes_data_declarations_config_and_reports(demo_dir):
-    for name in ("app.db", "piimap.yaml", "datamap.yaml", "policy.yaml", "report.html", "report.json"):
+    for name in ("app.db", "piimap.yaml", "datamap.yaml", "privacy-policy.txt", "report.html", "report.json"):
         assert (demo_dir / name).is_file(), name
     assert sorted(path.name for path in (demo_dir / "logs").iterdir()) == [
         "access.log",
@@ -160,3 +160,36 @@ def test_check_fails_on_the_gap_then_passes_once_it_is_suppressed_or_declared(tm
     layout.datamap.write_text(yaml.safe_dump(datamap, sort_keys=False), encoding="utf-8")
     declared = _check(layout.config)
     assert declared.returncode == 0, declared.stdout + declared.stderr
+
+
+def test_the_demo_reads_its_policy_text_with_the_same_result_as_the_hand_written_policy(demo_dir, tmp_path):
+    """The demo checks against privacy-policy.txt itself; the violations are exactly those the
+    hand-written policy.yaml it replaced gave."""
+    handwritten = Path(__file__).parent / "policytext" / "handwritten_demo_policy.yaml"
+    assert "policy: privacy-policy.txt" in (demo_dir / "piimap.yaml").read_text(encoding="utf-8")
+    outputs = {}
+    for name, extra in (("text", []), ("handwritten", ["--policy", str(handwritten)])):
+        output = tmp_path / f"{name}.json"
+        code = main(
+            ["check", "--config", str(demo_dir / "piimap.yaml"), "--quiet", "--no-store", "--format", "json",
+             "--output", str(output), *extra]
+        )  # fmt: skip
+        assert code == 1
+        outputs[name] = json.loads(output.read_text(encoding="utf-8"))["violations"]
+
+    def keys(violations):
+        return sorted(
+            (
+                v["rule"],
+                v["source"],
+                v["container"],
+                v["field"],
+                v["category"],
+                v.get("vendor"),
+                v.get("suppressed"),
+            )
+            for v in violations
+        )
+
+    assert keys(outputs["text"]) == keys(outputs["handwritten"])
+    assert [v["rule"] for v in outputs["text"] if v.get("suppressed") is None] == ["PIIMAP002"]

@@ -334,6 +334,11 @@
       row.appendChild(element("td", violation.category || ""));
       var message = element("td", violation.message);
       var rule_info = data.rules[violation.rule];
+      (violation.citations || []).forEach(function (citation) {
+        var quote = element("blockquote", "\u201c" + citation.text + "\u201d", "citation");
+        quote.appendChild(element("cite", "the policy, in \u2018" + citation.section + "\u2019, sentence " + citation.sentence));
+        message.appendChild(quote);
+      });
       if (rule_info) { message.appendChild(element("div", rule_info.help, "help")); }
       row.appendChild(message);
       tbody.appendChild(row);

@@ -94,7 +94,9 @@ def load_declarations(config: Config, *, with_baseline: bool = True) -> Declarat
             else None
         ),
         policy=(
-            load_policy(config.policy_path, categories=config.categories)
+            load_policy(
+                config.policy_path, categories=config.categories, spacy_model=config.settings.spacy_model
+            )
             if config.policy_path is not None
             else None
         ),

@@ -29,6 +29,8 @@ class SharedCategories(ConfigModel):
 def _shared_shorthand(value: Any) -> Any:
     if value == COLLECTED:
         return {"collected": True}
+    if isinstance(value, list) and COLLECTED in value:  # [collected, user.device.ip_address]
+        return {"collected": True, "categories": [item for item in value if item != COLLECTED]}
     if value is None or isinstance(value, list):
         return {"categories": value or []}
     raise ValueError(f"must be a list of category keys or '{COLLECTED}', not {value!r}")
@@ -49,3 +51,11 @@ class PolicyFile(ConfigModel):
     name: Text = Field(default="", description="the policy's title")
     url: Text = Field(default="", description="where it is published")
     updated: Text = Field(default="", description="its 'last updated' date")
+    citations: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="what `piimap policy extract` read: one statement per entry with its sentence "
+        "(checked by piimap.policytext.policy.parse_citations)",
+    )
+    no_longer_in_text: dict[str, Any] = Field(
+        default_factory=dict, description="written by `policy extract --update`: what the text no longer says"
+    )

@@ -1,0 +1,444 @@
+"""A privacy policy's text as headings, paragraphs and list items (plain text, Markdown, HTML).
+
+:func:`read_policy_document` keeps what citations need: every heading (a section is named by the
+nearest heading above it), paragraphs, list items, and *run-in* headings at the start of a
+paragraph ("Service Providers and Vendors – We share ...", "**Delivery partners.** We share ...",
+"3.1 Account information. To set up ..."), which become the block's ``lead`` so the sentence
+reads as the policy wrote it without the label.
+
+Plain text has no markup, so headings are recognised by shape: a short line (at most 12 words)
+that does not end like a sentence, holds no colon, starts with a capital letter or a section
+number, and is followed by text. Wrapped lines of one paragraph are joined; a line that ends a
+sentence ends its paragraph when the file writes one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from piimap.model import ConfigError
+
+__all__ = ["Block", "PolicyDocument", "read_policy_document", "parse_policy_text", "TEXT_SUFFIXES"]
+
+#: File name endings read as policy text (anything else is a policy YAML file).
+TEXT_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+_BULLET = re.compile(r"^\s*(?:[-*•‣◦▪+]\s+|(?=\(?[a-zA-Z0-9]{1,3}\)\s)|(?=[a-z]\.\s))")
+_ENUMERATED = re.compile(r"^\s*(?:\(?[a-zA-Z0-9]{1,3}\)|[a-z]\.)\s")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:(?:section|article)\s+)?(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+\S", re.IGNORECASE
+)
+_UPDATED = re.compile(
+    r"\b(?:last\s+(?:updated|revised|modified)|effective(?:\s+date)?|updated|revised)\s*(?:on|:)?\s*[:\-–]?\s*"
+    r"(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})",
+    re.IGNORECASE,
+)
+_SUBJECT_PRONOUN = re.compile(r"(?<![\w-])(?:we|you|they|i|he|she|it)(?![\w-])")
+_RUN_IN_DASH = re.compile(
+    r"^(?P<lead>[A-Z0-9][^.!?:;–—]{1,90}?)\s+(?:–|—|-{1,2})\s+(?P<body>\S.*)$", re.DOTALL
+)
+_RUN_IN_COLON = re.compile(r"^(?P<lead>[A-Z][^.!?:;–—]{1,60}?):\s+(?P<body>\S.*)$", re.DOTALL)
+_RUN_IN_PERIOD = re.compile(
+    r"^(?P<lead>(?:\d+(?:\.\d+)+\.?\s+)?[A-Z][\w’'&/\- ]{1,60}?)\.\s+(?P<body>[A-Z“\"].*)$", re.DOTALL
+)
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "in",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "your",
+    "our",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, paragraph or list item. ``lead`` is a run-in heading taken off the text;
+    ``level`` is a heading's level (1 = title); ``intro`` is true for list items that continue
+    the paragraph before them (it ended with a colon)."""
+
+    kind: str
+    text: str
+    level: int = 0
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """A policy as blocks, with its title and "last updated" date when the text gives them."""
+
+    blocks: tuple[Block, ...]
+    title: str = ""
+    updated: str = ""
+
+
+def read_policy_document(path: str | Path) -> PolicyDocument:
+    """Read a policy file (``.txt``, ``.md``, ``.html``) into blocks."""
+    path = Path(path)
+    kind = TEXT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ConfigError(f"{path}: not a policy text (expected {', '.join(sorted(TEXT_SUFFIXES))})")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read policy text: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return parse_policy_text(text, kind)
+
+
+def parse_policy_text(text: str, kind: str = "text") -> PolicyDocument:
+    """Split ``text`` (``"text"``, ``"markdown"`` or ``"html"``) into blocks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    if kind == "html":
+        blocks, title = _html_blocks(text)
+    elif kind == "markdown":
+        blocks, title = _markdown_blocks(text), ""
+    else:
+        blocks, title = _text_blocks(text), ""
+    blocks = [_with_run_in_lead(block) for block in blocks if block.text]
+    headings = [block for block in blocks if block.kind == "heading"]
+    if not title and headings and blocks[0].kind == "heading" and "privacy" in blocks[0].text.lower():
+        title = blocks[0].text
+    match = _UPDATED.search(" ".join(f"{block.lead} {block.text}" for block in blocks[:8]))
+    updated = match.group(1) if match else ""
+    return PolicyDocument(tuple(blocks), title=title, updated=updated)
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+def _looks_like_heading(line: str, next_line: str | None) -> bool:
+    stripped = line.strip()
+    if not stripped or next_line is None or len(stripped) > 90:
+        return False
+    if next_line.strip()[:1].islower():
+        return False  # the sentence goes on on the next line
+    if _BULLET.match(stripped) and not _NUMBERED_HEADING.match(stripped):
+        return False
+    if stripped[-1] in ".,;:!" or ":" in stripped:
+        return False
+    words = stripped.split()
+    if len(words) > 12:
+        return False
+    if not (stripped[0].isupper() or _NUMBERED_HEADING.match(stripped)):
+        return False
+    if stripped.endswith("?"):
+        return len(words) <= 10
+    if stripped.isupper() or _NUMBERED_HEADING.match(stripped):
+        return True
+    significant = [word for word in words if len(word) > 3 and word.lower() not in _SMALL_WORDS]
+    capitalised = sum(1 for word in significant if word[0].isupper())
+    return len(words) <= 5 or not significant or capitalised / len(significant) >= 0.6
+
+
+def _text_blocks(text: str) -> list[Block]:
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(_paragraph_or_item(" ".join(part.strip() for part in paragraph)))
+            paragraph.clear()
+
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        ended = not paragraph or paragraph[-1].rstrip()[-1:] in (".", "!", "?", ":", ";")
+        following = next((candidate for candidate in lines[index + 1 :] if candidate.strip()), None)
+        if ended and _looks_like_heading(stripped, following):
+            flush()
+            blocks.append(Block("heading", _heading_text(stripped), level=2))
+            continue
+        if _BULLET.match(stripped):
+            flush()
+            paragraph.append(stripped)
+            continue
+        if paragraph:
+            previous = paragraph[-1]
+            in_item = bool(_BULLET.match(paragraph[0]))
+            wrapped = not ended and len(previous) >= 50 and not in_item
+            continued_item = in_item and line[:1].isspace()
+            if not (wrapped or continued_item or (not ended and not stripped[0].isupper())):
+                flush()
+        paragraph.append(stripped)
+    flush()
+    return blocks
+
+
+def _paragraph_or_item(text: str) -> Block:
+    if _BULLET.match(text):
+        if _ENUMERATED.match(text):
+            return Block("item", text.strip())  # keep "(a)" / "1)": it is how the policy refers to it
+        return Block("item", _BULLET.sub("", text, count=1).strip())
+    return Block("paragraph", text.strip())
+
+
+def _heading_text(text: str) -> str:
+    return " ".join(text.strip().strip("#").strip().split())
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    blocks: list[Block] = []
+    kind = "paragraph"
+    level = 0
+    list_depth = 0
+    for token in tokens:
+        if token.type == "heading_open":
+            kind, level = "heading", int(token.tag[1:])
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif token.type == "inline":
+            block_kind = kind if kind == "heading" else ("item" if list_depth else "paragraph")
+            lead, body = _markdown_inline(token.children or [])
+            blocks.append(Block(block_kind, body, level=level if block_kind == "heading" else 0, lead=lead))
+        elif token.type == "heading_close":
+            kind, level = "paragraph", 0
+    return blocks
+
+
+def _markdown_inline(children) -> tuple[str, str]:
+    """The inline text, and a bold run-in heading at its start ("**Delivery partners.** We ...")."""
+    parts: list[str] = []
+    lead = ""
+    strong_depth = 0
+    strong_text: list[str] = []
+    for index, child in enumerate(children):
+        if child.type == "strong_open":
+            strong_depth += 1
+            if index == 0:
+                strong_text = []
+            continue
+        if child.type == "strong_close":
+            strong_depth -= 1
+            if not lead and not "".join(parts).strip() and strong_text is not None:
+                rest = "".join(_inline_text(item) for item in children[index + 1 :]).strip()
+                candidate = "".join(strong_text).strip()
+                if rest and len(candidate.split()) <= 8:
+                    lead = candidate.rstrip(".:–—- ").strip()
+                    strong_text = None
+                    continue
+            parts.append("".join(strong_text or []))
+            strong_text = None
+            continue
+        piece = _inline_text(child)
+        if strong_depth and strong_text is not None:
+            strong_text.append(piece)
+        else:
+            parts.append(piece)
+    text = " ".join("".join(parts).split())
+    if lead:
+        text = text.lstrip(".:–—- ").strip()
+    return lead, text
+
+
+def _inline_text(token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    if token.type == "image":
+        return ""
+    return ""
+
+
+# --------------------------------------------------------------------------- HTML
+
+_SKIPPED_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "nav",
+    "footer",
+    "button",
+    "select",
+    "form",
+}
+_BLOCK_TAGS = {
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "td",
+    "th",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "tr",
+    "main",
+    "body",
+    "ul",
+    "ol",
+    "table",
+    "br",
+    "header",
+    "aside",
+    "figcaption",
+    "caption",
+}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _HtmlBlockParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.title = ""
+        self._in_title = False
+        self._skip_depth = 0
+        self._text: list[str] = []
+        self._heading_level = 0
+        self._list_item = False
+        self._strong_depth = 0
+        self._strong_at_start: list[str] | None = None
+        self._lead = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth += 1
+            return
+        if tag == "title":
+            self._in_title = True
+        elif tag in _HEADING_TAGS:
+            self._flush()
+            self._heading_level = int(tag[1])
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+            if tag == "li":
+                self._list_item = True
+        elif tag in ("strong", "b") and not self._skip_depth:
+            self._strong_depth += 1
+            if not "".join(self._text).strip() and not self._heading_level:
+                self._strong_at_start = []
+
+    def handle_endtag(self, tag):
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+            return
+        if tag == "title":
+            self._in_title = False
+        elif tag in _HEADING_TAGS:
+            self._flush()
+            self._heading_level = 0
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+        elif tag in ("strong", "b") and self._strong_depth:
+            self._strong_depth -= 1
+            if self._strong_at_start is not None and not self._strong_depth:
+                candidate = " ".join("".join(self._strong_at_start).split())
+                if candidate and len(candidate.split()) <= 8:
+                    self._lead = candidate
+                    self._text = []
+                self._strong_at_start = None
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+            return
+        if self._skip_depth:
+            return
+        self._text.append(data)
+        if self._strong_at_start is not None:
+            self._strong_at_start.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._text).split())
+        lead = self._lead
+        self._text, self._lead, self._strong_at_start = [], "", None
+        if not text and not lead:
+            self._list_item = False
+            return
+        if self._heading_level:
+            self.blocks.append(
+                Block("heading", " ".join(f"{lead} {text}".split()), level=self._heading_level)
+            )
+        elif lead and not text:
+            self.blocks.append(Block("heading", lead.rstrip(".:"), level=6))  # a bold line alone: a heading
+        else:
+            kind = "item" if self._list_item else "paragraph"
+            self.blocks.append(
+                Block(kind, text.lstrip(".:–—- ").strip() if lead else text, lead=lead.rstrip(".:–—- "))
+            )
+        self._list_item = False
+
+
+def _html_blocks(text: str) -> tuple[list[Block], str]:
+    parser = _HtmlBlockParser()
+    parser.feed(text)
+    parser.close()
+    parser._flush()
+    return parser.blocks, html.unescape(" ".join(parser.title.split()))
+
+
+# --------------------------------------------------------------------------- run-in headings
+
+
+def _with_run_in_lead(block: Block) -> Block:
+    if block.kind == "heading" or block.lead:
+        return block
+    for pattern in (_RUN_IN_DASH, _RUN_IN_COLON, _RUN_IN_PERIOD):
+        match = pattern.match(block.text)
+        if match and _is_label(match.group("lead"), period=pattern is _RUN_IN_PERIOD):
+            return Block(
+                block.kind, match.group("body").strip(), block.level, lead=match.group("lead").strip()
+            )
+    return block
+
+
+def _is_label(text: str, *, period: bool) -> bool:
+    words = text.split()
+    if not words or len(words) > (6 if period else 10):
+        return False
+    if period and len(words) < 2:
+        return False  # "No. We never ..." is an answer, not a label
+    if re.match(r"^\d+(?:\.\d+)+\.?$", words[0]):
+        return not _SUBJECT_PRONOUN.search(text)  # "3.3 Log data. Our servers ..."
+    if _SUBJECT_PRONOUN.search(text):
+        return False
+    body_words = [word for word in words if not re.match(r"^[\d.()]+$", word)]
+    if not body_words:
+        return False
+    significant = [word for word in body_words if len(word) > 3 and word.lower() not in _SMALL_WORDS]
+    if not significant:
+        return body_words[0][0].isupper()
+    capitalised = sum(1 for word in significant if word[0].isupper())
+    return capitalised / len(significant) >= 0.5

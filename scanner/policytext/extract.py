@@ -1,0 +1,1032 @@
+"""Reading statements out of a privacy policy: who collects which data, who receives it, what is denied.
+
+The approach follows PoliGraph (Cui et al., USENIX Security 2023) and PolicyLint (Andow et al.,
+USENIX Security 2019): find data-type phrases and recipient phrases in each sentence, find the
+verbs of collection ("collect", "receive", "use", "store", ...), of giving ("provide", "share",
+"disclose", "submit", ...) and of sale ("sell", "rent"), and connect them through spaCy's
+dependency parse:
+
+- a data phrase belongs to the nearest such verb above it in the parse, within the same clause
+  (a phrase under another verb, "to verify your phone number", does not belong to "we use");
+  words that only list or qualify ("including", "such as", "derived from") are looked through,
+  and so are participles that describe a noun ("the information *collected* for these purposes");
+- a verb shares the subject, object and negation of the verbs it is coordinated with ("we do not
+  rent or sell", "we collect and share");
+- the subject says who acts: the policy's author ("we", "our servers", the company's own name),
+  the person ("you", "users", an imperative "include your address"), or a third party (a
+  recipient phrase, or "they" / "their SDKs" for the recipients just named);
+- a collecting verb whose subject is a third party means data reaches that third party
+  ("Google Analytics receives your IP address"); a giving verb says data reaches us when the
+  person gives it, and reaches a recipient when we give it ("to", "with", "into");
+- negation ("not", "never", "nor") turns a statement into an explicit denial; "except", "unless"
+  and conditions mark denials that only hold in part; verbs inside choices and rights ("opt out
+  of our sharing", "whether and how we have sold") say nothing about practice and are skipped.
+
+Sentences that name data without a verb take their meaning from context: list items from the
+sentence that introduces them ("we automatically collect:"), "The information includes ..."
+from the statement before it, fragments from a heading that says what the section is about
+("What do you collect when I sign up?"). A definition ("Personal Information may include ...
+device identifiers") makes its examples collected when the policy says it collects that term.
+
+Known limits: pronouns other than "they"/"their" are not resolved ("we never share *it*"); verbs
+outside the lists (e.g. "hand over") are not read; sentences the parser gets wrong may be read
+wrongly. Every statement carries its sentence, so a person reviews what was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from piimap.policytext.document import Block, PolicyDocument
+from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Statement
+from piimap.policytext.ontology import (
+    ACTION_HEADING,
+    BUSINESS_TRANSFER_CONTEXT,
+    DATA_TERMS,
+    FIRST_PARTY,
+    KIND_EXCLUDED,
+    KIND_GENERIC,
+    KIND_PERSONAL,
+    KIND_SPECIFIC,
+    KIND_UNSPECIFIC,
+    LEGAL_PURPOSE,
+    MARKETING_PURPOSE,
+    RECIPIENT_TERMS,
+    SHARING_HEADING,
+    USER_SIDE,
+    DataTerm,
+    RecipientTerm,
+)
+
+__all__ = ["Unit", "segment", "extract_statements"]
+
+COLLECT_VERBS = frozenset(
+    "collect gather obtain receive record capture acquire log store keep retain process use access see read "
+    "track infer get save hold ask monitor combine create tokenize tokenise host handle analyze analyse verify".split()
+)
+GIVE_VERBS = frozenset(
+    "provide give submit enter send share disclose transfer tell upload supply transmit pass release need "
+    "require add".split()
+)
+SALE_VERBS = frozenset("sell rent lease trade".split())
+#: Verbs a data phrase is looked through on its way up to the verb it belongs to.
+PASS_THROUGH = frozenset("include contain consist comprise derive relate involve like such".split())
+#: Subjects that are things of the product, not parties: what they send or report reaches us.
+_PRODUCT_THINGS = frozenset(
+    "it thermostat device app application game sensor pixel camera watch tracker".split()
+)
+#: Ancestors that make a verb part of a choice or a right, not a statement of practice.
+CHOICE_WORDS = frozenset("opt right choice choose whether request object".split())
+_MEANS_PREPOSITIONS = frozenset({"through", "via", "using", "use"})
+_RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
+_THEY = frozenset({"they", "them", "their", "these", "those"})
+#: Longer units are read in windows of this many tokens (policy sentences are far shorter).
+MAX_UNIT_TOKENS = 300
+#: Verbs of collecting that, with the person as subject, mean the person puts data into the product.
+_USER_RECORDS = frozenset({"log", "record", "track", "save", "store", "enter", "create"})
+_EXCEPTION = re.compile(
+    r"\b(?:except|unless|other than|without your (?:consent|permission))\b[^.;]*", re.IGNORECASE
+)
+_CHILDREN = re.compile(r"\b(?:children|child|minors?|under the age of|under (?:13|16|18))\b", re.IGNORECASE)
+_ALIAS_BEFORE_WE = re.compile(
+    r"(?P<name>[A-Z][\w&.\-’' ]{1,60}?),?\s*\((?:[“\"][^”\"]{1,40}[”\"],?\s*(?:and |or )?)*[“\"](?:we|us)[”\"]"
+)
+_QUOTED_ALIAS = re.compile(
+    r"\(\s*[“\"](?P<name>[^”\"]{2,40})[”\"]\s*,\s*(?:[“\"][^”\"]{1,20}[”\"],?\s*(?:and |or )?)*[“\"](?:we|us|our)[”\"]"
+)
+_TITLE_ALIAS = re.compile(
+    r"^(?P<name>.+?)\s*[–—:-]?\s*privacy (?:policy|notice|statement)\b|^privacy (?:at|policy of|notice of)\s+(?P<after>.+)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence to read (a list item is read together with the sentence introducing it)."""
+
+    section: str
+    number: int
+    text: str
+    span: Any
+    subsection: str = ""
+    heading_action: str = ""
+    heading_role: str | None = None
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(self.section, self.number, self.text, self.subsection)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    text: str
+    root: Any
+    term: DataTerm | RecipientTerm
+
+    def covers(self, token) -> bool:
+        return self.start <= token.i < self.end
+
+
+@dataclass
+class _Party:
+    """Who a subject or receiver is: ``we``, ``user``, ``third`` (with recipients) or ``other``."""
+
+    kind: str
+    recipients: list[_Mention] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+def _heading_context(heading: str) -> tuple[str, str | None]:
+    role = next((term.role for term in RECIPIENT_TERMS if term.role and term.pattern.search(heading)), None)
+    if SHARING_HEADING.search(heading) or role:
+        return "shared", role
+    if ACTION_HEADING.search(heading):
+        return "collected", None
+    return "", None
+
+
+def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
+    """Sentences (and list items with their introduction) in reading order, numbered per section."""
+    blocks = [block for block in document.blocks if block.text]
+    parse_texts = [block.text for block in blocks if block.kind != "heading"]
+    parsed = iter(nlp.pipe(parse_texts, batch_size=64))
+    docs: dict[int, Any] = {}
+    for index, block in enumerate(blocks):
+        if block.kind != "heading":
+            docs[index] = next(parsed)
+
+    plan: list[tuple[str, Any]] = []  # ("unit", Unit) or ("group", (unit template, intro, items))
+    section = document.title or "Introduction"
+    action, role = _heading_context(section)
+    number = 0
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.kind == "heading":
+            section = block.text
+            action, role = _heading_context(section)
+            number = 0
+            index += 1
+            continue
+        sentences = [sentence for sentence in docs[index].sents if sentence.text.strip()]
+        items: list[Block] = []
+        following = index + 1
+        while following < len(blocks) and blocks[following].kind == "item" and block.kind == "paragraph":
+            items.append(blocks[following])
+            following += 1
+        intro = sentences[-1] if items and sentences and sentences[-1].text.rstrip().endswith(":") else None
+        for sentence in sentences:
+            if sentence is intro:
+                continue
+            number += 1
+            plan.append(
+                ("unit", Unit(section, number, sentence.text.strip(), sentence, block.lead, action, role))
+            )
+        if intro is not None:
+            number += 1
+            text = intro.text.strip() + " " + "; ".join(_item_text(item) for item in items)
+            template = Unit(section, number, text, None, block.lead, action, role)
+            plan.append(("group", (template, intro.text.strip(), items)))
+            index = following
+        else:
+            index += 1
+
+    combined_texts = [
+        f"{intro} {_item_text(item)}"
+        for kind, value in plan
+        if kind == "group"
+        for intro, items in [value[1:]]
+        for item in items
+    ]
+    combined = iter(nlp.pipe(combined_texts, batch_size=64))
+    units: list[Unit] = []
+    for kind, value in plan:
+        if kind == "unit":
+            units.append(value)
+            continue
+        template, _, items = value
+        for _item in items:
+            doc = next(combined)
+            units.append(replace(template, span=doc[:]))
+    return units
+
+
+def _item_text(item: Block) -> str:
+    text = item.text.strip().rstrip(";")
+    return f"{item.lead}: {text}" if item.lead else text
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def _mentions(span: Any, terms: Iterable[DataTerm | RecipientTerm], lowered: bool) -> list[_Mention]:
+    text = span.text
+    haystack = text.lower() if lowered else text
+    found: list[tuple[int, int, int, DataTerm | RecipientTerm]] = []
+    for order, term in enumerate(terms):
+        for match in term.pattern.finditer(haystack):
+            if match.end() > match.start():
+                found.append((match.start(), match.end(), order, term))
+    found.sort(key=lambda item: (-(item[1] - item[0]), item[2]))
+    taken = bytearray(len(text))  # characters a longer (or earlier) phrase already claimed
+    mentions = []
+    for start, end, _, term in found:
+        if any(taken[start:end]):
+            continue
+        tokens = span.char_span(start, end, alignment_mode="expand")
+        if tokens is None or not len(tokens):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        mentions.append(_Mention(tokens.start, tokens.end, text[start:end], tokens.root, term))
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+def _is_means(mention: _Mention) -> bool:
+    """ "through cookies", "via web beacons": a tool of collection, not the data collected."""
+    head = mention.root.head
+    if mention.root.dep_ == "conj":
+        head = mention.root.head.head if mention.root.head.dep_ == "pobj" else head
+    return mention.root.dep_ in ("pobj", "conj") and head.lower_ in _MEANS_PREPOSITIONS
+
+
+def _is_source(mention: _Mention) -> bool:
+    """ "from your IP address", "derived from it": where data comes from, not what is collected."""
+    return mention.root.dep_ == "pobj" and mention.root.head.lower_ == "from"
+
+
+def _negated_mention(mention: _Mention) -> bool:
+    """ "... but never your credit card number": the phrase itself is denied."""
+    doc = mention.root.doc
+    before = doc[max(0, mention.start - 3) : mention.start]
+    return any(word.lower_ in ("never", "not") for word in before) and any(
+        word.lower_ == "but" for word in doc[max(0, mention.start - 4) : mention.start]
+    )
+
+
+# --------------------------------------------------------------------------- parse helpers
+
+
+def _is_action(token) -> bool:
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in COLLECT_VERBS or lemma in GIVE_VERBS or lemma in SALE_VERBS:
+        if lemma == "ask" and not any(child.lower_ == "for" for child in token.children):
+            return False
+        return True
+    if lemma == "have":
+        return any(child.dep_ == "dobj" and child.lemma_.lower() == "access" for child in token.children)
+    if lemma == "make":
+        return any(child.lower_ == "available" for child in token.children)
+    if lemma == "hand":  # "hand over data", "hand data to the authorities"
+        return any(
+            (child.dep_ == "prt" and child.lower_ == "over")
+            or (child.dep_ in ("prep", "dative") and child.lower_ == "to")
+            for child in token.children
+        )
+    if lemma == "derive":  # "we derive your location from ...", not "location derived from ..."
+        return any(child.dep_ == "nsubj" for child in token.children)
+    if lemma == "include":  # "include your mailing address": an imperative gives us data
+        return (
+            token.tag_ in ("VB", "VBP")
+            and not any(child.dep_.startswith("nsubj") for child in token.children)
+            and token.dep_ not in ("prep", "acl", "relcl", "pcomp")
+        )
+    return False
+
+
+def _action_kind(token) -> str:
+    lemma = token.lemma_.lower()
+    if lemma in SALE_VERBS:
+        return "sale"
+    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand"):
+        return "give"
+    return "collect"
+
+
+def _governing_action(token, actions: set[int], *, recipient: bool = False):
+    """The action verb a phrase rooted at ``token`` belongs to, within its clause, or ``None``.
+
+    For a recipient, a collecting verb in a relative clause is looked past: in "we share the
+    information we collect with our service providers" the parser often hangs "with ..." on
+    "collect", but the providers are who the information is shared with.
+    """
+    current = token
+    for _ in range(_MAX_CLIMB):  # bounded: a run-on sentence can chain thousands of tokens
+        if current.head.i == current.i:
+            return None
+        head = current.head
+        if head.i in actions and head.dep_ != "acl":
+            if not (
+                recipient
+                and head.dep_ == "relcl"
+                and _action_kind(head) == "collect"
+                and current.dep_ == "prep"
+                and current.lower_ in ("with", "to")
+            ):
+                return head
+        elif head.pos_ in ("VERB", "AUX") and head.lemma_.lower() not in PASS_THROUGH:
+            if not (head.dep_ == "acl" and current.dep_ in ("prep", "agent", "advmod", "dobj")):
+                return None
+        current = head
+    return None
+
+
+_MAX_CLIMB = 40
+_CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp", "csubj"})
+
+
+def _nearest_action_before(mention, action_tokens: Sequence) -> Any:
+    """For a phrase the parse did not attach: the closest action verb before it in the sentence,
+    when no other clause's verb stands between them ("we share hashed e-mail addresses with Meta
+    to measure ads" parsed with "addresses" as the subject of "measure")."""
+    before = [token for token in action_tokens if token.i < mention.start]
+    if not before:
+        return None
+    action = before[-1]
+    doc = action.doc
+    for token in doc[action.i + 1 : mention.start]:
+        if (
+            token.pos_ == "VERB"
+            and token.dep_ in _CLAUSE_DEPS
+            and token.i not in {a.i for a in action_tokens}
+        ):
+            return None
+    return action
+
+
+def _is_negative(token) -> bool:
+    def negated(candidate) -> bool:
+        return any(
+            child.dep_ == "neg" or child.lower_ in ("never", "nor", "neither") for child in candidate.children
+        ) or any(left.lower_ == "nor" for left in candidate.lefts)
+
+    if negated(token):
+        return True
+    current = token
+    for _ in range(_MAX_CLIMB):
+        if current.dep_ != "conj":
+            break
+        current = current.head
+        if any(child.dep_ == "cc" and child.lower_ == "but" for child in current.children):
+            return False
+        if negated(current):
+            return True
+    # "nor do we knowingly collect": spaCy hangs "nor" off the clause before
+    previous = token.doc[max(0, token.i - 4) : token.i]
+    return any(word.lower_ == "nor" for word in previous)
+
+
+def _in_choice_or_question(token, question: bool) -> bool:
+    if question:
+        return True
+    if any(child.tag_ in ("WRB", "WP") or child.lower_ in ("whether", "how") for child in token.lefts):
+        return True
+    current = token
+    for _ in range(_MAX_CLIMB):
+        if current.head.i == current.i:
+            break
+        current = current.head
+        if current.lemma_.lower() in CHOICE_WORDS or current.lower_ in ("whether", "how"):
+            return True
+    return False
+
+
+def _conj_root(token):
+    """The first verb of a coordination ("collect" in "collect, use and share"), bounded."""
+    current = token
+    for _ in range(_MAX_CLIMB):
+        if current.dep_ != "conj" or current.head.i == current.i:
+            break
+        current = current.head
+    return current
+
+
+def _conjunct_group(token, groups: dict[int, list]) -> list:
+    """The action verbs coordinated with ``token`` (``groups``: conjunction root -> its verbs)."""
+    return groups.get(_conj_root(token).i, [token])
+
+
+def _purposes(token) -> tuple[str, ...]:
+    purposes = []
+    doc = token.doc
+    for child in token.children:
+        if child.dep_ not in ("advcl", "xcomp", "prep"):
+            continue
+        start = child.left_edge.i
+        words = doc[start : min(child.right_edge.i + 1, start + 24)]  # bounded: a purpose is a phrase
+        first = words[0].lower_
+        if child.dep_ in ("advcl", "xcomp") and (
+            first in ("to", "so", "in")
+            or any(word.lower_ == "so" and word.dep_ == "mark" for word in words[:2])
+        ):
+            if _is_action(child) and first == "to" and child.dep_ == "xcomp":
+                continue  # "need to collect": a verb chain, not a purpose
+            purposes.append(_short(" ".join(word.text for word in words)))
+        elif (
+            child.dep_ == "prep"
+            and first == "for"
+            and any(word.lemma_.lower() in ("purpose", "reason") for word in words)
+        ):
+            purposes.append(_short(" ".join(word.text for word in words)))
+    return tuple(dict.fromkeys(purpose for purpose in purposes if purpose))
+
+
+def _short(text: str, words: int = 16) -> str:
+    parts = re.sub(r"\s+([,.;:)])", r"\1", text).replace("( ", "(").split()
+    clipped = " ".join(parts[:words]).rstrip(",;:")
+    return clipped + (" …" if len(parts) > words else "")
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class _Reader:
+    def __init__(self, aliases: Sequence[str]) -> None:
+        self.aliases = [alias.lower() for alias in aliases if alias]
+        self.last_recipients: list[_Mention] = []
+        self.last_section = ""
+        self.pending: list[Statement] = []
+        self.definitions: list[tuple[Unit, tuple[str, ...], tuple[str, ...]]] = []
+        self.generic_collection = False
+        self.unmapped: list[tuple[str, Citation]] = []
+
+    # -- parties
+
+    def _party(self, token, recipients: list[_Mention], span) -> _Party:
+        inside = [mention for mention in recipients if mention.covers(token)]
+        if inside:
+            group = inside + [
+                mention
+                for mention in recipients
+                if mention not in inside
+                and mention.root.head.i in {m.root.i for m in inside}
+                and mention.root.dep_ in ("conj", "appos", "pobj")
+            ]
+            return _Party("third", group)
+        near = token.doc[
+            max(token.left_edge.i, token.i - 6) : token.i + 1
+        ]  # "our third-party service providers"
+        phrase = " ".join(word.text for word in near).lower()
+        word = token.lower_
+        if word in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+            return self._party(token.head.head, recipients, span)
+        own_name = " ".join(
+            word.text for word in near if word.dep_ in ("compound", "flat") or word.i == token.i
+        ).lower()
+        named_us = token.pos_ == "PROPN" and any(
+            alias in own_name or own_name in alias for alias in self.aliases
+        )
+        if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or named_us:
+            return _Party("we")
+        if word == "it" and token.dep_.startswith("nsubj"):
+            earlier = [m for m in recipients if m.end <= token.i and (m.term.role or m.term.named)]
+            return _Party("third", earlier[-1:]) if earlier else _Party("other")
+        if word in _THEY or any(
+            child.lower_ in _THEY for child in token.children if child.dep_ in ("poss", "det")
+        ):
+            if self.last_recipients:
+                return _Party("third", list(self.last_recipients))
+            return _Party("other")
+        if USER_SIDE.fullmatch(word) or USER_SIDE.search(phrase):
+            return _Party("user")
+        return _Party("other")
+
+    def _subjects(self, action, recipients, span) -> list[_Party]:
+        current = action
+        came_from = ""
+        for level in range(5):
+            if level and came_from == "xcomp":
+                controller = next((child for child in current.children if child.dep_ == "dobj"), None)
+                if controller is not None:  # "a court orders us to hand over data": "us" hands it over
+                    return [self._party(controller, recipients, span)]
+            wanted = ("nsubj", "csubj") if level == 0 else ("nsubj", "csubj", "nsubjpass")
+            subjects = sorted(
+                (child for child in current.children if child.dep_ in wanted),
+                key=lambda child: child.dep_ == "csubj",  # "to subscribe, you need ...": "you" acts
+            )
+            if subjects:
+                parties = []
+                for subject in subjects:
+                    for member in (subject, *subject.conjuncts):
+                        party = self._party(member, recipients, span)
+                        if not any(
+                            p.kind == party.kind and p.recipients == party.recipients for p in parties
+                        ):
+                            parties.append(party)
+                return parties
+            if level == 0 and any(child.dep_ == "nsubjpass" for child in current.children):
+                return []  # passive: the agent, if any, acts
+            if (
+                level
+                and current.dep_ == "ROOT"
+                and current.tag_ == "VB"
+                and not any(child.dep_ == "aux" for child in current.children)
+            ):
+                return [_Party("user")]  # an imperative: "please contact us using ..."
+            if current.dep_ in ("conj", "xcomp", "advcl", "ccomp") and current.head.i != current.i:
+                if current.dep_ in ("advcl", "ccomp") and any(
+                    child.dep_ == "mark" for child in current.children
+                ):
+                    return []
+                came_from = current.dep_
+                current = current.head
+                continue
+            break
+        return []
+
+    def _agents(self, action, recipients, span) -> list[_Party]:
+        parties = []
+        for child in action.children:
+            if child.dep_ == "agent":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        for member in (obj, *obj.conjuncts):
+                            parties.append(self._party(member, recipients, span))
+        return parties
+
+    # -- reading one unit
+
+    def read(self, unit: Unit) -> list[Statement]:
+        """The statements of one unit; a very long one is read in windows of :data:`MAX_UNIT_TOKENS`
+        tokens (a run-on "sentence" of thousands of words must not take quadratic time)."""
+        span = unit.span
+        if len(span) <= MAX_UNIT_TOKENS:
+            return self._read(unit)
+        statements = []
+        for start in range(span.start, span.end, MAX_UNIT_TOKENS):
+            window = span.doc[start : min(start + MAX_UNIT_TOKENS, span.end)]
+            statements.extend(self._read(replace(unit, span=window)))
+        return statements
+
+    def _read(self, unit: Unit) -> list[Statement]:
+        if unit.section != self.last_section:
+            self.last_section = unit.section
+            self.last_recipients = []
+            self.pending = []
+        span = unit.span
+        data = _mentions(span, DATA_TERMS, lowered=True)
+        recipients = _mentions(span, RECIPIENT_TERMS, lowered=False)
+        excluded = [m for m in data if m.term.kind == KIND_EXCLUDED]
+        data = [
+            m
+            for m in data
+            if m.term.kind != KIND_EXCLUDED
+            and not any(m.start < e.end and e.start < m.end for e in excluded)
+            and not (
+                m.term.kind in (KIND_PERSONAL, KIND_UNSPECIFIC)
+                and any(m.start < r.end and r.start < m.end for r in recipients)
+            )
+            and not _is_means(m)
+            and not _is_source(m)
+        ]
+        recipients = [r for r in recipients if not any(r.start < e.end and e.start < r.end for e in excluded)]
+        actions = {token.i for token in span if _is_action(token)}
+        action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
+        governed: dict[int, list[_Mention]] = {}
+        for mention in data:
+            action = _governing_action(mention.root, actions)
+            if action is None and mention.term.kind in (KIND_SPECIFIC, KIND_GENERIC, KIND_PERSONAL):
+                action = _nearest_action_before(mention, action_tokens)
+            if action is not None:
+                governed.setdefault(action.i, []).append(mention)
+        governed_recipients: dict[int, list[_Mention]] = {}
+        for mention in recipients:
+            action = _governing_action(mention.root, actions, recipient=True)
+            if action is None:
+                action = _nearest_action_before(mention, action_tokens)
+            if action is not None:
+                governed_recipients.setdefault(action.i, []).append(mention)
+
+        statements: list[Statement] = []
+        used: set[int] = set()
+        last_data: list[_Mention] = []
+        groups: dict[int, list] = {}
+        for token in action_tokens:
+            groups.setdefault(_conj_root(token).i, []).append(token)
+        question = span.text.rstrip().endswith("?")
+        for token in action_tokens:
+            if _in_choice_or_question(token, question):
+                continue
+            own = governed.get(token.i, [])
+            has_object = any(
+                child.dep_ in ("dobj", "nsubjpass") and child.lower_ not in ("it", "them", "this", "these")
+                for child in token.children
+            )
+            group = _conjunct_group(token, groups)
+            if not own and not has_object:
+                own = [m for other in group if other.i != token.i for m in governed.get(other.i, [])]
+            if not own and any(c.dep_ == "dobj" and c.lower_ in ("it", "them") for c in token.children):
+                own = list(last_data)  # "we never sell your health data, and we never share it"
+            token_recipients = governed_recipients.get(token.i, []) or [
+                m for other in group if other.i != token.i for m in governed_recipients.get(other.i, [])
+            ]
+            made = self._statements(unit, token, group, own, token_recipients, recipients)
+            if own:
+                last_data = own
+            statements.extend(made)
+            if made:
+                used.update(id(m) for m in own)
+
+        if recipients:
+            self.last_recipients = [r for r in recipients if r.term.role] or self.last_recipients
+        meaningful = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and id(m) not in used]
+        if not statements and meaningful:
+            statements.extend(self._from_context(unit, meaningful, recipients))
+        self._note_definition(unit, data)
+        return statements
+
+    def _statements(self, unit, token, group, data, token_recipients, all_recipients) -> list[Statement]:
+        """What one verb says about the data it governs."""
+        span = unit.span
+        kind = _action_kind(token)
+        negative = _is_negative(token)
+        specific = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+        personal = [m for m in data if m.term.kind == KIND_PERSONAL]
+        unspecific = [m for m in data if m.term.kind == KIND_UNSPECIFIC]
+        subjects = self._subjects(token, all_recipients, span)
+        if not subjects:
+            for other in group:
+                if other.i < token.i:
+                    subjects = self._subjects(other, all_recipients, span)
+                    if subjects:
+                        break
+        agents = self._agents(token, all_recipients, span)
+        receivers = [m for m in token_recipients if not any(m in p.recipients for p in subjects + agents)]
+        purposes = _purposes(token) or tuple(p for other in group for p in _purposes(other))
+        sentence = span.text
+        qualifier = _qualifier(sentence, token)
+        statements: list[Statement] = []
+
+        def emit(action, categories, phrases, role=None, names=(), actor="we") -> None:
+            categories, phrases = _aligned(categories, phrases)
+            if not categories:
+                return
+            statements.append(
+                Statement(
+                    action=action,
+                    categories=categories,
+                    citation=unit.citation,
+                    role=role,
+                    recipients=tuple(dict.fromkeys(names)),
+                    phrases=phrases,
+                    purposes=purposes,
+                    actor=actor,
+                    qualifier=qualifier if action.startswith("denied-") or qualifier == "children" else "",
+                )
+            )
+
+        # "we receive a purchase receipt but never your credit card number": a denial inside
+        negated_here = [m for m in specific if _negated_mention(m)]
+        specific = [m for m in specific if m not in negated_here]
+        categories = [c for m in specific for c in m.term.categories]
+        phrases = [m.text for m in specific for _ in m.term.categories]
+        everything = personal or (unspecific if not specific else [])
+        shared_categories = categories + ([ALL_COLLECTED] if everything else [])
+        shared_phrases = phrases + [m.text for m in everything[:1]]
+
+        def share_to(mentions, actor="we", action=None) -> None:
+            for role, names in _by_role(mentions, sentence, negative):
+                emit(
+                    action or ("denied-sharing" if negative else "shared"),
+                    shared_categories,
+                    shared_phrases,
+                    role,
+                    names,
+                    actor,
+                )
+
+        third_subjects = [p for p in subjects + agents if p.kind == "third"]
+        third_recipients = [m for p in third_subjects for m in p.recipients]
+        if kind == "collect":
+            if (
+                negative
+                and token.lemma_.lower() == "use"
+                and (purposes or any(word.lower_ == "for" for word in token.subtree))
+            ):
+                return statements  # "we do not use X for advertising": a limit on use, not on collection
+            if subjects and all(p.kind == "user" for p in subjects) and token.lemma_.lower() in _USER_RECORDS:
+                subjects = []  # "whatever you log": the person records it in our product
+            if third_subjects:
+                if specific or personal:
+                    categories_before = shared_categories
+                    if not personal:
+                        shared_categories = categories
+                    share_to(third_recipients, actor="third party")
+                    shared_categories = categories_before
+                elif unspecific:
+                    self._remember_generic(unit, [], third_recipients, purposes)
+            first_party = not subjects or any(p.kind in ("we", "other") for p in subjects)
+            if agents and all(p.kind == "third" for p in agents):
+                first_party = False
+            if first_party:
+                if negative and (specific or personal):
+                    emit(
+                        "denied-collection",
+                        categories + ([ALL_COLLECTED] if personal else []),
+                        phrases + [m.text for m in personal[:1]],
+                    )
+                elif specific:
+                    emit("collected", categories, phrases)
+                elif personal or unspecific:
+                    self._remember_generic(unit, ["collected"], [], purposes)
+                    if personal:
+                        self.generic_collection = True
+            if negated_here and first_party:
+                emit(
+                    "denied-collection",
+                    [c for m in negated_here for c in m.term.categories],
+                    [m.text for m in negated_here],
+                )
+            return statements
+
+        if not (specific or personal or unspecific):
+            return statements
+        provider = subjects[0].kind if subjects else "none"
+        if (
+            provider == "none"
+            and token.tag_ in ("VB", "VBG", "VBP")
+            and not any(c.dep_ == "nsubjpass" for c in token.children)
+        ):
+            provider = "user"  # "include your mailing address", "by submitting your e-mail address"
+        if not receivers:
+            receivers = [
+                m
+                for m in all_recipients
+                if m.start > token.i
+                and (m.term.role or m.term.named)
+                and not any(m in p.recipients for p in subjects + agents)
+            ]
+        third = [m for m in receivers if m.term.role is not None or m.term.named]
+        generic_third = [m for m in receivers if m.term.role is None and not m.term.named]
+        to_us = any(
+            self._party(child, all_recipients, span).kind == "we" for child in _receiver_tokens(token)
+        )
+        if provider == "third":
+            return statements  # a third party giving data: not a practice of the policy's author
+        if kind == "sale":
+            if not specific and not everything:
+                return statements
+            if negative:
+                roles = _by_role(third or generic_third, sentence, True)
+                emit(
+                    "denied-sale",
+                    shared_categories,
+                    shared_phrases,
+                    roles[0][0] if len(roles) == 1 else ANY_RECIPIENT,
+                    [n for _, names in roles for n in names],
+                )
+            elif third or generic_third:
+                share_to(third or generic_third)
+            return statements
+        if third or generic_third:
+            if not to_us:
+                share_to(third or generic_third)
+            return statements
+        sender_is_product = (
+            bool(subjects)
+            and subjects[0].kind == "other"
+            and any(
+                child.dep_.startswith("nsubj") and child.lemma_.lower() in _PRODUCT_THINGS
+                for child in token.children
+            )
+        )
+        if provider == "user" or to_us or sender_is_product:
+            if negative and (specific or personal):
+                emit(
+                    "denied-collection",
+                    categories + ([ALL_COLLECTED] if personal else []),
+                    phrases + [m.text for m in personal[:1]],
+                )
+            elif specific:
+                emit("collected", categories, phrases)
+            return statements
+        if provider in ("we", "none", "other"):
+            for role in _roles_from_context(sentence, unit):
+                emit("denied-sharing" if negative else "shared", shared_categories, shared_phrases, role, ())
+            if negative and not statements and (specific or personal):
+                emit("denied-sharing", shared_categories, shared_phrases, ANY_RECIPIENT, ())
+        return statements
+
+    def _remember_generic(self, unit, actions, recipients, purposes) -> None:
+        """A statement about "information" alone: "The information includes ..." may follow."""
+        if not self.pending or self.pending[0].citation != unit.citation:
+            self.pending = []
+        self.pending.extend(Statement(action, (), unit.citation, purposes=purposes) for action in actions)
+        for role, names in _by_role(recipients, unit.span.text, False):
+            self.pending.append(
+                Statement(
+                    "shared", (), unit.citation, role=role, recipients=tuple(names), actor="third party"
+                )
+            )
+
+    def _from_context(self, unit: Unit, mentions: list[_Mention], recipients) -> list[Statement]:
+        """Data named without a verb of its own: "The information includes ...", a fragment under a heading."""
+        categories = [c for m in mentions for c in m.term.categories]
+        categories, phrases = _aligned(categories, [m.text for m in mentions for _ in m.term.categories])
+        root = unit.span.root
+        subject = next((child for child in root.children if child.dep_.startswith("nsubj")), None)
+        refers_back = (
+            subject is not None
+            and subject.lemma_.lower() in ("information", "data", "datum")
+            and any(child.lower_ in ("the", "this", "such", "these", "that") for child in subject.children)
+            and root.lemma_.lower() in ("include", "be", "consist", "comprise", "contain")
+        )
+        if refers_back and self.pending:
+            return [
+                replace(
+                    template,
+                    categories=categories,
+                    phrases=phrases,
+                    citation=unit.citation,
+                )
+                for template in self.pending
+            ]
+        if any(token.pos_ == "VERB" for token in unit.span):
+            return []  # a sentence with a verb that is not about collection or sharing
+        if unit.heading_action == "collected":
+            return [Statement("collected", categories, unit.citation, phrases=phrases)]
+        if unit.heading_action == "shared":
+            named = [r for r in recipients if r.term.role]
+            if named:
+                return [
+                    Statement(
+                        "shared",
+                        categories,
+                        unit.citation,
+                        role=role,
+                        recipients=tuple(names),
+                        phrases=phrases,
+                    )
+                    for role, names in _by_role(named, unit.span.text, False)
+                ]
+            if unit.heading_role:
+                return [
+                    Statement(
+                        "shared",
+                        categories,
+                        unit.citation,
+                        role=unit.heading_role,
+                        phrases=phrases,
+                    )
+                ]
+        return []
+
+    def _note_definition(self, unit: Unit, data: list[_Mention]) -> None:
+        root = unit.span.root
+        if root.lemma_.lower() not in ("include", "mean", "be", "comprise"):
+            return
+        subject = next((child for child in root.children if child.dep_.startswith("nsubj")), None)
+        if subject is None:
+            return
+        subject_mention = next((m for m in data if m.covers(subject) and m.term.kind == KIND_PERSONAL), None)
+        members = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+        if subject_mention is not None and members:
+            categories, phrases = _aligned(
+                [c for m in members for c in m.term.categories],
+                [m.text for m in members for _ in m.term.categories],
+            )
+            self.definitions.append((unit, categories, phrases))
+
+
+def _receiver_tokens(token) -> Iterator[Any]:
+    for child in token.children:
+        if child.dep_ in ("dative", "iobj") and child.pos_ in ("PRON", "PROPN", "NOUN"):
+            yield child
+        if child.dep_ == "dobj" and child.lower_ in ("us", "you"):
+            yield child  # "provide us with ..."
+        if child.dep_ in ("prep", "dative") and child.lower_ in ("to", "with", "into"):
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    yield obj
+
+
+def _by_role(mentions: Sequence[_Mention], sentence: str, negative: bool) -> list[tuple[str, list[str]]]:
+    """Recipients grouped by role; generic recipients take a role from the purpose, else ``any``."""
+    roles: dict[str, list[str]] = {}
+    for mention in mentions:
+        role = mention.term.role
+        if role is None:
+            if MARKETING_PURPOSE.search(sentence):
+                role = "marketing"
+            elif LEGAL_PURPOSE.search(sentence) and not negative:
+                role = "legal"
+            else:
+                role = ANY_RECIPIENT if negative else "third_party"
+        roles.setdefault(role, []).append(mention.text.strip())
+    if not mentions:
+        return []
+    return list(roles.items())
+
+
+def _roles_from_context(sentence: str, unit: Unit) -> list[str]:
+    if BUSINESS_TRANSFER_CONTEXT.search(sentence) or BUSINESS_TRANSFER_CONTEXT.search(unit.subsection or ""):
+        return ["business_transfer"]
+    if LEGAL_PURPOSE.search(sentence):
+        return ["legal"]
+    return []
+
+
+def _qualifier(sentence: str, head) -> str:
+    if _CHILDREN.search(sentence):
+        return "children"
+    match = _EXCEPTION.search(sentence)
+    if match:
+        return _short(match.group(0).strip(), 10)
+    if any(
+        child.dep_ == "advcl"
+        and any(m.lower_ in ("if", "unless", "where", "when") for m in child.children if m.dep_ == "mark")
+        for child in head.children
+    ):
+        return "conditional"
+    if sentence.lstrip().lower().startswith(("if ", "where ")):
+        return "conditional"
+    return ""
+
+
+# --------------------------------------------------------------------------- the whole document
+
+
+def first_party_aliases(document: PolicyDocument) -> list[str]:
+    """Names the policy gives its author: ``Ledgerly GmbH ("Ledgerly", "we")``, the title's name."""
+    aliases: list[str] = []
+    head = " ".join(block.text for block in document.blocks[:6])
+    for pattern in (_QUOTED_ALIAS, _ALIAS_BEFORE_WE):
+        for match in pattern.finditer(head):
+            name = match.group("name").strip(" ,.")
+            if 1 <= len(name.split()) <= 5:
+                aliases.append(name)
+    if document.title:
+        match = _TITLE_ALIAS.search(document.title.strip())
+        if match:
+            name = (match.group("name") or match.group("after") or "").strip(" –—:-")
+            if name and len(name.split()) <= 5:
+                aliases.append(name)
+    expanded = []
+    for alias in aliases:
+        expanded.append(alias)
+        short = re.sub(r"\b(?:inc|ltd|llc|gmbh|plc|corp|co)\.?$", "", alias, flags=re.IGNORECASE).strip(" ,.")
+        if short and short != alias:
+            expanded.append(short)
+    return list(dict.fromkeys(expanded))
+
+
+def extract_statements(units: Sequence[Unit], aliases: Sequence[str]) -> tuple[list[Statement], _Reader]:
+    """Every statement of every unit, then what definitions add (see the module docstring)."""
+    reader = _Reader(aliases)
+    statements: list[Statement] = []
+    for unit in units:
+        statements.extend(reader.read(unit))
+    if reader.generic_collection or any(
+        statement.action == "collected" and ALL_COLLECTED in statement.categories for statement in statements
+    ):
+        for unit, categories, phrases in reader.definitions:
+            statements.append(
+                Statement("collected", categories, unit.citation, phrases=phrases, basis="definition")
+            )
+    return _merge(statements), reader
+
+
+def _aligned(categories: Sequence[str], phrases: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Categories without duplicates, each with the (first) phrase it was read from."""
+    pairs: dict[str, str] = {}
+    for index, category in enumerate(categories):
+        pairs.setdefault(category, phrases[index] if index < len(phrases) else "")
+    return tuple(pairs), tuple(pairs.values())
+
+
+def _merge(statements: list[Statement]) -> list[Statement]:
+    """One statement per (sentence, action, role, qualifier): list items of one sentence merge, and
+    "disclosed to or collected directly by X" is one sharing statement."""
+    merged: dict[tuple, Statement] = {}
+    for statement in statements:
+        key = (
+            statement.citation.section,
+            statement.citation.sentence,
+            statement.action,
+            statement.role,
+            statement.qualifier,
+            statement.basis,
+        )
+        previous = merged.get(key)
+        if previous is None:
+            merged[key] = statement
+            continue
+        categories, phrases = _aligned(
+            previous.categories + statement.categories, previous.phrases + statement.phrases
+        )
+        merged[key] = replace(
+            previous,
+            categories=categories,
+            recipients=tuple(dict.fromkeys(previous.recipients + statement.recipients)),
+            phrases=phrases,
+            purposes=tuple(dict.fromkeys(previous.purposes + statement.purposes)),
+        )
+    return list(merged.values())
