@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from piimap.commands.common import record_run, store_url
 from piimap.config import Config, load_config
 from piimap.model import Finding, ScanResult, SourceSpec, SourceStatus, Violation
+from piimap.pipeline import RunOptions, ScanRun, record_run, store_url
 from piimap.settings import ScanSettings
 from piimap.store import (
     SCHEMA_VERSION,
@@ -199,21 +198,18 @@ def test_store_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     config_file.write_text("sources:\n  app: sqlite:///app.db\nstore: sqlite:///history/runs.sqlite\n")
     config = load_config(config_file)
     bare = Config(path=None, sources=config.sources, settings=ScanSettings())
-    assert store_url(config, argparse.Namespace(store="sqlite:///cli.sqlite")) == "sqlite:///cli.sqlite"
-    assert (
-        store_url(config, argparse.Namespace(store=None))
-        == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
-    )
-    assert store_url(bare, argparse.Namespace(store=None)) == "sqlite:///from-env.sqlite"
+    assert store_url(config, RunOptions(store="sqlite:///cli.sqlite")) == "sqlite:///cli.sqlite"
+    assert store_url(config, RunOptions(store=None)) == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
+    assert store_url(bare, RunOptions(store=None)) == "sqlite:///from-env.sqlite"
 
 
 def test_record_run_sets_the_run_id_and_no_store_skips_it(store_path: Path) -> None:
     config = Config(path=None, sources=(SourceSpec("app", "sqlite:///app.db"),), settings=ScanSettings())
     url = f"sqlite:///{store_path}"
-    recorded = record_run(config, argparse.Namespace(store=url, no_store=False, command="scan"), result())
-    assert recorded.run_id == "1"
-    skipped = record_run(config, argparse.Namespace(store=url, no_store=True, command="scan"), result())
-    assert skipped.run_id is None
+    recorded = record_run(config, RunOptions(store=url, no_store=False, command="scan"), ScanRun(result()))
+    assert recorded.result.run_id == "1"
+    skipped = record_run(config, RunOptions(store=url, no_store=True, command="scan"), ScanRun(result()))
+    assert skipped.result.run_id is None
     with open_store(url) as store:
         assert len(store.runs()) == 1
 

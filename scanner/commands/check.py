@@ -16,7 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from piimap.checks import failing_violations, load_baseline
-from piimap.commands.common import add_scan_options, config_from_args, print_errors
+from piimap.commands.common import (
+    add_scan_options,
+    config_from_args,
+    print_errors,
+    print_warnings,
+    run_options,
+)
 from piimap.config import Config
 from piimap.declarations import DataMap, Policy, load_datamap, load_policy
 from piimap.model import ConfigError, ScanResult
@@ -48,6 +54,7 @@ def add_declaration_options(parser: argparse.ArgumentParser) -> None:
         "--datamap", metavar="FILE", help="data map YAML (instead of 'datamap:' in the config)"
     )
     parser.add_argument("--policy", metavar="FILE", help="policy YAML (instead of 'policy:' in the config)")
+    parser.set_defaults(baseline=None)  # 'check' adds --baseline; 'baseline' writes one instead
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -128,9 +135,9 @@ def with_declaration_overrides(config: Config, args: argparse.Namespace) -> Conf
     changes = {
         name: Path(value)
         for name, value in (
-            ("datamap_path", getattr(args, "datamap", None)),
-            ("policy_path", getattr(args, "policy", None)),
-            ("baseline_path", getattr(args, "baseline", None)),
+            ("datamap_path", args.datamap),
+            ("policy_path", args.policy),
+            ("baseline_path", args.baseline),
         )
         if value
     }
@@ -143,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
     load_declarations(config)  # validate before scanning: mistakes surface at once
     _require_known_formats([args.format, *(output.format for output in config.reports)])
-    outcome = run_configured(config, args)
+    outcome = run_configured(config, run_options(args))
     result = outcome.result
+    print_warnings(outcome.warnings)
     write_report(args.format, result, args.output)
     for problem in outcome.report_errors:
         write_problem(problem)
