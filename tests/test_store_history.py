@@ -8,13 +8,27 @@ from pathlib import Path
 import pytest
 
 from piimap.config import Config, load_config
-from piimap.model import Finding, ScanResult, SourceSpec, SourceStatus, Violation
+from piimap.model import (
+    CategoryFlow,
+    CategoryNode,
+    ContainerNode,
+    ContainsEdge,
+    DataMapGraph,
+    Finding,
+    ReachesEdge,
+    ScanResult,
+    SourceSpec,
+    SourceStatus,
+    SystemNode,
+    VendorFlow,
+    VendorNode,
+    Violation,
+)
 from piimap.pipeline import RunOptions, ScanRun, record_run, store_url
 from piimap.settings import ScanSettings
 from piimap.store import (
     SCHEMA_VERSION,
     ContainerRecord,
-    Flow,
     StoreError,
     default_store_url,
     flows_of,
@@ -69,7 +83,7 @@ def test_round_trip_of_a_run(store_path: Path) -> None:
         )
         assert store.findings(run_id) == [text, email]  # report order: container, field, category
         assert store.violations(run_id) == [violation]
-        assert store.flows(run_id) == {Flow("app", "Acme", "user.contact.email")}
+        assert store.flows(run_id) == {CategoryFlow("app", "Acme", "user.contact.email")}
         assert store.containers(run_id) == containers
         summary = store.run(run_id)
     assert (summary.command, summary.config, summary.sources) == ("check", "/x/piimap.yaml", ("app",))
@@ -225,33 +239,22 @@ def test_scan_digest_changes_with_settings_and_source_but_not_the_password() -> 
 
 
 def test_flows_come_from_the_datamap_flow_edges() -> None:
-    datamap = {
-        "directed": True,
-        "nodes": [
-            {"id": "system:app", "kind": "system", "system": "app"},
-            {"id": "vendor:acme", "kind": "vendor", "vendor": "acme", "label": "Acme Analytics"},
-            {"id": "category:user.contact.email", "kind": "category"},
-            {"id": "container:app/users", "kind": "container"},
-        ],
-        "edges": [
-            {
-                "source": "system:app",
-                "target": "vendor:acme",
-                "kind": "flow",
-                "carries": ["user.contact.email", "user.name"],
-            },
-            {
-                "source": "category:user.contact.email",
-                "target": "vendor:acme",
-                "kind": "reaches",
-                "systems": ["app"],
-            },
-            {"source": "system:app", "target": "container:app/users", "kind": "contains"},
-        ],
-    }
+    datamap = DataMapGraph(
+        nodes=(
+            SystemNode("app", "ok"),
+            VendorNode("acme", "Acme Analytics", "analytics"),
+            CategoryNode("user.contact.email"),
+            ContainerNode("app", "users"),
+        ),
+        edges=(
+            VendorFlow("app", "acme", declared=("all",), carries=("user.contact.email", "user.name")),
+            ReachesEdge("user.contact.email", "acme", ("app",)),
+            ContainsEdge("system:app", "container:app/users"),
+        ),
+    )
     assert flows_of(result(datamap=datamap)) == [
-        Flow("app", "acme", "user.contact.email"),
-        Flow("app", "acme", "user.name"),
+        CategoryFlow("app", "acme", "user.contact.email"),
+        CategoryFlow("app", "acme", "user.name"),
     ]
 
 
@@ -267,4 +270,4 @@ def test_flows_from_the_real_datamap_builder() -> None:
         }
     )
     checked = evaluate(result(finding("users", "email", "user.contact.email")), datamap, None)
-    assert Flow("app", "acme", "user.contact.email") in flows_of(checked)
+    assert CategoryFlow("app", "acme", "user.contact.email") in flows_of(checked)
