@@ -259,6 +259,7 @@ ADDRESSES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=ADDRESSES)
 def test_email_fast_path_agrees_with_validate_email(value: str) -> None:
@@ -576,6 +577,7 @@ IP_VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=IP_VALUES)
 def test_ip_fast_path_agrees_with_ipaddress(value: str) -> None:

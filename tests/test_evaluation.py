@@ -44,6 +44,8 @@ def assert_targets(results, *, value_only: bool) -> None:
             continue
         assert precision >= 0.98, (category, misses)
 
+pytestmark = pytest.mark.slow  # the evaluation corpus
+
 
 @pytest.fixture(scope="module")
 def outcome():

@@ -158,6 +158,7 @@ def app_database(request, tmp_path) -> str:
     return url
 
 
+@pytest.mark.slow
 def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys) -> None:
     """Done when: two runs of the real scheduler, a PII column added in between, history lists
     both runs and diff names the new column."""
@@ -203,6 +204,7 @@ def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys
     assert "contact_email" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_schedule_command_with_max_runs_stops_by_itself(tmp_path, capsys) -> None:
     make_database(tmp_path / "app.db")
     make_database(tmp_path / "crm.db")

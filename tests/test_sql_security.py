@@ -152,6 +152,7 @@ def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     assert "\n" not in str(unreadable.value)
 
 
+@pytest.mark.slow
 def test_a_long_full_read_is_limited_per_batch_not_as_a_whole(sql_db: str) -> None:
     """Reading everything takes as long as the classifiers need; each batch is still bounded."""
     metadata = sa.MetaData()
