@@ -26,6 +26,7 @@ from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, Sour
 from piimap.settings import ScanSettings
 
 if TYPE_CHECKING:
+    from piimap.declarations import DataMap, Policy
     from piimap.store import ContainerRecord
 
 __all__ = [
@@ -33,7 +34,9 @@ __all__ = [
     "RunOptions",
     "ScanRun",
     "RunOutcome",
+    "Declarations",
     "config_for_sources",
+    "load_declarations",
     "store_url",
     "run_scan",
     "check_declarations",
@@ -194,19 +197,54 @@ def _config_executor(config: Config) -> dict[str, Any]:
     }
 
 
-def check_declarations(config: Config, result: ScanResult, baseline_path: Path | None = None) -> ScanResult:
-    """Fill ``violations`` and ``datamap`` when the config names a data map or a policy."""
-    from piimap.checks import evaluate, load_baseline
+@dataclass(frozen=True)
+class Declarations:
+    """What a check compares the scan with: the data map, the policy and the accepted violations."""
+
+    datamap: DataMap | None
+    policy: Policy | None
+    baseline: frozenset[str] | None = None
+
+
+def load_declarations(config: Config, *, with_baseline: bool = True, required: bool = False) -> Declarations:
+    """Load and validate the data map, policy and (``with_baseline``) baseline files ``config`` names.
+
+    With ``required`` a config naming neither a data map nor a policy is a :class:`ConfigError`
+    (``piimap check`` and ``piimap baseline`` need something to check against).
+    """
+    from piimap.checks import load_baseline
     from piimap.declarations import load_datamap, load_policy
 
-    categories = config.categories
-    datamap = load_datamap(config.datamap_path, categories=categories) if config.datamap_path else None
-    policy = load_policy(config.policy_path, categories=categories) if config.policy_path else None
-    baseline_path = baseline_path or config.baseline_path
-    baseline = load_baseline(baseline_path) if baseline_path else None
-    if datamap is None and policy is None and baseline is None:
-        return evaluate(result, None, None)  # still builds the graph for the HTML map
-    return evaluate(result, datamap, policy, baseline=baseline)
+    if required and config.datamap_path is None and config.policy_path is None:
+        where = config.path or "the config"
+        raise ConfigError(f"{where}: a check needs 'datamap:' or 'policy:' (or --datamap / --policy)")
+    baseline = None
+    if with_baseline and config.baseline_path is not None:
+        baseline = frozenset(load_baseline(config.baseline_path))
+    return Declarations(
+        datamap=(
+            load_datamap(config.datamap_path, categories=config.categories)
+            if config.datamap_path is not None
+            else None
+        ),
+        policy=(
+            load_policy(config.policy_path, categories=config.categories)
+            if config.policy_path is not None
+            else None
+        ),
+        baseline=baseline,
+    )
+
+
+def check_declarations(config: Config, result: ScanResult, baseline_path: Path | None = None) -> ScanResult:
+    """Fill ``violations`` and the data map (built even without declarations, for the HTML map)."""
+    from piimap.checks import evaluate
+
+    if baseline_path is not None:
+        config = replace(config, baseline_path=baseline_path)
+    declarations = load_declarations(config)
+    baseline = set(declarations.baseline) if declarations.baseline is not None else None
+    return evaluate(result, declarations.datamap, declarations.policy, baseline=baseline)
 
 
 def record_run(config: Config, options: RunOptions, run: ScanRun) -> ScanRun:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from piimap.checks import baseline_document, evaluate
-from piimap.commands.check import add_declaration_options, load_declarations, with_declaration_overrides
+from piimap.commands.check import add_declaration_options, with_declaration_overrides
 from piimap.commands.common import (
     add_scan_options,
     config_from_args,
@@ -24,7 +24,7 @@ from piimap.commands.common import (
 )
 from piimap.exitcodes import ExitCode
 from piimap.outputs import write_output
-from piimap.pipeline import run_scan
+from piimap.pipeline import load_declarations, run_scan
 from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
@@ -50,7 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
-    declarations = load_declarations(config, with_baseline=False)
+    declarations = load_declarations(config, with_baseline=False, required=True)
     scanned = run_scan(config, run_options(args))
     print_warnings(scanned.warnings)
     result = evaluate(scanned.result, declarations.datamap, declarations.policy)

@@ -199,6 +199,7 @@ def store_url_from_args(args: argparse.Namespace) -> str:
 
 def print_warnings(warnings: Iterable[str]) -> None:
     """One line per warning (a problem that did not fail the run), on stderr."""
+
     for warning in warnings:
         write_problem(warning, "warning")
 
