@@ -340,10 +340,15 @@ class _View:
                 purpose=vendor.purpose,
                 description=vendor.description,
             )
+        reached = self._add_reaches(datamap)
+        self._add_flows(datamap, reached)
+
+    def _add_reaches(self, datamap: DataMapGraph) -> dict[tuple[str, str], set[str]]:
+        """category -> vendor edges; returns (system, vendor) -> the categories reaching it."""
         findings_by_source_category: dict[tuple[str, str], list[int]] = defaultdict(list)
         for index, finding in enumerate(self.findings):
             findings_by_source_category[(finding.source, finding.category)].append(index)
-        reached: dict[tuple[str, str], set[str]] = defaultdict(set)  # (system, vendor) -> categories
+        reached: dict[tuple[str, str], set[str]] = defaultdict(set)
         for reach in datamap.reaches:
             if reach.source not in self.nodes or reach.target not in self.nodes:
                 continue
@@ -357,6 +362,10 @@ class _View:
             for system in systems:
                 vendor["findings"].extend(findings_by_source_category.get((system, reach.category), ()))
             item["label"] = ""
+        return reached
+
+    def _add_flows(self, datamap: DataMapGraph, reached: dict[tuple[str, str], set[str]]) -> None:
+        """system -> vendor edges for declared categories nothing observed reaches the vendor with."""
         for flow in datamap.flows:
             if flow.target not in self.nodes:
                 continue
