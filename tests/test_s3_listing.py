@@ -192,6 +192,7 @@ def test_many_partitioned_objects_become_a_few_containers(s3):
     assert all(c.fingerprint and c.fingerprint.startswith("sha1:") for c in containers)
 
 
+@pytest.mark.slow
 def test_listing_pages_through_the_whole_bucket(s3, monkeypatch):
     bucket = s3.new_bucket()
     for index in range(25):

@@ -133,6 +133,7 @@ def _backend(url: str) -> str:
     ]
 
 
+@pytest.mark.slow
 def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     for statement in SLOW_VIEWS[_backend(sql_db)]:
         run_sql(sql_db, statement)
