@@ -74,6 +74,7 @@ def test_every_report_and_baseline_file_is_created_0600(tmp_path: Path) -> None:
     assert {path.name: oct(_mode(path)) for path in written} == {path.name: "0o600" for path in written}
 
 
+@pytest.mark.slow
 def test_output_refuses_a_symbolic_link_and_leaves_it_and_its_target_alone(tmp_path: Path) -> None:
     log = _data(tmp_path)
     victim = tmp_path / "victim.txt"
