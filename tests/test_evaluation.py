@@ -31,6 +31,8 @@ from eval_corpus import (  # noqa: E402
     precision_recall,
 )
 
+pytestmark = pytest.mark.slow  # the evaluation corpus
+
 IP = "user.device.ip_address"
 
 
@@ -43,8 +45,6 @@ def assert_targets(results, *, value_only: bool) -> None:
             # telling them apart by value is the IP classifier's version-string work (issue #19)
             continue
         assert precision >= 0.98, (category, misses)
-
-pytestmark = pytest.mark.slow  # the evaluation corpus
 
 
 @pytest.fixture(scope="module")
