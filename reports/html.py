@@ -20,11 +20,23 @@ import html
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from importlib import resources
 from typing import IO, Any, ClassVar
 
 from piimap import __version__
-from piimap.model import ScanResult, Violation
+from piimap.model import (
+    DataMapGraph,
+    Finding,
+    ScanResult,
+    SystemNode,
+    Violation,
+    category_id,
+    container_id,
+    system_id,
+    vendor_id,
+)
+from piimap.rules import FINDING_RULE, RULES
 
 __all__ = ["HtmlReport", "build_view", "render_html", "json_for_script"]
 
@@ -177,20 +189,73 @@ _PAGE = """<!DOCTYPE html>
 
 def build_view(result: ScanResult) -> dict[str, Any]:
     """What the page's script draws: nodes, edges, findings, violations, rules (plain JSON)."""
-    from piimap.checks import FINDING_RULE, RULES
-
-    datamap = result.datamap or {}
-    graph_nodes = {node["id"]: node for node in datamap.get("nodes", ())}
-    graph_edges = list(datamap.get("edges", ()))
+    datamap = result.datamap
     violations = list(result.violations or ())
-    findings = list(result.findings)
+    view = _View(result.findings, datamap)
+    view.add_systems(result)
+    view.add_findings()
+    if datamap is not None:
+        view.add_vendors(datamap)
+    view.add_violations(violations)
 
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: dict[str, dict[str, Any]] = {}
+    rules = {
+        rule.id: {"name": rule.name, "summary": rule.summary, "help": rule.help, "severity": rule.severity}
+        for rule in (FINDING_RULE, *RULES)
+    }
+    containers = sum(1 for item in view.nodes.values() if item["kind"] == "container")
+    return {
+        "meta": {
+            "piimap_version": __version__,
+            "organisation": datamap.organisation if datamap is not None else "",
+            "started": result.started,
+            "finished": result.finished,
+            "run_id": result.run_id,
+            "interrupted": result.interrupted,
+            "has_datamap": datamap is not None and result.violations is not None,
+            "show_containers": datamap is None or containers <= _DETAIL_THRESHOLD,
+            "counts": {
+                "sources": len(result.sources),
+                "findings": len(result.findings),
+                "violations": len(violations),
+                "failing": sum(1 for violation in violations if _is_failing(violation)),
+                "suppressed": sum(1 for violation in violations if violation.suppressed is not None),
+                "errors": len(result.errors),
+            },
+        },
+        "sources": [status.to_dict() for status in result.sources],
+        "errors": [error.one_line() for error in result.errors],
+        "findings": [finding.to_dict() for finding in result.findings],
+        "violations": [
+            violation.to_dict()
+            | {"name": rules.get(violation.rule, {}).get("name", ""), "failing": _is_failing(violation)}
+            for violation in violations
+        ],
+        "rules": rules,
+        "nodes": sorted(view.nodes.values(), key=lambda item: (item["level"], item["label"])),
+        "edges": list(view.edges.values()),
+    }
 
-    def node(node_id: str, kind: str, label: str, level: int, **extra: Any) -> dict[str, Any]:
-        if node_id not in nodes:
-            nodes[node_id] = {
+
+def _edge_id(kind: str, view: str, source: str, target: str) -> str:
+    return f"{kind}|{view}|{source}|{target}"
+
+
+class _View:
+    """The page's nodes and edges (plain dicts), keyed by id in the order they are first added.
+
+    Levels: systems 0, containers 1, categories 2, vendors 3. ``detail`` edges go through
+    containers, ``summary`` edges skip them, ``both`` edges are drawn either way.
+    """
+
+    def __init__(self, findings: Sequence[Finding], datamap: DataMapGraph | None) -> None:
+        self.findings = findings
+        self.datamap = datamap
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: dict[str, dict[str, Any]] = {}
+
+    def node(self, node_id: str, kind: str, label: str, level: int, **extra: Any) -> dict[str, Any]:
+        if node_id not in self.nodes:
+            self.nodes[node_id] = {
                 "id": node_id,
                 "kind": kind,
                 "label": label,
@@ -200,12 +265,12 @@ def build_view(result: ScanResult) -> dict[str, Any]:
                 "systems": [],
                 **extra,
             }
-        return nodes[node_id]
+        return self.nodes[node_id]
 
-    def edge(source: str, target: str, kind: str, view: str, **extra: Any) -> dict[str, Any]:
-        edge_id = f"{kind}|{view}|{source}|{target}"
-        if edge_id not in edges:
-            edges[edge_id] = {
+    def edge(self, source: str, target: str, kind: str, view: str, **extra: Any) -> dict[str, Any]:
+        edge_id = _edge_id(kind, view, source, target)
+        if edge_id not in self.edges:
+            self.edges[edge_id] = {
                 "id": edge_id,
                 "from": source,
                 "to": target,
@@ -215,176 +280,137 @@ def build_view(result: ScanResult) -> dict[str, Any]:
                 "systems": [],
                 **extra,
             }
-        return edges[edge_id]
+        return self.edges[edge_id]
 
-    for status in result.sources:
-        attributes = graph_nodes.get(f"system:{status.name}", {})
-        node(
-            f"system:{status.name}",
+    def _system(self, name: str, status: str, description: str | None = None) -> dict[str, Any]:
+        declared = self.datamap.node(system_id(name)) if self.datamap is not None else None
+        known = declared if isinstance(declared, SystemNode) else None
+        return self.node(
+            system_id(name),
             "system",
-            status.name,
+            name,
             0,
-            system=status.name,
-            status=status.status,
-            declared=attributes.get("declared"),
-            description=attributes.get("description", ""),
+            system=name,
+            status=status,
+            declared=known.declared if known is not None else None,
+            description=description if description is not None else (known.description if known else ""),
         )
-    for attributes in graph_nodes.values():
-        if attributes.get("kind") == "system":
-            node(
-                attributes["id"],
-                "system",
-                attributes["label"],
-                0,
-                system=attributes["label"],
-                status=attributes.get("status", ""),
-                declared=attributes.get("declared"),
-                description=attributes.get("description", ""),
+
+    def add_systems(self, result: ScanResult) -> None:
+        """Every scanned source, then the data map's systems that were not scanned."""
+        for status in result.sources:
+            self._system(status.name, status.status)
+        for system in self.datamap.systems if self.datamap is not None else ():
+            self._system(system.name, system.status)
+
+    def add_findings(self) -> None:
+        """system -> container -> category for every finding (and system -> category in summary)."""
+        for index, finding in enumerate(self.findings):
+            system = self._system(finding.source, "ok", description="")
+            container = self.node(
+                container_id(finding.source, finding.container),
+                "container",
+                finding.container,
+                1,
+                system=finding.source,
             )
+            category = self.node(
+                category_id(finding.category), "category", finding.category, 2, category=finding.category
+            )
+            for item in (system, container, category):
+                item["findings"].append(index)
+            if finding.source not in category["systems"]:
+                category["systems"].append(finding.source)
+            container["systems"] = [finding.source]
+            system["systems"] = [finding.source]
+            self.edge(system["id"], container["id"], "contains", "detail", systems=[finding.source])
+            self.edge(container["id"], category["id"], "holds", "detail", systems=[finding.source])
+            self.edge(system["id"], category["id"], "holds", "summary", systems=[finding.source])
 
-    for index, finding in enumerate(findings):
-        system = node(
-            f"system:{finding.source}",
-            "system",
-            finding.source,
-            0,
-            system=finding.source,
-            status="ok",
-            declared=graph_nodes.get(f"system:{finding.source}", {}).get("declared"),
-            description="",
-        )
-        container = node(
-            f"container:{finding.source}/{finding.container}",
-            "container",
-            finding.container,
-            1,
-            system=finding.source,
-        )
-        category = node(
-            f"category:{finding.category}", "category", finding.category, 2, category=finding.category
-        )
-        for item in (system, container, category):
-            item["findings"].append(index)
-        if finding.source not in category["systems"]:
-            category["systems"].append(finding.source)
-        container["systems"] = [finding.source]
-        system["systems"] = [finding.source]
-        edge(system["id"], container["id"], "contains", "detail", systems=[finding.source])
-        edge(container["id"], category["id"], "holds", "detail", systems=[finding.source])
-        edge(system["id"], category["id"], "holds", "summary", systems=[finding.source])
-
-    findings_by_source_category: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, finding in enumerate(findings):
-        findings_by_source_category[(finding.source, finding.category)].append(index)
-    reached: dict[tuple[str, str], set[str]] = defaultdict(set)  # (system, vendor) -> categories reaching it
-    for attributes in graph_nodes.values():
-        if attributes.get("kind") == "vendor":
-            node(
-                attributes["id"],
+    def add_vendors(self, datamap: DataMapGraph) -> None:
+        """Vendors, the categories that reach them, and the declared flows nothing observed explains."""
+        for vendor in datamap.vendors:
+            self.node(
+                vendor.id,
                 "vendor",
-                attributes.get("label") or attributes["id"],
+                vendor.label or vendor.id,
                 3,
-                vendor=attributes.get("vendor"),
-                role=attributes.get("role", ""),
-                purpose=attributes.get("purpose", ""),
-                description=attributes.get("description", ""),
+                vendor=vendor.vendor,
+                role=vendor.role,
+                purpose=vendor.purpose,
+                description=vendor.description,
             )
-    for data in graph_edges:
-        if data.get("kind") == "reaches" and data["source"] in nodes and data["target"] in nodes:
-            systems = sorted(data.get("systems", []))
-            item = edge(data["source"], data["target"], "reaches", "both", systems=systems)
-            category = nodes[data["source"]]["category"]
-            vendor = nodes[data["target"]]
+        reached = self._add_reaches(datamap)
+        self._add_flows(datamap, reached)
+
+    def _add_reaches(self, datamap: DataMapGraph) -> dict[tuple[str, str], set[str]]:
+        """category -> vendor edges; returns (system, vendor) -> the categories reaching it."""
+        findings_by_source_category: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for index, finding in enumerate(self.findings):
+            findings_by_source_category[(finding.source, finding.category)].append(index)
+        reached: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for reach in datamap.reaches:
+            if reach.source not in self.nodes or reach.target not in self.nodes:
+                continue
+            systems = sorted(reach.systems)
+            item = self.edge(reach.source, reach.target, "reaches", "both", systems=systems)
+            vendor = self.nodes[reach.target]
             for system in systems:
-                reached[(system, vendor["vendor"])].add(category)
+                reached[(system, reach.vendor)].add(reach.category)
                 if system not in vendor["systems"]:
                     vendor["systems"].append(system)
             for system in systems:
-                vendor["findings"].extend(findings_by_source_category.get((system, category), ()))
+                vendor["findings"].extend(findings_by_source_category.get((system, reach.category), ()))
             item["label"] = ""
-    for data in graph_edges:
-        if data.get("kind") != "flow" or data["target"] not in nodes:
-            continue
-        system = data["source"].removeprefix("system:")
-        vendor = nodes[data["target"]]
-        declared_only = sorted(set(data.get("carries", [])) - reached[(system, vendor["vendor"])])
-        if declared_only or not data.get("carries"):
-            edge(
-                data["source"],
-                data["target"],
-                "flow",
-                "both",
-                systems=[system],
-                label=", ".join(declared_only) or "(nothing)",
-                categories=declared_only,
+        return reached
+
+    def _add_flows(self, datamap: DataMapGraph, reached: dict[tuple[str, str], set[str]]) -> None:
+        """system -> vendor edges for declared categories nothing observed reaches the vendor with."""
+        for flow in datamap.flows:
+            if flow.target not in self.nodes:
+                continue
+            vendor = self.nodes[flow.target]
+            declared_only = sorted(set(flow.carries) - reached[(flow.system, flow.vendor)])
+            if declared_only or not flow.carries:
+                self.edge(
+                    flow.source,
+                    flow.target,
+                    "flow",
+                    "both",
+                    systems=[flow.system],
+                    label=", ".join(declared_only) or "(nothing)",
+                    categories=declared_only,
+                )
+                if flow.system not in vendor["systems"]:
+                    vendor["systems"].append(flow.system)
+            vendor.setdefault("flows", []).append(
+                {
+                    "system": flow.system,
+                    "declared": list(flow.declared),
+                    "carries": list(flow.carries),
+                    "purpose": flow.purpose,
+                }
             )
-            if system not in vendor["systems"]:
-                vendor["systems"].append(system)
-        vendor.setdefault("flows", []).append(
-            {
-                "system": system,
-                "declared": data.get("declared", []),
-                "carries": data.get("carries", []),
-                "purpose": data.get("purpose", ""),
-            }
-        )
 
-    edges_into: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for item in edges.values():
-        edges_into[item["to"]].append(item)
-    for index, violation in enumerate(violations):
-        for node_id in _violation_nodes(violation):
-            if node_id in nodes:
-                nodes[node_id]["violations"].append(index)
-        if _is_failing(violation):
-            _mark_failing_edges(violation, edges, edges_into)
-
-    for item in nodes.values():
-        item["failing"] = any(_is_failing(violations[index]) for index in item["violations"])
-        item["warning"] = any(
-            violations[index].suppressed is None and violations[index].severity != "error"
-            for index in item["violations"]
-        )
-        item["systems"] = sorted(item["systems"])
-        item["findings"] = sorted(set(item["findings"]))
-
-    rules = {
-        rule.id: {"name": rule.name, "summary": rule.summary, "help": rule.help, "severity": rule.severity}
-        for rule in (FINDING_RULE, *RULES)
-    }
-    containers = sum(1 for item in nodes.values() if item["kind"] == "container")
-    failing_count = sum(1 for violation in violations if _is_failing(violation))
-    return {
-        "meta": {
-            "piimap_version": __version__,
-            "organisation": datamap.get("graph", {}).get("organisation", "") if datamap else "",
-            "started": result.started,
-            "finished": result.finished,
-            "run_id": result.run_id,
-            "interrupted": bool(getattr(result, "interrupted", False)),
-            "has_datamap": bool(datamap) and result.violations is not None,
-            "show_containers": not datamap or containers <= _DETAIL_THRESHOLD,
-            "counts": {
-                "sources": len(result.sources),
-                "findings": len(findings),
-                "violations": len(violations),
-                "failing": failing_count,
-                "suppressed": sum(1 for violation in violations if violation.suppressed is not None),
-                "errors": len(result.errors),
-            },
-        },
-        "sources": [status.to_dict() for status in result.sources],
-        "errors": [error.one_line() for error in result.errors],
-        "findings": [finding.to_dict() for finding in findings],
-        "violations": [
-            violation.to_dict()
-            | {"name": rules.get(violation.rule, {}).get("name", ""), "failing": _is_failing(violation)}
-            for violation in violations
-        ],
-        "rules": rules,
-        "nodes": sorted(nodes.values(), key=lambda item: (item["level"], item["label"])),
-        "edges": list(edges.values()),
-    }
+    def add_violations(self, violations: Sequence[Violation]) -> None:
+        """Each node lists the violations about it; failing ones highlight their nodes and edges."""
+        edges_into: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for item in self.edges.values():
+            edges_into[item["to"]].append(item)
+        for index, violation in enumerate(violations):
+            for node_id in _violation_nodes(violation):
+                if node_id in self.nodes:
+                    self.nodes[node_id]["violations"].append(index)
+            if _is_failing(violation):
+                _mark_failing_edges(violation, self.edges, edges_into)
+        for item in self.nodes.values():
+            item["failing"] = any(_is_failing(violations[index]) for index in item["violations"])
+            item["warning"] = any(
+                violations[index].suppressed is None and violations[index].severity != "error"
+                for index in item["violations"]
+            )
+            item["systems"] = sorted(item["systems"])
+            item["findings"] = sorted(set(item["findings"]))
 
 
 def _is_failing(violation: Violation) -> bool:
@@ -394,13 +420,13 @@ def _is_failing(violation: Violation) -> bool:
 def _violation_nodes(violation: Violation) -> list[str]:
     ids = []
     if violation.source is not None:
-        ids.append(f"system:{violation.source}")
+        ids.append(system_id(violation.source))
         if violation.container is not None:
-            ids.append(f"container:{violation.source}/{violation.container}")
+            ids.append(container_id(violation.source, violation.container))
     if violation.category is not None and violation.rule != "PIIMAP005":
-        ids.append(f"category:{violation.category}")
+        ids.append(category_id(violation.category))
     if violation.vendor is not None:
-        ids.append(f"vendor:{violation.vendor}")
+        ids.append(vendor_id(violation.vendor))
     return ids
 
 
@@ -413,19 +439,21 @@ def _mark_failing_edges(
     if category is None:
         return
     if vendor is not None:
-        candidates = [edges.get(f"reaches|both|category:{category}|vendor:{vendor}")]
-        flow = edges.get(f"flow|both|system:{source}|vendor:{vendor}")
+        candidates = [edges.get(_edge_id("reaches", "both", category_id(category), vendor_id(vendor)))]
+        flow = edges.get(_edge_id("flow", "both", system_id(source or ""), vendor_id(vendor)))
         if flow is not None and category in flow.get("categories", []):
             candidates.append(flow)
     elif source is not None and violation.container is not None:
         candidates = [
-            edges.get(f"holds|summary|system:{source}|category:{category}"),
-            edges.get(f"holds|detail|container:{source}/{violation.container}|category:{category}"),
+            edges.get(_edge_id("holds", "summary", system_id(source), category_id(category))),
+            edges.get(
+                _edge_id("holds", "detail", container_id(source, violation.container), category_id(category))
+            ),
         ]
     else:
         candidates = [
             item
-            for item in edges_into.get(f"category:{category}", ())
+            for item in edges_into.get(category_id(category), ())
             if item["kind"] == "holds" and (source is None or source in item["systems"])
         ]
     for item in candidates:

@@ -35,7 +35,7 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
     if result.violations is not None:
         data["violations"] = [violation.to_dict() for violation in result.violations]
     if result.datamap is not None:
-        data["datamap"] = result.datamap
+        data["datamap"] = result.datamap.node_link()
     return data
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from piimap import __version__
-from piimap.checks import BASELINE_REASON, FINDING_RULE, RULES, Rule
-from piimap.model import Finding, ScanResult, Violation
+from piimap.model import DataMapGraph, Finding, ScanResult, Violation
+from piimap.rules import BASELINE_REASON, FINDING_RULE, RULES, Rule
 
 __all__ = ["SarifReport", "result_to_sarif", "SARIF_SCHEMA_URI"]
 
@@ -41,8 +41,8 @@ class SarifReport:
 
 def result_to_sarif(result: ScanResult) -> dict[str, Any]:
     """The SARIF log of ``result`` as a JSON-ready dict."""
-    graph = (result.datamap or {}).get("graph", {})
-    lines = _declaration_lines(result.datamap)
+    graph = result.datamap or DataMapGraph()
+    lines = _declaration_lines(graph)
     file_sources = {status.name for status in result.sources if "://" not in status.url}
     results = [_violation_result(violation, graph, lines) for violation in result.violations or ()]
     for finding in result.findings:
@@ -80,7 +80,7 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
         "properties": {
             "sources": [status.to_dict() for status in result.sources],
-            **({"organisation": graph["organisation"]} if graph.get("organisation") else {}),
+            **({"organisation": graph.organisation} if graph.organisation else {}),
             **({"runId": result.run_id} if result.run_id else {}),
         },
     }
@@ -100,7 +100,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def _violation_result(
-    violation: Violation, graph: dict[str, Any], lines: dict[tuple[str, ...], int]
+    violation: Violation, graph: DataMapGraph, lines: dict[tuple[str, ...], int]
 ) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": _logical_locations(violation.source, violation.container, violation.field)
@@ -183,30 +183,29 @@ def _logical_locations(source: str | None, container: str | None, field: str | N
     return locations
 
 
-def _declaration_lines(datamap: dict[str, Any] | None) -> dict[tuple[str, ...], int]:
+def _declaration_lines(datamap: DataMapGraph) -> dict[tuple[str, ...], int]:
     """Data-map lines of systems (``(system,)``) and flows (``(system, vendor)``)."""
     lines: dict[tuple[str, ...], int] = {}
-    for node in (datamap or {}).get("nodes", ()):
-        if node.get("kind") == "system" and node.get("line"):
-            lines[(node["id"].removeprefix("system:"),)] = node["line"]
-    for edge in (datamap or {}).get("edges", ()):
-        if edge.get("kind") == "flow" and edge.get("line"):
-            key = (str(edge["source"]).removeprefix("system:"), str(edge["target"]).removeprefix("vendor:"))
-            lines.setdefault(key, edge["line"])
+    for system in datamap.systems:
+        if system.line:
+            lines[(system.name,)] = system.line
+    for flow in datamap.flows:
+        if flow.line:
+            lines.setdefault((flow.system, flow.vendor), flow.line)
     return lines
 
 
 def _declaration_location(
-    violation: Violation, graph: dict[str, Any], lines: dict[tuple[str, ...], int]
+    violation: Violation, graph: DataMapGraph, lines: dict[tuple[str, ...], int]
 ) -> dict[str, Any] | None:
     """Where to fix it: the data-map system or flow, or the policy's ``collected`` list."""
     if violation.rule == "PIIMAP003":
-        return _physical(graph.get("policy_file"), graph.get("policy_collected_line") or 1)
+        return _physical(graph.policy_file, graph.policy_collected_line or 1)
     if violation.rule == "PIIMAP004" and violation.vendor is not None:
         line = lines.get((violation.source or "", violation.vendor), 1)
     else:
         line = lines.get((violation.source or "",), 1)
-    return _physical(graph.get("datamap_file"), line)
+    return _physical(graph.datamap_file, line)
 
 
 def _physical(path: str | None, line: int) -> dict[str, Any] | None:

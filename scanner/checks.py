@@ -1,7 +1,7 @@
 """Checks: observed personal data against the declared data map and privacy policy.
 
-Every rule has a stable id (``PIIMAP001``...), a name and help text; SARIF and HTML reports show
-them. Every violation has a stable fingerprint (a hash of rule, source, container, field, category
+Every rule has a stable id (``PIIMAP001``...), a name and help text (:mod:`piimap.rules`, the
+table reports read too). Every violation has a stable fingerprint (a hash of rule, source, container, field, category
 and vendor) so a baseline file can accept today's violations and fail only on new ones.
 Suppressed (data-map ``suppressions``) and baselined violations stay in the result, marked with
 ``suppressed``, and do not fail the check; warnings never fail it.
@@ -13,14 +13,15 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from piimap.datamap import build_graph, carried_categories, node_link
+from piimap.datamap import build_datamap, carried_categories
 from piimap.declarations import DataMap, Policy, covers
 from piimap.model import ConfigError, Finding, ScanResult, Violation
 from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Statement
+from piimap.rules import BASELINE_REASON, FINDING_RULE, RULES, RULES_BY_ID, Rule
 
 __all__ = [
     "Rule",
@@ -35,99 +36,6 @@ __all__ = [
     "baseline_document",
     "load_baseline",
 ]
-
-BASELINE_REASON = "baseline"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A check with a stable id, a short name, a one-line summary and help text."""
-
-    id: str
-    name: str
-    severity: str
-    summary: str
-    help: str
-
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "PIIMAP001",
-        "undeclared-system",
-        "error",
-        "Personal data found in a source the data map does not list.",
-        "Every scanned source that holds personal data must be a system in the data map. Add the "
-        "source under `systems:` (by its name in piimap.yaml) with the categories it holds, or stop "
-        "storing personal data there.",
-    ),
-    Rule(
-        "PIIMAP002",
-        "undeclared-category",
-        "error",
-        "A category of personal data was found in a system that does not declare it.",
-        "The data map's entry for this system (or for the matching container or field) does not "
-        "list this category. Declare it under the system's `categories:` or `containers:`, or "
-        "remove the data (for example, strip it from logs). A declared category covers its "
-        "sub-categories.",
-    ),
-    Rule(
-        "PIIMAP003",
-        "uncollected-category",
-        "error",
-        "A category of personal data was found that the privacy policy does not say is collected.",
-        "The policy's `collected:` list does not cover this category, so people were not told it "
-        "is collected. Update the privacy policy (and policy.yaml) or stop collecting it.",
-    ),
-    Rule(
-        "PIIMAP004",
-        "undisclosed-flow",
-        "error",
-        "A declared flow carries a category to a recipient role the privacy policy does not disclose.",
-        "A flow in the data map sends this category to a vendor whose role is not listed for it in "
-        "the policy's `shared:` section. Disclose the sharing in the privacy policy, narrow the "
-        "flow's categories or containers, or stop sending the data.",
-    ),
-    Rule(
-        "PIIMAP005",
-        "declared-not-found",
-        "warning",
-        "The data map declares a category that the scan did not find.",
-        "The system declares this category but no sampled value matched it. The declaration may "
-        "be stale, the sample too small (try --sample-size 0), or the data stored in a form the "
-        "classifiers do not recognise. A warning: it never fails the check.",
-    ),
-    Rule(
-        "PIIMAP006",
-        "system-not-scanned",
-        "warning",
-        "A system of the data map was not scanned.",
-        "The data map lists a system that is not a source in piimap.yaml, so nothing checks what "
-        "it holds. Add it to `sources:` or remove it from the data map. A warning only.",
-    ),
-    Rule(
-        "PIIMAP007",
-        "policy-contradiction",
-        "warning",
-        "The privacy policy says a category is collected or shared, and elsewhere that it is not.",
-        "One sentence of the policy says this category is collected (or shared with this kind of "
-        'recipient) and another denies it, without an exception that reconciles them ("except as '
-        'described", a condition, children). Both sentences are quoted. Reword the policy so it says '
-        "one thing; if the denial is the intended promise, make sure the data map agrees. Only "
-        "policies with citations (read from the text, or written by `piimap policy extract`) are "
-        "checked. A warning: it never fails the check.",
-    ),
-)
-RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-
-#: Not a check: the rule reports use for plain findings (SARIF ``note`` results).
-FINDING_RULE = Rule(
-    "PIIMAP000",
-    "pii-found",
-    "note",
-    "Personal data found.",
-    "A field or text holds values of this personal-data category. Informational: findings are "
-    "checked against the data map and policy by the PIIMAP001-PIIMAP007 rules.",
-)
 
 
 def fingerprint(
@@ -422,7 +330,7 @@ def evaluate(
     *,
     baseline: set[str] | None = None,
 ) -> ScanResult:
-    """A copy of ``result`` with ``violations`` and ``datamap`` (node-link graph) filled in.
+    """A copy of ``result`` with ``violations`` and ``datamap`` (:func:`~piimap.datamap.build_datamap`) filled in.
 
     Either declaration may be ``None``: without a data map only the policy rules PIIMAP003 and
     PIIMAP007 run,
@@ -455,8 +363,8 @@ def evaluate(
             item.vendor or "",
         ),
     )
-    graph = build_graph(result, datamap, policy, violations)
-    return replace(result, violations=tuple(violations), datamap=node_link(graph))
+    graph = build_datamap(result, datamap, policy, violations)
+    return replace(result, violations=tuple(violations), datamap=graph)
 
 
 def failing_violations(result: ScanResult) -> tuple[Violation, ...]:

@@ -1,24 +1,47 @@
-"""The observed data map as a graph: where personal data was found and which vendors it reaches.
+"""The observed data map: where personal data was found and which vendors it reaches.
 
-Nodes (``kind`` attribute): ``system`` (a scanned source or a declared system), ``container``,
-``field``, ``category`` (one node per category key, shared by all systems) and ``vendor``.
-Edges (``kind``): ``contains`` (system -> container -> field), ``holds`` (field, or container for
-unstructured text, -> category, with the finding's confidence), ``flow`` (system -> vendor, a
-declared flow with the categories it carries) and ``reaches`` (category -> vendor, with the
-systems it comes from): categories found in a system reach the vendors its flows feed.
+:func:`build_datamap` turns a scan result (and the declarations, when given) into a
+:class:`~piimap.model.DataMapGraph` of frozen records. Nodes: systems (a scanned source or a
+declared system), containers, fields, categories (one node per category key, shared by all
+systems) and vendors. Edges: ``contains`` (system -> container -> field), ``holds`` (field, or
+container for unstructured text, -> category, with the finding's confidence), ``flow`` (system ->
+vendor, the declared flows between the pair merged, with the categories they carry) and
+``reaches`` (category -> vendor, with the systems it comes from): categories found in a system
+reach the vendors its flows feed.
 
-:func:`node_link` turns the graph into JSON-serialisable node-link data for
-:attr:`piimap.model.ScanResult.datamap`.
+:func:`build_graph` is the same map as a :class:`networkx.DiGraph`, for graph algorithms.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from piimap.declarations import DataMap, Flow, Policy, SystemDeclaration, covers, covers_any
-from piimap.model import Finding, ScanResult, Violation
+from piimap.model import (
+    CategoryNode,
+    ContainerNode,
+    ContainsEdge,
+    DataMapGraph,
+    FieldNode,
+    Finding,
+    HoldsEdge,
+    MapEdge,
+    MapNode,
+    ReachesEdge,
+    ScanResult,
+    SystemNode,
+    VendorFlow,
+    VendorNode,
+    Violation,
+    ViolationMark,
+    category_id,
+    container_id,
+    field_id,
+    system_id,
+    vendor_id,
+)
 
 if TYPE_CHECKING:
     import networkx
@@ -30,29 +53,10 @@ __all__ = [
     "category_id",
     "vendor_id",
     "carried_categories",
+    "build_datamap",
     "build_graph",
     "node_link",
 ]
-
-
-def system_id(source: str) -> str:
-    return f"system:{source}"
-
-
-def container_id(source: str, container: str) -> str:
-    return f"container:{source}/{container}"
-
-
-def field_id(source: str, container: str, field_name: str) -> str:
-    return f"field:{source}/{container}/{field_name}"
-
-
-def category_id(category: str) -> str:
-    return f"category:{category}"
-
-
-def vendor_id(vendor: str) -> str:
-    return f"vendor:{vendor}"
 
 
 def carried_categories(
@@ -81,61 +85,73 @@ def carried_categories(
     return tuple(sorted(carried))
 
 
-def build_graph(
+def build_datamap(
     result: ScanResult,
     datamap: DataMap | None = None,
     policy: Policy | None = None,
     violations: Sequence[Violation] = (),
-) -> networkx.DiGraph:
-    """The data map of ``result`` (and of the declarations, when given) as a directed graph."""
-    import networkx
+) -> DataMapGraph:
+    """The data map of ``result`` (and of the declarations, when given), violations marked on the
+    nodes they concern."""
+    builder = _MapBuilder(datamap)
+    statuses = {status.name: status.status for status in result.sources}
+    for status in result.sources:
+        builder.add_system(status.name, status.status)
+    if datamap is not None:
+        for declaration in datamap.systems:
+            if declaration.name not in statuses:
+                builder.add_system(declaration.name, "not scanned")
 
-    graph = networkx.DiGraph()
-    graph.graph.update(
+    findings_by_system: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        findings_by_system.setdefault(finding.source, []).append(finding)
+        builder.add_finding(finding)
+
+    if datamap is not None:
+        for vendor in datamap.vendors:
+            builder.add_node(
+                VendorNode(
+                    vendor=vendor.id,
+                    label=vendor.label,
+                    role=vendor.role,
+                    purpose=vendor.purpose,
+                    description=vendor.description,
+                    disclosed=tuple(policy.shared.get(vendor.role, ())) if policy else None,
+                    line=vendor.line,
+                )
+            )
+        for flow in datamap.flows:
+            builder.add_flow(flow, datamap.system(flow.system), findings_by_system.get(flow.system, ()))
+
+    for violation in violations:
+        builder.mark(violation)
+    # Edges grouped by their source node, in node order (stable): the order of networkx's node-link data.
+    position = {node_id: index for index, node_id in enumerate(builder.nodes)}
+    edges = sorted(builder.edges.values(), key=lambda edge: position.get(edge.source, len(position)))
+    return DataMapGraph(
+        nodes=tuple(builder.nodes.values()),
+        edges=tuple(edges),
         organisation=datamap.organisation if datamap else "",
         datamap_file=datamap.path if datamap else None,
         policy_file=policy.path if policy else None,
         policy_collected_line=policy.collected_line if policy else 0,
         policy_shared_lines=dict(policy.shared_lines) if policy else {},
     )
-    statuses = {status.name: status.status for status in result.sources}
-    for status in result.sources:
-        declaration = datamap.system(status.name) if datamap else None
-        _add_system(graph, status.name, declaration, status.status, datamap is not None)
-    if datamap is not None:
-        for declaration in datamap.systems:
-            if declaration.name not in statuses:
-                _add_system(graph, declaration.name, declaration, "not scanned", True)
 
-    findings_by_system: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        findings_by_system[finding.source].append(finding)
-        _add_finding(graph, finding, datamap)
 
-    if datamap is not None:
-        for vendor in datamap.vendors:
-            graph.add_node(
-                vendor_id(vendor.id),
-                kind="vendor",
-                label=vendor.label,
-                vendor=vendor.id,
-                role=vendor.role,
-                purpose=vendor.purpose,
-                description=vendor.description,
-                disclosed=list(policy.shared.get(vendor.role, ())) if policy else None,
-                line=vendor.line,
-                violations=[],
-            )
-        for flow in datamap.flows:
-            _add_flow(graph, flow, datamap, findings_by_system.get(flow.system, ()))
-
-    for violation in violations:
-        _mark_violation(graph, violation)
-    return graph
+def build_graph(
+    result: ScanResult,
+    datamap: DataMap | None = None,
+    policy: Policy | None = None,
+    violations: Sequence[Violation] = (),
+) -> networkx.DiGraph:
+    """The data map of ``result`` as a directed graph (:func:`build_datamap`, then
+    :meth:`~piimap.model.DataMapGraph.to_networkx`)."""
+    return build_datamap(result, datamap, policy, violations).to_networkx()
 
 
 def node_link(graph: networkx.DiGraph) -> dict[str, Any]:
-    """JSON-serialisable node-link data (``nodes`` and ``edges`` lists)."""
+    """JSON-serialisable node-link data (``nodes`` and ``edges`` lists) of a graph."""
     import networkx
 
     return networkx.node_link_data(graph, edges="edges")
@@ -144,134 +160,118 @@ def node_link(graph: networkx.DiGraph) -> dict[str, Any]:
 # --------------------------------------------------------------------------- building blocks
 
 
-def _add_system(
-    graph: networkx.DiGraph,
-    name: str,
-    declaration: SystemDeclaration | None,
-    status: str,
-    have_datamap: bool,
-) -> None:
-    graph.add_node(
-        system_id(name),
-        kind="system",
-        label=name,
-        system=name,
-        status=status,
-        declared=declaration is not None if have_datamap else None,
-        declared_categories=list(declaration.declared_categories()) if declaration else [],
-        description=declaration.description if declaration else "",
-        owner=declaration.owner if declaration else "",
-        line=declaration.line if declaration else 0,
-        violations=[],
-    )
+class _MapBuilder:
+    """Collects nodes and edges by id, in the order they are first added; merges replace records."""
 
+    def __init__(self, datamap: DataMap | None) -> None:
+        self.datamap = datamap
+        self.nodes: dict[str, MapNode] = {}
+        self.edges: dict[tuple[str, str], MapEdge] = {}
 
-def _add_finding(graph: networkx.DiGraph, finding: Finding, datamap: DataMap | None) -> None:
-    system = system_id(finding.source)
-    if system not in graph:
-        _add_system(
-            graph,
-            finding.source,
-            datamap.system(finding.source) if datamap else None,
-            "ok",
-            datamap is not None,
+    def add_node(self, node: MapNode) -> None:
+        self.nodes.setdefault(node.id, node)
+
+    def add_edge(self, edge: MapEdge) -> None:
+        self.edges[(edge.source, edge.target)] = edge
+
+    def add_system(self, name: str, status: str) -> None:
+        declaration = self.datamap.system(name) if self.datamap is not None else None
+        self.add_node(
+            SystemNode(
+                name=name,
+                status=status,
+                declared=declaration is not None if self.datamap is not None else None,
+                declared_categories=declaration.declared_categories() if declaration else (),
+                description=declaration.description if declaration else "",
+                owner=declaration.owner if declaration else "",
+                line=declaration.line if declaration else 0,
+            )
         )
-    container = container_id(finding.source, finding.container)
-    if container not in graph:
-        graph.add_node(
-            container, kind="container", label=finding.container, system=finding.source, violations=[]
-        )
-        graph.add_edge(system, container, kind="contains")
-    holder = container
-    if finding.field is not None:
-        holder = field_id(finding.source, finding.container, finding.field)
-        if holder not in graph:
-            graph.add_node(
-                holder,
-                kind="field",
-                label=finding.field,
+
+    def add_finding(self, finding: Finding) -> None:
+        if system_id(finding.source) not in self.nodes:
+            self.add_system(finding.source, "ok")
+        container = ContainerNode(finding.source, finding.container)
+        if container.id not in self.nodes:
+            self.add_node(container)
+            self.add_edge(ContainsEdge(system_id(finding.source), container.id))
+        holder = container.id
+        if finding.field is not None:
+            field_node = FieldNode(finding.source, finding.container, finding.field)
+            holder = field_node.id
+            if holder not in self.nodes:
+                self.add_node(field_node)
+                self.add_edge(ContainsEdge(container.id, holder))
+        self.add_node(CategoryNode(finding.category))
+        declaration = self.datamap.system(finding.source) if self.datamap is not None else None
+        self.add_edge(
+            HoldsEdge(
+                source=holder,
+                category=finding.category,
                 system=finding.source,
-                container=finding.container,
-                violations=[],
+                confidence=round(finding.confidence, 3),
+                matched=finding.matched,
+                sampled=finding.sampled,
+                classifier=finding.classifier,
+                declared=(
+                    declaration.declares(finding.container, finding.field, finding.category)
+                    if declaration is not None
+                    else (False if self.datamap is not None else None)
+                ),
             )
-            graph.add_edge(container, holder, kind="contains")
-    category = category_id(finding.category)
-    if category not in graph:
-        graph.add_node(
-            category, kind="category", label=finding.category, category=finding.category, violations=[]
         )
-    declaration = datamap.system(finding.source) if datamap else None
-    graph.add_edge(
-        holder,
-        category,
-        kind="holds",
-        system=finding.source,
-        confidence=round(finding.confidence, 3),
-        matched=finding.matched,
-        sampled=finding.sampled,
-        classifier=finding.classifier,
-        declared=(
-            declaration.declares(finding.container, finding.field, finding.category)
-            if declaration is not None
-            else (False if datamap is not None else None)
-        ),
-    )
 
-
-def _add_flow(graph: networkx.DiGraph, flow: Flow, datamap: DataMap, findings: Sequence[Finding]) -> None:
-    system, vendor = system_id(flow.system), vendor_id(flow.vendor)
-    carried = carried_categories(flow, datamap.system(flow.system), findings)
-    found = {finding.category for finding in findings if flow.includes_container(finding.container)}
-    if graph.has_edge(system, vendor):  # several flows between the same pair: merge them
-        data = graph.edges[system, vendor]
-        data["carries"] = sorted(set(data["carries"]) | set(carried))
-        data["declared"] = sorted(set(data["declared"]) | set(flow.categories or ["all"]))
-        data["purpose"] = "; ".join(part for part in (data["purpose"], flow.purpose) if part)
-    else:
-        graph.add_edge(
-            system,
-            vendor,
-            kind="flow",
-            declared=list(flow.categories) if flow.categories is not None else ["all"],
-            containers=list(flow.containers),
-            carries=list(carried),
-            purpose=flow.purpose,
-            line=flow.line,
-        )
-    for category in carried:
-        if category not in found:
-            continue  # declared only: the flow edge records it, nothing observed reaches the vendor
-        node = category_id(category)
-        if graph.has_edge(node, vendor):
-            systems = graph.edges[node, vendor]["systems"]
-            if flow.system not in systems:
-                systems.append(flow.system)
-                systems.sort()
+    def add_flow(self, flow: Flow, system: SystemDeclaration | None, findings: Sequence[Finding]) -> None:
+        carried = carried_categories(flow, system, findings)
+        found = {finding.category for finding in findings if flow.includes_container(finding.container)}
+        declared = tuple(flow.categories) if flow.categories is not None else ("all",)
+        key = (system_id(flow.system), vendor_id(flow.vendor))
+        existing = self.edges.get(key)
+        if isinstance(existing, VendorFlow):  # several flows between the same pair: merge them
+            self.edges[key] = replace(
+                existing,
+                carries=tuple(sorted(set(existing.carries) | set(carried))),
+                declared=tuple(sorted(set(existing.declared) | set(flow.categories or ("all",)))),
+                purpose="; ".join(part for part in (existing.purpose, flow.purpose) if part),
+            )
         else:
-            graph.add_edge(node, vendor, kind="reaches", systems=[flow.system])
-
-
-def _mark_violation(graph: networkx.DiGraph, violation: Violation) -> None:
-    """Record the violation's rule on every node it concerns (for highlighting)."""
-    nodes = []
-    if violation.source is not None:
-        nodes.append(system_id(violation.source))
-        if violation.container is not None:
-            nodes.append(container_id(violation.source, violation.container))
-            if violation.field is not None:
-                nodes.append(field_id(violation.source, violation.container, violation.field))
-    if violation.category is not None:
-        nodes.append(category_id(violation.category))
-    if violation.vendor is not None:
-        nodes.append(vendor_id(violation.vendor))
-    for node in nodes:
-        if node in graph:
-            marks: list[Mapping[str, Any]] = graph.nodes[node].setdefault("violations", [])
-            marks.append(
-                {
-                    "rule": violation.rule,
-                    "fingerprint": violation.fingerprint,
-                    "severity": violation.severity,
-                    "suppressed": violation.suppressed,
-                }
+            self.add_edge(
+                VendorFlow(
+                    system=flow.system,
+                    vendor=flow.vendor,
+                    declared=declared,
+                    carries=carried,
+                    containers=tuple(flow.containers),
+                    purpose=flow.purpose,
+                    line=flow.line,
+                )
             )
+        for category in carried:
+            if category not in found:
+                continue  # declared only: the flow edge records it, nothing observed reaches the vendor
+            key = (category_id(category), vendor_id(flow.vendor))
+            reaching = self.edges.get(key)
+            if isinstance(reaching, ReachesEdge):
+                systems = tuple(sorted(set(reaching.systems) | {flow.system}))
+                self.edges[key] = replace(reaching, systems=systems)
+            else:
+                self.add_edge(ReachesEdge(category, flow.vendor, (flow.system,)))
+
+    def mark(self, violation: Violation) -> None:
+        """Record the violation's rule on every node it concerns (for highlighting)."""
+        ids = []
+        if violation.source is not None:
+            ids.append(system_id(violation.source))
+            if violation.container is not None:
+                ids.append(container_id(violation.source, violation.container))
+                if violation.field is not None:
+                    ids.append(field_id(violation.source, violation.container, violation.field))
+        if violation.category is not None:
+            ids.append(category_id(violation.category))
+        if violation.vendor is not None:
+            ids.append(vendor_id(violation.vendor))
+        mark = ViolationMark(violation.rule, violation.fingerprint, violation.severity, violation.suppressed)
+        for node_id in ids:
+            node = self.nodes.get(node_id)
+            if node is not None:
+                self.nodes[node_id] = replace(node, violations=(*node.violations, mark))

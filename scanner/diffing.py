@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from piimap.model import Finding
-from piimap.store import Flow, HistoryStore, RunSummary
+from piimap.model import CategoryFlow, Finding
+from piimap.store import HistoryStore, RunSummary
 
 __all__ = ["FieldKey", "RunDiff", "diff_runs", "compare"]
 
@@ -51,8 +51,8 @@ class RunDiff:
     fields_removed: tuple[FieldKey, ...]
     categories_added: tuple[tuple[str, str], ...]
     categories_removed: tuple[tuple[str, str], ...]
-    flows_added: tuple[Flow, ...]
-    flows_removed: tuple[Flow, ...]
+    flows_added: tuple[CategoryFlow, ...]
+    flows_removed: tuple[CategoryFlow, ...]
     flows_compared: bool
     not_compared: tuple[str, ...]
 
@@ -76,7 +76,7 @@ class RunDiff:
         return bool(self.fields_added or self.categories_added or self.flows_added)
 
     def to_dict(self) -> dict[str, Any]:
-        def flows(items: Iterable[Flow]) -> list[dict[str, str]]:
+        def flows(items: Iterable[CategoryFlow]) -> list[dict[str, str]]:
             return [{"system": f.system, "vendor": f.vendor, "category": f.category} for f in items]
 
         def categories(items: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
@@ -136,8 +136,8 @@ def compare(
     old_sources: dict[str, str],
     new_sources: dict[str, str],
     unreadable_containers: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
-    old_flows: set[Flow] | None = None,
-    new_flows: set[Flow] | None = None,
+    old_flows: set[CategoryFlow] | None = None,
+    new_flows: set[CategoryFlow] | None = None,
 ) -> RunDiff:
     """The pure comparison behind :func:`diff_runs` (source states are ``ok`` / ``error``)."""
     compared_sources = {

@@ -12,7 +12,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import networkx
 
 from piimap.policytext.model import Citation
 
@@ -29,6 +33,26 @@ __all__ = [
     "SourceError",
     "Violation",
     "ScanResult",
+    "system_id",
+    "container_id",
+    "field_id",
+    "category_id",
+    "vendor_id",
+    "ViolationMark",
+    "SystemNode",
+    "ContainerNode",
+    "FieldNode",
+    "CategoryNode",
+    "VendorNode",
+    "MapNode",
+    "ContainsEdge",
+    "HoldsEdge",
+    "FlowKind",
+    "VendorFlow",
+    "ReachesEdge",
+    "MapEdge",
+    "CategoryFlow",
+    "DataMapGraph",
     "PiimapError",
     "SourceUnavailable",
     "ContainerUnreadable",
@@ -294,7 +318,9 @@ class ScanResult:
     findings: tuple[Finding, ...]
     errors: tuple[SourceError, ...] = ()
     violations: tuple[Violation, ...] | None = None
-    datamap: Mapping[str, Any] | None = None
+    #: The data map built from the findings (and the declarations, when checked); the JSON
+    #: report writes it as networkx node-link data (:meth:`DataMapGraph.node_link`).
+    datamap: DataMapGraph | None = None
     run_id: str | None = None
     #: True when the scan was stopped (Ctrl-C) before every container was read: the findings
     #: are what was read until then, and the sources not finished are marked ``error``.
@@ -304,6 +330,421 @@ class ScanResult:
     def failed(self) -> bool:
         """True when any source or container could not be read."""
         return bool(self.errors)
+
+
+# --------------------------------------------------------------------------- the data map
+#
+# The observed data map (built by :func:`piimap.datamap.build_datamap`) as frozen records. Node
+# ids are ``kind:name`` strings, the same in every report and in the JSON node-link form.
+
+
+def system_id(system: str) -> str:
+    """The node id of a system (a scanned source or a declared system)."""
+    return f"system:{system}"
+
+
+def container_id(system: str, container: str) -> str:
+    return f"container:{system}/{container}"
+
+
+def field_id(system: str, container: str, field_name: str) -> str:
+    return f"field:{system}/{container}/{field_name}"
+
+
+def category_id(category: str) -> str:
+    return f"category:{category}"
+
+
+def vendor_id(vendor: str) -> str:
+    return f"vendor:{vendor}"
+
+
+@dataclass(frozen=True)
+class ViolationMark:
+    """A violation recorded on a node it concerns, so reports can highlight the node."""
+
+    rule: str
+    fingerprint: str
+    severity: str
+    suppressed: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "fingerprint": self.fingerprint,
+            "severity": self.severity,
+            "suppressed": self.suppressed,
+        }
+
+
+@dataclass(frozen=True)
+class SystemNode:
+    """A scanned source or a system of the data map.
+
+    ``status`` is the source's (``ok`` / ``error``) or ``not scanned``; ``declared`` is ``None``
+    when no data map was given, else whether the data map lists the system.
+    """
+
+    kind: ClassVar[str] = "system"
+
+    name: str
+    status: str
+    declared: bool | None = None
+    declared_categories: tuple[str, ...] = ()
+    description: str = ""
+    owner: str = ""
+    line: int = 0
+    violations: tuple[ViolationMark, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return system_id(self.name)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def attributes(self) -> dict[str, Any]:
+        """The node's attributes in the node-link form."""
+        return {
+            "kind": self.kind,
+            "label": self.name,
+            "system": self.name,
+            "status": self.status,
+            "declared": self.declared,
+            "declared_categories": list(self.declared_categories),
+            "description": self.description,
+            "owner": self.owner,
+            "line": self.line,
+            "violations": [mark.to_dict() for mark in self.violations],
+        }
+
+
+@dataclass(frozen=True)
+class ContainerNode:
+    """A container of a system in which personal data was found."""
+
+    kind: ClassVar[str] = "container"
+
+    system: str
+    name: str
+    violations: tuple[ViolationMark, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return container_id(self.system, self.name)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.name,
+            "system": self.system,
+            "violations": [mark.to_dict() for mark in self.violations],
+        }
+
+
+@dataclass(frozen=True)
+class FieldNode:
+    """A field of a container in which personal data was found."""
+
+    kind: ClassVar[str] = "field"
+
+    system: str
+    container: str
+    name: str
+    violations: tuple[ViolationMark, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return field_id(self.system, self.container, self.name)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.name,
+            "system": self.system,
+            "container": self.container,
+            "violations": [mark.to_dict() for mark in self.violations],
+        }
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    """A category key; one node per category, shared by every system holding it."""
+
+    kind: ClassVar[str] = "category"
+
+    category: str
+    violations: tuple[ViolationMark, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return category_id(self.category)
+
+    @property
+    def label(self) -> str:
+        return self.category
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.category,
+            "category": self.category,
+            "violations": [mark.to_dict() for mark in self.violations],
+        }
+
+
+@dataclass(frozen=True)
+class VendorNode:
+    """A vendor or partner of the data map. ``disclosed`` is what the policy says its role may
+    receive (``None`` without a policy)."""
+
+    kind: ClassVar[str] = "vendor"
+
+    vendor: str
+    label: str
+    role: str
+    purpose: str = ""
+    description: str = ""
+    disclosed: tuple[str, ...] | None = None
+    line: int = 0
+    violations: tuple[ViolationMark, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return vendor_id(self.vendor)
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "vendor": self.vendor,
+            "role": self.role,
+            "purpose": self.purpose,
+            "description": self.description,
+            "disclosed": list(self.disclosed) if self.disclosed is not None else None,
+            "line": self.line,
+            "violations": [mark.to_dict() for mark in self.violations],
+        }
+
+
+MapNode = SystemNode | ContainerNode | FieldNode | CategoryNode | VendorNode
+
+
+@dataclass(frozen=True)
+class ContainsEdge:
+    """System -> container, or container -> field."""
+
+    kind: ClassVar[str] = "contains"
+
+    source: str
+    target: str
+
+    def attributes(self) -> dict[str, Any]:
+        return {"kind": self.kind}
+
+
+@dataclass(frozen=True)
+class HoldsEdge:
+    """A field (or a container, for unstructured text) holds a category: one finding.
+
+    ``declared`` is ``None`` without a data map, else whether the system declares it there.
+    """
+
+    kind: ClassVar[str] = "holds"
+
+    source: str
+    category: str
+    system: str
+    confidence: float
+    matched: int
+    sampled: int
+    classifier: str
+    declared: bool | None = None
+
+    @property
+    def target(self) -> str:
+        return category_id(self.category)
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "system": self.system,
+            "confidence": self.confidence,
+            "matched": self.matched,
+            "sampled": self.sampled,
+            "classifier": self.classifier,
+            "declared": self.declared,
+        }
+
+
+class FlowKind(str, enum.Enum):
+    """Where a vendor flow is known from: the data map declares it, it was observed, or both."""
+
+    DECLARED = "declared"
+    OBSERVED = "observed"
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class VendorFlow:
+    """System -> vendor: what the data map's flows (merged per pair) send, and what they carry.
+
+    ``declared`` are the categories the flows name (``("all",)`` for ``categories: all``);
+    ``carries`` the categories they carry given the findings (see
+    :func:`piimap.datamap.carried_categories`). ``kind``, ``count``, ``first_seen``,
+    ``last_seen`` and ``evidence`` (masked) are for flows observed in the data itself; a flow from
+    the data map alone keeps their defaults, and the node-link form does not carry them yet.
+    """
+
+    edge_kind: ClassVar[str] = "flow"
+
+    system: str
+    vendor: str
+    declared: tuple[str, ...]
+    carries: tuple[str, ...]
+    containers: tuple[str, ...] = ()
+    purpose: str = ""
+    line: int = 0
+    kind: FlowKind = FlowKind.DECLARED
+    count: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return system_id(self.system)
+
+    @property
+    def target(self) -> str:
+        return vendor_id(self.vendor)
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "kind": self.edge_kind,
+            "declared": list(self.declared),
+            "containers": list(self.containers),
+            "carries": list(self.carries),
+            "purpose": self.purpose,
+            "line": self.line,
+        }
+
+    def category_flows(self) -> tuple[CategoryFlow, ...]:
+        """One :class:`CategoryFlow` per carried category."""
+        return tuple(CategoryFlow(self.system, self.vendor, category) for category in self.carries)
+
+
+@dataclass(frozen=True)
+class ReachesEdge:
+    """Category -> vendor: a category found in ``systems`` reaches the vendor through their flows."""
+
+    kind: ClassVar[str] = "reaches"
+
+    category: str
+    vendor: str
+    systems: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        return category_id(self.category)
+
+    @property
+    def target(self) -> str:
+        return vendor_id(self.vendor)
+
+    def attributes(self) -> dict[str, Any]:
+        return {"kind": self.kind, "systems": list(self.systems)}
+
+
+MapEdge = ContainsEdge | HoldsEdge | VendorFlow | ReachesEdge
+
+
+@dataclass(frozen=True, order=True)
+class CategoryFlow:
+    """Personal data of one category going from a system to a vendor (what the history compares)."""
+
+    system: str
+    vendor: str
+    category: str
+
+
+@dataclass(frozen=True)
+class DataMapGraph:
+    """The data map of a scan: systems -> containers -> fields -> categories -> vendors.
+
+    ``nodes`` and ``edges`` are in the order they were built, which is the order of the
+    node-link form. ``organisation``, the declaration files and the policy's line numbers say
+    where the declarations came from (for reports that point at the line to fix).
+    """
+
+    nodes: tuple[MapNode, ...] = ()
+    edges: tuple[MapEdge, ...] = ()
+    organisation: str = ""
+    datamap_file: str | None = None
+    policy_file: str | None = None
+    policy_collected_line: int = 0
+    policy_shared_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def _by_id(self) -> dict[str, MapNode]:
+        return {node.id: node for node in self.nodes}
+
+    def node(self, node_id: str) -> MapNode | None:
+        """The node with id ``node_id`` (:func:`system_id` ...), or ``None``."""
+        return self._by_id.get(node_id)
+
+    @property
+    def systems(self) -> tuple[SystemNode, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, SystemNode))
+
+    @property
+    def vendors(self) -> tuple[VendorNode, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, VendorNode))
+
+    @property
+    def flows(self) -> tuple[VendorFlow, ...]:
+        return tuple(edge for edge in self.edges if isinstance(edge, VendorFlow))
+
+    @property
+    def reaches(self) -> tuple[ReachesEdge, ...]:
+        return tuple(edge for edge in self.edges if isinstance(edge, ReachesEdge))
+
+    def graph_attributes(self) -> dict[str, Any]:
+        return {
+            "organisation": self.organisation,
+            "datamap_file": self.datamap_file,
+            "policy_file": self.policy_file,
+            "policy_collected_line": self.policy_collected_line,
+            "policy_shared_lines": dict(self.policy_shared_lines),
+        }
+
+    def to_networkx(self) -> networkx.DiGraph:
+        """The data map as a :class:`networkx.DiGraph` (node and edge attributes as in :meth:`node_link`)."""
+        import networkx
+
+        graph = networkx.DiGraph()
+        graph.graph.update(self.graph_attributes())
+        for node in self.nodes:
+            graph.add_node(node.id, **node.attributes())
+        for edge in self.edges:
+            graph.add_edge(edge.source, edge.target, **edge.attributes())
+        return graph
+
+    def node_link(self) -> dict[str, Any]:
+        """JSON-ready networkx node-link data (``directed``, ``graph``, ``nodes``, ``edges``): the
+        JSON report's ``datamap``."""
+        import networkx
+
+        return networkx.node_link_data(self.to_networkx(), edges="edges")
 
 
 class PiimapError(Exception):

@@ -19,7 +19,6 @@ Timing policy, per schedule:
 
 from __future__ import annotations
 
-import argparse
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -31,7 +30,7 @@ from piimap.model import ConfigError, ScanResult
 from piimap.redact import redact_text
 
 if TYPE_CHECKING:
-    from piimap.pipeline import RunOutcome
+    from piimap.pipeline import RunOptions, RunOutcome
 
 __all__ = [
     "DEFAULT_MISFIRE_GRACE_SECONDS",
@@ -144,40 +143,40 @@ def _reports_of(entry: Mapping[str, Any], config: Config, where: str) -> tuple[R
     return tuple(outputs)
 
 
-def run_schedule(config: Config, schedule: Schedule, args: argparse.Namespace) -> RunOutcome:
+def run_schedule(config: Config, schedule: Schedule, options: RunOptions) -> RunOutcome:
     """One run of ``schedule``: scan, check, record and write reports (:func:`piimap.pipeline.run_configured`).
 
-    ``args`` carries the scan options (``--store``, ``--full``, ``--executor``...); it is copied,
-    so concurrent runs never share state. The run is recorded as command ``schedule:NAME``.
+    ``options`` are the run options (store, full, executor...); the run is recorded as command
+    ``schedule:NAME`` and draws no progress bars (a long-lived scheduler writes logs).
     """
     from piimap.pipeline import run_configured
 
-    run_args = argparse.Namespace(**vars(args))
-    run_args.history_command = f"schedule:{schedule.name}"
-    run_args.quiet = True  # a long-lived scheduler writes logs, not progress bars
+    run_options = replace(options, command=f"schedule:{schedule.name}", quiet=True)
     if schedule.sources is not None:
         chosen = set(schedule.sources)
         config = replace(config, sources=tuple(spec for spec in config.sources if spec.name in chosen))
     if schedule.reports is not None:
         config = replace(config, reports=schedule.reports)
-    return run_configured(config, run_args)
+    return run_configured(config, run_options)
 
 
 def _logged_run(
     config: Config,
     schedule: Schedule,
-    args: argparse.Namespace,
+    options: RunOptions,
     on_result: Callable[[str, ScanResult | None], None] | None,
 ) -> None:
     """A scheduler job: one run whose problems are logged, never raised into the scheduler."""
     try:
-        outcome = run_schedule(config, schedule, args)
+        outcome = run_schedule(config, schedule, options)
     except Exception as error:  # one failed run must not stop the schedule
         log.error("schedule %s failed: %s", schedule.name, redact_text(str(error)))
         if on_result is not None:
             on_result(schedule.name, None)
         return
     result = outcome.result
+    for warning in outcome.warnings:
+        log.warning("schedule %s: %s", schedule.name, warning)
     for problem in outcome.report_errors:
         log.error("schedule %s: %s", schedule.name, problem)
     sources_ok = sum(1 for status in result.sources if status.status == "ok")
@@ -197,7 +196,7 @@ def _logged_run(
 def build_scheduler(
     config: Config,
     schedules: Sequence[Schedule],
-    args: argparse.Namespace,
+    options: RunOptions,
     *,
     blocking: bool = True,
     misfire_grace_seconds: int = DEFAULT_MISFIRE_GRACE_SECONDS,
@@ -225,7 +224,7 @@ def build_scheduler(
         scheduler.add_job(
             _logged_run,
             trigger=cron_trigger(schedule.cron),
-            args=(config, schedule, args, on_result),
+            args=(config, schedule, options, on_result),
             id=schedule.name,
             name=schedule.name,
             replace_existing=True,

@@ -37,7 +37,7 @@ from typing import Any
 
 from piimap import __version__
 from piimap.engine import ContainerOutcome, ContainerTask, ScanObserver
-from piimap.model import Finding, PiimapError, ScanResult, SourceSpec, Violation
+from piimap.model import CategoryFlow, Finding, PiimapError, ScanResult, SourceSpec, Violation
 from piimap.redact import redact_message, redact_url, remember_url_secrets
 from piimap.settings import ScanSettings
 
@@ -47,7 +47,6 @@ __all__ = [
     "StoreError",
     "RunSummary",
     "ContainerRecord",
-    "Flow",
     "HistoryStore",
     "InventoryObserver",
     "IncrementalReuse",
@@ -116,15 +115,6 @@ class ContainerRecord:
     kind: str
     fingerprint: str | None
     state: str
-
-
-@dataclass(frozen=True, order=True)
-class Flow:
-    """Personal data of one category going from a system (a scanned source) to a vendor."""
-
-    system: str
-    vendor: str
-    category: str
 
 
 def default_store_url() -> str:
@@ -309,7 +299,9 @@ class HistoryStore:
             "error_count": errors,
             "container_count": sum(s.containers for s in result.sources),
             "reused_count": sum(s.skipped for s in result.sources),
-            "datamap": json.dumps(result.datamap, default=str) if result.datamap is not None else None,
+            "datamap": json.dumps(result.datamap.node_link(), default=str)
+            if result.datamap is not None
+            else None,
         }
         try:
             with self._engine.begin() as connection:
@@ -484,7 +476,7 @@ class HistoryStore:
             for row in rows
         ]
 
-    def flows(self, run_id: int) -> set[Flow]:
+    def flows(self, run_id: int) -> set[CategoryFlow]:
         """The system -> vendor flows recorded with one run (empty without a data map)."""
         from sqlalchemy import select
 
@@ -493,7 +485,7 @@ class HistoryStore:
             rows = connection.execute(
                 select(table.c.system, table.c.vendor, table.c.category).where(table.c.run_id == run_id)
             ).all()
-        return {Flow(row.system, row.vendor, row.category) for row in rows}
+        return {CategoryFlow(row.system, row.vendor, row.category) for row in rows}
 
     def containers(self, run_id: int, source: str | None = None) -> list[ContainerRecord]:
         """The container inventory recorded with one run."""
@@ -684,43 +676,17 @@ def _schema_lock(connection: Any) -> Iterator[None]:
         yield
 
 
-def flows_of(result: ScanResult) -> list[Flow]:
-    """System -> vendor flows named by a result's data map and violations (sorted, unique).
-
-    The data map is networkx node-link data (:mod:`piimap.datamap`): a flow is an edge of kind
-    ``flow`` from a ``system`` node to a ``vendor`` node, and the categories it carries are the
-    edge's ``carries`` (or ``categories``). Systems and vendors are named by their ids, as
-    violations name them; violations that name a vendor add the flow they are about.
-    """
-    found: set[Flow] = set()
-    datamap = result.datamap or {}
-    nodes = {str(node.get("id")): node for node in datamap.get("nodes", ()) if isinstance(node, Mapping)}
-    for edge in list(datamap.get("edges", ())) + list(datamap.get("links", ())):
-        if not isinstance(edge, Mapping) or edge.get("kind", "flow") != "flow":
-            continue
-        source = nodes.get(str(edge.get("source")), {})
-        target = nodes.get(str(edge.get("target")), {})
-        if source.get("kind") != "system" or target.get("kind") != "vendor":
-            continue
-        categories = edge.get("carries", edge.get("categories", ()))
-        if isinstance(categories, str):
-            categories = (categories,)
-        system = _node_name(source, "system", edge.get("source"))
-        vendor = _node_name(target, "vendor", edge.get("target"))
-        for category in categories or ():
-            found.add(Flow(system, vendor, str(category)))
+def flows_of(result: ScanResult) -> list[CategoryFlow]:
+    """The category flows of a result (sorted, unique): every category each vendor flow of its data
+    map carries, and the flow of every violation that names a vendor."""
+    found: set[CategoryFlow] = set()
+    if result.datamap is not None:
+        for flow in result.datamap.flows:
+            found.update(flow.category_flows())
     for violation in result.violations or ():
         if violation.vendor and violation.source and violation.category:
-            found.add(Flow(violation.source, violation.vendor, violation.category))
+            found.add(CategoryFlow(violation.source, violation.vendor, violation.category))
     return sorted(found)
-
-
-def _node_name(node: Mapping[str, Any], key: str, node_id: Any) -> str:
-    """A node's own id attribute (``system``/``vendor``), else its node id without the ``kind:`` prefix."""
-    if node.get(key):
-        return str(node[key])
-    text = str(node_id)
-    return text.split(":", 1)[1] if text.startswith(f"{key}:") else text
 
 
 def _finding_row(run_id: int, finding: Finding) -> dict[str, Any]:

@@ -207,6 +207,7 @@ PIECES = st.sampled_from(
 FIELD = st.lists(PIECES, max_size=8).map("".join)
 
 
+@pytest.mark.slow
 @needs_native
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(

@@ -311,6 +311,7 @@ def test_a_policy_alone_checks_collection(tmp_path):
     assert {key[2] for key in failing_keys(report)} == {"ip_address", "ga_client_id", "device_id"}
 
 
+@pytest.mark.slow
 def test_the_installed_console_script_returns_the_exit_codes(tmp_path):
     company = build_company(tmp_path, datamap=DATAMAP.replace("      main.events: [user.device]\n", ""))
     command = [

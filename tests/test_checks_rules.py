@@ -109,7 +109,7 @@ def test_a_company_that_matches_its_declarations_has_no_violations(declarations)
     result = evaluate(scan_result(*CLEAN), *declarations)
     assert result.violations == ()
     assert not failing(result)
-    assert result.datamap is not None and result.datamap["nodes"]
+    assert result.datamap is not None and result.datamap.nodes
 
 
 # (extra findings, extra data-map text, expected (rule, source, container, field, category, vendor))

@@ -23,6 +23,8 @@ from piimap.classifiers.options import AllowList
 from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
 
+pytestmark = pytest.mark.slow  # column corpora
+
 EMAIL_PIECES = st.sampled_from(
     [
         "a",

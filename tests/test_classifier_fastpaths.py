@@ -259,12 +259,14 @@ ADDRESSES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=ADDRESSES)
 def test_email_fast_path_agrees_with_validate_email(value: str) -> None:
     assert is_email_uncached(value) is _is_email_slow(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(local_part=DOT_ATOM_LOCAL, domain=GOOD_DOMAINS, filler=FILLERS, label_length=FILLER_LABEL_LENGTHS)
 def test_email_fast_path_agrees_at_every_length_around_the_limit(
@@ -436,6 +438,7 @@ LAST_OCTETS = (
 )
 
 
+@pytest.mark.slow
 def test_ip_grid_every_first_octet() -> None:
     fast_answers = set()
     for first, second, (third, fourth) in itertools.product(range(256), SECOND_OCTETS, LAST_OCTETS):
@@ -576,6 +579,7 @@ IP_VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=IP_VALUES)
 def test_ip_fast_path_agrees_with_ipaddress(value: str) -> None:

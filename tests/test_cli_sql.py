@@ -118,6 +118,7 @@ def piimap_executable() -> str:
     return str(candidate)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.mariadb
 def test_console_script_scans_three_databases_and_reports_a_bad_one(

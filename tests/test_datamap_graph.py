@@ -18,7 +18,7 @@ def graph_of(tmp_path, *findings, datamap_text=DATAMAP):
     datamap = parse_datamap(*load(tmp_path, "datamap.yaml", datamap_text))
     policy = parse_policy(*load(tmp_path, "policy.yaml", POLICY))
     result = evaluate(scan_result(*findings), datamap, policy)
-    return networkx.node_link_graph(result.datamap, edges="edges"), result
+    return networkx.node_link_graph(result.datamap.node_link(), edges="edges"), result
 
 
 def test_findings_become_a_path_from_system_to_category(tmp_path):
@@ -69,9 +69,9 @@ def test_the_node_link_data_is_json_and_free_of_future_warnings(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _, result = graph_of(tmp_path, *CLEAN)
-    text = json.dumps(result.datamap)
+    text = json.dumps(result.datamap.node_link())
     assert json.loads(text)["directed"] is True
-    assert {"nodes", "edges"} <= set(result.datamap)
+    assert {"nodes", "edges"} <= set(result.datamap.node_link())
 
 
 def test_a_graph_without_declarations_still_maps_the_findings():

@@ -16,6 +16,8 @@ import yaml
 from piimap.cli import main
 from piimap.demo import build_demo
 
+pytestmark = pytest.mark.slow  # builds and scans the demo company
+
 CORE_CATEGORIES = {
     "user.name",
     "user.contact.email",

@@ -31,6 +31,8 @@ from eval_corpus import (  # noqa: E402
     precision_recall,
 )
 
+pytestmark = pytest.mark.slow  # the evaluation corpus
+
 IP = "user.device.ip_address"
 
 

@@ -19,7 +19,7 @@ from test_check_cli import DATAMAP, build_company
 
 from piimap.cli import main
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 WATCH_CSP = """

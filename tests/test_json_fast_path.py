@@ -33,6 +33,8 @@ from piimap.connectors.fmt_json import (
 from piimap.connectors.formats import iter_field_samples
 from piimap.settings import ScanSettings
 
+pytestmark = pytest.mark.slow  # fast paths against their references on generated data
+
 KEYS = st.one_of(
     st.sampled_from(["", "a", "b", "a.b", "[]", "a[]", ".", "user", "email", "é", "ключ", "a b", "😀"]),
     st.text(max_size=6),

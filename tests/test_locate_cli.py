@@ -167,6 +167,7 @@ def test_plan_only_runs_no_lookup(shop: Path, capsys: pytest.CaptureFixture[str]
     assert {lookup["container"] for lookup in report["lookups"]} >= {"main.customers", "main.newsletter"}
 
 
+@pytest.mark.slow
 def test_the_demo_readme_example(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,6 +169,7 @@ def test_locate_changes_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 # --------------------------------------------------------------------------- S3
 
 
+@pytest.mark.slow
 def test_s3_objects_of_a_group_are_all_searched(
     s3, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -76,6 +76,7 @@ def test_a_similar_email_is_someone_else(
     assert shop.jane_id not in _ids(keys_in(report, "customers"))
 
 
+@pytest.mark.slow
 def test_a_namesake_with_another_email_is_left_out(
     sql_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

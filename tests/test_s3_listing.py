@@ -160,6 +160,7 @@ def test_entry_point_resolves_s3_urls():
     assert connector_factory_for("s3://bucket/prefix/") is S3Connector
 
 
+@pytest.mark.slow
 def test_many_partitioned_objects_become_a_few_containers(s3):
     bucket = s3.new_bucket()
     keys = []
@@ -191,6 +192,7 @@ def test_many_partitioned_objects_become_a_few_containers(s3):
     assert all(c.fingerprint and c.fingerprint.startswith("sha1:") for c in containers)
 
 
+@pytest.mark.slow
 def test_listing_pages_through_the_whole_bucket(s3, monkeypatch):
     bucket = s3.new_bucket()
     for index in range(25):
@@ -216,6 +218,7 @@ def test_prefix_include_and_exclude(s3):
     assert names(connector(f"s3://{bucket}/", include=[f"{bucket.upper()}/B/*"])) == ["b/users.csv"]
 
 
+@pytest.mark.slow
 def test_fingerprint_changes_when_a_sampled_object_changes(s3):
     bucket = s3.new_bucket()
     s3.put(bucket, "data/users.csv", b"email\na@example.com\n")
@@ -290,6 +293,7 @@ def test_no_credentials_at_all(s3, monkeypatch):
         list(connector("s3://anything/").discover())
 
 
+@pytest.mark.slow
 def test_throttled_listing_is_retried(s3, monkeypatch):
     bucket = s3.new_bucket()
     s3.put(bucket, "users.csv", b"x\n")
@@ -301,6 +305,7 @@ def test_throttled_listing_is_retried(s3, monkeypatch):
     assert statuses == [503, 503, 200]
 
 
+@pytest.mark.slow
 def test_throttling_beyond_max_attempts_fails_the_source(s3, monkeypatch):
     bucket = s3.new_bucket()
     with FaultProxy(s3.endpoint_url, slow_down_first=10) as proxy:

@@ -159,6 +159,7 @@ def test_large_gzip_object_ranged_read_decompresses_the_head(s3, monkeypatch):
     assert emails == [f"user{i}@example.com" for i in range(len(emails))]
 
 
+@pytest.mark.slow
 def test_sample_size_zero_reads_whole_objects_without_a_range(s3, monkeypatch):
     bucket = s3.new_bucket()
     s3.put(bucket, "events/big.jsonl", _jsonl(5000))
@@ -188,6 +189,7 @@ def test_group_reads_only_its_picked_objects_and_shares_the_limit(s3, monkeypatc
     assert days == {1, 10, 20} or (len(days) == 3 and min(days) == 1 and max(days) == 20)
 
 
+@pytest.mark.slow
 def test_access_denied_on_one_object_of_a_group_is_logged_and_the_rest_read(s3, monkeypatch, caplog):
     bucket = s3.new_bucket()
     keys = [f"events/dt=2026-11-0{day}/part-00000.jsonl" for day in (1, 2, 3)]
@@ -215,6 +217,7 @@ def test_access_denied_on_a_lone_object_makes_that_container_unreadable(s3, monk
         assert {sample.field.name for sample in conn.sample(public, 10)} == {"name", "email", "phone"}
 
 
+@pytest.mark.slow
 def test_throttled_object_reads_are_retried(s3, monkeypatch):
     bucket = s3.new_bucket()
     s3.put(bucket, "users.csv", CSV)

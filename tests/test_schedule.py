@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 import threading
@@ -13,6 +12,7 @@ import pytest
 from piimap.cli import main
 from piimap.config import load_config
 from piimap.model import ConfigError
+from piimap.pipeline import RunOptions
 from piimap.scheduler import build_scheduler, load_schedules
 from piimap.store import open_store
 
@@ -49,14 +49,15 @@ def write_config(directory: Path, app_url: str, schedules: str, extra: str = "")
     return config
 
 
-def options(**values: object) -> argparse.Namespace:
-    """The scan options a scheduler run gets from the command line (defaults of add_scan_options)."""
+def options(**values: object) -> RunOptions:
+    """The run options a scheduler run gets from the command line (defaults of add_scan_options)."""
     from piimap.cli import build_parser
+    from piimap.commands.common import run_options
 
     parsed = build_parser().parse_args(["schedule", "--config", "unused.yaml"])
     for name, value in values.items():
         setattr(parsed, name, value)
-    return parsed
+    return run_options(parsed)
 
 
 @pytest.mark.parametrize(
@@ -157,6 +158,7 @@ def app_database(request, tmp_path) -> str:
     return url
 
 
+@pytest.mark.slow
 def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys) -> None:
     """Done when: two runs of the real scheduler, a PII column added in between, history lists
     both runs and diff names the new column."""
@@ -202,6 +204,7 @@ def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys
     assert "contact_email" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_schedule_command_with_max_runs_stops_by_itself(tmp_path, capsys) -> None:
     make_database(tmp_path / "app.db")
     make_database(tmp_path / "crm.db")

@@ -50,6 +50,7 @@ def _wait_for_lock_waiter(admin: sa.Engine, database: str, timeout: float = 30.0
     raise AssertionError("the scan never reached the locked table")
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_ctrl_c_mid_scan_writes_partial_reports_records_the_run_and_exits_130(
     postgres_db: str, tmp_path: Path

@@ -179,6 +179,7 @@ def _sqlite_with_tables(path: Path, tables: list[str]) -> None:
     # sqlite3's context manager commits; the file is closed when the connection is collected
 
 
+@pytest.mark.slow
 def test_explain_history_and_diff_show_control_characters_instead_of_sending_them(tmp_path: Path) -> None:
     database = tmp_path / "app.db"
     _sqlite_with_tables(database, ["plain"])

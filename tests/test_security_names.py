@@ -79,6 +79,7 @@ def _leaks(outputs: dict[str, bytes]) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 def test_personal_data_in_keys_and_file_names_is_masked_and_maps_fold_into_one_field(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

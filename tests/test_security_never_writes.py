@@ -183,6 +183,7 @@ def _audited_scan(tmp_path: Path, *args: str, env: dict[str, str] | None = None)
     return result.returncode, json.loads(log.read_text()), result.stderr
 
 
+@pytest.mark.slow
 def test_a_file_scan_opens_no_network_connection_at_all(tmp_path: Path) -> None:
     """Loading the spaCy model, the name lists and every classifier needs no download."""
     root = _tree(tmp_path / "data")
@@ -200,6 +201,7 @@ def test_a_file_scan_opens_no_network_connection_at_all(tmp_path: Path) -> None:
     assert [event for event in network if event[0] != "connect" or not isinstance(event[1], str)] == []
 
 
+@pytest.mark.slow
 def test_an_s3_scan_connects_only_to_the_configured_endpoint(s3, tmp_path: Path) -> None:
     bucket = s3.new_bucket()
     s3.put(bucket, "customers.csv", CSV)

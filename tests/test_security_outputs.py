@@ -247,6 +247,7 @@ def test_the_key_is_not_in_the_settings_repr_but_travels_to_workers() -> None:
     assert example_for(EvidencePolicy("none"), "user.name", "Zelda Quint") is None
 
 
+@pytest.mark.slow
 def test_debug_logging_prints_no_sample_values(tmp_path: Path) -> None:
     data = _data(tmp_path / "data")
     result = subprocess.run(

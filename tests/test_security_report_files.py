@@ -42,6 +42,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.slow
 def test_every_report_and_baseline_file_is_created_0600(tmp_path: Path) -> None:
     log = _data(tmp_path)
     (tmp_path / "policy.yaml").write_text("collected: [user.name]\n", encoding="utf-8")
@@ -73,6 +74,7 @@ def test_every_report_and_baseline_file_is_created_0600(tmp_path: Path) -> None:
     assert {path.name: oct(_mode(path)) for path in written} == {path.name: "0o600" for path in written}
 
 
+@pytest.mark.slow
 def test_output_refuses_a_symbolic_link_and_leaves_it_and_its_target_alone(tmp_path: Path) -> None:
     log = _data(tmp_path)
     victim = tmp_path / "victim.txt"
@@ -91,6 +93,7 @@ def test_output_refuses_a_symbolic_link_and_leaves_it_and_its_target_alone(tmp_p
     assert not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.slow
 def test_output_writes_through_this_process_s_own_descriptors_as_a_stream(tmp_path: Path) -> None:
     log = _data(tmp_path)
     for target in ("/dev/fd/1", "/proc/self/fd/1", "-"):
@@ -106,6 +109,7 @@ def _device_or_skip(path: Path, kind: int, device: tuple[int, int]) -> None:
         pytest.skip("no permission to make device nodes here")
 
 
+@pytest.mark.slow
 def test_output_streams_into_a_character_device_and_a_fifo_and_refuses_a_block_device(tmp_path: Path) -> None:
     log = _data(tmp_path)
     null = tmp_path / "null"

@@ -27,6 +27,8 @@ from conftest import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, server_unavailable
 
 from piimap.redact import redact_message, redact_text, redact_url, remember_url_secrets, url_secrets
 
+pytestmark = pytest.mark.slow  # full CLI runs over every output
+
 PIIMAP = str(Path(sys.executable).with_name("piimap"))
 PASSWORD = "S3cr3t-p4ss/@#"
 ENCODED = quote(PASSWORD, safe="")  # S3cr3t-p4ss%2F%40%23

@@ -133,6 +133,7 @@ def _backend(url: str) -> str:
     ]
 
 
+@pytest.mark.slow
 def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     for statement in SLOW_VIEWS[_backend(sql_db)]:
         run_sql(sql_db, statement)
@@ -152,6 +153,7 @@ def test_statement_timeout_stops_a_slow_read(sql_db: str) -> None:
     assert "\n" not in str(unreadable.value)
 
 
+@pytest.mark.slow
 def test_a_long_full_read_is_limited_per_batch_not_as_a_whole(sql_db: str) -> None:
     """Reading everything takes as long as the classifiers need; each batch is still bounded."""
     metadata = sa.MetaData()

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from piimap.commands.common import record_run, store_url
 from piimap.config import Config, load_config
-from piimap.model import Finding, ScanResult, SourceSpec, SourceStatus, Violation
+from piimap.model import (
+    CategoryFlow,
+    CategoryNode,
+    ContainerNode,
+    ContainsEdge,
+    DataMapGraph,
+    Finding,
+    ReachesEdge,
+    ScanResult,
+    SourceSpec,
+    SourceStatus,
+    SystemNode,
+    VendorFlow,
+    VendorNode,
+    Violation,
+)
+from piimap.pipeline import RunOptions, ScanRun, record_run, store_url
 from piimap.settings import ScanSettings
 from piimap.store import (
     SCHEMA_VERSION,
     ContainerRecord,
-    Flow,
     StoreError,
     default_store_url,
     flows_of,
@@ -70,7 +83,7 @@ def test_round_trip_of_a_run(store_path: Path) -> None:
         )
         assert store.findings(run_id) == [text, email]  # report order: container, field, category
         assert store.violations(run_id) == [violation]
-        assert store.flows(run_id) == {Flow("app", "Acme", "user.contact.email")}
+        assert store.flows(run_id) == {CategoryFlow("app", "Acme", "user.contact.email")}
         assert store.containers(run_id) == containers
         summary = store.run(run_id)
     assert (summary.command, summary.config, summary.sources) == ("check", "/x/piimap.yaml", ("app",))
@@ -199,21 +212,18 @@ def test_store_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     config_file.write_text("sources:\n  app: sqlite:///app.db\nstore: sqlite:///history/runs.sqlite\n")
     config = load_config(config_file)
     bare = Config(path=None, sources=config.sources, settings=ScanSettings())
-    assert store_url(config, argparse.Namespace(store="sqlite:///cli.sqlite")) == "sqlite:///cli.sqlite"
-    assert (
-        store_url(config, argparse.Namespace(store=None))
-        == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
-    )
-    assert store_url(bare, argparse.Namespace(store=None)) == "sqlite:///from-env.sqlite"
+    assert store_url(config, RunOptions(store="sqlite:///cli.sqlite")) == "sqlite:///cli.sqlite"
+    assert store_url(config, RunOptions(store=None)) == f"sqlite:///{tmp_path.resolve()}/history/runs.sqlite"
+    assert store_url(bare, RunOptions(store=None)) == "sqlite:///from-env.sqlite"
 
 
 def test_record_run_sets_the_run_id_and_no_store_skips_it(store_path: Path) -> None:
     config = Config(path=None, sources=(SourceSpec("app", "sqlite:///app.db"),), settings=ScanSettings())
     url = f"sqlite:///{store_path}"
-    recorded = record_run(config, argparse.Namespace(store=url, no_store=False, command="scan"), result())
-    assert recorded.run_id == "1"
-    skipped = record_run(config, argparse.Namespace(store=url, no_store=True, command="scan"), result())
-    assert skipped.run_id is None
+    recorded = record_run(config, RunOptions(store=url, no_store=False, command="scan"), ScanRun(result()))
+    assert recorded.result.run_id == "1"
+    skipped = record_run(config, RunOptions(store=url, no_store=True, command="scan"), ScanRun(result()))
+    assert skipped.result.run_id is None
     with open_store(url) as store:
         assert len(store.runs()) == 1
 
@@ -229,33 +239,22 @@ def test_scan_digest_changes_with_settings_and_source_but_not_the_password() -> 
 
 
 def test_flows_come_from_the_datamap_flow_edges() -> None:
-    datamap = {
-        "directed": True,
-        "nodes": [
-            {"id": "system:app", "kind": "system", "system": "app"},
-            {"id": "vendor:acme", "kind": "vendor", "vendor": "acme", "label": "Acme Analytics"},
-            {"id": "category:user.contact.email", "kind": "category"},
-            {"id": "container:app/users", "kind": "container"},
-        ],
-        "edges": [
-            {
-                "source": "system:app",
-                "target": "vendor:acme",
-                "kind": "flow",
-                "carries": ["user.contact.email", "user.name"],
-            },
-            {
-                "source": "category:user.contact.email",
-                "target": "vendor:acme",
-                "kind": "reaches",
-                "systems": ["app"],
-            },
-            {"source": "system:app", "target": "container:app/users", "kind": "contains"},
-        ],
-    }
+    datamap = DataMapGraph(
+        nodes=(
+            SystemNode("app", "ok"),
+            VendorNode("acme", "Acme Analytics", "analytics"),
+            CategoryNode("user.contact.email"),
+            ContainerNode("app", "users"),
+        ),
+        edges=(
+            VendorFlow("app", "acme", declared=("all",), carries=("user.contact.email", "user.name")),
+            ReachesEdge("user.contact.email", "acme", ("app",)),
+            ContainsEdge("system:app", "container:app/users"),
+        ),
+    )
     assert flows_of(result(datamap=datamap)) == [
-        Flow("app", "acme", "user.contact.email"),
-        Flow("app", "acme", "user.name"),
+        CategoryFlow("app", "acme", "user.contact.email"),
+        CategoryFlow("app", "acme", "user.name"),
     ]
 
 
@@ -271,4 +270,4 @@ def test_flows_from_the_real_datamap_builder() -> None:
         }
     )
     checked = evaluate(result(finding("users", "email", "user.contact.email")), datamap, None)
-    assert Flow("app", "acme", "user.contact.email") in flows_of(checked)
+    assert CategoryFlow("app", "acme", "user.contact.email") in flows_of(checked)

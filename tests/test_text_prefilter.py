@@ -297,6 +297,7 @@ LINES = st.lists(st.tuples(SEPARATORS, TOKENS), min_size=1, max_size=6).map(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -305,6 +306,7 @@ def test_generated_logs_give_the_same_detections_with_and_without_the_prefilter(
     assert_same_as_without_prefilter(lines)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -585,6 +587,7 @@ def assert_finders_agree_with_previous_forms(line: str) -> None:
     assert tuple(find_phones(line, "US")) == previous_find_phones(line, "US"), line
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )

@@ -14,10 +14,17 @@ import sys
 from pathlib import Path
 
 from piimap.checks import baseline_document, evaluate
-from piimap.commands.check import add_declaration_options, load_declarations, with_declaration_overrides
-from piimap.commands.common import add_scan_options, config_from_args, print_errors, run_scan
+from piimap.commands.check import add_declaration_options, with_declaration_overrides
+from piimap.commands.common import (
+    add_scan_options,
+    config_from_args,
+    print_errors,
+    print_warnings,
+    run_options,
+)
 from piimap.exitcodes import ExitCode
 from piimap.outputs import write_output
+from piimap.pipeline import load_declarations, run_scan
 from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
@@ -43,8 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
-    declarations = load_declarations(config, with_baseline=False)
-    result = evaluate(run_scan(config, args), declarations.datamap, declarations.policy)
+    declarations = load_declarations(config, with_baseline=False, required=True)
+    scanned = run_scan(config, run_options(args))
+    print_warnings(scanned.warnings)
+    result = evaluate(scanned.result, declarations.datamap, declarations.policy)
     if result.errors:
         print_errors(result)
         write_problem("some sources could not be read; no baseline written")

@@ -12,35 +12,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from piimap.checks import failing_violations, load_baseline
-from piimap.commands.common import add_scan_options, config_from_args, print_errors
+from piimap.checks import failing_violations
+from piimap.commands.common import (
+    add_scan_options,
+    config_from_args,
+    print_errors,
+    print_warnings,
+    run_options,
+)
 from piimap.config import Config
-from piimap.declarations import DataMap, Policy, load_datamap, load_policy
 from piimap.model import ConfigError, ScanResult
+from piimap.pipeline import load_declarations, run_configured
 from piimap.reports import write_report
 from piimap.terminal import write_line, write_problem
 
 __all__ = [
-    "Declarations",
     "add_parser",
     "add_declaration_options",
-    "load_declarations",
     "with_declaration_overrides",
     "summary",
     "run",
 ]
-
-
-@dataclass(frozen=True)
-class Declarations:
-    """What a check compares the scan with."""
-
-    datamap: DataMap | None
-    policy: Policy | None
-    baseline: frozenset[str] | None = None
 
 
 def add_declaration_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +43,7 @@ def add_declaration_options(parser: argparse.ArgumentParser) -> None:
         "--datamap", metavar="FILE", help="data map YAML (instead of 'datamap:' in the config)"
     )
     parser.add_argument("--policy", metavar="FILE", help="policy YAML (instead of 'policy:' in the config)")
+    parser.set_defaults(baseline=None)  # 'check' adds --baseline; 'baseline' writes one instead
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -73,35 +69,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write that report here instead of stdout")
     parser.set_defaults(run=run)
-
-
-def load_declarations(config: Config, *, with_baseline: bool = True) -> Declarations:
-    """Load and validate the data map, policy and (optionally) baseline ``config`` names.
-
-    Apply :func:`with_declaration_overrides` first to honour ``--datamap`` / ``--policy`` /
-    ``--baseline``. A config that names neither a data map nor a policy is an error.
-    """
-    if config.datamap_path is None and config.policy_path is None:
-        where = config.path or "the config"
-        raise ConfigError(f"{where}: a check needs 'datamap:' or 'policy:' (or --datamap / --policy)")
-    baseline = None
-    if with_baseline and config.baseline_path is not None:
-        baseline = frozenset(load_baseline(config.baseline_path))
-    return Declarations(
-        datamap=(
-            load_datamap(config.datamap_path, categories=config.categories)
-            if config.datamap_path is not None
-            else None
-        ),
-        policy=(
-            load_policy(
-                config.policy_path, categories=config.categories, spacy_model=config.settings.spacy_model
-            )
-            if config.policy_path is not None
-            else None
-        ),
-        baseline=baseline,
-    )
 
 
 def summary(result: ScanResult) -> str:
@@ -130,9 +97,9 @@ def with_declaration_overrides(config: Config, args: argparse.Namespace) -> Conf
     changes = {
         name: Path(value)
         for name, value in (
-            ("datamap_path", getattr(args, "datamap", None)),
-            ("policy_path", getattr(args, "policy", None)),
-            ("baseline_path", getattr(args, "baseline", None)),
+            ("datamap_path", args.datamap),
+            ("policy_path", args.policy),
+            ("baseline_path", args.baseline),
         )
         if value
     }
@@ -140,13 +107,12 @@ def with_declaration_overrides(config: Config, args: argparse.Namespace) -> Conf
 
 
 def run(args: argparse.Namespace) -> int:
-    from piimap.pipeline import run_configured
-
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
-    load_declarations(config)  # validate before scanning: mistakes surface at once
+    load_declarations(config, required=True)  # validate before scanning: mistakes surface at once
     _require_known_formats([args.format, *(output.format for output in config.reports)])
-    outcome = run_configured(config, args)
+    outcome = run_configured(config, run_options(args))
     result = outcome.result
+    print_warnings(outcome.warnings)
     write_report(args.format, result, args.output)
     for problem in outcome.report_errors:
         write_problem(problem)

@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from piimap.commands.common import print_warnings
 from piimap.config import load_config
 from piimap.demo import build_demo
 from piimap.exitcodes import ExitCode
-from piimap.pipeline import run_configured
+from piimap.pipeline import RunOptions, run_configured
 from piimap.terminal import write_line, write_problem
 
 __all__ = ["add_parser", "run"]
@@ -36,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     layout = build_demo(args.directory)
     config = load_config(layout.config)
-    outcome = run_configured(config, args)
+    outcome = run_configured(config, RunOptions(quiet=args.quiet, command=args.command))
     result = outcome.result
     out = sys.stdout
     failing = outcome.failing
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     write_line(f"HTML data map: {layout.report_html}", out)
     write_line(f"JSON report:   {layout.report_json}", out)
     write_line(f"Rerun the check (exits 1 on the gap): piimap check --config {_shown(layout.config)}", out)
+    print_warnings(outcome.warnings)
     for error in result.errors:
         write_problem(error.one_line())
     for message in outcome.report_errors:

@@ -238,8 +238,9 @@ def _plan(
     config: Config, args: argparse.Namespace, identifiers: list[Identifier]
 ) -> tuple[dict[str, tuple[ContainerTarget, ...]], dict[str, str | None], list[SourceError]]:
     """Targets per source from the newest stored run that read it; a scan (recorded) for the rest."""
-    from piimap.commands.common import record_run, run_scan, store_url
+    from piimap.commands.common import print_warnings
     from piimap.locate import plan_targets
+    from piimap.pipeline import RunOptions, record_run, run_scan, store_url
     from piimap.store import open_store
 
     findings: dict[str, list[Any]] = {}
@@ -247,7 +248,7 @@ def _plan(
     errors: list[SourceError] = []
     if not args.rescan:
         try:
-            with open_store(store_url(config, args)) as store:
+            with open_store(store_url(config, RunOptions(store=args.store))) as store:
                 for spec in config.sources:
                     run_id = store.latest_run_reading(spec.name)
                     if run_id is not None:
@@ -261,14 +262,10 @@ def _plan(
             names = ", ".join(spec.name for spec in missing)
             write_line(f"piimap: no stored scan of {names}: scanning first", sys.stderr)
         scan_config = replace(config, sources=missing)
-        scan_args = argparse.Namespace(
-            store=args.store,
-            no_store=False,
-            full=args.rescan,
-            quiet=args.quiet,
-            history_command="locate-scan",
-        )
-        scanned = record_run(scan_config, scan_args, run_scan(scan_config, scan_args))
+        scan_options = RunOptions(store=args.store, full=args.rescan, quiet=args.quiet, command="locate-scan")
+        run = record_run(scan_config, scan_options, run_scan(scan_config, scan_options))
+        print_warnings(run.warnings)
+        scanned = run.result
         failed = {status.name for status in scanned.sources if status.status != "ok"}
         errors += [error for error in scanned.errors if error.source in failed]
         for spec in missing:

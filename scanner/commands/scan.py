@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from piimap.commands.common import add_scan_options, config_from_args, print_errors, record_run, run_scan
+from piimap.commands.common import (
+    add_scan_options,
+    config_from_args,
+    print_errors,
+    print_warnings,
+    run_options,
+)
 from piimap.exitcodes import ExitCode
+from piimap.pipeline import record_run, run_scan
 from piimap.reports import write_report
 
 __all__ = ["add_parser", "run"]
@@ -24,7 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    result = record_run(config, args, run_scan(config, args))
+    options = run_options(args)
+    run = record_run(config, options, run_scan(config, options))
+    print_warnings(run.warnings)
+    result = run.result
     write_report(args.format, result, args.output)
     print_errors(result)
     if result.interrupted:

@@ -10,7 +10,7 @@ import argparse
 import signal
 import sys
 
-from piimap.commands.common import add_scan_options, config_from_args, store_url
+from piimap.commands.common import add_scan_options, config_from_args, print_warnings, run_options
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
 from piimap.terminal import write_line, write_problem
@@ -49,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from piimap.pipeline import store_url
     from piimap.redact import redact_url
     from piimap.scheduler import (
         DEFAULT_MISFIRE_GRACE_SECONDS,
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     config = config_from_args(args, require_config=True)
+    options = run_options(args)
     schedules = load_schedules(config)
     if args.only:
         unknown = sorted(set(args.only) - {schedule.name for schedule in schedules})
@@ -68,18 +70,21 @@ def run(args: argparse.Namespace) -> int:
     if not schedules:
         raise ConfigError(f"{config.path}: no 'schedules' to run")
     where = (
-        "not recorded (--no-store)" if args.no_store else f"recorded in {redact_url(store_url(config, args))}"
+        "not recorded (--no-store)"
+        if args.no_store
+        else f"recorded in {redact_url(store_url(config, options))}"
     )
     if args.once:
         status = ExitCode.OK
         for schedule in schedules:
-            outcome = run_schedule(config, schedule, args)
+            outcome = run_schedule(config, schedule, options)
             result = outcome.result
             write_line(
                 f"piimap: schedule {schedule.name}: run {result.run_id or '-'}, "
                 f"{len(result.findings)} findings, {len(outcome.failing)} failing violations, {where}",
                 sys.stderr,
             )
+            print_warnings(outcome.warnings)
             for problem in [error.one_line() for error in result.errors] + list(outcome.report_errors):
                 write_problem(problem)
             status = max(status, outcome.exit_code, key=_severity)
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     scheduler = build_scheduler(
         config,
         schedules,
-        args,
+        options,
         blocking=counter is None,
         misfire_grace_seconds=args.misfire_grace
         if args.misfire_grace is not None
