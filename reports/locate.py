@@ -1,4 +1,4 @@
-"""Reports of ``piimap locate``: a terminal table, JSON (documented in the README) and printable HTML.
+"""Reports of ``piimap locate``: a terminal table, JSON (documented in docs/commands.md) and printable HTML.
 
 They see only a :class:`~piimap.locate_model.LocateResult`, which holds no identifier in clear:
 the subject is its HMACs, rows are named by keys that are plain ids or HMACs, examples are
@@ -92,7 +92,7 @@ def _subject(result: LocateResult) -> dict[str, Any]:
 
 
 def locate_to_dict(result: LocateResult) -> dict[str, Any]:
-    """The JSON report's object (schema in the README, "piimap locate")."""
+    """The JSON report's object (schema in docs/commands.md, "piimap locate")."""
     return {
         "piimap_version": result.piimap_version,
         "started": result.started,

@@ -4,7 +4,7 @@ The package installed as ``piimap`` is the repository's ``scanner/`` folder (orc
 map, CLI); ``piimap.connectors``, ``piimap.classifiers`` and ``piimap.reports`` are the plugin
 packages at the repository root.
 
-The library API is importable from here (README, "Using piimap as a library")::
+The library API is importable from here (docs/library.md)::
 
     from piimap import RunOptions, load_config, run_configured
 

@@ -1,7 +1,7 @@
 """``piimap.yaml``: named sources, scan settings, declarations and report outputs.
 
 Every key is declared, with its type, range and meaning, by :class:`piimap.schema.config.ConfigFile`
-and documented in the README ("Configuration reference"). Relative paths (file sources,
+and documented in docs/configuration.md. Relative paths (file sources,
 ``sqlite:///relative.db``, the data map, the policy, report outputs) are resolved against the
 config file's folder, so ``piimap check --config DIR/piimap.yaml`` works from anywhere.
 """

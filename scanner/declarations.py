@@ -8,7 +8,7 @@ and, per recipient role, which categories it says are shared.
 
 Category keys use the Fides taxonomy spelling (``user.contact.email``). A declared category
 covers its sub-categories: ``user.device`` covers ``user.device.ip_address``. Every key is
-documented in the README ("Configuration reference"); a mistake is a :class:`~piimap.model.ConfigError`
+documented in docs/configuration.md; a mistake is a :class:`~piimap.model.ConfigError`
 saying ``file:line: key: message``.
 """
 

@@ -24,7 +24,7 @@ from piimap.declarations import load_datamap, load_policy, parse_datamap
 from piimap.model import ConfigError
 from piimap.schema.base import ConfigProblems
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+CONFIGURATION_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 DEMO_ASSETS = Path(__file__).resolve().parent.parent / "scanner" / "demo_assets"
 
 
@@ -470,25 +470,25 @@ def test_the_demo_data_map_and_policy_are_valid() -> None:
     assert "user.behavior.browsing_history" in reference.collected
 
 
-def _readme_blocks(section: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
+def _reference_blocks(section: str) -> list[str]:
+    text = CONFIGURATION_REFERENCE.read_text(encoding="utf-8")
     start = text.index(section)
     end = text.index("\n---\n", start)
     return re.findall(r"```yaml\n(.*?)```", text[start:end], re.S)
 
 
-def test_the_readme_configuration_examples_are_valid(tmp_path, monkeypatch) -> None:
+def test_the_configuration_reference_examples_are_valid(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("WAREHOUSE_PASSWORD", "not-a-real-password")
-    config_blocks = _readme_blocks("### 1. `piimap.yaml`")
+    config_blocks = _reference_blocks("## 1. `piimap.yaml`")
     assert len(config_blocks) >= 5
     sources = "sources:\n  app_db: sqlite:///app.db\n  web_logs: logs/\n"
     for index, block in enumerate(config_blocks):
         text = block if block.startswith("sources:") else sources + block
         config = load_config(write(tmp_path / f"piimap-{index}.yaml", text))
         assert config.sources
-    (datamap_block,) = _readme_blocks("### 2. The data map")
+    (datamap_block,) = _reference_blocks("## 2. The data map")
     load_datamap(write(tmp_path / "datamap.yaml", datamap_block))
-    (policy_block,) = _readme_blocks("### 3. The policy")
+    (policy_block,) = _reference_blocks("## 3. The policy")
     load_policy(write(tmp_path / "policy.yaml", policy_block))
 
 
@@ -499,8 +499,8 @@ def test_config_problems_keep_being_config_errors() -> None:
     assert len(many.problems) == 21 and many.problems[-1] == "... and 10 more problems"
 
 
-def test_the_readme_documents_every_key_the_models_declare() -> None:
-    """The models are the schema; the README's configuration reference must name every key."""
+def test_the_configuration_reference_documents_every_key_the_models_declare() -> None:
+    """The models are the schema; the configuration reference (docs/configuration.md) must name every key."""
     from piimap.classifiers.options import TuningModel
     from piimap.classifiers.person_name import PersonNameClassifier
     from piimap.classifiers.phone import PhoneClassifier
@@ -510,8 +510,7 @@ def test_the_readme_documents_every_key_the_models_declare() -> None:
     from piimap.connectors.sql import SqlConnector
     from piimap.schema import config, datamap, policy
 
-    text = README.read_text(encoding="utf-8")
-    reference = text[text.index("## Configuration reference") : text.index("## piimap in CI")]
+    reference = CONFIGURATION_REFERENCE.read_text(encoding="utf-8")
     models = [
         config.ConfigFile,
         config.SettingsModel,

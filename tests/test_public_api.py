@@ -1,4 +1,4 @@
-"""The library API: a checked ``__all__`` everywhere, lazy top-level names, and the README example runs."""
+"""The library API: a checked ``__all__`` everywhere, lazy top-level names, and the library guide's example runs."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pytest
 
 import piimap
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+LIBRARY_GUIDE = Path(__file__).resolve().parent.parent / "docs" / "library.md"
 
-#: The modules the README documents as the library API: every public class and function they
+#: The modules docs/library.md documents as the library API: every public class and function they
 #: define is in their ``__all__``.
 LIBRARY_MODULES = (
     "piimap.config",
@@ -101,10 +101,9 @@ def test_importing_the_model_does_not_load_the_pipeline() -> None:
     assert output.strip() == "[]"
 
 
-def test_the_readme_library_example_runs(tmp_path: Path) -> None:
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Using piimap as a library", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+def test_the_library_guide_example_runs(tmp_path: Path) -> None:
+    text = LIBRARY_GUIDE.read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     run = subprocess.run(

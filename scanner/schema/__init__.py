@@ -12,7 +12,7 @@ records the rest of piimap uses from it. Mistakes are reported as ``file:line: d
 message``, all at once (:class:`~piimap.schema.base.ConfigProblems`). Unknown keys are errors with
 a did-you-mean; category keys must exist (:mod:`piimap.categories`).
 
-Extending a file: add a field to its model (with a ``description``: the README's tables and any
+Extending a file: add a field to its model (with a ``description``: docs/configuration.md's tables and any
 generated documentation read it), then read it where the records are built. Connectors and
 classifiers declare their own option models (an ``options_model`` class attribute naming a
 pydantic model; :class:`~piimap.schema.base.NoOptions` for none), checked by

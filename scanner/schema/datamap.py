@@ -1,7 +1,7 @@
 """The data map file (``datamap.yaml``): systems, vendors, flows and suppressions.
 
 :mod:`piimap.declarations` turns a validated :class:`DataMapFile` into the frozen records the
-checks use (:class:`~piimap.declarations.DataMap`). Every key is documented in the README
+checks use (:class:`~piimap.declarations.DataMap`). Every key is documented in docs/configuration.md
 ("The data map"); the field descriptions below are the source of that table.
 """
 

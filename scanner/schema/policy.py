@@ -1,7 +1,7 @@
 """The policy file (``policy.yaml``): what the privacy policy says is collected and shared.
 
 :mod:`piimap.declarations` turns a validated :class:`PolicyFile` into
-:class:`~piimap.declarations.Policy`. Every key is documented in the README ("The policy").
+:class:`~piimap.declarations.Policy`. Every key is documented in docs/configuration.md ("The policy").
 """
 
 from __future__ import annotations

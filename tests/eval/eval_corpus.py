@@ -28,7 +28,7 @@ ids, Android ids, opaque session tokens, random digit strings in a ``phone`` col
 out of the value-only evaluation (:func:`evaluate` with ``hide_names``).
 
 Deterministic: every generator is seeded, so the corpus is the same on every run and machine.
-Used by ``tests/test_evaluation.py`` (thresholds), ``bench/eval_report.py`` (the README table) and
+Used by ``tests/test_evaluation.py`` (thresholds), ``bench/eval_report.py`` (the table in docs/benchmarks.md) and
 ``bench/bench_classifiers.py`` (figures).
 """
 
