@@ -29,10 +29,10 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="list false positives and misses")
     args = parser.parse_args()
     print(
-        f"{'split':<8} {'policy':<16} {'statements P':>12} {'R':>6} {'(hit/read/labelled)':>20} {'denials P':>10} {'R':>6}"
+        f"{'split':<13} {'policy':<16} {'statements P':>12} {'R':>6} {'(hit/read/labelled)':>20} {'denials P':>10} {'R':>6}"
     )
     overall, overall_denials = Score(0, 0, 0), Score(0, 0, 0)
-    for split in ("tuning", "holdout1", "holdout2", "holdout3"):
+    for split in ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh"):
         total, denials = Score(0, 0, 0), Score(0, 0, 0)
         for path in corpus_policies(split):
             extraction = extract_policy(path)
@@ -55,7 +55,7 @@ def main() -> int:
 def _row(split: str, name: str, statements: Score, denials: Score) -> str:
     counts = f"({statements.true_positives}/{statements.extracted}/{statements.labelled})"
     return (
-        f"{split:<8} {name:<16} {statements.precision:>12.3f} {statements.recall:>6.3f} {counts:>20} "
+        f"{split:<13} {name:<16} {statements.precision:>12.3f} {statements.recall:>6.3f} {counts:>20} "
         f"{denials.precision:>10.3f} {denials.recall:>6.3f}"
     )
 

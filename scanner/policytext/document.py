@@ -22,7 +22,14 @@ from pathlib import Path
 
 from piimap.model import ConfigError
 
-__all__ = ["Block", "PolicyDocument", "read_policy_document", "parse_policy_text", "TEXT_SUFFIXES"]
+__all__ = [
+    "Block",
+    "table_row",
+    "PolicyDocument",
+    "read_policy_document",
+    "parse_policy_text",
+    "TEXT_SUFFIXES",
+]
 
 #: File name endings read as policy text (anything else is a policy YAML file).
 TEXT_SUFFIXES = {
@@ -74,14 +81,31 @@ _SMALL_WORDS = {
 
 @dataclass(frozen=True)
 class Block:
-    """A heading, paragraph or list item. ``lead`` is a run-in heading taken off the text;
-    ``level`` is a heading's level (1 = title); ``intro`` is true for list items that continue
-    the paragraph before them (it ended with a colon)."""
+    """A heading, paragraph, list item or table row. ``lead`` is a run-in heading taken off the
+    text; ``level`` is a heading's level (1 = title). A ``row`` keeps its ``cells`` and the
+    table's ``header`` (empty when the table has none); its ``text`` is the row as a reader quotes
+    it ("Recipient: Mapbox; Data: vehicle position")."""
 
     kind: str
     text: str
     level: int = 0
     lead: str = ""
+    cells: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+
+def table_row(cells: list[str] | tuple[str, ...], header: tuple[str, ...]) -> Block | None:
+    """A ``row`` block from a table row's cell texts (``None`` for a row with no text)."""
+    cells = tuple(" ".join(cell.split()) for cell in cells)
+    if not any(cells):
+        return None
+    parts = []
+    for index, cell in enumerate(cells):
+        if not cell:
+            continue
+        name = header[index] if index < len(header) else ""
+        parts.append(f"{name}: {cell}" if name and name != cell else cell)
+    return Block("row", "; ".join(parts), cells=cells, header=header)
 
 
 @dataclass(frozen=True)
@@ -165,8 +189,16 @@ def _text_blocks(text: str) -> list[Block]:
             blocks.append(_paragraph_or_item(" ".join(part.strip() for part in paragraph)))
             paragraph.clear()
 
+    table: list[str] = []
     for index, line in enumerate(lines):
         stripped = line.strip()
+        if _PIPE_ROW.match(stripped):
+            flush()
+            table.append(stripped)
+            continue
+        if table:
+            blocks.extend(_pipe_table(table))
+            table.clear()
         if not stripped:
             flush()
             continue
@@ -189,7 +221,28 @@ def _text_blocks(text: str) -> list[Block]:
                 flush()
         paragraph.append(stripped)
     flush()
+    blocks.extend(_pipe_table(table))
     return blocks
+
+
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def _pipe_table(lines: list[str]) -> list[Block]:
+    """Rows of a plain-text table written with pipes (``| Recipient | Data |``, a ``|---|`` rule
+    under the header)."""
+    if len(lines) < 2:
+        return [Block("paragraph", line.strip("| ").strip()) for line in lines]
+    header: tuple[str, ...] = ()
+    rows: list[list[str]] = []
+    for line in lines:
+        if _PIPE_RULE.match(line):
+            if rows and not header:
+                header = tuple(" ".join(cell.split()) for cell in rows.pop())
+            continue
+        rows.append([cell.strip() for cell in line.strip()[1:-1].split("|")])
+    return [block for block in (table_row(cells, header) for cells in rows) if block is not None]
 
 
 def _paragraph_or_item(text: str) -> Block:
@@ -210,13 +263,28 @@ def _heading_text(text: str) -> str:
 def _markdown_blocks(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     blocks: list[Block] = []
     kind = "paragraph"
     level = 0
     list_depth = 0
+    table: _TableRows | None = None
     for token in tokens:
-        if token.type == "heading_open":
+        if token.type == "table_open":
+            table = _TableRows()
+        elif token.type == "table_close" and table is not None:
+            blocks.extend(table.blocks)
+            table = None
+        elif table is not None:
+            if token.type == "tr_open":
+                table.start_row()
+            elif token.type in ("th_open", "td_open"):
+                table.start_cell(header=token.type == "th_open")
+            elif token.type == "inline":
+                table.add_text(" ".join(_inline_text(child) for child in token.children or []))
+            elif token.type == "tr_close":
+                table.end_row()
+        elif token.type == "heading_open":
             kind, level = "heading", int(token.tag[1:])
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             list_depth += 1
@@ -318,6 +386,37 @@ _BLOCK_TAGS = {
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
+class _TableRows:
+    """Collects a table's rows: the first row of header cells (``<th>``) is the header."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.header: tuple[str, ...] = ()
+        self._cells: list[list[str]] = []
+        self._header_cells = 0
+
+    def start_row(self) -> None:
+        self._cells, self._header_cells = [], 0
+
+    def start_cell(self, header: bool) -> None:
+        self._cells.append([])
+        self._header_cells += header
+
+    def add_text(self, text: str) -> None:
+        if self._cells:
+            self._cells[-1].append(text)
+
+    def end_row(self) -> None:
+        cells = [" ".join("".join(parts).split()) for parts in self._cells]
+        if cells and self._header_cells == len(cells) and not self.header and not self.blocks:
+            self.header = tuple(cells)
+        else:
+            block = table_row(cells, self.header)
+            if block is not None:
+                self.blocks.append(block)
+        self._cells, self._header_cells = [], 0
+
+
 class _HtmlBlockParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -331,10 +430,29 @@ class _HtmlBlockParser(HTMLParser):
         self._strong_depth = 0
         self._strong_at_start: list[str] | None = None
         self._lead = ""
+        self._tables: list[_TableRows] = []
+        self._dt_lead = ""  # a definition term (<dt>) is the run-in heading of its <dd>
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIPPED_TAGS:
             self._skip_depth += 1
+            return
+        if self._skip_depth:
+            return
+        if tag == "table":
+            self._flush()
+            self._tables.append(_TableRows())
+            return
+        if self._tables:
+            table = self._tables[-1]
+            if tag == "tr":
+                if table._cells:  # an unclosed <tr> before
+                    table.end_row()
+                table.start_row()
+            elif tag in ("td", "th"):
+                table.start_cell(header=tag == "th")
+            elif tag == "br":
+                table.add_text(" ")
             return
         if tag == "title":
             self._in_title = True
@@ -353,6 +471,26 @@ class _HtmlBlockParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIPPED_TAGS:
             self._skip_depth = max(0, self._skip_depth - 1)
+            return
+        if self._skip_depth:
+            return
+        if self._tables:
+            table = self._tables[-1]
+            if tag == "tr":
+                table.end_row()
+            elif tag == "table":
+                if table._cells:
+                    table.end_row()
+                self._tables.pop()
+                self.blocks.extend(table.blocks)
+            elif tag in ("td", "th"):
+                table.add_text(" ")
+            return
+        if tag == "dl":
+            self._dt_lead = ""
+        if tag == "dt":
+            self._dt_lead = " ".join("".join(self._text).split()).rstrip(".:–—- ")
+            self._text, self._lead, self._strong_at_start = [], "", None
             return
         if tag == "title":
             self._in_title = False
@@ -376,13 +514,18 @@ class _HtmlBlockParser(HTMLParser):
             return
         if self._skip_depth:
             return
+        if self._tables:
+            self._tables[-1].add_text(data)
+            return
         self._text.append(data)
         if self._strong_at_start is not None:
             self._strong_at_start.append(data)
 
     def _flush(self) -> None:
         text = " ".join("".join(self._text).split())
-        lead = self._lead
+        lead = self._lead or (self._dt_lead if text else "")
+        if text:
+            self._dt_lead = ""
         self._text, self._lead, self._strong_at_start = [], "", None
         if not text and not lead:
             self._list_item = False
@@ -413,7 +556,7 @@ def _html_blocks(text: str) -> tuple[list[Block], str]:
 
 
 def _with_run_in_lead(block: Block) -> Block:
-    if block.kind == "heading" or block.lead:
+    if block.kind in ("heading", "row") or block.lead:
         return block
     for pattern in (_RUN_IN_DASH, _RUN_IN_COLON, _RUN_IN_PERIOD):
         match = pattern.match(block.text)

@@ -65,11 +65,12 @@ __all__ = ["Unit", "segment", "extract_statements"]
 
 COLLECT_VERBS = frozenset(
     "collect gather obtain receive record capture acquire log store keep retain process use access see read "
-    "track infer get save hold ask monitor combine create tokenize tokenise host handle analyze analyse verify".split()
+    "track infer get save hold ask monitor combine create tokenize tokenise host handle analyze analyse verify "
+    "maintain compile request solicit set place".split()
 )
 GIVE_VERBS = frozenset(
     "provide give submit enter send share disclose transfer tell upload supply transmit pass release need "
-    "require add".split()
+    "require add report furnish forward".split()
 )
 SALE_VERBS = frozenset("sell rent lease trade".split())
 #: Verbs a data phrase is looked through on its way up to the verb it belongs to.
@@ -114,6 +115,8 @@ class Unit:
     subsection: str = ""
     heading_action: str = ""
     heading_role: str | None = None
+    cells: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
 
     @property
     def citation(self) -> Citation:
@@ -173,6 +176,26 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
             section = block.text
             action, role = _heading_context(section)
             number = 0
+            index += 1
+            continue
+        if block.kind == "row":  # a table row is read as one unit, by its columns
+            number += 1
+            plan.append(
+                (
+                    "unit",
+                    Unit(
+                        section,
+                        number,
+                        block.text,
+                        docs[index][:],
+                        block.lead,
+                        action,
+                        role,
+                        cells=block.cells,
+                        header=block.header,
+                    ),
+                )
+            )
             index += 1
             continue
         sentences = [sentence for sentence in docs[index].sents if sentence.text.strip()]
@@ -270,6 +293,37 @@ def _negated_mention(mention: _Mention) -> bool:
     )
 
 
+def _data_and_recipients(span) -> tuple[list[_Mention], list[_Mention]]:
+    """The data phrases and recipient phrases of a span, without what is not personal data
+    (de-identified, aggregate), tools of collection ("through cookies"), sources ("from your IP
+    address") and recipient words inside a data phrase ("driver's licence number")."""
+    data = _mentions(span, DATA_TERMS, lowered=True)
+    recipients = _mentions(span, RECIPIENT_TERMS, lowered=False)
+    excluded = [m for m in data if m.term.kind == KIND_EXCLUDED]
+    meaningful = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+    data = [
+        m
+        for m in data
+        if m.term.kind != KIND_EXCLUDED
+        and not any(m.start < e.end and e.start < m.end for e in excluded)
+        and not (
+            m.term.kind in (KIND_PERSONAL, KIND_UNSPECIFIC)
+            and any(m.start < r.end and r.start < m.end for r in recipients)
+        )
+        and not _is_means(m)
+        and not _is_source(m)
+    ]
+    recipients = [
+        r
+        for r in recipients
+        if not any(r.start < e.end and e.start < r.end for e in excluded)
+        and not any(
+            d.start <= r.start and r.end <= d.end and d.end - d.start > r.end - r.start for d in meaningful
+        )
+    ]
+    return data, recipients
+
+
 # --------------------------------------------------------------------------- parse helpers
 
 
@@ -360,6 +414,52 @@ def _nearest_action_before(mention, action_tokens: Sequence) -> Any:
         ):
             return None
     return action
+
+
+_EXAMPLE_MARKERS = frozenset({"including", "like", "namely"})
+
+
+def _example_markers(span) -> list[Any]:
+    """Words that introduce examples or additions of the data just named: "including", "such as",
+    "like", "namely", "together with", "along with", "as well as"."""
+    markers = []
+    for token in span:
+        before = token.doc[token.i - 1].lower_ if token.i > span.start else ""
+        if (token.lower_ in _EXAMPLE_MARKERS and token.dep_ in ("prep", "advmod", "amod", "mark")) or (
+            token.lower_ == "as" and before in ("such", "well")
+        ):
+            markers.append(token)
+        elif token.lower_ == "with" and before in ("together", "along"):
+            markers.append(token)
+    return markers
+
+
+def _reattach_examples(data: list[_Mention], governed: dict[int, list[_Mention]], span) -> None:
+    """Data phrases after "including" / "such as" / "together with" belong to the verb of the data
+    named before the marker, when the parse hung them on a subordinate verb in between ("we collect
+    information when you use the app, including your IP address": the address is collected, not
+    "used" by you) or on nothing at all."""
+    markers = _example_markers(span)
+    if not markers:
+        return
+    owner: dict[int, int] = {id(m): action for action, ms in governed.items() for m in ms}
+    for mention in data:
+        marker = next((m for m in reversed(markers) if m.i < mention.start), None)
+        if marker is None or any(t.lower_ == ";" for t in span.doc[marker.i : mention.start]):
+            continue
+        earlier = [m for m in data if m.end <= marker.i and id(m) in owner]
+        if not earlier:
+            continue
+        target = owner[id(earlier[-1])]
+        current = owner.get(id(mention))
+        if current == target:
+            continue
+        if current is not None and not (target < current < marker.i):
+            continue
+        if current is not None:
+            governed[current] = [m for m in governed[current] if m is not mention]
+        governed.setdefault(target, []).append(mention)
+        owner[id(mention)] = target
 
 
 def _is_negative(token) -> bool:
@@ -572,22 +672,9 @@ class _Reader:
             self.last_recipients = []
             self.pending = []
         span = unit.span
-        data = _mentions(span, DATA_TERMS, lowered=True)
-        recipients = _mentions(span, RECIPIENT_TERMS, lowered=False)
-        excluded = [m for m in data if m.term.kind == KIND_EXCLUDED]
-        data = [
-            m
-            for m in data
-            if m.term.kind != KIND_EXCLUDED
-            and not any(m.start < e.end and e.start < m.end for e in excluded)
-            and not (
-                m.term.kind in (KIND_PERSONAL, KIND_UNSPECIFIC)
-                and any(m.start < r.end and r.start < m.end for r in recipients)
-            )
-            and not _is_means(m)
-            and not _is_source(m)
-        ]
-        recipients = [r for r in recipients if not any(r.start < e.end and e.start < r.end for e in excluded)]
+        if unit.cells:
+            return self._read_row(unit)
+        data, recipients = _data_and_recipients(span)
         actions = {token.i for token in span if _is_action(token)}
         action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
         governed: dict[int, list[_Mention]] = {}
@@ -597,6 +684,7 @@ class _Reader:
                 action = _nearest_action_before(mention, action_tokens)
             if action is not None:
                 governed.setdefault(action.i, []).append(mention)
+        _reattach_examples(data, governed, span)
         governed_recipients: dict[int, list[_Mention]] = {}
         for mention in recipients:
             action = _governing_action(mention.root, actions, recipient=True)
@@ -727,7 +815,10 @@ class _Reader:
             if agents and all(p.kind == "third" for p in agents):
                 first_party = False
             if first_party:
-                if negative and (specific or personal):
+                if negative and not (specific or personal) and unspecific and _CHILDREN.search(sentence):
+                    # "we do not knowingly collect information from children under 13"
+                    emit("denied-collection", [ALL_COLLECTED], [unspecific[0].text])
+                elif negative and (specific or personal):
                     emit(
                         "denied-collection",
                         categories + ([ALL_COLLECTED] if personal else []),
@@ -770,7 +861,9 @@ class _Reader:
             self._party(child, all_recipients, span).kind == "we" for child in _receiver_tokens(token)
         )
         if provider == "third":
-            return statements  # a third party giving data: not a practice of the policy's author
+            if to_us and specific and not negative:  # "Plaid passes us your balances": we collect them
+                emit("collected", categories, phrases)
+            return statements  # a third party giving data elsewhere: not a practice of the policy's author
         if kind == "sale":
             if not specific and not everything:
                 return statements
@@ -815,6 +908,85 @@ class _Reader:
                 emit("denied-sharing", shared_categories, shared_phrases, ANY_RECIPIENT, ())
         return statements
 
+    def _read_row(self, unit: Unit) -> list[Statement]:
+        """A table row, read by its columns: the recipient column(s) name who receives the data
+        named in the data column(s); a table without recipients lists what is collected when its
+        section is about collection. Purpose columns say why, and are not read for data."""
+        span = unit.span
+        data, recipients = _data_and_recipients(span)
+        columns = _cell_columns(unit, span)
+        kinds = [_column_kind(unit.header[i] if i < len(unit.header) else "") for i in range(len(unit.cells))]
+
+        def column_of(mention: _Mention) -> str:
+            char = span.doc[mention.start].idx - span.start_char
+            index = next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
+            return kinds[index] if index >= 0 else "other"
+
+        row_data = [m for m in data if column_of(m) in ("data", "other")]
+        row_recipients = [r for r in recipients if column_of(r) in ("recipient", "other")]
+        if "data" in kinds:
+            row_data = [m for m in row_data if column_of(m) == "data"]
+        specific = [m for m in row_data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+        everything = [m for m in row_data if m.term.kind == KIND_PERSONAL]
+        categories, phrases = _aligned(
+            [c for m in specific for c in m.term.categories] + ([ALL_COLLECTED] if everything else []),
+            [m.text for m in specific for _ in m.term.categories] + [m.text for m in everything[:1]],
+        )
+        if not categories:
+            return []
+        if any(_NO_CELL.fullmatch(cell.strip()) for cell in unit.cells):
+            return []  # "Disclosed: No"
+        purposes = tuple(
+            unit.cells[i] for i, kind in enumerate(kinds) if kind == "purpose" and i < len(unit.cells)
+        )
+        sharing = "recipient" in kinds or unit.heading_action == "shared"
+        if row_recipients:
+            return [
+                Statement(
+                    "shared",
+                    categories,
+                    unit.citation,
+                    role=role,
+                    recipients=tuple(dict.fromkeys(names)),
+                    phrases=phrases,
+                    purposes=purposes,
+                    actor="we",
+                )
+                for role, names in _by_role(row_recipients, span.text, False)
+            ]
+        if sharing:
+            named = [unit.cells[i] for i, kind in enumerate(kinds) if kind == "recipient" and unit.cells[i]]
+            if unit.heading_role:
+                role = unit.heading_role
+            elif named:
+                role = "third_party"
+            else:
+                return []
+            return [
+                Statement(
+                    "shared",
+                    categories,
+                    unit.citation,
+                    role=role,
+                    recipients=tuple(named),
+                    phrases=phrases,
+                    purposes=purposes,
+                )
+            ]
+        if unit.heading_action == "collected" or any(_COLLECTED_HEADER.search(h) for h in unit.header):
+            specific_only = tuple(c for c in categories if c != ALL_COLLECTED)
+            if specific_only:
+                return [
+                    Statement(
+                        "collected",
+                        specific_only,
+                        unit.citation,
+                        phrases=phrases[: len(specific_only)],
+                        purposes=purposes,
+                    )
+                ]
+        return []
+
     def _remember_generic(self, unit, actions, recipients, purposes) -> None:
         """A statement about "information" alone: "The information includes ..." may follow."""
         if not self.pending or self.pending[0].citation != unit.citation:
@@ -849,8 +1021,12 @@ class _Reader:
                 )
                 for template in self.pending
             ]
-        if any(token.pos_ == "VERB" for token in unit.span):
+        if root.pos_ in ("VERB", "AUX") or (
+            root.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM", "X")
+            and any(token.pos_ == "VERB" for token in unit.span)
+        ):
             return []  # a sentence with a verb that is not about collection or sharing
+        # a noun phrase with verbs only in its relative clauses ("your name, which you enter ...")
         if unit.heading_action == "collected":
             return [Statement("collected", categories, unit.citation, phrases=phrases)]
         if unit.heading_action == "shared":
@@ -894,6 +1070,52 @@ class _Reader:
                 [m.text for m in members for _ in m.term.categories],
             )
             self.definitions.append((unit, categories, phrases))
+
+
+_RECIPIENT_HEADER = re.compile(
+    r"recipient|\bwho\b|third[- ]part|\bpart(?:y|ies)\b|processor|vendor|provider|partner|compan(?:y|ies)"
+    r"|organi[sz]ation|disclosed to|shared with|sold to|sent to|\bto whom\b",
+    re.IGNORECASE,
+)
+_PURPOSE_HEADER = re.compile(
+    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country", re.IGNORECASE
+)
+_DATA_HEADER = re.compile(
+    r"\bdata\b|information|categor(?:y|ies)|\bwhat\b|\btypes?\b|fields?|details", re.IGNORECASE
+)
+_COLLECTED_HEADER = re.compile(r"\bcollect", re.IGNORECASE)
+_NO_CELL = re.compile(r"no|none|not (?:shared|disclosed|sold|collected)|n/a|-|—", re.IGNORECASE)
+
+
+def _column_kind(header: str) -> str:
+    """What a table column holds, by its header: ``recipient``, ``data``, ``purpose`` or ``other``."""
+    if not header:
+        return "other"
+    if _RECIPIENT_HEADER.search(header):
+        return "recipient"
+    if _PURPOSE_HEADER.search(header):
+        return "purpose"
+    if _DATA_HEADER.search(header):
+        return "data"
+    return "other"
+
+
+def _cell_columns(unit: Unit, span) -> list[tuple[int, int]]:
+    """The character range of each cell inside the row's text (relative to the span)."""
+    text = span.text
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for cell in unit.cells:
+        if not cell:
+            ranges.append((position, position))
+            continue
+        start = text.find(cell, position)
+        if start < 0:
+            ranges.append((position, position))
+            continue
+        ranges.append((start, start + len(cell)))
+        position = start + len(cell)
+    return ranges
 
 
 def _receiver_tokens(token) -> Iterator[Any]:

@@ -113,6 +113,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )address(?:es)?(?! book)",
         "user.contact.address",
     ),
+    _data("country", r"(?<=, )country(?=,|\s+(?:and|or)\b)", "user.contact.address.country"),
     _data("postal code", r"(?:zip|postal|post) codes?|postcodes?", "user.contact.address.postal_code"),
     _data(
         "contact information",
@@ -125,7 +126,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "name",
         r"(?:first|last|full|given|family|middle|legal|real|maiden|cardholder's|cardholder’s)"
         r"(?: and (?:first|last|family|middle) )?\s*names?|(?<=your )names?|(?<=users' )names?"
-        r"|(?<=user's )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
+        r"|(?<=user's )names?|(?<=their )names?|(?<=his )names?|(?<=her )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
         r"|(?<=the )names? of (?:the |other |your |all )?(?:\w+ ){0,2}?(?:members?|users?|learners?|students?|people|persons?|customers?|guests?|passengers?|employees?|recipients?|contacts?)",
         "user.name",
     ),
@@ -142,7 +143,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     ),
     _data(
         "user id",
-        r"user ids?|(?:customer|account|member|player|user) (?:identifiers?|ids?|numbers?)"
+        r"user ids?|(?:customer|member|player|user) (?:identifiers?|ids?|numbers?)|account (?:identifiers?|ids?)"
         r"|identification numbers?|unique personal identifiers?",
         "user.unique_id",
     ),
@@ -155,7 +156,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     ),
     _data(
         "company name",
-        r"(?:company|business|employer|organi[sz]ation) names?|name of your (?:company|employer|organi[sz]ation)|organi[sz]ational affiliation|workplace",
+        r"(?:company|business|employer|organi[sz]ation) names?|names? of (?:your|their|the) (?:company|employer|organi[sz]ation|school|university|institution)|organi[sz]ational affiliation|workplace",
         "user.workplace",
     ),
     _data(
@@ -220,7 +221,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data("search history", r"search (?:history|queries|terms)", "user.behavior.search_history"),
     _data(
         "purchase history",
-        r"(?:purchase|order|transaction) histor(?:y|ies)|(?:the )?(?:products?|items?) (?:you )?(?:bought|purchased)"
+        r"(?:purchase|order) histor(?:y|ies)|(?:the )?(?:products?|items?) (?:you )?(?:bought|purchased)"
         r"|purchase receipts?|order (?:information|details)|items bought|in-app purchases?",
         "user.behavior.purchase_history",
     ),
@@ -229,7 +230,10 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"usage (?:data|information)|(?:gameplay|game ?play|in-game) (?:events|data|activity|history)"
         r"|information about how (?:you|players|users) use [\w ]{2,30}?(?=[,;.]|$| and)"
         r"|(?:the )?actions? (?:you take |taken )?in the (?:application|app|service)"
-        r"|app (?:usage|activity)|product usage|(?:heating|energy|usage|consumption|occupancy|viewing|listening) (?:history|data|patterns?)"
+        r"|app (?:usage|activity)|product usage|(?:screen|app|usage|in-app|page|click|analytics) events"
+        r"|(?:which |the )?screens (?:you|they|users|people) (?:open|view|visit)(?:ed)?|how long (?:you|they|users) (?:stay|spend)"
+        r"|(?:quiz|test|exam|assessment) (?:answers|results|scores)|grades|courses (?:you|they|learners|students) (?:take|took|complete|completed|enrol\w*|attend\w*)"
+        r"|(?:learning|course|training) (?:records?|progress|history|activity)|(?:heating|energy|usage|consumption|occupancy|viewing|listening) (?:history|data|patterns?)"
         r"|energy (?:use|usage|consumption)",
         "user.behavior",
         kind=KIND_GENERIC,
@@ -274,7 +278,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     ),
     _data(
         "driver's licence",
-        r"driver'?s'? licen[cs]e(?: numbers?)?|driving licen[cs]e(?: numbers?)?",
+        r"driver'?s'? licen[cs]e(?: numbers?)?|driving licen[cs]e(?: numbers?)?|licen[cs]e (?:photos?|scans?|images?)",
         "user.government_id.drivers_license_number",
     ),
     _data(
@@ -291,12 +295,15 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     ),
     _data(
         "bank account",
-        r"bank account(?: numbers?| details| information)?|iban|routing numbers?",
+        r"bank account(?: numbers?| details| information)?|iban|routing numbers?|(?:financial )?account numbers?",
         "user.financial.bank_account",
     ),
     _data(
         "financial information",
-        r"(?:payment|billing|financial|banking) (?:information|details|data)|bank statements?",
+        r"(?:payment|billing|financial|banking) (?:information|details|data)|bank statements?"
+        r"|transaction (?:histor(?:y|ies)|data|records?|details)|(?:your |bank |card )?transactions"
+        r"|payment histor(?:y|ies)|account balances?|balances|credit (?:histor(?:y|ies)|scores?|reports?|ratings?|limits?)"
+        r"|consumer reports?|(?:your |annual |household )income|salary|salaries|(?<=your )assets|(?<=income, )assets|(?<=income and )assets|financial assets",
         "user.financial",
         kind=KIND_GENERIC,
     ),
@@ -309,9 +316,14 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )(?:steps|sleep)",
         "user.health_and_medical",
     ),
+    _data("voiceprint", r"voice ?prints?|voice (?:biometrics|signatures?)", "user.biometric.voice"),
+    _data(
+        "fingerprint", r"fingerprints?(?! of (?:your|the) (?:device|browser))", "user.biometric.fingerprint"
+    ),
+    _data("retina scan", r"(?:retina|retinal|iris) (?:scans?|images?|patterns?)", "user.biometric.retinal"),
     _data(
         "biometric data",
-        r"biometric (?:data|information|identifiers?)|fingerprints?|face ?prints?|voice ?prints?|facial geometry",
+        r"biometric (?:data|information|identifiers?)|face ?prints?|facial geometry",
         "user.biometric",
     ),
     # -- content
@@ -457,6 +469,11 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "Auth0",
         "App Store",
         "Google Play",
+        "Plaid",
+        "Onfido",
+        "Jumio",
+        "Veriff",
+        "Trulioo",
     ),
     _recipient(
         "analytics providers",
@@ -503,7 +520,17 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"(?:tax |legal |professional |financial )?advis[eo]rs?|auditors?|lawyers|attorneys",
         "professional_adviser",
     ),
-    _recipient("insurers", r"insurers|insurance (?:companies|providers|carriers)", "insurer"),
+    _recipient(
+        "insurers",
+        r"insurers?|(?:[\w-]+ )?insurance (?:companies|company|providers?|carriers?)",
+        "insurer",
+    ),
+    _recipient("lenders", r"lenders?|(?:other )?credit providers?|loan providers?", "lender"),
+    _recipient(
+        "credit bureaus",
+        r"credit (?:reference|reporting|rating) agenc(?:y|ies)|consumer reporting agenc(?:y|ies)|credit bureaus?",
+        "credit_bureau",
+    ),
     _recipient(
         "businesses in the service",
         r"(?:the |your |that )?(?:restaurants?|merchants?|sellers?|drivers?|instructors?|hosts?|landlords?"
@@ -515,9 +542,14 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"researchers?|research (?:partners?|institutions?)|universit(?:y|ies)(?: partners?)?",
         "research",
     ),
-    _recipient("employers", r"employers", "employer"),
+    _recipient("employers", r"employers|(?<=your )employer|(?<=the )employer", "employer"),
     _recipient("clients", r"our clients|(?:your|the|that) organi[sz]ation", "client"),
     _recipient("partners", r"(?:our |business |third[- ]party |trusted )?partners", "partner"),
+    _recipient(
+        "providers of a service",
+        r"(?:[a-z][\w-]* ){1,2}(?:providers?|vendors?|processors?)(?! (?:of|for) (?:your|the) (?:mobile|phone|internet))",
+        "service_provider",
+    ),
     _recipient(
         "third parties",
         r"(?:other )?third[- ]part(?:y|ies)(?: companies| services| websites)?|other (?:people|companies|businesses)"
