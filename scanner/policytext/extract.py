@@ -356,6 +356,10 @@ def _is_action(token) -> bool:
     return False
 
 
+def _is_give(token) -> bool:
+    return token.lemma_.lower() in GIVE_VERBS
+
+
 def _action_kind(token) -> str:
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
@@ -414,6 +418,30 @@ def _nearest_action_before(mention, action_tokens: Sequence) -> Any:
         ):
             return None
     return action
+
+
+def _reattach_contents(data, governed: dict[int, list[_Mention]], span, actions: set[int]) -> None:
+    """ "Crash reports sent to Sentry contain your device model": what a container holds goes
+    where the container goes (its participle "sent to", "shared with" is the action)."""
+    owned = {id(m) for ms in governed.values() for m in ms}
+    for mention in data:
+        if id(mention) in owned:
+            continue
+        verb = mention.root
+        for _ in range(_MAX_CLIMB):
+            if verb.head.i == verb.i or verb.pos_ in ("VERB", "AUX"):
+                break
+            verb = verb.head
+        if verb.lemma_.lower() not in ("contain", "include", "comprise", "consist"):
+            continue
+        container = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        participle = (
+            next((c for c in container.children if c.dep_ == "acl" and c.i in actions), None)
+            if container is not None
+            else None
+        )
+        if participle is not None:
+            governed.setdefault(participle.i, []).append(mention)
 
 
 _EXAMPLE_MARKERS = frozenset({"including", "like", "namely"})
@@ -581,7 +609,7 @@ class _Reader:
         own_name = " ".join(
             word.text for word in near if word.dep_ in ("compound", "flat") or word.i == token.i
         ).lower()
-        named_us = token.pos_ == "PROPN" and any(
+        named_us = (token.pos_ == "PROPN" or token.text[:1].isupper()) and any(
             alias in own_name or own_name in alias for alias in self.aliases
         )
         if FIRST_PARTY.fullmatch(word) or FIRST_PARTY.search(phrase) or named_us:
@@ -684,6 +712,7 @@ class _Reader:
                 action = _nearest_action_before(mention, action_tokens)
             if action is not None:
                 governed.setdefault(action.i, []).append(mention)
+        _reattach_contents(data, governed, span, actions)
         _reattach_examples(data, governed, span)
         governed_recipients: dict[int, list[_Mention]] = {}
         for mention in recipients:
@@ -902,6 +931,19 @@ class _Reader:
                 emit("collected", categories, phrases)
             return statements
         if provider in ("we", "none", "other"):
+            receiver_words = [child for child in _receiver_tokens(token) if child.lower_ not in ("you", "us")]
+            lead_role = _lead_role(unit)
+            if receiver_words and lead_role and not _roles_from_context(sentence, unit):
+                # "4.1 Energy companies. ... we send that company your postcode": the run-in
+                # heading says who "that company" is
+                emit(
+                    "denied-sharing" if negative else "shared",
+                    shared_categories,
+                    shared_phrases,
+                    lead_role,
+                    (),
+                )
+                return statements
             for role in _roles_from_context(sentence, unit):
                 emit("denied-sharing" if negative else "shared", shared_categories, shared_phrases, role, ())
             if negative and not statements and (specific or personal):
@@ -1119,6 +1161,9 @@ def _cell_columns(unit: Unit, span) -> list[tuple[int, int]]:
 
 
 def _receiver_tokens(token) -> Iterator[Any]:
+    objects = [child for child in token.children if child.dep_ == "dobj"]
+    if len(objects) > 1 and _is_give(token):
+        yield from objects[:-1]  # "we send that company your postcode": the parser's two objects
     for child in token.children:
         if child.dep_ in ("dative", "iobj") and child.pos_ in ("PRON", "PROPN", "NOUN"):
             yield child
@@ -1146,6 +1191,15 @@ def _by_role(mentions: Sequence[_Mention], sentence: str, negative: bool) -> lis
     if not mentions:
         return []
     return list(roles.items())
+
+
+def _lead_role(unit: Unit) -> str | None:
+    """The recipient role a unit's run-in heading or section heading names ("Delivery partners.")."""
+    for text in (unit.subsection,):
+        for term in RECIPIENT_TERMS:
+            if term.role and text and term.pattern.search(text):
+                return term.role
+    return unit.heading_role
 
 
 def _roles_from_context(sentence: str, unit: Unit) -> list[str]:

@@ -566,7 +566,9 @@ FIRST_PARTY = _words(
 #: Words for the people the policy is about, as a subject ("you", "users").
 USER_SIDE = _words(
     r"you|users?|visitors?|consumers?|customers?|clients|members?|players?|subscribers?|patients?"
-    r"|administrators?|an administrator|individuals?|parents?"
+    r"|administrators?|an administrator|individuals?|parents?|guardians?|child|children|kids|minors"
+    r"|students?|pupils?|learners?|teachers?|applicants?|candidates?|account ?holders?|cardholders?"
+    r"|borrowers?|owners?|travell?ers?|passengers?|guests?|riders?|shoppers?|employees?|job seekers?"
 )
 
 LEGAL_PURPOSE = re.compile(
