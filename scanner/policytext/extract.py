@@ -298,6 +298,7 @@ def _data_and_recipients(span) -> tuple[list[_Mention], list[_Mention]]:
     (de-identified, aggregate), tools of collection ("through cookies"), sources ("from your IP
     address") and recipient words inside a data phrase ("driver's licence number")."""
     data = _mentions(span, DATA_TERMS, lowered=True)
+    data = sorted(data + _elided_mentions(span, data), key=lambda mention: mention.start)
     recipients = _mentions(span, RECIPIENT_TERMS, lowered=False)
     excluded = [m for m in data if m.term.kind == KIND_EXCLUDED]
     meaningful = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
@@ -322,6 +323,41 @@ def _data_and_recipients(span) -> tuple[list[_Mention], list[_Mention]]:
         )
     ]
     return data, recipients
+
+
+_SHARED_HEADS = frozenset({"data", "information", "details", "history", "records", "identifiers"})
+
+
+def _elided_mentions(span, data: list[_Mention]) -> list[_Mention]:
+    """Data phrases whose head noun is shared with the next one: "account and health data" names
+    account data too, "contact, location and usage information" names three kinds."""
+    doc = span.doc
+    found: list[_Mention] = []
+    covered = {i for m in data for i in range(m.start, m.end)}
+    for mention in data:
+        last = doc[mention.end - 1]
+        if last.lower_ not in _SHARED_HEADS or mention.term.kind not in (KIND_SPECIFIC, KIND_GENERIC):
+            continue
+        index = mention.start - 1
+        while index - 1 >= span.start and doc[index].lower_ in ("and", "or", ","):
+            word = doc[index - 1]
+            if word.i in covered or word.pos_ not in ("NOUN", "ADJ", "PROPN"):
+                break
+            phrase = f"{word.lower_} {last.lower_}"
+            term = next(
+                (
+                    t
+                    for t in DATA_TERMS
+                    if t.kind in (KIND_SPECIFIC, KIND_GENERIC) and t.pattern.fullmatch(phrase)
+                ),
+                None,
+            )
+            if term is None:
+                break
+            found.append(_Mention(word.i, word.i + 1, word.text, word, term))
+            covered.add(word.i)
+            index = word.i - 1
+    return found
 
 
 # --------------------------------------------------------------------------- parse helpers
@@ -406,8 +442,11 @@ def _nearest_action_before(mention, action_tokens: Sequence) -> Any:
     when no other clause's verb stands between them ("we share hashed e-mail addresses with Meta
     to measure ads" parsed with "addresses" as the subject of "measure")."""
     before = [token for token in action_tokens if token.i < mention.start]
-    if not before:
-        return None
+    if not before or (
+        mention.root.dep_ in ("nsubj", "nsubjpass")
+        and any(child.dep_ == "mark" or child.tag_ == "WRB" for child in mention.root.head.children)
+    ):
+        return None  # the subject of a clause of its own ("while your account is open")
     action = before[-1]
     doc = action.doc
     for token in doc[action.i + 1 : mention.start]:
@@ -741,7 +780,18 @@ class _Reader:
             if not own and not has_object:
                 own = [m for other in group if other.i != token.i for m in governed.get(other.i, [])]
             if not own and any(c.dep_ == "dobj" and c.lower_ in ("it", "them") for c in token.children):
-                own = list(last_data)  # "we never sell your health data, and we never share it"
+                # "we never sell your health data, and we never share it"; "your health data stays
+                # on your phone and we never receive it"
+                own = (
+                    list(last_data)
+                    or [
+                        m
+                        for m in data
+                        if m.end <= token.i
+                        and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC, KIND_PERSONAL)
+                        and m.root.dep_ in ("nsubj", "nsubjpass", "dobj")
+                    ][-1:]
+                )
             token_recipients = governed_recipients.get(token.i, []) or [
                 m for other in group if other.i != token.i for m in governed_recipients.get(other.i, [])
             ]

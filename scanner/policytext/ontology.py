@@ -104,7 +104,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "phone number",
         r"(?:mobile |cell(?:ular)? |tele)?phone (?:numbers?|no\.?)|(?:mobile|cell|contact) numbers?"
-        r"|(?<=your )(?:tele)?phone(?! calls?)",
+        r"|(?<!on your )(?<!to your )(?<!from your )(?<!with your )(?<=your )(?:tele)?phone(?! calls?)",
         "user.contact.phone_number",
     ),
     _data(
@@ -331,7 +331,9 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "messages",
         r"(?:a copy of |copies of )?your (?:messages|communications|photos|posts|uploads)"
         r"|content (?:you|that you) (?:upload|post|share|create|provide)|messages you send(?: us)?"
-        r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book",
+        r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book"
+        r"|(?:the |your |support |chat )?conversations?(?= with| you| we|[,.;]|$)|chat (?:messages|logs|transcripts|history)"
+        r"|(?:call |chat )?transcripts",
         "user.content",
     ),
     # -- everything the policy collects
