@@ -572,6 +572,8 @@ def _conj_root(token):
     for _ in range(_MAX_CLIMB):
         if current.dep_ != "conj" or current.head.i == current.i:
             break
+        if any(child.dep_ == "cc" and child.lower_ in ("but", "yet") for child in current.head.children):
+            break  # "we do not sell X, but we share Y with Z": two statements
         current = current.head
     return current
 
@@ -624,6 +626,7 @@ class _Reader:
         self.definitions: list[tuple[Unit, tuple[str, ...], tuple[str, ...]]] = []
         self.generic_collection = False
         self.unmapped: list[tuple[str, Citation]] = []
+        self.claimed_recipients: set[int] = set()  # recipients the parse gives to a verb of the unit
 
     # -- parties
 
@@ -761,6 +764,14 @@ class _Reader:
             if action is not None:
                 governed_recipients.setdefault(action.i, []).append(mention)
 
+        self.claimed_recipients = {
+            id(m)
+            for action, mentions in governed_recipients.items()
+            if action in actions
+            and governed.get(action)
+            and not (_action_kind(span.doc[action]) == "collect" and span.doc[action].dep_ == "relcl")
+            for m in mentions
+        }
         statements: list[Statement] = []
         used: set[int] = set()
         last_data: list[_Mention] = []
@@ -933,6 +944,7 @@ class _Reader:
                 if m.start > token.i
                 and (m.term.role or m.term.named)
                 and not any(m in p.recipients for p in subjects + agents)
+                and id(m) not in self.claimed_recipients  # another verb's ("but we share X with Y")
             ]
         third = [m for m in receivers if m.term.role is not None or m.term.named]
         generic_third = [m for m in receivers if m.term.role is None and not m.term.named]

@@ -549,7 +549,8 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     _recipient("partners", r"(?:our |business |third[- ]party |trusted )?partners", "partner"),
     _recipient(
         "providers of a service",
-        r"(?:[a-z][\w-]* ){1,2}(?:providers?|vendors?|processors?)(?! (?:of|for) (?:your|the) (?:mobile|phone|internet))",
+        r"(?:(?!(?:to|with|by|of|for|from|and|or|our|the|your|their|its|a|an|any|all|other|such|these|those|this|that"
+        r"|third|trusted|certain|some|external|outside|selected|approved)\b)[a-z][\w-]* ){1,2}(?:providers?|vendors?|processors?)",
         "service_provider",
     ),
     _recipient(
