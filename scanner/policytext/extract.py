@@ -1013,23 +1013,27 @@ class _Reader:
         return statements
 
     def _read_row(self, unit: Unit) -> list[Statement]:
-        """A table row, read by its columns: the recipient column(s) name who receives the data
-        named in the data column(s); a table without recipients lists what is collected when its
-        section is about collection. Purpose columns say why, and are not read for data."""
+        """A table row, read by its columns (see :func:`_column_kind`).
+
+        The recipient column(s) name who receives the data named in the data column(s); a row
+        under a collection heading, or in a table with a "collected" column, also says the data
+        is collected (the CCPA-style "category / examples / disclosed to" table). A "No" under a
+        "collected" or "shared" header takes that action back, under a "sold" header it is a
+        denial of sale; purpose, legal-basis and source columns are not read for data.
+        """
         span = unit.span
         data, recipients = _data_and_recipients(span)
         columns = _cell_columns(unit, span)
-        kinds = [_column_kind(unit.header[i] if i < len(unit.header) else "") for i in range(len(unit.cells))]
+        headers = [unit.header[i] if i < len(unit.header) else "" for i in range(len(unit.cells))]
+        kinds = [_column_kind(header) for header in headers]
 
-        def column_of(mention: _Mention) -> str:
+        def kind_of(mention: _Mention) -> str:
             char = span.doc[mention.start].idx - span.start_char
             index = next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
             return kinds[index] if index >= 0 else "other"
 
-        row_data = [m for m in data if column_of(m) in ("data", "other")]
-        row_recipients = [r for r in recipients if column_of(r) in ("recipient", "other")]
-        if "data" in kinds:
-            row_data = [m for m in row_data if column_of(m) == "data"]
+        row_data = [m for m in data if kind_of(m) in ("data", "other")]
+        row_recipients = [r for r in recipients if kind_of(r) in ("recipient", "other")]
         specific = [m for m in row_data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
         everything = [m for m in row_data if m.term.kind == KIND_PERSONAL]
         categories, phrases = _aligned(
@@ -1038,14 +1042,39 @@ class _Reader:
         )
         if not categories:
             return []
-        if any(_NO_CELL.fullmatch(cell.strip()) for cell in unit.cells):
-            return []  # "Disclosed: No"
+        said_no = {
+            action: _NO_CELL.fullmatch(cell.strip()) is not None
+            for header, cell in zip(headers, unit.cells, strict=False)
+            for action, pattern in _ANSWER_HEADERS.items()
+            if pattern.search(header) and _ANSWER_CELL.fullmatch(cell.strip())
+        }
         purposes = tuple(
-            unit.cells[i] for i, kind in enumerate(kinds) if kind == "purpose" and i < len(unit.cells)
+            cell for cell, kind in zip(unit.cells, kinds, strict=False) if kind == "purpose" and cell
         )
-        sharing = "recipient" in kinds or unit.heading_action == "shared"
+        statements: list[Statement] = []
+        specific_only = tuple(c for c in categories if c != ALL_COLLECTED)
+        collecting = unit.heading_action == "collected" or "collected" in said_no
+        if collecting and not said_no.get("collected") and specific_only:
+            statements.append(
+                Statement(
+                    "collected",
+                    specific_only,
+                    unit.citation,
+                    phrases=phrases[: len(specific_only)],
+                    purposes=purposes,
+                )
+            )
+        if said_no.get("sold"):
+            statements.append(
+                Statement("denied-sale", categories, unit.citation, role=ANY_RECIPIENT, phrases=phrases)
+            )
+        recipient_cells = [
+            cell for cell, kind in zip(unit.cells, kinds, strict=False) if kind == "recipient" and cell
+        ]
+        if said_no.get("shared") or any(_NO_CELL.fullmatch(cell.strip()) for cell in recipient_cells):
+            return statements  # "Disclosed: No", "Disclosed to: None"
         if row_recipients:
-            return [
+            statements.extend(
                 Statement(
                     "shared",
                     categories,
@@ -1054,42 +1083,24 @@ class _Reader:
                     recipients=tuple(dict.fromkeys(names)),
                     phrases=phrases,
                     purposes=purposes,
-                    actor="we",
                 )
                 for role, names in _by_role(row_recipients, span.text, False)
-            ]
-        if sharing:
-            named = [unit.cells[i] for i, kind in enumerate(kinds) if kind == "recipient" and unit.cells[i]]
-            if unit.heading_role:
-                role = unit.heading_role
-            elif named:
-                role = "third_party"
-            else:
-                return []
-            return [
-                Statement(
-                    "shared",
-                    categories,
-                    unit.citation,
-                    role=role,
-                    recipients=tuple(named),
-                    phrases=phrases,
-                    purposes=purposes,
-                )
-            ]
-        if unit.heading_action == "collected" or any(_COLLECTED_HEADER.search(h) for h in unit.header):
-            specific_only = tuple(c for c in categories if c != ALL_COLLECTED)
-            if specific_only:
-                return [
+            )
+        elif recipient_cells or (unit.heading_action == "shared" and not collecting):
+            role = unit.heading_role or ("third_party" if recipient_cells else None)
+            if role:
+                statements.append(
                     Statement(
-                        "collected",
-                        specific_only,
+                        "shared",
+                        categories,
                         unit.citation,
-                        phrases=phrases[: len(specific_only)],
+                        role=role,
+                        recipients=tuple(recipient_cells),
+                        phrases=phrases,
                         purposes=purposes,
                     )
-                ]
-        return []
+                )
+        return statements
 
     def _remember_generic(self, unit, actions, recipients, purposes) -> None:
         """A statement about "information" alone: "The information includes ..." may follow."""
@@ -1182,13 +1193,19 @@ _RECIPIENT_HEADER = re.compile(
     re.IGNORECASE,
 )
 _PURPOSE_HEADER = re.compile(
-    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country", re.IGNORECASE
+    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country|sources?\b|obtained from",
+    re.IGNORECASE,
 )
 _DATA_HEADER = re.compile(
     r"\bdata\b|information|categor(?:y|ies)|\bwhat\b|\btypes?\b|fields?|details", re.IGNORECASE
 )
-_COLLECTED_HEADER = re.compile(r"\bcollect", re.IGNORECASE)
-_NO_CELL = re.compile(r"no|none|not (?:shared|disclosed|sold|collected)|n/a|-|—", re.IGNORECASE)
+_ANSWER_HEADERS = {
+    "collected": re.compile(r"\bcollect", re.IGNORECASE),
+    "sold": re.compile(r"\bsold\b|\bsells?\b|\bsale\b", re.IGNORECASE),
+    "shared": re.compile(r"\bshared?\b|\bdisclosed?\b", re.IGNORECASE),
+}
+_ANSWER_CELL = re.compile(r"yes|no|none|n/a|✓|✔|✗|✘|x|-|—", re.IGNORECASE)
+_NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|not (?:shared|disclosed|sold|collected)", re.IGNORECASE)
 
 
 def _column_kind(header: str) -> str:

@@ -1,0 +1,192 @@
+"""How the policy reader generalises: table rows read by their columns, definition lists, examples
+after "including" / "together with", passive and third-party sources, shared head nouns, and
+recipient classes. Each case is a small text written for the test (none is from the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from piimap.policytext import ALL_COLLECTED, extract_policy_text
+from piimap.policytext.document import parse_policy_text
+
+
+def _read(text: str, kind: str = "text") -> set[tuple]:
+    """(action, role, category) of every statement read from ``text``."""
+    return {
+        (statement.action, statement.role, category)
+        for statement in extract_policy_text(text, kind).statements
+        for category in statement.categories
+    }
+
+
+# --------------------------------------------------------------------------- tables
+
+HTML_TABLE = """<h1>Acme Privacy Policy</h1>
+<h2>Who receives your data</h2>
+<table>
+<thead><tr><th>Recipient</th><th>Data disclosed</th><th>Purpose</th></tr></thead>
+<tbody>
+<tr><td>Our payment processor</td><td>Card number and billing address</td><td>To charge your email address on file</td></tr>
+<tr><td>Mixpanel</td><td>Pages you visit and your IP address</td><td>Product analytics</td></tr>
+<tr><td>Cloud hosting provider</td><td>All data described in this policy</td><td>Hosting</td></tr>
+</tbody>
+</table>"""
+
+
+def test_an_html_table_is_read_row_by_row_with_headers():
+    blocks = [block for block in parse_policy_text(HTML_TABLE, "html").blocks if block.kind == "row"]
+    assert [block.cells[0] for block in blocks] == [
+        "Our payment processor",
+        "Mixpanel",
+        "Cloud hosting provider",
+    ]
+    assert blocks[0].header == ("Recipient", "Data disclosed", "Purpose")
+    assert blocks[1].text == (
+        "Recipient: Mixpanel; Data disclosed: Pages you visit and your IP address; Purpose: Product analytics"
+    )
+
+
+def test_table_rows_share_the_data_column_with_the_recipient_column():
+    read = _read(HTML_TABLE, "html")
+    assert read == {
+        ("shared", "service_provider", "user.financial.credit_card"),
+        ("shared", "service_provider", "user.contact.address"),
+        ("shared", "analytics", "user.behavior.browsing_history"),
+        ("shared", "analytics", "user.device.ip_address"),
+        ("shared", "service_provider", ALL_COLLECTED),
+    }  # the purpose column's "email address" is not read as data
+
+
+CCPA_TABLE = """# Privacy Notice for California Residents
+
+## Information we collect
+
+| Category | Examples | Collected | Disclosed to | Sold |
+|---|---|---|---|---|
+| Identifiers | Your name, e-mail address and IP address | Yes | Service providers | No |
+| Geolocation | Precise location | No | None | No |
+| Commercial information | Purchase history | Yes | Advertising partners | Yes |
+"""
+
+
+def test_a_markdown_ccpa_table_says_collected_disclosed_and_not_sold():
+    read = _read(CCPA_TABLE, "markdown")
+    assert {
+        ("collected", None, "user.name"),
+        ("collected", None, "user.contact.email"),
+        ("shared", "service_provider", "user.device.ip_address"),
+        ("denied-sale", "any", "user.contact.email"),
+        ("collected", None, "user.behavior.purchase_history"),
+        ("shared", "advertising", "user.behavior.purchase_history"),
+    } <= read
+    # "Collected: No", "Disclosed to: None", "Sold: No"
+    assert {item for item in read if item[2] == "user.location.precise"} == {
+        ("denied-sale", "any", "user.location.precise")
+    }
+    assert ("denied-sale", "any", "user.behavior.purchase_history") not in read  # "Sold: Yes"
+
+
+def test_a_plain_text_pipe_table_is_a_table():
+    text = "Example Privacy Policy\n\nSharing\n\n| Who | What |\n|---|---|\n| Stripe | card number |\n\nThe end.\n"
+    blocks = parse_policy_text(text, "text").blocks
+    assert [block.kind for block in blocks] == ["heading", "heading", "row", "paragraph"]
+    assert _read(text) == {("shared", "service_provider", "user.financial.credit_card")}
+
+
+def test_a_definition_term_is_the_run_in_heading_of_its_description():
+    text = (
+        "<h2>Information we collect</h2><dl><dt>Technical data</dt>"
+        "<dd>Our servers log your IP address.</dd></dl>"
+    )
+    blocks = parse_policy_text(text, "html").blocks
+    assert [(block.kind, block.lead, block.text) for block in blocks] == [
+        ("heading", "", "Information we collect"),
+        ("paragraph", "Technical data", "Our servers log your IP address."),
+    ]
+    assert _read(text, "html") == {("collected", None, "user.device.ip_address")}
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # "including" hung on the subordinate verb by the parser
+            "We collect information automatically when you visit our website, including your IP "
+            "address and browser type.",
+            {("collected", None, "user.device.ip_address"), ("collected", None, "user.device.user_agent")},
+        ),
+        (
+            "We log which pages you visit, together with your IP address.",
+            {
+                ("collected", None, "user.behavior.browsing_history"),
+                ("collected", None, "user.device.ip_address"),
+            },
+        ),
+        (  # a third party giving data to us
+            "When you link your bank, our aggregation provider Plaid passes us your account balances.",
+            {("collected", None, "user.financial")},
+        ),
+        (  # a head noun shared by two kinds
+            "We collect contact and location data.",
+            {("collected", None, "user.contact"), ("collected", None, "user.location")},
+        ),
+        (
+            "Our hosting provider, Hetzner, keeps your encrypted account and health data.",
+            {
+                ("shared", "service_provider", "user.account"),
+                ("shared", "service_provider", "user.health_and_medical"),
+            },
+        ),
+        (  # a container sent to a recipient
+            "Error reports sent to Bugsnag contain your device model and operating system version.",
+            {("shared", "service_provider", "user.device.user_agent")},
+        ),
+        (  # "but" starts a statement of its own
+            "We do not sell your email address, but we share your name with our affiliates.",
+            {("denied-sale", "any", "user.contact.email"), ("shared", "affiliate", "user.name")},
+        ),
+        (
+            "We may disclose your IP address to analytics providers such as Mixpanel.",
+            {("shared", "analytics", "user.device.ip_address")},
+        ),
+        (  # a kind of provider the lists do not name
+            "We send your email address to our newsletter delivery provider.",
+            {("shared", "service_provider", "user.contact.email")},
+        ),
+        (
+            "Your payment history is reported to credit reference agencies every month.",
+            {("shared", "credit_bureau", "user.financial")},
+        ),
+        (
+            "We do not knowingly collect information from children under 13.",
+            {("denied-collection", None, ALL_COLLECTED)},
+        ),
+        (  # the people the policy is about, as the subject
+            "Students cannot enter a phone number in the app.",
+            {("denied-collection", None, "user.contact.phone_number")},
+        ),
+        (  # a recipient word inside a data phrase is not a recipient
+            "To enrol, you provide your home address and driver's license number.",
+            {
+                ("collected", None, "user.contact.address"),
+                ("collected", None, "user.government_id.drivers_license_number"),
+            },
+        ),
+        (
+            "When you call us we may capture a voiceprint to verify your identity.",
+            {("collected", None, "user.biometric.voice")},
+        ),
+    ],
+)
+def test_sentence_shapes(sentence, expected):
+    assert _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n") == expected
+
+
+def test_the_run_in_heading_names_the_receiver_of_that_company():
+    text = (
+        "Sharing\n\n4.1 Energy companies. If you join a program of your energy company, we send that "
+        "company your postcode.\n"
+    )
+    assert _read(text) == {("shared", "partner", "user.contact.address.postal_code")}
