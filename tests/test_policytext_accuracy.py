@@ -1,17 +1,24 @@
 """Precision and recall of policy reading on hand-labelled policies of different styles.
 
-Four splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures):
+Six splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures, the
+README's "Reading the policy text" has the table):
 
 - ``tuning``: the example policy, an e-commerce shop (Markdown), a mobile game with advertising
   SDKs (HTML), a B2B SaaS (numbered plain text): the reader was developed on these.
-- ``holdout1``: a health app (Markdown Q&A) and a newsletter (plain text), written and labelled
-  before the reader; measured untouched (precision 1.000, recall 0.615), then tuned on.
-- ``holdout2``: a food-delivery app (HTML) and a smart thermostat (numbered text), written before
-  the tuning on ``holdout1``; measured untouched (0.600 / 0.300), then tuned on.
-- ``holdout3``: a budgeting app (Markdown) and an online-courses site (HTML with definition
-  lists), written before the tuning on ``holdout2`` and never tuned on. The reader is below the
-  targets there; the test says so (``xfail(strict=True)``: it fails the suite once the reader
-  meets them, so the README's figures get updated).
+- ``holdout1`` (health app, newsletter) and ``holdout2`` (food delivery, smart thermostat): each
+  written before the tuning on the split before it, measured untouched, then tuned on.
+- ``holdout3`` (budgeting app, online courses): measured untouched at 0.708 / 0.500, then, for
+  issue #14's generalisation work, studied by error class and tuned on.
+- ``holdout-fresh`` (bank notice in legalese, connected car with a recipients table, COPPA reading
+  app): written and labelled before that work (untouched 0.833 / 0.325). Its baseline errors were
+  printed and read, so it is not a clean holdout, but no rule was written for it.
+- ``holdout-final`` (GDPR applicant notice with a recipients table, travel agency with passive
+  sharing): written and labelled before that work and measured once at its end (0.667 / 0.476;
+  0.778 / 0.500 after fixing the two bugs that measurement exposed).
+
+Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
+figure: they fail the suite once the reader meets the target there, so the README gets updated.
+Each split also has a floor at its measured figure, so a change that makes reading worse fails.
 """
 
 from __future__ import annotations
@@ -23,8 +30,17 @@ from piimap.policytext import extract_policy
 
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
-SPLITS = ("tuning", "holdout1", "holdout2", "holdout3")
-DEVELOPED_ON = ("tuning", "holdout1", "holdout2")
+SPLITS = ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh", "holdout-final")
+DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
+#: Measured precision and recall per split (README); a change may raise them, not lower them.
+MEASURED = {
+    "tuning": (1.000, 0.991),
+    "holdout1": (1.000, 0.846),
+    "holdout2": (0.966, 0.903),
+    "holdout3": (0.944, 1.000),
+    "holdout-fresh": (0.883, 0.688),
+    "holdout-final": (0.778, 0.500),
+}
 
 
 def _split_score(split: str, actions) -> Score:
@@ -32,6 +48,10 @@ def _split_score(split: str, actions) -> Score:
     for path in corpus_policies(split):
         total += score(extract_policy(path), path.with_name(path.stem + ".labels.yaml"), actions)[0]
     return total
+
+
+def _meets_targets(measured: Score) -> bool:
+    return measured.precision >= 0.95 and measured.recall >= 0.85
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +62,39 @@ def scores():
 def test_the_corpus_has_every_split_and_enough_labels(scores):
     assert len(corpus_policies("tuning")) >= 4
     assert all(len(corpus_policies(split)) >= 2 for split in SPLITS[1:])
-    assert sum(score.labelled for score in scores.values()) >= 200
+    assert len(corpus_policies("holdout-fresh")) >= 3
+    assert sum(score.labelled for score in scores.values()) >= 300
 
 
 def test_tuning_split_meets_the_targets(scores):
-    assert scores["tuning"].precision >= 0.95 and scores["tuning"].recall >= 0.85, scores["tuning"]
+    assert _meets_targets(scores["tuning"]), scores["tuning"]
 
 
 def test_every_policy_the_reader_was_developed_on_meets_the_targets_together(scores):
     developed = sum((scores[split] for split in DEVELOPED_ON), Score(0, 0, 0))
-    assert developed.precision >= 0.95 and developed.recall >= 0.85, developed
+    assert _meets_targets(developed), developed
 
 
-@pytest.mark.xfail(
-    strict=True, reason="never-tuned split: precision 0.71 and recall 0.50, below target (README)"
-)
-def test_never_tuned_split_meets_the_targets(scores):
-    assert scores["holdout3"].precision >= 0.95 and scores["holdout3"].recall >= 0.85, scores["holdout3"]
+@pytest.mark.parametrize("split", SPLITS)
+def test_no_split_reads_worse_than_measured(scores, split):
+    precision, recall = MEASURED[split]
+    assert scores[split].precision >= precision - 0.0005, scores[split]
+    assert scores[split].recall >= recall - 0.0005, scores[split]
+
+
+@pytest.mark.xfail(strict=True, reason="holdout3 after tuning on it: precision 0.944 (34/36), recall 1.000")
+def test_holdout3_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout3"]), scores["holdout3"]
+
+
+@pytest.mark.xfail(strict=True, reason="holdout-fresh: precision 0.883 (53/60), recall 0.688 (53/77)")
+def test_holdout_fresh_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-fresh"]), scores["holdout-fresh"]
+
+
+@pytest.mark.xfail(strict=True, reason="holdout-final: precision 0.778 (21/27), recall 0.500 (21/42)")
+def test_holdout_final_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-final"]), scores["holdout-final"]
 
 
 def test_denials_are_read_on_the_tuning_split():

@@ -190,3 +190,8 @@ def test_the_run_in_heading_names_the_receiver_of_that_company():
         "company your postcode.\n"
     )
     assert _read(text) == {("shared", "partner", "user.contact.address.postal_code")}
+
+
+def test_the_words_of_a_table_header_are_not_read_as_the_rows_data():
+    text = "Sharing\n\n| Recipient | Personal data |\n|---|---|\n| Mailgun | Your email address |\n"
+    assert _read(text) == {("shared", "service_provider", "user.contact.email")}

@@ -768,7 +768,7 @@ class _Reader:
             id(m)
             for action, mentions in governed_recipients.items()
             if action in actions
-            and governed.get(action)
+            and any(m.term.kind != KIND_UNSPECIFIC for m in governed.get(action, ()))
             and not (_action_kind(span.doc[action]) == "collect" and span.doc[action].dep_ == "relcl")
             for m in mentions
         }
@@ -1030,7 +1030,7 @@ class _Reader:
         def kind_of(mention: _Mention) -> str:
             char = span.doc[mention.start].idx - span.start_char
             index = next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
-            return kinds[index] if index >= 0 else "other"
+            return kinds[index] if index >= 0 else "header"  # the header's words are not the row's
 
         row_data = [m for m in data if kind_of(m) in ("data", "other")]
         row_recipients = [r for r in recipients if kind_of(r) in ("recipient", "other")]
