@@ -57,7 +57,7 @@ def main() -> int:
         if split in DEVELOPED_ON:
             developed, developed_denials = developed + total, developed_denials + denials
     if not args.split:
-        print(_row("developed on", "8 policies", developed, developed_denials))
+        print(_row("developed on", "10 policies", developed, developed_denials))
         print(_row("every split", "all", overall, overall_denials))
     return 0
 
