@@ -1,10 +1,14 @@
-"""A privacy policy's text as headings, paragraphs and list items (plain text, Markdown, HTML).
+"""A privacy policy's text as headings, paragraphs, list items and table rows (plain text, Markdown, HTML).
 
 :func:`read_policy_document` keeps what citations need: every heading (a section is named by the
 nearest heading above it), paragraphs, list items, and *run-in* headings at the start of a
 paragraph ("Service Providers and Vendors – We share ...", "**Delivery partners.** We share ...",
 "3.1 Account information. To set up ..."), which become the block's ``lead`` so the sentence
 reads as the policy wrote it without the label.
+
+Tables (HTML ``<table>``, Markdown and plain-text pipe tables) become one ``row`` block per row,
+with the header row's cells kept beside its own, so the reader can tell a recipient column from a
+data column; a ``<dt>`` is the run-in heading of the ``<dd>`` after it.
 
 Plain text has no markup, so headings are recognised by shape: a short line (at most 12 words)
 that does not end like a sentence, holds no colon, starts with a capital letter or a section

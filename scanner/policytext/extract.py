@@ -22,6 +22,13 @@ dependency parse:
   and conditions mark denials that only hold in part; verbs inside choices and rights ("opt out
   of our sharing", "whether and how we have sold") say nothing about practice and are skipped.
 
+Data named after "including", "such as" or "together with" belongs to the verb of the data named
+before the marker (PoliGraph's subsumption), even when the parser hung it on a subordinate verb in
+between; "account and health data" names both kinds; what a container "sent to X" contains goes to
+X. Table rows are read by their columns, not parsed as sentences: the recipient column names who
+receives what the data column names, "collected" / "disclosed" / "sold" answers say which actions
+the row takes back, purpose and source columns are not data.
+
 Sentences that name data without a verb take their meaning from context: list items from the
 sentence that introduces them ("we automatically collect:"), "The information includes ..."
 from the statement before it, fragments from a heading that says what the section is about
