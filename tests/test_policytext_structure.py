@@ -195,3 +195,40 @@ def test_the_run_in_heading_names_the_receiver_of_that_company():
 def test_the_words_of_a_table_header_are_not_read_as_the_rows_data():
     text = "Sharing\n\n| Recipient | Personal data |\n|---|---|\n| Mailgun | Your email address |\n"
     assert _read(text) == {("shared", "service_provider", "user.contact.email")}
+
+
+def test_a_table_recipient_named_only_in_a_condition_is_not_a_recipient():
+    text = (
+        "Sharing\n\n| Recipient | Data |\n|---|---|\n"
+        "| Our payroll processor, only if your employer asks for it | Your name and bank account number |\n"
+    )
+    assert {role for _, role, _ in _read(text)} == {"service_provider"}
+
+
+@pytest.mark.parametrize(
+    ("recipient", "role"),
+    [
+        ("Sendwell (e-mail delivery)", "service_provider"),
+        ("Quillo (CV parsing)", "service_provider"),
+        ("Northwind Ltd", "third_party"),
+    ],
+)
+def test_a_table_recipient_no_list_names_takes_its_role_from_the_service_it_performs(recipient, role):
+    text = f"Sharing\n\n| Recipient | Data |\n|---|---|\n| {recipient} | Your email address |\n"
+    assert _read(text) == {("shared", role, "user.contact.email")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("We collect your listening history.", {("collected", None, "user.behavior.media_consumption")}),
+        ("We collect your licence plate.", {("collected", None, "user.government_id.vehicle_registration")}),
+        ("We collect your driving behaviour.", {("collected", None, "user.behavior")}),
+        ("We record your voice commands.", {("collected", None, "user.content")}),
+        ("We collect your dietary requirements.", {("collected", None, "user.health_and_medical")}),
+        ("We collect your employment history.", {("collected", None, "user.job_title")}),
+        ("We share your name with the airline.", {("shared", "partner", "user.name")}),
+    ],
+)
+def test_vocabulary(sentence, expected):
+    assert _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n") == expected

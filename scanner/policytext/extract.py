@@ -1040,7 +1040,20 @@ class _Reader:
             return kinds[index] if index >= 0 else "header"  # the header's words are not the row's
 
         row_data = [m for m in data if kind_of(m) in ("data", "other")]
-        row_recipients = [r for r in recipients if kind_of(r) in ("recipient", "other")]
+        conditions = [
+            span.start_char + match.start() for match in _CELL_CONDITION.finditer(span.text)
+        ]  # "Background checks, only if the employer orders one": the employer is not the recipient
+
+        def in_condition(mention: _Mention) -> bool:
+            char = span.doc[mention.start].idx
+            cell = next(
+                ((start, end) for start, end in columns if start <= char - span.start_char < end), None
+            )
+            return cell is not None and any(span.start_char + cell[0] <= start < char for start in conditions)
+
+        row_recipients = [
+            r for r in recipients if kind_of(r) in ("recipient", "other") and not in_condition(r)
+        ]
         specific = [m for m in row_data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
         everything = [m for m in row_data if m.term.kind == KIND_PERSONAL]
         categories, phrases = _aligned(
@@ -1094,7 +1107,9 @@ class _Reader:
                 for role, names in _by_role(row_recipients, span.text, False)
             )
         elif recipient_cells or (unit.heading_action == "shared" and not collecting):
-            role = unit.heading_role or ("third_party" if recipient_cells else None)
+            role = unit.heading_role or (
+                _unnamed_recipient_role(recipient_cells, unit.header) if recipient_cells else None
+            )
             if role:
                 statements.append(
                     Statement(
@@ -1213,6 +1228,28 @@ _ANSWER_HEADERS = {
 }
 _ANSWER_CELL = re.compile(r"yes|no|none|n/a|✓|✔|✗|✘|x|-|—", re.IGNORECASE)
 _NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|not (?:shared|disclosed|sold|collected)", re.IGNORECASE)
+
+
+_CELL_CONDITION = re.compile(r"\b(?:only if|only when|if|when|where|unless|in case)\b", re.IGNORECASE)
+#: What a recipient the lists do not name does, when its cell or the table says it: a service.
+_SERVICE_FUNCTION = re.compile(
+    r"\b(?:hosting|host|cloud|storage|backup|infrastructure|e-?mail|sms|delivery|parsing|processing|processor|"
+    r"support|help ?desk|crm|payments?|billing|security|fraud|logging|monitoring|transcription|translation|"
+    r"verification|kyc|maps?|mapping|search|scheduling)\b",
+    re.IGNORECASE,
+)
+_PROCESSOR_TABLE = re.compile(r"(?:sub-?)?processors?|service providers?|vendors?", re.IGNORECASE)
+
+
+def _unnamed_recipient_role(cells: Sequence[str], header: Sequence[str]) -> str:
+    """The role of a table recipient no list names: a service provider when the table lists
+    processors or the cell says what service it performs ("Brevo (e-mail delivery)"), else a
+    third party of unknown role."""
+    if any(_PROCESSOR_TABLE.search(text) for text in header) or any(
+        _SERVICE_FUNCTION.search(cell) for cell in cells
+    ):
+        return "service_provider"
+    return "third_party"
 
 
 def _column_kind(header: str) -> str:

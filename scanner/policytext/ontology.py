@@ -160,7 +160,10 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user.workplace",
     ),
     _data(
-        "job title", r"job titles?|occupation|professional title|(?<=affiliation and )role", "user.job_title"
+        "job title",
+        r"job titles?|occupation|professional title|(?<=affiliation and )role"
+        r"|(?:work|employment|job|career) histor(?:y|ies)|professional (?:experience|background|qualifications)",
+        "user.job_title",
     ),
     # -- devices and online identifiers
     _data("ip address", r"(?:ip|internet protocol) address(?:es)?", "user.device.ip_address"),
@@ -218,6 +221,13 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:information about )?(?:your |their )?(?:online|internet|web) activit(?:y|ies)",
         "user.behavior.browsing_history",
     ),
+    _data(
+        "media consumption",
+        r"(?:viewing|listening|watch|watching|playback|streaming|reading) (?:history|activity|habits|data)"
+        r"|(?:songs|music|videos|shows|films|movies|podcasts|programmes|programs|books|articles) (?:you|they|users) "
+        r"(?:listen to|listened to|watch|watched|play|played|stream|streamed|read)",
+        "user.behavior.media_consumption",
+    ),
     _data("search history", r"search (?:history|queries|terms)", "user.behavior.search_history"),
     _data(
         "purchase history",
@@ -233,7 +243,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|app (?:usage|activity)|product usage|(?:screen|app|usage|in-app|page|click|analytics) events"
         r"|(?:which |the )?screens (?:you|they|users|people) (?:open|view|visit)(?:ed)?|how long (?:you|they|users) (?:stay|spend)"
         r"|(?:quiz|test|exam|assessment) (?:answers|results|scores)|grades|courses (?:you|they|learners|students) (?:take|took|complete|completed|enrol\w*|attend\w*)"
-        r"|(?:learning|course|training) (?:records?|progress|history|activity)|(?:heating|energy|usage|consumption|occupancy|viewing|listening) (?:history|data|patterns?)"
+        r"|(?:learning|course|training) (?:records?|progress|history|activity)|(?:heating|energy|usage|consumption|occupancy) (?:history|data|patterns?)"
+        r"|driving (?:behaviou?r|data|history|habits|style|events|scores?)|progress (?:data|reports?)"
         r"|energy (?:use|usage|consumption)",
         "user.behavior",
         kind=KIND_GENERIC,
@@ -282,6 +293,11 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user.government_id.drivers_license_number",
     ),
     _data(
+        "vehicle registration",
+        r"vehicle registration(?: numbers?| details| documents?)?|(?:licen[cs]e|number|registration) plates?",
+        "user.government_id.vehicle_registration",
+    ),
+    _data(
         "government id",
         r"government[- ](?:issued )?(?:id|identification)(?: numbers?| cards?| documents?)?",
         "user.government_id",
@@ -313,7 +329,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"health (?:data|information|records?|logs?|conditions?)|medical (?:information|data|records?|history|conditions?)"
         r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
-        r"|(?<=your )(?:steps|sleep)",
+        r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
+        r"|allerg(?:y|ies)",
         "user.health_and_medical",
     ),
     _data("voiceprint", r"voice ?prints?|voice (?:biometrics|signatures?)", "user.biometric.voice"),
@@ -333,7 +350,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|content (?:you|that you) (?:upload|post|share|create|provide)|messages you send(?: us)?"
         r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book"
         r"|(?:the |your |support |chat )?conversations?(?= with| you| we|[,.;]|$)|chat (?:messages|logs|transcripts|history)"
-        r"|(?:call |chat )?transcripts",
+        r"|(?:call |chat )?transcripts|(?:audio|voice|video|call|sound) recordings?|recordings of (?:your|the) (?:calls?|voice)"
+        r"|voice (?:commands|messages|inputs?|queries|data)",
         "user.content",
     ),
     # -- everything the policy collects
@@ -536,6 +554,8 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     _recipient(
         "businesses in the service",
         r"(?:the |your |that )?(?:restaurants?|merchants?|sellers?|drivers?|instructors?|hosts?|landlords?"
+        r"|retailers?|resellers?|distributors?|dealers?|dealerships?|airlines?|hotels?|(?:travel|tour) (?:suppliers?|operators?)"
+        r"|car rental companies|venues?|event organi[sz]ers?|stores? you (?:shop|buy) (?:at|from)"
         r"|couriers?(?= (?:never |not |also |only )?(?:sees?|can|will|receives?|gets?)))|(?:your |that |the )?(?:energy|utility|power) compan(?:y|ies)",
         "partner",
     ),
