@@ -13,8 +13,12 @@ README's "Reading the policy text" has the table):
   app): written and labelled before that work (untouched 0.833 / 0.325). Its baseline errors were
   printed and read, so it is not a clean holdout, but no rule was written for it.
 - ``holdout-final`` (GDPR applicant notice with a recipients table, travel agency with passive
-  sharing): written and labelled before that work and measured once at its end (0.667 / 0.476;
-  0.778 / 0.500 after fixing the two bugs that measurement exposed).
+  sharing): written and labelled before that work and measured once at the end of its first round
+  (0.667 / 0.476; the reader before the work: 0.895 / 0.405). Its errors were then read and a
+  second round of general rules followed, so it is no longer clean either.
+- ``holdout-final2`` (ride-hailing app, music streaming with a GDPR purpose table): written and
+  labelled after ``holdout-final`` was measured, before the second round, measured once at its end:
+  0.759 / 0.564 (the reader before the work: 0.769 / 0.513). The honest estimate for unseen text.
 
 Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
 figure: they fail the suite once the reader meets the target there, so the README gets updated.
@@ -30,7 +34,7 @@ from piimap.policytext import extract_policy
 
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
-SPLITS = ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh", "holdout-final")
+SPLITS = ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh", "holdout-final", "holdout-final2")
 DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
 #: Measured precision and recall per split (README); a change may raise them, not lower them.
 MEASURED = {
@@ -38,8 +42,9 @@ MEASURED = {
     "holdout1": (1.000, 0.846),
     "holdout2": (0.966, 0.903),
     "holdout3": (0.944, 1.000),
-    "holdout-fresh": (0.883, 0.688),
-    "holdout-final": (0.778, 0.500),
+    "holdout-fresh": (0.922, 0.766),
+    "holdout-final": (0.966, 0.667),
+    "holdout-final2": (0.759, 0.564),
 }
 
 
@@ -87,14 +92,21 @@ def test_holdout3_meets_the_targets(scores):
     assert _meets_targets(scores["holdout3"]), scores["holdout3"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-fresh: precision 0.883 (53/60), recall 0.688 (53/77)")
+@pytest.mark.xfail(strict=True, reason="holdout-fresh: precision 0.922 (59/64), recall 0.766 (59/77)")
 def test_holdout_fresh_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-fresh"]), scores["holdout-fresh"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-final: precision 0.778 (21/27), recall 0.500 (21/42)")
+@pytest.mark.xfail(strict=True, reason="holdout-final: precision 0.966 (28/29), recall 0.667 (28/42)")
 def test_holdout_final_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final"]), scores["holdout-final"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="holdout-final2, never tuned on: precision 0.759 (22/29), recall 0.564 (22/39)"
+)
+def test_holdout_final2_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-final2"]), scores["holdout-final2"]
 
 
 def test_denials_are_read_on_the_tuning_split():
