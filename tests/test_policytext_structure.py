@@ -232,3 +232,30 @@ def test_a_table_recipient_no_list_names_takes_its_role_from_the_service_it_perf
 )
 def test_vocabulary(sentence, expected):
     assert _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n") == expected
+
+
+def test_a_bold_subject_is_not_a_run_in_heading():
+    markdown = "## Who sees your data\n\n- **Your courier** sees your first name.\n- **Payments:** Stripe receives your card number.\n"
+    items = [(block.lead, block.text) for block in parse_policy_text(markdown, "markdown").blocks[1:]]
+    assert items == [
+        ("", "Your courier sees your first name."),
+        ("Payments", "Stripe receives your card number."),
+    ]
+    html = "<h2>Who sees your data</h2><ul><li><b>Your courier</b> sees your first name.</li></ul>"
+    assert parse_policy_text(html, "html").blocks[1].text == "Your courier sees your first name."
+    assert _read(markdown, "markdown") == {
+        ("shared", "partner", "user.name"),
+        ("shared", "service_provider", "user.financial.credit_card"),
+    }
+
+
+def test_a_list_item_that_names_its_data_does_not_take_all_data_from_the_introduction():
+    text = (
+        "## Sharing\n\nWe share personal data with the following recipients:\n\n"
+        "- advertising partners, which receive your advertising ID;\n"
+        "- the police, where the law requires it.\n"
+    )
+    assert _read(text, "markdown") == {
+        ("shared", "advertising", "user.device.device_id"),
+        ("shared", "legal", ALL_COLLECTED),
+    }

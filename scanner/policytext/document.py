@@ -320,7 +320,7 @@ def _markdown_inline(children) -> tuple[str, str]:
             if not lead and not "".join(parts).strip() and strong_text is not None:
                 rest = "".join(_inline_text(item) for item in children[index + 1 :]).strip()
                 candidate = "".join(strong_text).strip()
-                if rest and len(candidate.split()) <= 8:
+                if rest and len(candidate.split()) <= 8 and not _is_subject_lead(candidate, rest):
                     lead = candidate.rstrip(".:–—- ").strip()
                     strong_text = None
                     continue
@@ -336,6 +336,13 @@ def _markdown_inline(children) -> tuple[str, str]:
     if lead:
         text = text.lstrip(".:–—- ").strip()
     return lead, text
+
+
+def _is_subject_lead(lead: str, rest: str) -> bool:
+    """A bold phrase that is the sentence's subject, not a run-in heading: no closing punctuation
+    and the text goes on in lower case ("**Your driver** sees your first name")."""
+    lead, rest = lead.strip(), rest.strip()
+    return bool(lead) and bool(rest) and lead[-1] not in ".:–—-!?" and rest[0].islower()
 
 
 def _inline_text(token) -> str:
@@ -527,6 +534,8 @@ class _HtmlBlockParser(HTMLParser):
 
     def _flush(self) -> None:
         text = " ".join("".join(self._text).split())
+        if self._lead and text and _is_subject_lead(self._lead, text):
+            text, self._lead = f"{self._lead} {text}", ""  # "<b>Your driver</b> sees ...": the subject
         lead = self._lead or (self._dt_lead if text else "")
         if text:
             self._dt_lead = ""

@@ -124,6 +124,7 @@ class Unit:
     heading_role: str | None = None
     cells: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
+    intro_chars: int = 0  # a list item read with its introduction: where the item starts
 
     @property
     def citation(self) -> Citation:
@@ -241,10 +242,10 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
         if kind == "unit":
             units.append(value)
             continue
-        template, _, items = value
+        template, intro, items = value
         for _item in items:
             doc = next(combined)
-            units.append(replace(template, span=doc[:]))
+            units.append(replace(template, span=doc[:], intro_chars=len(intro) + 1))
     return units
 
 
@@ -752,6 +753,20 @@ class _Reader:
         if unit.cells:
             return self._read_row(unit)
         data, recipients = _data_and_recipients(span)
+        if unit.intro_chars and any(
+            m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and span.doc[m.start].idx >= unit.intro_chars
+            for m in data
+        ):
+            # "We share personal data with: - advertisers, which receive your advertising ID": the
+            # item says which data, the introduction's "personal data" is not all of it
+            data = [
+                m
+                for m in data
+                if not (
+                    m.term.kind in (KIND_PERSONAL, KIND_UNSPECIFIC)
+                    and span.doc[m.start].idx < unit.intro_chars
+                )
+            ]
         actions = {token.i for token in span if _is_action(token)}
         action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
         governed: dict[int, list[_Mention]] = {}
