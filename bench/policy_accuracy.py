@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/policy_accuracy.py [--errors] [--split NAME ...]
 
-Splits (``tests/policytext/corpus``; the README's "Reading the policy text" says which were tuned
-on): ``tuning``, ``holdout1``, ``holdout2``, ``holdout3`` (developed on), ``holdout-fresh``
-(written for issue #14's generalisation work; its baseline errors were seen), ``holdout-final``
-(measured once after the first round of that work, then read) and ``holdout-final2`` (written
-after that, measured once at the end of the second round: the clean estimate).
+Splits (``tests/policytext/corpus``; docs/configuration.md, "Reading the policy text", says which
+were developed on and when each held-out split was measured): ``tuning``, ``holdout1``,
+``holdout2``, ``holdout3`` (developed on), ``holdout-fresh`` (its first errors were read),
+``holdout-final``, ``holdout-final2`` and ``holdout-final3`` (each measured once after a round of
+issue #14's generalisation work, before it was read).
 A unit is one (sentence, action, recipient role, category) tuple; see
 ``tests/policytext/scoring.py``. ``--errors`` lists the misses and the extra tuples.
 """
@@ -23,7 +23,16 @@ from policytext.scoring import Score, corpus_policies, score  # noqa: E402
 
 from piimap.policytext import extract_policy  # noqa: E402
 
-SPLITS = ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh", "holdout-final", "holdout-final2")
+SPLITS = (
+    "tuning",
+    "holdout1",
+    "holdout2",
+    "holdout3",
+    "holdout-fresh",
+    "holdout-final",
+    "holdout-final2",
+    "holdout-final3",
+)
 DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")

@@ -18,7 +18,11 @@ README's "Reading the policy text" has the table):
   second round of general rules followed, so it is no longer clean either.
 - ``holdout-final2`` (ride-hailing app, music streaming with a GDPR purpose table): written and
   labelled after ``holdout-final`` was measured, before the second round, measured once at its end:
-  0.759 / 0.564 (the reader before the work: 0.769 / 0.513). The honest estimate for unseen text.
+  0.759 / 0.564 (the reader before the work: 0.769 / 0.513). Its errors were then read and a third
+  round followed (a bold subject, list items that name their data).
+- ``holdout-final3`` (video doorbell, telehealth notice of privacy practices): written after
+  ``holdout-final2`` was measured, before the third round, measured once at its end: 0.762 / 0.533
+  (before the work: 0.692 / 0.300). With ``holdout-final2``'s first figure, the honest estimate.
 
 Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
 figure: they fail the suite once the reader meets the target there, so the README gets updated.
@@ -34,7 +38,16 @@ from piimap.policytext import extract_policy
 
 STATEMENTS = ("collected", "shared")
 DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
-SPLITS = ("tuning", "holdout1", "holdout2", "holdout3", "holdout-fresh", "holdout-final", "holdout-final2")
+SPLITS = (
+    "tuning",
+    "holdout1",
+    "holdout2",
+    "holdout3",
+    "holdout-fresh",
+    "holdout-final",
+    "holdout-final2",
+    "holdout-final3",
+)
 DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
 #: Measured precision and recall per split (README); a change may raise them, not lower them.
 MEASURED = {
@@ -44,7 +57,8 @@ MEASURED = {
     "holdout3": (0.944, 1.000),
     "holdout-fresh": (0.922, 0.766),
     "holdout-final": (0.966, 0.667),
-    "holdout-final2": (0.759, 0.564),
+    "holdout-final2": (0.958, 0.590),
+    "holdout-final3": (0.762, 0.533),
 }
 
 
@@ -102,11 +116,16 @@ def test_holdout_final_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final"]), scores["holdout-final"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="holdout-final2, never tuned on: precision 0.759 (22/29), recall 0.564 (22/39)"
-)
+@pytest.mark.xfail(strict=True, reason="holdout-final2: precision 0.958 (23/24), recall 0.590 (23/39)")
 def test_holdout_final2_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final2"]), scores["holdout-final2"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="holdout-final3, never tuned on: precision 0.762 (16/21), recall 0.533 (16/30)"
+)
+def test_holdout_final3_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-final3"]), scores["holdout-final3"]
 
 
 def test_denials_are_read_on_the_tuning_split():

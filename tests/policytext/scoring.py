@@ -74,6 +74,8 @@ def extracted_tuples(extraction, labels: set[tuple], quotes: list[str]) -> set[t
     tuples = set()
     for statement in extraction.statements:
         text = " ".join(statement.citation.text.split())
+        if statement.citation.subsection:  # a run-in heading is part of the line a quote is taken from
+            text = f"{' '.join(statement.citation.subsection.split())}: {text}"
         inside = [q for q in quotes if " ".join(q.split()) in text] or [f"<unlabelled: {text[:70]}>"]
         role = (
             None if statement.action in ("collected", "denied-collection", "denied-sale") else statement.role
