@@ -259,3 +259,9 @@ def test_a_list_item_that_names_its_data_does_not_take_all_data_from_the_introdu
         ("shared", "advertising", "user.device.device_id"),
         ("shared", "legal", ALL_COLLECTED),
     }
+
+
+def test_html_rows_without_closing_tags_are_still_rows():
+    html = "<h2>Sharing</h2><table><tr><th>Recipient<th>Data<tr><td>Stripe<td>card number<tr><td>Mailgun<td>email</table>"
+    rows = [block.text for block in parse_policy_text(html, "html").blocks if block.kind == "row"]
+    assert rows == ["Recipient: Stripe; Data: card number", "Recipient: Mailgun; Data: email"]

@@ -406,6 +406,11 @@ class _TableRows:
         self._cells: list[list[str]] = []
         self._header_cells = 0
 
+    @property
+    def row_open(self) -> bool:
+        """True while a row has cells that were not yet ended (HTML may leave ``</tr>`` out)."""
+        return bool(self._cells)
+
     def start_row(self) -> None:
         self._cells, self._header_cells = [], 0
 
@@ -457,7 +462,7 @@ class _HtmlBlockParser(HTMLParser):
         if self._tables:
             table = self._tables[-1]
             if tag == "tr":
-                if table._cells:  # an unclosed <tr> before
+                if table.row_open:  # an unclosed <tr> before
                     table.end_row()
                 table.start_row()
             elif tag in ("td", "th"):
@@ -490,7 +495,7 @@ class _HtmlBlockParser(HTMLParser):
             if tag == "tr":
                 table.end_row()
             elif tag == "table":
-                if table._cells:
+                if table.row_open:
                     table.end_row()
                 self._tables.pop()
                 self.blocks.extend(table.blocks)
