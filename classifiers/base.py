@@ -3,8 +3,10 @@
 A classifier supplies a *judge* (value -> strength between 0 and 1, cached per distinct value) and
 the field-name evidence; :func:`judge_field` counts each distinct value once (weighted by how often
 it occurs), skips allowed values, stops early once the evidence is decisive (unless
-``settings.exhaustive``), keeps examples as the ``evidence`` setting says (masked by default,
-:mod:`piimap.evidence`) and writes the explanation that ``piimap explain`` shows.
+``settings.exhaustive``), hands the first matched values to the engine as the detection's
+``candidates`` (the engine makes the finding's examples from them as the ``evidence`` setting
+says, :mod:`piimap.evidence`; the detection's own ``examples`` follow the same setting for callers
+that classify without the engine) and writes the explanation that ``piimap explain`` shows.
 :func:`judge_text` does the same for unstructured text, where a *finder* returns the hits inside a
 line; a classifier's :class:`LineTest` first picks, in one C-speed scan of the whole sample, the
 lines on which its finder can find anything, and the finder sees only those. The confidence
@@ -104,16 +106,16 @@ class _LastPerSample(threading.local):
     emptied as soon as the sample is dropped, so no raw value outlives its sample.
     """
 
-    entry: list | None = None
+    entry: list[Any] | None = None
 
     def get(self, sample: FieldSample, key: object, compute: Callable[[], object]) -> Any:
         entry = self.entry
         if entry and entry[0]() is sample and entry[1] == key:
             return entry[2]
         result = compute()
-        entry = [None, key, result]
-        entry[0] = weakref.ref(sample, lambda _gone, entry=entry: entry.clear())
-        self.entry = entry
+        kept: list[Any] = [None, key, result]
+        kept[0] = weakref.ref(sample, lambda _gone: kept.clear())
+        self.entry = kept
         return result
 
 
@@ -205,11 +207,14 @@ def judge_field(
     checked = sum(judged_weights)
     matched = sum(compress(judged_weights, strengths))
     strength_sum = sum(map(mul, strengths, judged_weights))
+    candidates: list[str] = []
     examples: list[str] = []
     for value in compress(values, strengths):
-        if len(examples) >= settings.max_examples:
+        if len(candidates) >= settings.max_examples:
             break
-        example = example_for(settings.evidence, category, example_of(value) if example_of else value)
+        candidate = example_of(value) if example_of else value
+        candidates.append(candidate)
+        example = example_for(settings.evidence, category, candidate)
         if example is not None:
             examples.append(example)
     if checked == 0 or (matched == 0 and not (keep_empty and evidence.reason)):
@@ -230,6 +235,7 @@ def judge_field(
         sampled=checked,
         examples=tuple(examples),
         evidence=explanation,
+        candidates=tuple(candidates),
     )
 
 
@@ -256,11 +262,14 @@ def judge_text(
     lines = sample.values
     counts = sample.counts
     block = text_block(sample) if prefilter is not None else None
-    indexes: Iterable[int] = range(len(lines)) if block is None else block.lines_passing(prefilter)
+    indexes: Iterable[int] = (
+        range(len(lines)) if block is None or prefilter is None else block.lines_passing(prefilter)
+    )
     checked = len(lines) - lines.count("") if counts is None else sum(compress(counts, lines))
     matched = 0
     strongest = 0.0
     examples: list[str] = []
+    candidates: list[str] = []
     max_examples = settings.max_examples
     seen: dict[str, tuple[TextHit, ...]] = {}
     for index in indexes:
@@ -285,6 +294,7 @@ def judge_text(
             example = example_for(settings.evidence, category, hit.text)
             if example is not None and example not in examples:
                 examples.append(example)
+                candidates.append(hit.text)
     if checked == 0 or (matched == 0 and not keep_empty):
         return None
     return Detection(
@@ -295,6 +305,7 @@ def judge_text(
         sampled=checked,
         examples=tuple(examples),
         evidence=f"{matched}/{checked} lines contain {what} (strongest validator {strongest:.2f})",
+        candidates=tuple(candidates),
     )
 
 
@@ -522,6 +533,8 @@ class SingleCategoryClassifier:
 
     #: The options this classifier takes under ``classifiers: {<id>: {...}}`` (none by default).
     options_model: ClassVar[type[BaseModel]] = NoOptions
+    #: judge_field and judge_text weigh each value by its count (see ``Classifier.accepts_counts``)
+    accepts_counts: ClassVar[bool] = True
 
     id: ClassVar[str]
     categories: ClassVar[tuple[str]]
@@ -600,7 +613,7 @@ class SingleCategoryClassifier:
             judge_many=judge_many,
         )
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         """The function finding this category's hits inside one line of free text."""
         raise NotImplementedError
 

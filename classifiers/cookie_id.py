@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import (
     CaselessLineTest,
@@ -33,6 +32,7 @@ from piimap.classifiers.base import (
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["CookieIdClassifier", "cookie_id_strength", "find_cookie_ids"]
 
@@ -71,7 +71,7 @@ def _looks_like_token(value: str) -> bool:
     return letters > 0 or shape.length >= 20
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def cookie_id_strength(value: str, named: bool, hinted: bool) -> float:
     """How surely ``value`` is a cookie / session id; ``named``/``hinted``: what the field name says."""
     value = value.strip()
@@ -162,7 +162,7 @@ class CookieIdClassifier(SingleCategoryClassifier):
     text_what = "a cookie or session id"
     text_prefilter = TEXT_LINES
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         return find_cookie_ids
 
     def judge_structured(

@@ -67,6 +67,8 @@ class CustomClassifier:
     id = "custom"
     #: Custom categories are configured by top-level keys, not under ``classifiers: {custom: ...}``.
     options_model = NoOptions
+    #: judge_field, judge_text and the name rules weigh each value by its count
+    accepts_counts = True
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings

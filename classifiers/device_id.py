@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.options import VALIDATORS
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["DeviceIdClassifier", "device_id_strength", "device_id_strengths", "find_device_ids"]
 
@@ -72,7 +72,7 @@ def _is_device_mac(value: str) -> bool:
     return digits not in ("000000000000", "ffffffffffff")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def device_id_strength(value: str, named: bool, hinted: bool) -> float:
     """How surely ``value`` is a device id; ``named``/``hinted``: what the field name says."""
     value = value.strip()
@@ -208,7 +208,7 @@ class DeviceIdClassifier(SingleCategoryClassifier):
     text_what = "a device id"
     text_prefilter = TEXT_LINES
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         return find_device_ids
 
     def judge_structured(

@@ -24,13 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import repeat
 
 from piimap.classifiers.base import LiteralLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["EmailClassifier", "email_strengths", "find_emails", "is_email"]
 
@@ -85,7 +85,7 @@ _LOCAL_PART_MAX_LENGTH = 64
 _ASCII_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def is_email(value: str) -> bool:
     """True when ``value`` (trimmed, ``mailto:`` removed) is a syntactically valid email address."""
     address = _candidate_address(value)
@@ -156,7 +156,7 @@ class _CheckedDomain:
         return None
 
 
-@lru_cache(maxsize=16384)
+@value_cache(maxsize=16384)
 def _checked_domain(domain: str) -> _CheckedDomain | None:
     """``domain``'s forms when ``a@<domain>`` is valid; None when it is not.
 
@@ -294,7 +294,7 @@ class EmailClassifier(SingleCategoryClassifier):
     text_what = "an email address"
     text_prefilter = TEXT_LINES
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         return find_emails
 
     def judge_structured(

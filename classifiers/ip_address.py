@@ -38,12 +38,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from typing import cast
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["IpAddressClassifier", "find_ips", "ip_strength", "ip_strengths"]
 
@@ -90,7 +91,7 @@ def _address_strength(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def ip_strength(value: str) -> float:
     """How surely ``value`` is one IP address (or a comma-separated list of them); 0 = not one."""
     value = value.strip()
@@ -181,12 +182,10 @@ def ip_strengths(values: list[str]) -> list[float]:
     A full read judges each distinct value once, so the per-value cache would only be churned:
     plain dotted quads go straight to the fast path, anything else through :func:`ip_strength`.
     """
-    strengths = list(map(_dotted_quad_strength, values))
-    if None in strengths:
-        strengths = [
-            ip_strength(value) if strength is None else strength for value, strength in zip(values, strengths)
-        ]
-    return strengths
+    quick = list(map(_dotted_quad_strength, values))
+    if None not in quick:
+        return cast(list[float], quick)
+    return [ip_strength(value) if strength is None else strength for value, strength in zip(values, quick)]
 
 
 def _address_text(value: str) -> str:
@@ -267,7 +266,7 @@ class IpAddressClassifier(SingleCategoryClassifier):
     text_what = "an IP address"
     text_prefilter = TEXT_LINES
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         return find_ips
 
     def judge_structured(

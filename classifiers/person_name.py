@@ -48,6 +48,7 @@ from piimap.classifiers.name_lists import (
 )
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import Detection, FieldSample
+from piimap.scancache import register, value_cache
 from piimap.schema.base import ConfigModel, Flag, NonEmptyText
 from piimap.settings import ScanSettings
 
@@ -293,7 +294,7 @@ def _people_list(value: str, named: bool) -> NameVerdict | None:
     return _NOT_A_NAME
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def name_strength(value: str, named: bool) -> NameVerdict:
     """What the name lists and the value's shape say about ``value`` (``named``: the field says names)."""
     value = value.strip()
@@ -320,14 +321,14 @@ def name_strength(value: str, named: bool) -> NameVerdict:
         if named and _is_plausible_single(word):
             return NameVerdict(PARTIAL_STRENGTH, needs_model=False)
         return _NOT_A_NAME
-    known = [all(lists.is_name(part) for part in _PARTS.split(word) if part) for word in core]
+    known_words = [all(lists.is_name(part) for part in _PARTS.split(word) if part) for word in core]
     has_first = any(lists.is_first(part) for word in core for part in _PARTS.split(word) if part)
     has_last = any(lists.is_last(part) for word in core for part in _PARTS.split(word) if part)
     distinctive = any(lists.is_distinctive(part) for word in core for part in _PARTS.split(word) if part)
-    if all(known) and has_first and has_last and distinctive:
+    if all(known_words) and has_first and has_last and distinctive:
         return NameVerdict(FULL_NAME_STRENGTH)
     if len(core) <= 4:
-        return NameVerdict(PARTIAL_STRENGTH if any(known) and named else 0.0, needs_model=True)
+        return NameVerdict(PARTIAL_STRENGTH if any(known_words) and named else 0.0, needs_model=True)
     return _NOT_A_NAME
 
 
@@ -433,6 +434,10 @@ class PersonNameOptions(ConfigModel):
     use_spacy: Flag = Field(default=True, description="use spaCy's named-entity model at all")
 
 
+class _ModelVerdicts(dict[str, float]):
+    """spaCy's verdict per value (a dict that can be registered, weakly, with the scan's caches)."""
+
+
 class PersonNameClassifier(SingleCategoryClassifier):
     """Finds person names with name lists, value shape, field names and spaCy NER."""
 
@@ -446,10 +451,12 @@ class PersonNameClassifier(SingleCategoryClassifier):
         super().__init__(settings)
         self.model = settings.options_for("person_name").get("spacy_model") or settings.spacy_model
         self.use_model = bool(settings.options_for("person_name").get("use_spacy", True))
-        self._model_cache: dict[str, float] = {}
+        # spaCy's verdicts per raw value: emptied with the value caches when the scan ends
+        self._model_cache: dict[str, float] = _ModelVerdicts()
+        register(self._model_cache)
         self._cache_lock = threading.Lock()
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         return self._find_in_lines(sample)
 
     # --- structured fields -------------------------------------------------------------------

@@ -49,6 +49,7 @@ from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit
 from piimap.classifiers.fieldnames import NameEvidence, field_words
 from piimap.classifiers.prefilter import shape_of
 from piimap.model import ContainerHints, Detection, FieldSample
+from piimap.scancache import value_cache
 from piimap.schema.base import ConfigModel, RegionList, parse_regions
 from piimap.settings import ScanSettings
 
@@ -97,7 +98,7 @@ def _is_timestamp(digits: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def _verdict(number_text: str, region: str | None) -> int:
     """Valid, possible (a length the region's plan allows) or invalid, for ``number_text`` in ``region``."""
     import phonenumbers
@@ -116,7 +117,7 @@ def _valid(number_text: str, region: str | None) -> bool:
     return _verdict(number_text, region) == _VALID
 
 
-@lru_cache(maxsize=16384)
+@value_cache(maxsize=16384)
 def _international_region(number_text: str) -> str | None:
     """The region of a valid international number (``+CC...``), None when it is not one."""
     import phonenumbers
@@ -143,7 +144,7 @@ def _international_text(core: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def phone_strength(value: str, regions: str | tuple[str, ...], named: bool) -> float:
     """How surely ``value`` is a phone number (0 = not one).
 
@@ -195,7 +196,7 @@ def _boundaries(groups: list[str]) -> list[int]:
     return ends
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def _grouped_as_in(core: str, region: str) -> bool:
     """True when national ``core`` splits its digits where ``region`` writes a break (or writes them together).
 
@@ -259,7 +260,7 @@ def _regions_by_length() -> dict[int, tuple[str, ...]]:
     return {length: tuple(dict.fromkeys(regions)) for length, regions in by_length.items()}
 
 
-@lru_cache(maxsize=16384)
+@value_cache(maxsize=16384)
 def _grouped_region(core: str) -> str | None:
     """A region where national ``core`` is valid *and* written in that region's own digit groups.
 
@@ -587,6 +588,12 @@ def configured_regions(settings: ScanSettings) -> tuple[str, ...]:
         return ("US",)
 
 
+def _first_phone_in(value: str, regions: tuple[str, ...]) -> str:
+    """The first phone number found inside ``value`` (``value`` itself when there is none)."""
+    hit = next(iter(find_phones(value, regions)), None)
+    return value if hit is None else hit.text
+
+
 class PhoneClassifier(SingleCategoryClassifier):
     """Finds valid phone numbers: international for every region, national for the regions a column earns."""
 
@@ -630,7 +637,7 @@ class PhoneClassifier(SingleCategoryClassifier):
             regions += sample.hints.regions
         return tuple(dict.fromkeys(regions))[:MAX_REGIONS]
 
-    def text_finder(self, sample: FieldSample) -> Callable[[str], tuple[TextHit, ...]]:
+    def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
         regions = self.regions_for(sample, own=False)
         return lambda line: find_phones(line, regions)
 
@@ -648,8 +655,6 @@ class PhoneClassifier(SingleCategoryClassifier):
             what=f"valid phone numbers (regions {shown})",
             keep_empty=keep_empty,
             example_of=lambda value: (
-                next(iter(find_phones(value, regions)), None).text
-                if phone_strength(value, regions, named) == 0
-                else value
+                _first_phone_in(value, regions) if phone_strength(value, regions, named) == 0 else value
             ),
         )

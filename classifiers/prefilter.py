@@ -9,8 +9,9 @@ more than two digits -> not a name) and runs its real validator only on what is 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
+
+from piimap.scancache import value_cache
 
 __all__ = ["Shape", "shape_of"]
 
@@ -49,7 +50,7 @@ _PHONE_BYTES = _DIGIT_BYTES + b" +-().\xa0/"
 _NOT_LETTER_BYTES = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def shape_of(value: str) -> Shape:
     """The cached :class:`Shape` of ``value``."""
     if value.isascii():

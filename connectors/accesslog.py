@@ -127,8 +127,9 @@ class AccessLogParser:
     def _drained(self, rows: list[DrainedRow]) -> Columns:
         """What the C tally counted (values already URL-decoded), with the Python parser's naming rules."""
         columns = Columns()
-        for kind, name, counts, nulls in rows:
+        for kind, position, counts, nulls in rows:
             counted = Counter(counts)
+            name = str(position)  # only an "extra" field is named by its position (an int)
             if kind == "query":
                 self._tally_named("query", _decode_query_part(name), counted, columns)
             elif kind == "cookie":

@@ -33,7 +33,6 @@ devices) are skipped. Source options (config file):
 from __future__ import annotations
 
 import errno
-import fnmatch
 import glob
 import logging
 import os
@@ -56,6 +55,7 @@ from piimap.connectors.grouping import (
     key_pattern,
     schema_print,
 )
+from piimap.connectors.toolkit import NameFilter, connector_options
 from piimap.model import (
     ConfigError,
     Container,
@@ -227,8 +227,7 @@ class FileConnector:
         self.settings = settings
         self.pattern = _path_of(spec.url)
         options = spec.options
-        self.include = tuple(options.get("include") or ())
-        self.exclude = tuple(options.get("exclude") or ())
+        self.names = NameFilter.from_options(options)
         self.max_decompressed_bytes = int(
             options.get("max_decompressed_bytes") or DEFAULT_MAX_DECOMPRESSED_BYTES
         )
@@ -237,6 +236,7 @@ class FileConnector:
         if self.format is not None and self.format not in FORMATS:
             known = ", ".join(FORMATS)
             raise ConfigError(f"source {spec.name}: unknown format '{self.format}' (known: {known})")
+        connector_options(FileOptions, spec)
 
     def discover(self) -> Iterator[Container]:
         """Yield one container per file, rotation group or group of similarly named files."""
@@ -328,10 +328,7 @@ class FileConnector:
                 yield match
 
     def _wanted(self, path: str) -> bool:
-        file_name = os.path.basename(path)
-        if self.include and not any(_matches(path, file_name, pattern) for pattern in self.include):
-            return False
-        return not any(_matches(path, file_name, pattern) for pattern in self.exclude)
+        return self.names.wanted(path, os.path.basename(path))
 
 
 def _path_of(url: str) -> str:
@@ -419,10 +416,6 @@ def _is_regular(path: str, *, explicit: bool) -> bool:
     if explicit:
         log.warning("skipped %s: not a regular file", mask_path(path))
     return False
-
-
-def _matches(path: str, file_name: str, pattern: str) -> bool:
-    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(file_name, pattern)
 
 
 def _fingerprint(members: list[str]) -> str | None:

@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, repeat
 from operator import is_, itemgetter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from piimap.connectors import logtally
 from piimap.connectors.fmt_columns import Columns
@@ -165,7 +165,8 @@ class JsonLinesParser:
 def _drained_paths(rows: list[DrainedRow]) -> Columns:
     """The C tally's fields (one per dotted path, in the order they were first seen) as Columns."""
     columns = Columns()
-    for _kind, path, counts, nulls in rows:
+    for _kind, name, counts, nulls in rows:
+        path = cast(str | None, name)  # JSON Lines fields are named by their dotted path
         if counts:
             columns.tally(path, Counter(counts))
         if nulls:
@@ -613,7 +614,8 @@ class _TextBuffer:
     def skip_whitespace(self) -> str:
         """Move past whitespace; return the next character, or ``""`` at the end."""
         while True:
-            self.pos = _WHITESPACE.match(self.text, self.pos).end()
+            found = _WHITESPACE.match(self.text, self.pos)  # always matches (maybe nothing)
+            self.pos = found.end() if found is not None else self.pos
             if self.pos < len(self.text):
                 return self.text[self.pos]
             if not self.fill():

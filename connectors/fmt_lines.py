@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
+
+
+class ReadIntoStream(Protocol):
+    """A binary stream that fills a buffer (``io.RawIOBase``, ``io.BufferedReader``, a file opened ``rb``)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
 
 __all__ = [
     "BLOCK_SIZE",
@@ -98,6 +105,9 @@ def iter_line_views(
     Each view is valid only until the next one is requested. The same lines come out, and a line
     longer than ``max_line_bytes`` is cut the same way (the cut line is yielded as ``bytes``).
     """
+    # typing.BinaryIO leaves readinto out; every stream read here (a file opened "rb", an
+    # io.BufferedReader, an io.RawIOBase) has it
+    readinto = cast(ReadIntoStream, stream).readinto
     buffer = bytearray(block_size + max_line_bytes + 1)
     view = memoryview(buffer)
     start = end = 0  # buffer[start:end] is read and not yet yielded (part of a line)
@@ -108,7 +118,7 @@ def iter_line_views(
                 view[: end - start] = view[start:end]
                 end -= start
                 start = 0
-            count = stream.readinto(view[end : end + block_size])
+            count = readinto(view[end : end + block_size])
             if not count:
                 if end > start and not skipping:
                     yield view[start:end]

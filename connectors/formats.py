@@ -40,7 +40,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, cast, runtime_checkable
 
 from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
@@ -294,7 +294,9 @@ class _DecompressionLimit(Exception):
 class _CountingReader(io.RawIOBase):
     """Counts bytes read from ``stream``; replays ``head`` first. Works on streams with only ``read``."""
 
-    def __init__(self, stream: BinaryIO, head: bytes = b"", pending_error: BaseException | None = None):
+    def __init__(
+        self, stream: BinaryIO | io.RawIOBase, head: bytes = b"", pending_error: BaseException | None = None
+    ):
         self._stream = stream
         self._head = memoryview(head)
         self._pending_error = pending_error
@@ -363,7 +365,7 @@ class _Input:
         unseekable stream, for reading everything: a buffered read that fails part-way (truncated
         gzip) drops every byte it had gathered, one raw read at a time loses none."""
         raw = getattr(self.reader, "raw", None)
-        return raw if isinstance(raw, _CountingReader) else self.reader
+        return cast(BinaryIO, raw) if isinstance(raw, _CountingReader) else self.reader
 
 
 def _open_input(stream: BinaryIO, max_decompressed_bytes: int) -> _Input:

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from piimap.connectors.sql import (
     _DEADLINE_KEY,
     SqlConnector,
-    _as_text,
     _rollback_to_clean_state,
 )
+from piimap.connectors.toolkit import value_text as _as_text
 from piimap.evidence import example_for
 from piimap.locate_identifiers import ValueProfile, kind_of, name_tokens
 from piimap.locate_model import (
@@ -441,11 +441,11 @@ class SqlLocator:
                     source = _table_clause(child)
                     keys = list(by_value)
                     indexed = relation.child_columns[0] in child.leading_indexed
-                    estimate = None
+                    estimate: int | None = None
                     partial = False
                     if not indexed:
                         estimate = self._estimate(connection, child, request.limits.max_rows_scanned)
-                        partial = estimate > request.limits.max_rows_scanned
+                        partial = estimate is not None and estimate > request.limits.max_rows_scanned
                     rows: list[Mapping[str, Any]] = []
                     for start in range(0, len(keys), IN_LIST_CHUNK):
                         chunk = keys[start : start + IN_LIST_CHUNK]
@@ -511,22 +511,22 @@ class SqlLocator:
                     continue
                 relations.append(_Relation(table.container, columns, parent, ref_columns, "foreign key"))
                 declared.update((table.container, column) for column in columns)
-        for parent in tables:
-            if len(parent.primary_key) != 1:
+        for keyed in tables:
+            if len(keyed.primary_key) != 1:
                 continue
-            (key,) = parent.primary_key
+            (key,) = keyed.primary_key
             if key.lower() == "id":
-                names = {f"{singular(parent.name)}_id".lower(), f"{parent.name}_id".lower()}
+                names = {f"{singular(keyed.name)}_id".lower(), f"{keyed.name}_id".lower()}
             else:
                 names = {key.lower()}
             for child in tables:
-                if child.container == parent.container:
+                if child.container == keyed.container:
                     continue
                 for column in child.columns:
                     if column.lower() in names and (child.container, column) not in declared:
                         relations.append(
                             _Relation(
-                                child.container, (column,), parent.container, (key,), "same-named column"
+                                child.container, (column,), keyed.container, (key,), "same-named column"
                             )
                         )
         return relations
@@ -649,7 +649,7 @@ def _strong_fields(
         if kind_of(identifier).by_tokens:
             continue
         for f in target.fields:
-            if f.field in table.columns and f.category == identifier.category:
+            if f.field is not None and f.field in table.columns and f.category == identifier.category:
                 by_field.setdefault(f.field, []).append(identifier)
     return list(by_field.items())
 

@@ -18,17 +18,28 @@ parsed and counted in Python, exactly.
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from piimap.connectors.fmt_columns import Columns
 
-try:
-    from piimap.connectors._accesslog import LogTally
-except ImportError:  # built without a C compiler: the Python parsers do all the work
-    LogTally = None
+if TYPE_CHECKING:
+    from piimap.connectors._accesslog import LogTally as NativeTally
+
+
+def _native_tally() -> type[NativeTally] | None:
+    try:
+        return importlib.import_module("piimap.connectors._accesslog").LogTally
+    except ImportError:  # built without a C compiler: the Python parsers do all the work
+        return None
+
+
+#: the C extension's tally, or None where it was not built
+LogTally = _native_tally()
 
 __all__ = ["DrainedRow", "TallyBudget", "native_tally_available", "parse_each_block", "tally_blocks"]
 
@@ -89,6 +100,8 @@ def tally_blocks(
     its budget says so and at the end, and also when reading fails part-way, before the error
     is raised, so what was read is kept.
     """
+    if LogTally is None:
+        raise RuntimeError("the C extension piimap.connectors._accesslog is not built")
     tally = LogTally(fmt, seed=random.getrandbits(64), **asdict(budget))  # a per-file hash key
     try:
         for block in blocks:

@@ -34,16 +34,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import fnmatch
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field
 
+from piimap.connectors.toolkit import filtered_options, first_line, value_text
 from piimap.model import (
     Container,
     ContainerKind,
@@ -110,14 +110,10 @@ class MongoConnector:
     def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
         self.spec = spec
         self.settings = settings
-        options = spec.options
-        self.include = _patterns(options.get("include"))
-        self.exclude = _patterns(options.get("exclude"))
-        self.max_depth = int(options.get("max_depth", DEFAULT_MAX_DEPTH))
-        self.batch_size = max(1, int(options.get("batch_size", DEFAULT_BATCH_SIZE)))
-        self.server_selection_timeout = float(
-            options.get("server_selection_timeout_seconds", DEFAULT_SERVER_SELECTION_TIMEOUT_SECONDS)
-        )
+        options, self.names = filtered_options(MongoOptions, spec)
+        self.max_depth = options.max_depth
+        self.batch_size = options.batch_size
+        self.server_selection_timeout = float(options.server_selection_timeout_seconds)
         self.database = _database_in_url(spec.url)
         self._client: Any = None
         self._lock = threading.Lock()
@@ -160,14 +156,7 @@ class MongoConnector:
                 )
 
     def _wanted(self, full_name: str, collection_name: str) -> bool:
-        names = (full_name.lower(), collection_name.lower())
-
-        def matches(patterns: Iterable[str]) -> bool:
-            return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
-
-        if self.include and not matches(self.include):
-            return False
-        return not matches(self.exclude)
+        return self.names.wanted(full_name, collection_name)
 
     def _fingerprint(self, collection: Any) -> str | None:
         """Document count from collection metadata (no scan); ``None`` when the server won't say."""
@@ -245,8 +234,9 @@ class MongoConnector:
 
     def _describe(self, error: BaseException) -> str:
         """One line, no password, no topology dump."""
-        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        text = text.split(", Timeout:", 1)[0]  # pymongo appends timeouts and a topology description
+        text = first_line(error).split(", Timeout:", 1)[
+            0
+        ]  # pymongo appends timeouts and a topology description
         kind = type(error).__name__
         if kind == "ServerSelectionTimeoutError":
             text = f"cannot reach MongoDB at {self._hosts()}: {text}"
@@ -292,7 +282,9 @@ class _ErrorScope:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> Literal[False]:
         if error is None or isinstance(error, (SourceUnavailable, ContainerUnreadable)):
             return False
         if not isinstance(error, Exception) or isinstance(error, GeneratorExit):
@@ -353,26 +345,22 @@ def flatten_document(
 
 
 def _as_text(value: Any) -> tuple[str | None, str]:
-    """The text a classifier sees for a leaf value, and its type name; ``None`` to skip it."""
+    """The text a classifier sees for a leaf value (:func:`~piimap.connectors.toolkit.value_text`),
+    and its BSON type name; ``None`` to skip it. Flags and binary data are not text anyone typed."""
     if value is None:
         return None, "null"
     if isinstance(value, str):
         return (value, "string") if value.strip() else (None, "null")
     if isinstance(value, bool):
         return None, "bool"
-    if isinstance(value, int):
-        return str(value), "int"
-    if isinstance(value, float):
-        return repr(value), "double"
-    if isinstance(value, decimal.Decimal):
-        return str(value), "decimal"
-    if isinstance(value, (_dt.datetime, _dt.date)):
+    if isinstance(value, (_dt.datetime, _dt.date)):  # as MongoDB's own tools write dates (Extended JSON)
         return value.isoformat(), "date"
-    if isinstance(value, uuid.UUID):
-        return str(value), "uuid"
+    for kinds, type_name in _TEXT_TYPES:
+        if isinstance(value, kinds):
+            return value_text(value), type_name
     kind = type(value).__name__
     if kind == "Decimal128":
-        return str(value), "decimal"
+        return value_text(value.to_decimal()), "decimal"
     if kind == "Binary" and getattr(value, "subtype", None) in (3, 4):
         try:
             return str(value.as_uuid(value.subtype)), "uuid"
@@ -380,6 +368,15 @@ def _as_text(value: Any) -> tuple[str | None, str]:
             return None, "binary"
     # ObjectId (generated keys), Binary / bytes, Timestamp, Regex, MinKey, Code...: not personal text.
     return None, kind.lower()
+
+
+#: Python types a BSON value arrives as, and their type names in the inventory
+_TEXT_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (int, "int"),
+    (float, "double"),
+    (decimal.Decimal, "decimal"),
+    (uuid.UUID, "uuid"),
+)
 
 
 def _sample_unsupported(error: BaseException) -> bool:
@@ -398,15 +395,6 @@ def _view_names(database: Any) -> set[str]:
         return set(database.list_collection_names(filter={"type": "view"}))
     except NotImplementedError:
         return set()
-
-
-def _patterns(value: Any) -> tuple[str, ...]:
-    """Glob patterns from an option given as one string or a list, lower-cased (matching ignores case)."""
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return (value.lower(),)
-    return tuple(str(pattern).lower() for pattern in value)
 
 
 def _database_in_url(url: str) -> str | None:

@@ -39,7 +39,6 @@ name only),
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
 import logging
@@ -63,6 +62,7 @@ from piimap.connectors.grouping import (
     key_pattern,
     schema_print,
 )
+from piimap.connectors.toolkit import NameFilter, connector_options, first_line
 from piimap.model import (
     Container,
     ContainerKind,
@@ -270,11 +270,11 @@ class S3Connector:
         self.settings = settings
         location = spec.url.split("://", 1)[1] if "://" in spec.url else spec.url
         self.bucket, _, self.prefix = location.partition("/")
+        connector_options(S3Options, spec)
         options = spec.options
+        self.names = NameFilter.from_options(options)
         self.endpoint_url = options.get("endpoint_url") or None
         self.region = options.get("region") or os.environ.get("AWS_REGION") or None
-        self.include = _patterns(options.get("include"))
-        self.exclude = _patterns(options.get("exclude"))
         self.objects_per_group = max(0, int(options.get("objects_per_group", DEFAULT_OBJECTS_PER_GROUP)))
         self.max_bytes = max(1, int(options.get("max_bytes_per_object", DEFAULT_MAX_BYTES_PER_OBJECT)))
         self.max_parquet_bytes = max(1, int(options.get("max_parquet_bytes", DEFAULT_MAX_PARQUET_BYTES)))
@@ -320,7 +320,7 @@ class S3Connector:
                         "s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config
                     )
                 except Exception as error:  # a malformed endpoint URL, an unknown profile, ...
-                    raise SourceUnavailable(f"cannot set up the S3 client: {_first_line(error)}") from None
+                    raise SourceUnavailable(f"cannot set up the S3 client: {first_line(error)}") from None
             return self._client
 
     # -- discovery ---------------------------------------------------------------------------
@@ -400,14 +400,7 @@ class S3Connector:
             raise SourceUnavailable(self._describe_source_error(error)) from None
 
     def _wanted(self, key: str) -> bool:
-        names = (key.lower(), f"{self.bucket}/{key}".lower())
-
-        def matches(patterns: tuple[str, ...]) -> bool:
-            return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
-
-        if self.include and not matches(self.include):
-            return False
-        return not matches(self.exclude)
+        return self.names.wanted(key, f"{self.bucket}/{key}")
 
     def _describe_source_error(self, error: BaseException) -> str:
         code = _error_code(error)
@@ -419,14 +412,14 @@ class S3Connector:
         if code in _CREDENTIAL_ERRORS:
             return f"AWS credentials were rejected ({code}: {_error_message(error)})"
         if kind in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"):
-            return f"no usable AWS credentials: {_first_line(error)}"
+            return f"no usable AWS credentials: {first_line(error)}"
         if kind in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"):
             endpoint = getattr(self._client, "meta", None)
             where = endpoint.endpoint_url if endpoint is not None else "the S3 endpoint"
             return f"cannot reach S3 endpoint {redact_url(where)}"
         if code:
             return f"listing bucket '{self.bucket}' failed: {code}: {_error_message(error)}"
-        return f"listing bucket '{self.bucket}' failed: {redact_text(_first_line(error))}"
+        return f"listing bucket '{self.bucket}' failed: {redact_text(first_line(error))}"
 
     # -- sampling ----------------------------------------------------------------------------
 
@@ -508,7 +501,7 @@ class S3Connector:
                 body.close()
             spool.seek(0)
             yield from _formats().iter_field_samples(
-                spool,  # type: ignore[arg-type]
+                spool,
                 source=self.spec.name,
                 container=container.name,
                 name=mask_path(key),
@@ -537,7 +530,7 @@ class S3Connector:
             return f"{shown}: the object is archived and must be restored first"
         if code:
             return f"{shown}: {code}: {_error_message(error)}"
-        return f"{shown}: {type(error).__name__}: {redact_text(_first_line(error))}"
+        return f"{shown}: {type(error).__name__}: {redact_text(first_line(error))}"
 
     def close(self) -> None:
         """Release the client's connection pool. Safe to call twice."""
@@ -563,18 +556,4 @@ def _error_code(error: BaseException) -> str:
 def _error_message(error: BaseException) -> str:
     response = getattr(error, "response", None)
     message = response.get("Error", {}).get("Message", "") if isinstance(response, dict) else ""
-    return redact_text(str(message or _first_line(error)))
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
-
-
-def _patterns(value: Any) -> tuple[str, ...]:
-    """Glob patterns from an option given as one string or a list, lower-cased (matching ignores case)."""
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return (value.lower(),)
-    return tuple(str(pattern).lower() for pattern in value)
+    return redact_text(str(message or first_line(error)))

@@ -31,9 +31,7 @@ cheap (PostgreSQL ``TABLESAMPLE SYSTEM`` on large tables), elsewhere the first r
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import json
 import logging
 import math
 import os
@@ -43,13 +41,11 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as time_of_day
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import Field
 
+from piimap.connectors.toolkit import NameFilter, connection_limit, filtered_options, first_line, value_text
 from piimap.model import (
     Container,
     ContainerKind,
@@ -137,6 +133,7 @@ class SqlConnector:
     def __init__(self, spec: SourceSpec, settings: ScanSettings) -> None:
         self.spec = spec
         self.settings = settings
+        self.options, self.names = filtered_options(SqlOptions, spec)
         self._url_text = normalize_url(spec.url)
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
@@ -190,7 +187,7 @@ class SqlConnector:
     def sample(self, container: Container, limit: int) -> Iterator[FieldSample]:
         """Yield one :class:`FieldSample` per column per batch, from one ``SELECT`` of ``container``."""
         schema, table = container.locator[0], container.locator[1]
-        batch_size = max(1, int(self.spec.options.get("batch_size", DEFAULT_BATCH_SIZE)))
+        batch_size = self.options.batch_size
         with self._session() as connection:
             plans = self._columns.get((schema, table))
             if plans is None:
@@ -252,18 +249,14 @@ class SqlConnector:
                 f"(pip install {module})"
             ) from None
         except (ArgumentError, TypeError, ValueError) as error:
-            raise SourceUnavailable(f"cannot use {self.spec.display_url}: {_first_line(error)}") from None
+            raise SourceUnavailable(f"cannot use {self.spec.display_url}: {first_line(error)}") from None
         if backend in ("mysql", "mariadb"):
             sa.event.listen(engine, "connect", _mysql_session_setup(self.settings))
         return engine
 
     def _connection_limit(self) -> int:
         """Pooled connections: the source's ``max_connections`` option, else the scan setting."""
-        value = self.spec.options.get("max_connections", self.settings.max_connections_per_source)
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            return max(1, self.settings.max_connections_per_source)
+        return connection_limit(self.spec, self.settings)
 
     def session(self) -> Any:
         """A context manager giving a connection in a read-only, time-limited transaction that is
@@ -296,7 +289,7 @@ class SqlConnector:
                 _stop_read_only(connection)
                 connection.rollback()
             except Exception as error:  # the connection may already be gone
-                log.debug("rollback on %s failed: %s", self.spec.name, _first_line(error))
+                log.debug("rollback on %s failed: %s", self.spec.name, first_line(error))
             finally:
                 connection.close()
 
@@ -319,7 +312,7 @@ class SqlConnector:
 
     def _schemas(self, inspector: Any, connection: Connection) -> list[str]:
         """The schemas to scan: the URL's database for MySQL, every non-system schema elsewhere."""
-        wanted = [str(pattern) for pattern in _as_list(self.spec.options.get("schemas"))]
+        wanted = self.options.schemas
         dialect = connection.dialect.name
         default = inspector.default_schema_name
         if dialect == "sqlite":
@@ -328,30 +321,28 @@ class SqlConnector:
             return [default]
         names = [name for name in inspector.get_schema_names() if not _is_system_schema(name)]
         if wanted:
-            names = [name for name in names if any(_glob_match(name, pattern) for pattern in wanted)]
+            schema_filter = NameFilter(include=wanted)
+            names = [name for name in names if schema_filter.wanted(name)]
         return names
 
     def _discover_schema(self, inspector: Any, connection: Connection, schema: str) -> Iterator[Container]:
         from sqlalchemy.engine.reflection import ObjectKind
 
-        include = [str(pattern) for pattern in _as_list(self.spec.options.get("include"))]
-        exclude = [str(pattern) for pattern in _as_list(self.spec.options.get("exclude"))]
         objects: list[tuple[str, ContainerKind]] = [
             (name, ContainerKind.TABLE) for name in inspector.get_table_names(schema=schema)
         ]
-        if self.spec.options.get("views"):
+        if self.options.views:
             objects += [(name, ContainerKind.VIEW) for name in inspector.get_view_names(schema=schema)]
             if connection.dialect.name == "postgresql":
                 objects += [
                     (name, ContainerKind.VIEW)
                     for name in inspector.get_materialized_view_names(schema=schema)
                 ]
-        selected = [
-            (name, kind) for name, kind in objects if _selected(f"{schema}.{name}", name, include, exclude)
-        ]
+        selected = [(name, kind) for name, kind in objects if self.names.wanted(f"{schema}.{name}", name)]
         if not selected:
             return
-        kinds = ObjectKind.ANY if self.spec.options.get("views") else ObjectKind.TABLE
+        kinds = ObjectKind.ANY if self.options.views else ObjectKind.TABLE
+        reflected: Mapping[tuple[str | None, str], Sequence[Mapping[str, Any]]]
         if connection.dialect.name in ("mysql", "mariadb"):
             reflected = _mysql_columns(connection, schema, [name for name, _ in selected])
         else:
@@ -361,11 +352,10 @@ class SqlConnector:
         markers = self._change_markers(connection, schema)
         for name, kind in sorted(selected):
             columns = reflected.get((schema, name)) or reflected.get((None, name)) or []
-            plans = tuple(
+            planned = (
                 _plan(column, connection.dialect, self.settings.max_value_length) for column in columns
             )
-            plans = tuple(plan for plan in plans if plan is not None)
-            self._columns[(schema, name)] = plans
+            self._columns[(schema, name)] = tuple(plan for plan in planned if plan is not None)
             fingerprint = None
             if kind is ContainerKind.TABLE and markers is not None:
                 marker = markers.get(name) if isinstance(markers, dict) else markers
@@ -382,6 +372,7 @@ class SqlConnector:
     def _reflect_columns(self, connection: Connection, schema: str, table: str) -> tuple[_ColumnPlan, ...]:
         from sqlalchemy import inspect
 
+        columns: Sequence[Mapping[str, Any]]
         try:
             if connection.dialect.name in ("mysql", "mariadb"):
                 columns = _mysql_columns(connection, schema, [table]).get((schema, table), [])
@@ -389,8 +380,8 @@ class SqlConnector:
                 columns = inspect(connection).get_columns(table, schema=schema)
         except Exception as error:
             raise self._read_error(error, f"{schema}.{table}") from None
-        plans = tuple(_plan(column, connection.dialect, self.settings.max_value_length) for column in columns)
-        plans = tuple(plan for plan in plans if plan is not None)
+        planned = (_plan(column, connection.dialect, self.settings.max_value_length) for column in columns)
+        plans = tuple(plan for plan in planned if plan is not None)
         self._columns[(schema, table)] = plans
         return plans
 
@@ -431,7 +422,7 @@ class SqlConnector:
             if dialect == "sqlite":
                 return _sqlite_file_marker(connection, schema)
         except Exception as error:  # markers are an optimisation, never a reason to fail
-            log.debug("change markers for %s.%s unavailable: %s", self.spec.name, schema, _first_line(error))
+            log.debug("change markers for %s.%s unavailable: %s", self.spec.name, schema, first_line(error))
             _rollback_to_clean_state(connection, self.settings)
         return None
 
@@ -567,14 +558,18 @@ def _start_read_only(connection: Connection, settings: ScanSettings) -> None:
     elif dialect == "sqlite":
         deadline = _Deadline(timeout)
         connection.info[_DEADLINE_KEY] = deadline
-        connection.connection.driver_connection.set_progress_handler(deadline.expired, 20_000)
+        driver = connection.connection.driver_connection
+        if driver is not None:  # None only once the connection is closed
+            driver.set_progress_handler(deadline.expired, 20_000)
     # MySQL / MariaDB: set once per connection in _mysql_session_setup; other dialects: rollback only.
 
 
 def _stop_read_only(connection: Connection) -> None:
     if connection.dialect.name == "sqlite" and not connection.closed and not connection.invalidated:
         connection.info.pop(_DEADLINE_KEY, None)
-        connection.connection.driver_connection.set_progress_handler(None, 0)
+        driver = connection.connection.driver_connection
+        if driver is not None:
+            driver.set_progress_handler(None, 0)
 
 
 _DEADLINE_KEY = "piimap.deadline"
@@ -615,7 +610,7 @@ def _mysql_statement_time(connection: Connection, seconds: float | None) -> Iter
         try:
             connection.execute(sa.text(f"SET SESSION {variable} = :limit"), {"limit": previous})
         except Exception as error:  # a broken connection is discarded by the pool anyway
-            log.debug("restoring %s failed: %s", variable, _first_line(error))
+            log.debug("restoring %s failed: %s", variable, first_line(error))
 
 
 def _whole(value: float, keep_fraction: bool) -> float | int:
@@ -722,7 +717,7 @@ def _rollback_to_clean_state(connection: Connection, settings: ScanSettings) -> 
 
 def _mysql_columns(
     connection: Connection, schema: str, tables: Sequence[str]
-) -> dict[tuple[str, str], list[dict[str, Any]]]:
+) -> dict[tuple[str | None, str], list[dict[str, Any]]]:
     """The columns of MySQL / MariaDB tables, as SQLAlchemy reflects them, from ``information_schema``.
 
     SQLAlchemy's MySQL reflection parses ``SHOW CREATE TABLE`` line by line: a column whose name
@@ -739,8 +734,8 @@ def _mysql_columns(
         ),
         {"schema": schema},
     )
-    known_types = connection.dialect.ischema_names
-    columns: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    known_types = cast(Any, connection.dialect).ischema_names  # the MySQL dialects' type table
+    columns: dict[tuple[str | None, str], list[dict[str, Any]]] = {}
     for table, name, data_type, length in rows:
         if table in wanted:
             column_type = _mysql_type(known_types.get(str(data_type).lower()), length)
@@ -821,42 +816,12 @@ def _batch_samples(
         nulls = 0
         for value in column:
             # Text is by far the most common value: keep its path short.
-            text = (value if value.strip() else None) if value.__class__ is str else _as_text(value)
+            text = (value if value.strip() else None) if value.__class__ is str else value_text(value)
             if text is None:
                 nulls += 1
             else:
                 values.append(text if len(text) <= max_length else text[:max_length])
         yield FieldSample(field=ref, values=tuple(values), null_count=nulls)
-
-
-def _as_text(value: Any) -> str | None:
-    """A database value as the text a person would type; None for nulls, blanks and raw bytes."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool):
-        text = str(value).lower()
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e17 else repr(value)
-    elif isinstance(value, Decimal):
-        text = format(value, "f")
-    elif isinstance(value, datetime):
-        text = value.isoformat(sep=" ")
-    elif isinstance(value, (date, time_of_day)):
-        text = value.isoformat()
-    elif isinstance(value, (bytes, bytearray, memoryview)):
-        try:
-            text = bytes(value).decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    elif isinstance(value, (dict, list, tuple)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    else:  # UUID, IPv4Address / IPv4Network (INET, CIDR), ranges, ...
-        text = str(value)
-    return text if text.strip() else None
 
 
 def _fingerprint(marker: str, columns: Iterable[Mapping[str, Any]]) -> str:
@@ -875,45 +840,17 @@ def _is_system_schema(name: str) -> bool:
     return lowered in SYSTEM_SCHEMAS or lowered.startswith(_SYSTEM_SCHEMA_PREFIXES)
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (str, bytes)):
-        return [value]
-    return list(value)
-
-
-def _glob_match(name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
-
-
-def _selected(qualified: str, table: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    """Include/exclude globs, each matched against ``schema.table`` and ``table``."""
-
-    def matches(pattern: str) -> bool:
-        return _glob_match(qualified, pattern) or _glob_match(table, pattern)
-
-    if include and not any(matches(pattern) for pattern in include):
-        return False
-    return not any(matches(pattern) for pattern in exclude)
-
-
 _PSYCOPG_PREFIX = re.compile(r'^.*?connection to server at "[^"]*"(?:, port \d+)? failed:\s*', re.DOTALL)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
 
 
 def _driver_message(error: BaseException) -> str:
     """The database's own words for ``error``, on one line, without SQLAlchemy's decorations."""
     original = getattr(error, "orig", None) or error
-    args = getattr(original, "args", ())
+    args: tuple[Any, ...] = getattr(original, "args", ())
     if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL: (code, text)
         return args[1].strip().splitlines()[0] if args[1].strip() else str(args[0])
     text = str(original).strip()
     text = _PSYCOPG_PREFIX.sub("", text)
     text = re.sub(r"^(?:FATAL|ERROR):\s+", "", text)
     text = re.sub(r"^connection failed:\s*", "", text)
-    return _first_line(RuntimeError(text)) if text else type(original).__name__
+    return first_line(RuntimeError(text)) if text else type(original).__name__

@@ -93,19 +93,19 @@ class TableReport:
         else:
             _print_nothing_found(console, result)
         if result.violations:
-            columns = (
+            violation_columns = (
                 _Column("rule", no_wrap=True),
                 _Column("severity"),
                 _Column("where"),
                 _Column("category", no_wrap=True),
                 _Column("message"),
             )
-            rows = []
+            violation_rows: list[tuple[str, ...]] = []
             for violation in result.violations:
                 where = "/".join(
                     part for part in (violation.source, violation.container, violation.field) if part
                 )
-                rows.append(
+                violation_rows.append(
                     (
                         violation.rule,
                         violation.severity + (" (suppressed)" if violation.suppressed else ""),
@@ -114,7 +114,7 @@ class TableReport:
                         _cell(violation.message),
                     )
                 )
-            _print_table(console, "Violations", columns, rows)
+            _print_table(console, "Violations", violation_columns, violation_rows)
         sources_ok = sum(1 for status in result.sources if status.status == "ok")
         console.print(
             f"{len(result.findings)} findings in {sources_ok}/{len(result.sources)} sources"
@@ -220,7 +220,7 @@ def _wrap(text: str, width: int, no_wrap: bool) -> list[str]:
         return [text]
     if text.isascii():
         return textwrap.wrap(text, width, break_on_hyphens=False, expand_tabs=False) or [""]
-    lines: list[str] = []
+    lines = []
     line, line_width = "", 0
     for character in text:  # wide characters: fold by cells
         character_width = cell_len(character)

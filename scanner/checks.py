@@ -82,7 +82,7 @@ def _finding_violations(
     result: ScanResult, datamap: DataMap | None, policy: Policy | None
 ) -> Iterable[Violation]:
     for finding in result.findings:
-        where = {
+        where: dict[str, Any] = {
             "source": finding.source,
             "container": finding.container,
             "field": finding.field,

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from piimap.connectors.toolkit import connection_limit as source_connection_limit
+from piimap.evidence import finding_examples
 from piimap.model import (
     Container,
     ContainerHints,
@@ -30,6 +32,7 @@ from piimap.model import (
 from piimap.plugins import CLASSIFIER_GROUP, connector_factory_for, load_group
 from piimap.protocols import Classifier, Connector, ContainerHinter
 from piimap.redact import redact_message, remember_url_secrets
+from piimap.scancache import clear_value_caches, open_scopes, scan_scope
 from piimap.settings import ScanSettings
 
 __all__ = [
@@ -41,10 +44,13 @@ __all__ = [
     "scan",
     "run_container_task",
     "classify_samples",
+    "uncounted_pieces",
+    "with_evidence",
     "with_container_hints",
     "build_classifiers",
     "open_connector",
     "close_connector",
+    "release_source",
     "Executor",
     "SerialExecutor",
     "ThreadExecutor",
@@ -138,6 +144,14 @@ def close_connector(spec: SourceSpec) -> None:
             connector.close()
         except Exception as error:  # closing must never hide the scan's own result
             log.debug("closing %s failed: %s", spec.name, error)
+
+
+def release_source(spec: SourceSpec) -> None:
+    """Where no scan is running (a Dask worker once a source is done with it): close ``spec``'s
+    connectors and empty the validators' caches of raw values; inside a scan, close only."""
+    close_connector(spec)
+    if open_scopes() == 0:
+        clear_value_caches()
 
 
 def build_classifiers(settings: ScanSettings) -> tuple[Classifier, ...]:
@@ -246,7 +260,7 @@ def classify_samples(
         refs.setdefault(sample.field.name, FieldSample(sample.field, ()))
         for classifier in classifiers:
             try:
-                detections = classifier.classify(sample)
+                detections = _classify(classifier, sample)
             except Exception as error:  # one classifier's bug must not lose the field
                 # the type only: an exception's text may quote the value being classified
                 log.warning(
@@ -254,6 +268,7 @@ def classify_samples(
                 )
                 continue
             for detection in detections:
+                detection = with_evidence(detection, settings)
                 key = (sample.field.name, detection.category)
                 best[key] = _merge(best.get(key), detection, settings.max_examples)
         del sample
@@ -277,6 +292,74 @@ def classify_samples(
             )
         )
     return findings, values_read
+
+
+def with_evidence(detection: Detection, settings: ScanSettings) -> Detection:
+    """``detection`` with the examples the ``evidence`` setting allows, and its raw candidates dropped."""
+    examples = finding_examples(settings.evidence, detection, settings.max_examples)
+    if examples == detection.examples and not detection.candidates:
+        return detection
+    return replace(detection, examples=examples, candidates=())
+
+
+#: values per piece when a counted sample is repeated out for a classifier that does not read counts
+UNCOUNTED_PIECE = 65_536
+
+
+def _classify(classifier: Classifier, sample: FieldSample) -> list[Detection]:
+    """``classifier``'s detections of ``sample``; a counted sample is repeated out for a classifier
+    that does not declare ``accepts_counts``, so its ``len(sample.values)`` is honest."""
+    if sample.counts is None or getattr(classifier, "accepts_counts", False):
+        return list(classifier.classify(sample))
+    pooled: dict[str, list[Detection]] = {}
+    for piece in uncounted_pieces(sample):
+        for detection in classifier.classify(piece):
+            pooled.setdefault(detection.category, []).append(detection)
+    return [_pool_pieces(pieces) for pieces in pooled.values()]
+
+
+def uncounted_pieces(sample: FieldSample, size: int = UNCOUNTED_PIECE) -> Iterator[FieldSample]:
+    """``sample`` without counts: each value as often as it occurs, in samples of at most ``size`` values.
+
+    The values are references to the sample's own strings, so a piece costs a pointer per value;
+    the ``null_count`` goes with the first piece.
+    """
+    piece: list[str] = []
+    null_count = sample.null_count
+    for value, count in sample.counted():
+        while count > 0:
+            take = min(count, size - len(piece))
+            piece.extend([value] * take)
+            count -= take
+            if len(piece) >= size:
+                yield replace(sample, values=tuple(piece), counts=None, null_count=null_count)
+                piece, null_count = [], 0
+    if piece or null_count:
+        yield replace(sample, values=tuple(piece), counts=None, null_count=null_count)
+
+
+def _pool_pieces(detections: list[Detection]) -> Detection:
+    """One detection of a sample from the detections of its pieces: counts add up, the confidence
+    is the mean weighted by values looked at (a hit ratio over the pieces is the ratio over the
+    whole), examples and candidates are pooled, the explanation is the largest piece's."""
+    if len(detections) == 1:
+        return detections[0]
+    sampled = sum(detection.sampled for detection in detections)
+    weights = [max(detection.sampled, 0) for detection in detections]
+    total = sum(weights)
+    if total:
+        confidence = sum(d.confidence * w for d, w in zip(detections, weights)) / total
+    else:
+        confidence = max(detection.confidence for detection in detections)
+    largest = max(detections, key=lambda detection: detection.sampled)
+    return replace(
+        largest,
+        confidence=confidence,
+        matched=sum(detection.matched for detection in detections),
+        sampled=sampled,
+        examples=tuple(dict.fromkeys(e for detection in detections for e in detection.examples)),
+        candidates=tuple(dict.fromkeys(c for detection in detections for c in detection.candidates)),
+    )
 
 
 def _merge(current: Detection | None, new: Detection, max_examples: int) -> Detection:
@@ -327,8 +410,8 @@ def run_container_task(task: ContainerTask) -> ContainerOutcome:
         failure = failures[0]
         raw = str(failure) if isinstance(failure, PiimapError) else _describe(failure)
         message = redact_message(raw, task.spec.url)
-        error = SourceError(task.spec.name, message, container.name)
-        return ContainerOutcome(task, findings=tuple(findings), error=error, values_read=values_read)
+        partial = SourceError(task.spec.name, message, container.name)
+        return ContainerOutcome(task, findings=tuple(findings), error=partial, values_read=values_read)
     return ContainerOutcome(task, findings=tuple(findings), values_read=values_read)
 
 
@@ -368,11 +451,7 @@ class SerialExecutor(Executor):
 def connection_limit(spec: SourceSpec, settings: ScanSettings) -> int:
     """How many connections a scan may open to ``spec`` at once: the source's ``max_connections``
     option, else the ``max_connections_per_source`` setting (at least 1)."""
-    value = spec.options.get("max_connections", settings.max_connections_per_source)
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return max(1, settings.max_connections_per_source)
+    return source_connection_limit(spec, settings)
 
 
 class ThreadExecutor(Executor):
@@ -470,6 +549,17 @@ def scan(
     Ctrl-C (``KeyboardInterrupt``) does not escape: the scan stops, and the result holds the
     findings read until then, marks the unfinished sources ``error`` and has ``interrupted`` set.
     """
+    with scan_scope():  # the validators' caches of raw values are emptied when the scan ends
+        return _scan(specs, settings, executor, observer, reuse)
+
+
+def _scan(
+    specs: Sequence[SourceSpec],
+    settings: ScanSettings,
+    executor: Executor | None,
+    observer: ScanObserver | None,
+    reuse: Callable[[ContainerTask], tuple[Finding, ...] | None] | None,
+) -> ScanResult:
     executor = executor or ThreadExecutor(settings.workers, settings.max_connections_per_source)
     observer = observer or ScanObserver()
     started = _now()

@@ -1,7 +1,9 @@
 """What a finding keeps of the values that matched: masked examples, keyed hashes, or nothing.
 
-Every example a classifier puts into a :class:`~piimap.model.Detection` goes through
-:func:`example_for`, which honours the ``evidence`` setting:
+Classifiers hand the raw values that matched to the engine in memory
+(:attr:`~piimap.model.Detection.candidates`); the engine makes the finding's examples from them
+with :func:`finding_examples`, for built-in and third-party classifiers alike. Each example is
+:func:`example_for` of one value, which honours the ``evidence`` setting:
 
 ``masked`` (default)
     :func:`piimap.masking.mask`: enough to recognise the kind of value (``j***@e***.com``),
@@ -34,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from piimap.masking import mask
-from piimap.model import ConfigError
+from piimap.model import ConfigError, Detection
 
 __all__ = [
     "EVIDENCE_MODES",
@@ -43,6 +45,7 @@ __all__ = [
     "EvidencePolicy",
     "evidence_policy",
     "example_for",
+    "finding_examples",
     "hmac_example",
 ]
 
@@ -119,3 +122,36 @@ def example_for(policy: EvidencePolicy, category: str, value: str) -> str | None
     if policy.mode == "hmac":
         return hmac_example(policy.key, value)
     return None
+
+
+def finding_examples(policy: EvidencePolicy, detection: Detection, limit: int) -> tuple[str, ...]:
+    """The examples a finding keeps of ``detection``: at most ``limit``, each once, in order.
+
+    The raw :attr:`~piimap.model.Detection.candidates` become :func:`example_for` each. A
+    detection without candidates (from a classifier written before they existed) keeps the
+    examples it made itself where the mode allows: masked ones with ``masked``, keyed hashes with
+    ``hmac`` (a masked example cannot become a hash, and showing it would break the promise that
+    ``hmac`` reports hold hashes only), none with ``none``.
+    """
+    if policy.mode == "none" or limit <= 0:
+        return ()
+    examples: dict[str, None] = {}
+    if detection.candidates:
+        for value in detection.candidates:
+            if len(examples) >= limit:
+                break
+            example = example_for(policy, detection.category, value)
+            if example is not None:
+                examples[example] = None
+        return tuple(examples)
+    for example in detection.examples:
+        if len(examples) >= limit:
+            break
+        if policy.mode == "masked" or _is_hmac_example(example):
+            examples[example] = None
+    return tuple(examples)
+
+
+def _is_hmac_example(text: str) -> bool:
+    digest = text[len(HMAC_PREFIX) :]
+    return text.startswith(HMAC_PREFIX) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)

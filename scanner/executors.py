@@ -31,6 +31,7 @@ from piimap.engine import (
     ThreadExecutor,
     close_connector,
     connection_limit,
+    release_source,
     run_container_task,
 )
 from piimap.model import ConfigError, PiimapError, SourceError, SourceSpec
@@ -204,7 +205,7 @@ class DaskExecutor(Executor):
 
     def _close_on_workers(self, client: Any, spec: SourceSpec) -> None:
         try:
-            client.run(close_connector, spec)
+            client.run(release_source, spec)  # its connections, and the caches of values read
         except Exception as error:  # a worker that went away has no connection left to close
             log.debug("closing %s on the Dask workers failed: %s", spec.name, error)
 

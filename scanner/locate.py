@@ -91,7 +91,7 @@ def run_locate(
     matches: list[Match] = []
     lookups: list[Lookup] = []
     problems = list(errors)
-    request_base = {
+    request_base: dict[str, Any] = {
         "identifiers": tuple(identifiers),
         "limits": limits,
         "evidence": evidence,

@@ -186,8 +186,15 @@ class FieldSample:
 class Detection:
     """What one classifier concluded about one field sample for one category.
 
-    ``examples`` are masked already. ``evidence`` is a short human explanation used by
-    ``--explain`` (for example ``"42/50 values are valid emails; field name 'email' (+0.2)"``).
+    ``candidates`` are raw matched values (as they should be shown, for example the address
+    inside ``Jane <jane@example.com>``), handed to the engine in memory: the engine turns them
+    into the finding's examples as the ``evidence`` setting says (masked, keyed hash or none,
+    :func:`piimap.evidence.finding_examples`) and drops them. They are left out of ``repr`` and
+    comparisons and never leave the process. ``examples`` are examples a classifier made itself
+    (masked already); the engine keeps them only where the evidence mode allows (not with
+    ``none``; with ``hmac`` only keyed hashes). ``evidence`` is a short human explanation used by
+    ``piimap explain`` (for example ``"42/50 values are valid emails; field name 'email' (+0.2)"``).
+    ``matched`` and ``sampled`` count occurrences, honouring :attr:`FieldSample.counts`.
     """
 
     category: str
@@ -197,6 +204,7 @@ class Detection:
     sampled: int
     examples: tuple[str, ...] = ()
     evidence: str = ""
+    candidates: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -289,7 +297,7 @@ class Violation:
     citations: tuple[Citation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "rule": self.rule,
             "message": self.message,
             "severity": self.severity,

@@ -57,8 +57,17 @@ class Classifier(Protocol):
     """Looks at a whole field sample and says which categories it holds, with what confidence.
 
     A classifier sees the field's name (``sample.field``) as context and the hit ratio over the
-    sampled values. Heavy resources (models) load lazily, once, on first use. Examples in the
-    returned detections are masked (:func:`piimap.masking.mask`).
+    sampled values. Heavy resources (models) load lazily, once, on first use.
+
+    Evidence is the engine's business: a detection hands the raw values that matched (a few are
+    enough) as :attr:`~piimap.model.Detection.candidates`, and the engine turns them into masked
+    examples, keyed hashes or nothing as the ``evidence`` setting says, then drops them.
+
+    Counted samples (:attr:`~piimap.model.FieldSample.counts`): a classifier that weighs each
+    value by its count says so with a class attribute ``accepts_counts = True``. Any other
+    classifier is given the same values uncounted (each value repeated as often as it occurs, in
+    bounded pieces), so a plain ``len(sample.values)`` counts honestly, at the price of the
+    repetitions.
     """
 
     id: str

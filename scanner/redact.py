@@ -145,7 +145,7 @@ def url_secrets(url: str) -> tuple[str, ...]:
     plain = {found.password or ""}
     for word in (written, *written.split("@")):
         plain.update((word, unquote(word), unquote_plus(word)))
-    words = set()
+    words: set[str] = set()
     for word in plain:
         if len(word) < MIN_SECRET_LENGTH:
             continue

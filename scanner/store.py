@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from piimap import __version__
 from piimap.engine import ContainerOutcome, ContainerTask, ScanObserver
@@ -562,7 +562,7 @@ class _Reading:
             ) from None
         return self.connection
 
-    def __exit__(self, exc_type: Any, error: BaseException | None, traceback: Any) -> bool:
+    def __exit__(self, exc_type: Any, error: BaseException | None, traceback: Any) -> Literal[False]:
         self.connection.close()
         if error is not None and not isinstance(error, PiimapError) and isinstance(error, Exception):
             raise StoreError(

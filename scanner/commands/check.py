@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from piimap.checks import failing_violations
 from piimap.commands.common import (
@@ -94,7 +95,7 @@ def summary(result: ScanResult) -> str:
 
 def with_declaration_overrides(config: Config, args: argparse.Namespace) -> Config:
     """``config`` with ``--datamap`` / ``--policy`` / ``--baseline`` from the command line applied."""
-    changes = {
+    changes: dict[str, Any] = {
         name: Path(value)
         for name, value in (
             ("datamap_path", args.datamap),

@@ -26,6 +26,7 @@ from piimap.exitcodes import ExitCode
 from piimap.model import FieldSample, PiimapError
 from piimap.protocols import Classifier
 from piimap.redact import redact_message
+from piimap.scancache import scan_scope
 from piimap.settings import ScanSettings
 from piimap.terminal import write_line, write_problem
 
@@ -84,6 +85,11 @@ def _threshold_text(threshold: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    with scan_scope():  # the validators' caches of raw values are emptied when it is done
+        return _explain(args)
+
+
+def _explain(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     settings = config.settings
     classifiers = build_classifiers(settings)

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         else f"recorded in {redact_url(store_url(config, options))}"
     )
     if args.once:
-        status = ExitCode.OK
+        status: int = ExitCode.OK
         for schedule in schedules:
             outcome = run_schedule(config, schedule, options)
             result = outcome.result
@@ -116,4 +116,5 @@ def run(args: argparse.Namespace) -> int:
 
 def _severity(code: int) -> int:
     """Order exit codes for ``--once`` over several schedules: error (2) > findings (1) > ok (0)."""
-    return {ExitCode.OK: 0, ExitCode.FINDINGS: 1, ExitCode.ERROR: 2}.get(code, 3)
+    order: dict[int, int] = {ExitCode.OK: 0, ExitCode.FINDINGS: 1, ExitCode.ERROR: 2}
+    return order.get(code, 3)

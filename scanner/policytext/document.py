@@ -308,7 +308,7 @@ def _markdown_inline(children) -> tuple[str, str]:
     parts: list[str] = []
     lead = ""
     strong_depth = 0
-    strong_text: list[str] = []
+    strong_text: list[str] | None = []
     for index, child in enumerate(children):
         if child.type == "strong_open":
             strong_depth += 1

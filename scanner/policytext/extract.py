@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from piimap.policytext.document import Block, PolicyDocument
 from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Statement
@@ -131,13 +131,17 @@ class Unit:
         return Citation(self.section, self.number, self.text, self.subsection)
 
 
+#: what a mention names: a kind of data, or a recipient
+TermT = TypeVar("TermT", DataTerm, RecipientTerm)
+
+
 @dataclass(frozen=True)
-class _Mention:
+class _Mention(Generic[TermT]):
     start: int
     end: int
     text: str
     root: Any
-    term: DataTerm | RecipientTerm
+    term: TermT
 
     def covers(self, token) -> bool:
         return self.start <= token.i < self.end
@@ -148,7 +152,7 @@ class _Party:
     """Who a subject or receiver is: ``we``, ``user``, ``third`` (with recipients) or ``other``."""
 
     kind: str
-    recipients: list[_Mention] = field(default_factory=list)
+    recipients: list[_Mention[RecipientTerm]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -257,17 +261,17 @@ def _item_text(item: Block) -> str:
 # --------------------------------------------------------------------------- mentions
 
 
-def _mentions(span: Any, terms: Iterable[DataTerm | RecipientTerm], lowered: bool) -> list[_Mention]:
+def _mentions(span: Any, terms: Iterable[TermT], lowered: bool) -> list[_Mention[TermT]]:
     text = span.text
     haystack = text.lower() if lowered else text
-    found: list[tuple[int, int, int, DataTerm | RecipientTerm]] = []
+    found: list[tuple[int, int, int, TermT]] = []
     for order, term in enumerate(terms):
         for match in term.pattern.finditer(haystack):
             if match.end() > match.start():
                 found.append((match.start(), match.end(), order, term))
     found.sort(key=lambda item: (-(item[1] - item[0]), item[2]))
     taken = bytearray(len(text))  # characters a longer (or earlier) phrase already claimed
-    mentions = []
+    mentions: list[_Mention[TermT]] = []
     for start, end, _, term in found:
         if any(taken[start:end]):
             continue
@@ -279,7 +283,7 @@ def _mentions(span: Any, terms: Iterable[DataTerm | RecipientTerm], lowered: boo
     return sorted(mentions, key=lambda mention: mention.start)
 
 
-def _is_means(mention: _Mention) -> bool:
+def _is_means(mention: _Mention[Any]) -> bool:
     """ "through cookies", "via web beacons": a tool of collection, not the data collected."""
     head = mention.root.head
     if mention.root.dep_ == "conj":
@@ -287,12 +291,12 @@ def _is_means(mention: _Mention) -> bool:
     return mention.root.dep_ in ("pobj", "conj") and head.lower_ in _MEANS_PREPOSITIONS
 
 
-def _is_source(mention: _Mention) -> bool:
+def _is_source(mention: _Mention[Any]) -> bool:
     """ "from your IP address", "derived from it": where data comes from, not what is collected."""
     return mention.root.dep_ == "pobj" and mention.root.head.lower_ == "from"
 
 
-def _negated_mention(mention: _Mention) -> bool:
+def _negated_mention(mention: _Mention[Any]) -> bool:
     """ "... but never your credit card number": the phrase itself is denied."""
     doc = mention.root.doc
     before = doc[max(0, mention.start - 3) : mention.start]
@@ -628,7 +632,7 @@ def _short(text: str, words: int = 16) -> str:
 class _Reader:
     def __init__(self, aliases: Sequence[str]) -> None:
         self.aliases = [alias.lower() for alias in aliases if alias]
-        self.last_recipients: list[_Mention] = []
+        self.last_recipients: list[_Mention[RecipientTerm]] = []
         self.last_section = ""
         self.pending: list[Statement] = []
         self.definitions: list[tuple[Unit, tuple[str, ...], tuple[str, ...]]] = []
@@ -638,7 +642,7 @@ class _Reader:
 
     # -- parties
 
-    def _party(self, token, recipients: list[_Mention], span) -> _Party:
+    def _party(self, token, recipients: list[_Mention[RecipientTerm]], span) -> _Party:
         inside = [mention for mention in recipients if mention.covers(token)]
         if inside:
             group = inside + [
@@ -691,7 +695,7 @@ class _Reader:
                 key=lambda child: child.dep_ == "csubj",  # "to subscribe, you need ...": "you" acts
             )
             if subjects:
-                parties = []
+                parties: list[_Party] = []
                 for subject in subjects:
                     for member in (subject, *subject.conjuncts):
                         party = self._party(member, recipients, span)
@@ -769,7 +773,7 @@ class _Reader:
             ]
         actions = {token.i for token in span if _is_action(token)}
         action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
-        governed: dict[int, list[_Mention]] = {}
+        governed: dict[int, list[_Mention[DataTerm]]] = {}
         for mention in data:
             action = _governing_action(mention.root, actions)
             if action is None and mention.term.kind in (KIND_SPECIFIC, KIND_GENERIC, KIND_PERSONAL):
@@ -778,13 +782,13 @@ class _Reader:
                 governed.setdefault(action.i, []).append(mention)
         _reattach_contents(data, governed, span, actions)
         _reattach_examples(data, governed, span)
-        governed_recipients: dict[int, list[_Mention]] = {}
-        for mention in recipients:
-            action = _governing_action(mention.root, actions, recipient=True)
+        governed_recipients: dict[int, list[_Mention[RecipientTerm]]] = {}
+        for recipient in recipients:
+            action = _governing_action(recipient.root, actions, recipient=True)
             if action is None:
-                action = _nearest_action_before(mention, action_tokens)
+                action = _nearest_action_before(recipient, action_tokens)
             if action is not None:
-                governed_recipients.setdefault(action.i, []).append(mention)
+                governed_recipients.setdefault(action.i, []).append(recipient)
 
         self.claimed_recipients = {
             id(m)
@@ -796,7 +800,7 @@ class _Reader:
         }
         statements: list[Statement] = []
         used: set[int] = set()
-        last_data: list[_Mention] = []
+        last_data: list[_Mention[DataTerm]] = []
         groups: dict[int, list] = {}
         for token in action_tokens:
             groups.setdefault(_conj_root(token).i, []).append(token)
@@ -1151,10 +1155,12 @@ class _Reader:
                 )
             )
 
-    def _from_context(self, unit: Unit, mentions: list[_Mention], recipients) -> list[Statement]:
+    def _from_context(self, unit: Unit, mentions: list[_Mention[DataTerm]], recipients) -> list[Statement]:
         """Data named without a verb of its own: "The information includes ...", a fragment under a heading."""
-        categories = [c for m in mentions for c in m.term.categories]
-        categories, phrases = _aligned(categories, [m.text for m in mentions for _ in m.term.categories])
+        categories, phrases = _aligned(
+            [c for m in mentions for c in m.term.categories],
+            [m.text for m in mentions for _ in m.term.categories],
+        )
         root = unit.span.root
         subject = next((child for child in root.children if child.dep_.startswith("nsubj")), None)
         refers_back = (
@@ -1207,7 +1213,7 @@ class _Reader:
                 ]
         return []
 
-    def _note_definition(self, unit: Unit, data: list[_Mention]) -> None:
+    def _note_definition(self, unit: Unit, data: list[_Mention[DataTerm]]) -> None:
         root = unit.span.root
         if root.lemma_.lower() not in ("include", "mean", "be", "comprise"):
             return
@@ -1313,7 +1319,9 @@ def _receiver_tokens(token) -> Iterator[Any]:
                     yield obj
 
 
-def _by_role(mentions: Sequence[_Mention], sentence: str, negative: bool) -> list[tuple[str, list[str]]]:
+def _by_role(
+    mentions: Sequence[_Mention[RecipientTerm]], sentence: str, negative: bool
+) -> list[tuple[str, list[str]]]:
     """Recipients grouped by role; generic recipients take a role from the purpose, else ``any``."""
     roles: dict[str, list[str]] = {}
     for mention in mentions:
@@ -1378,9 +1386,9 @@ def first_party_aliases(document: PolicyDocument) -> list[str]:
             if 1 <= len(name.split()) <= 5:
                 aliases.append(name)
     if document.title:
-        match = _TITLE_ALIAS.search(document.title.strip())
-        if match:
-            name = (match.group("name") or match.group("after") or "").strip(" –—:-")
+        title_match = _TITLE_ALIAS.search(document.title.strip())
+        if title_match:
+            name = (title_match.group("name") or title_match.group("after") or "").strip(" –—:-")
             if name and len(name.split()) <= 5:
                 aliases.append(name)
     expanded = []

@@ -326,7 +326,8 @@ def _locate(data: Any, loc: Sequence[str | int], path: str) -> tuple[str, list[s
 
     The line is the line of the deepest key found (or of the mapping holding a missing key).
     """
-    node, line, walked = data, getattr(data, "line", 0), []
+    node, line = data, getattr(data, "line", 0)
+    walked: list[str | int] = []
     for item in loc:
         if isinstance(node, Mapping) and isinstance(item, str) and item in node:
             if isinstance(node, LocatedDict):

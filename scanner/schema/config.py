@@ -228,7 +228,8 @@ class ConfigFile(TuningModel):
     )
     settings: SettingsModel = Field(default_factory=SettingsModel, description="scan settings")
     classifiers: ClassifiersModel = Field(
-        default_factory=ClassifiersModel, description="which classifiers run and their options"
+        default_factory=lambda: ClassifiersModel.model_validate({}),
+        description="which classifiers run and their options",
     )
     datamap: Name | None = Field(default=None, description="the data map to check against (piimap check)")
     policy: Name | None = Field(default=None, description="the policy to check against (piimap check)")
