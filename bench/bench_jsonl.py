@@ -11,7 +11,7 @@ Generates a deterministic JSON Lines event log (default 50 MB) of records like
    classifier through the engine;
 
 each with the Python block parser (``new``) and with the reference it replaced, one line at a time
-(``old``: ``fmt_json._parse_lines_one_by_one``), both with ``PIIMAP_PURE_PYTHON=1``, and the
+(``old``: ``json_flatten._parse_lines_one_by_one``), both with ``PIIMAP_PURE_PYTHON=1``, and the
 connector and full scan also with the C log tally (``C``, :mod:`piimap.connectors.logtally`),
 alternating, the best of ``--repeat`` runs. The scans must give the same findings; the script
 says whether they do. A scan of a small log
@@ -129,7 +129,9 @@ def _one_by_one(fmt_json) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """``JsonLinesParser.parse_text`` replaced by the one-line-at-a-time reference."""
 
     def one_by_one(self: fmt_json.JsonLinesParser, text: str, columns: fmt_json.Columns) -> None:
-        fmt_json._parse_lines_one_by_one(text.splitlines(), columns)
+        from piimap.connectors import json_flatten
+
+        json_flatten._parse_lines_one_by_one(text.splitlines(), columns)
 
     block_parser = fmt_json.JsonLinesParser.parse_text
     fmt_json.JsonLinesParser.parse_text = one_by_one  # type: ignore[method-assign]

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 
 from faker import Faker
 
-from piimap.connectors import fmt_json, grouping
+from piimap.connectors import fmt_json, grouping, json_flatten
 from piimap.connectors.fmt_columns import Columns
 from piimap.name_masking import mask_key, mask_path
 
@@ -279,12 +279,12 @@ def cost(records: int, repeat: int) -> None:
     )
     for label, step in steps.items():
         masked = _best_cpu(step, repeat)
-        saved = fmt_json.mask_key, grouping.mask_path
-        fmt_json.mask_key, grouping.mask_path = str, str  # the reference: no masking at all
+        saved = json_flatten.mask_key, grouping.mask_path
+        json_flatten.mask_key, grouping.mask_path = str, str  # the reference: no masking at all
         try:
             off = _best_cpu(step, repeat)
         finally:
-            fmt_json.mask_key, grouping.mask_path = saved
+            json_flatten.mask_key, grouping.mask_path = saved
         print(f"  {label:<48} on {masked:7.3f}  off {off:7.3f}  ratio {masked / max(off, 1e-9):5.2f}")
 
 

@@ -135,8 +135,9 @@ def run_scan(config: Config, options: RunOptions) -> ScanRun:
     """
     from piimap.engine import ObserverGroup, scan
     from piimap.executors import make_executor
+    from piimap.incremental import IncrementalReuse, InventoryObserver
     from piimap.progress import progress_observer
-    from piimap.store import IncrementalReuse, InventoryObserver, open_store
+    from piimap.store import open_store
 
     warnings: list[str] = []
     store = None

@@ -15,10 +15,13 @@ Run ids are integers that grow with every run (``1``, ``2``, ...). Wherever a ru
 command line, :meth:`HistoryStore.resolve` also accepts ``latest`` and ``latest~N`` (the run N
 before the latest one).
 
-The same store serves incremental rescans: :class:`IncrementalReuse` is the engine's ``reuse``
-hook. A container whose fingerprint (row/change counters, size and mtime, ETag) matches the one
-recorded by the last run of the same source with the same scan settings is not read again; its
-last findings carry over into the new run.
+The same store serves incremental rescans (:mod:`piimap.incremental`): it records each run's
+container fingerprints and the :func:`scan_digest` of each source, and answers which run last read
+a source with the same settings.
+
+Findings, violations and container records are stored through their dataclass fields
+(:func:`_row_of`, :func:`_record_of`): a field with a column of its name is stored there, tuples
+as JSON lists.
 """
 
 from __future__ import annotations
@@ -31,12 +34,11 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_origin, get_type_hints
 
 from piimap import __version__
-from piimap.engine import ContainerOutcome, ContainerTask, ScanObserver
 from piimap.model import CategoryFlow, Finding, PiimapError, ScanResult, SourceSpec, Violation
 from piimap.redact import redact_message, redact_url, remember_url_secrets
 from piimap.settings import ScanSettings
@@ -48,8 +50,6 @@ __all__ = [
     "RunSummary",
     "ContainerRecord",
     "HistoryStore",
-    "InventoryObserver",
-    "IncrementalReuse",
     "default_store_url",
     "open_store",
     "scan_digest",
@@ -322,9 +322,13 @@ class HistoryStore:
                     for position, source in enumerate(result.sources)
                 ]
                 self._insert_many(connection, "run_sources", source_rows)
-                self._insert_many(connection, "findings", (_finding_row(run_id, f) for f in result.findings))
                 self._insert_many(
-                    connection, "violations", (_violation_row(run_id, v) for v in result.violations or ())
+                    connection, "findings", (self._row("findings", f, run_id) for f in result.findings)
+                )
+                self._insert_many(
+                    connection,
+                    "violations",
+                    (self._row("violations", v, run_id) for v in result.violations or ()),
                 )
                 self._insert_many(
                     connection,
@@ -335,19 +339,7 @@ class HistoryStore:
                     ),
                 )
                 self._insert_many(
-                    connection,
-                    "containers",
-                    (
-                        {
-                            "run_id": run_id,
-                            "source": c.source,
-                            "container": c.container,
-                            "kind": c.kind,
-                            "fingerprint": c.fingerprint,
-                            "state": c.state,
-                        }
-                        for c in containers
-                    ),
+                    connection, "containers", (self._row("containers", c, run_id) for c in containers)
                 )
         except PiimapError:
             raise
@@ -356,6 +348,10 @@ class HistoryStore:
                 f"cannot record the run in {self.display_url}: {_describe(error, self.url)}"
             ) from None
         return run_id
+
+    def _row(self, table: str, record: Any, run_id: int) -> dict[str, Any]:
+        """``record`` as a row of ``table`` of run ``run_id`` (:func:`_row_of`)."""
+        return _row_of(record, self._tables[table].c.keys(), run_id=run_id)
 
     def _insert_many(
         self, connection: Any, table: str, rows: Iterable[Mapping[str, Any]], batch: int = 1000
@@ -449,7 +445,7 @@ class HistoryStore:
             query = query.where(table.c.source == source)
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
-        findings = [_finding_from_row(row) for row in rows]
+        findings = [_record_of(Finding, row) for row in rows]
         findings.sort(key=lambda f: (f.source, f.container, f.field or "", f.category))
         return findings
 
@@ -460,21 +456,7 @@ class HistoryStore:
         table = self._tables["violations"]
         with self._reading() as connection:
             rows = connection.execute(select(table).where(table.c.run_id == run_id)).mappings().all()
-        return [
-            Violation(
-                rule=row["rule"],
-                message=row["message"],
-                severity=row["severity"],
-                source=row["source"],
-                container=row["container"],
-                field=row["field"],
-                category=row["category"],
-                vendor=row["vendor"],
-                fingerprint=row["fingerprint"],
-                suppressed=row["suppressed"],
-            )
-            for row in rows
-        ]
+        return [_record_of(Violation, row) for row in rows]
 
     def flows(self, run_id: int) -> set[CategoryFlow]:
         """The system -> vendor flows recorded with one run (empty without a data map)."""
@@ -497,10 +479,7 @@ class HistoryStore:
             query = query.where(table.c.source == source)
         with self._reading() as connection:
             rows = connection.execute(query).mappings().all()
-        return [
-            ContainerRecord(row["source"], row["container"], row["kind"], row["fingerprint"], row["state"])
-            for row in rows
-        ]
+        return [_record_of(ContainerRecord, row) for row in rows]
 
     def source_states(self, run_id: int) -> dict[str, str]:
         """Source name -> ``ok`` / ``error`` as recorded with one run."""
@@ -689,51 +668,55 @@ def flows_of(result: ScanResult) -> list[CategoryFlow]:
     return sorted(found)
 
 
-def _finding_row(run_id: int, finding: Finding) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "source": finding.source,
-        "container": finding.container,
-        "field": finding.field,
-        "category": finding.category,
-        "confidence": finding.confidence,
-        "matched": finding.matched,
-        "sampled": finding.sampled,
-        "classifier": finding.classifier,
-        "examples": json.dumps(list(finding.examples), ensure_ascii=False),  # masked by the classifier
-        "evidence": finding.evidence,
-    }
+R = TypeVar("R")
 
 
-def _finding_from_row(row: Mapping[str, Any]) -> Finding:
-    return Finding(
-        source=row["source"],
-        container=row["container"],
-        field=row["field"],
-        category=row["category"],
-        confidence=float(row["confidence"]),
-        matched=int(row["matched"]),
-        sampled=int(row["sampled"]),
-        classifier=row["classifier"],
-        examples=tuple(json.loads(row["examples"] or "[]")),
-        evidence=row["evidence"] or "",
-    )
+def _row_of(record: Any, columns: Iterable[str], **extra: Any) -> dict[str, Any]:
+    """The fields of dataclass ``record`` that have a column in ``columns``, plus ``extra``; tuples
+    (a finding's masked examples) as JSON lists."""
+    wanted = set(columns)
+    row = dict(extra)
+    for item in fields(record):
+        if item.name in wanted:
+            value = getattr(record, item.name)
+            row[item.name] = (
+                json.dumps(list(value), ensure_ascii=False) if isinstance(value, tuple) else value
+            )
+    return row
 
 
-def _violation_row(run_id: int, violation: Violation) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "rule": violation.rule,
-        "message": violation.message,
-        "severity": violation.severity,
-        "source": violation.source,
-        "container": violation.container,
-        "field": violation.field,
-        "category": violation.category,
-        "vendor": violation.vendor,
-        "fingerprint": violation.fingerprint,
-        "suppressed": violation.suppressed,
-    }
+_FIELD_TYPES: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+
+
+def _field_types(record_type: type) -> tuple[tuple[str, Any, Any], ...]:
+    """(name, type, default) of each field of a dataclass, its annotations resolved (kept per type)."""
+    found = _FIELD_TYPES.get(record_type)
+    if found is None:
+        hints = get_type_hints(record_type)
+        found = tuple((item.name, hints[item.name], item.default) for item in fields(record_type))
+        _FIELD_TYPES[record_type] = found
+    return found
+
+
+def _record_of(record_type: type[R], row: Mapping[str, Any]) -> R:
+    """A ``record_type`` from a stored row: every field that has a column, as the field's type
+    (tuples from JSON lists); a NULL or empty text stands for a tuple's or a text's empty default.
+    Fields without a column keep their defaults."""
+    values: dict[str, Any] = {}
+    for name, kind, default in _field_types(record_type):
+        if name not in row:
+            continue
+        value = row[name]
+        if get_origin(kind) is tuple:
+            value = tuple(json.loads(value)) if value else ()
+        elif value is None:
+            value = default if default == "" else None
+        elif kind is float:
+            value = float(value)
+        elif kind is int:
+            value = int(value)
+        values[name] = value
+    return record_type(**values)
 
 
 def _summary(row: Mapping[str, Any], sources: Sequence[str]) -> RunSummary:
@@ -759,76 +742,3 @@ def _describe(error: BaseException, url: str) -> str:
     lines = str(error).strip().splitlines()
     first = lines[0] if lines else type(error).__name__
     return redact_message(first, url)
-
-
-class InventoryObserver(ScanObserver):
-    """Collects every container a scan finished, with its fingerprint, for the history store."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._records: list[ContainerRecord] = []
-
-    def container_done(self, outcome: ContainerOutcome) -> None:
-        container = outcome.task.container
-        state = "error" if outcome.error is not None else ("reused" if outcome.reused else "scanned")
-        record = ContainerRecord(
-            source=container.source or outcome.task.spec.name,
-            container=container.name,
-            kind=getattr(container.kind, "value", str(container.kind)),
-            fingerprint=container.fingerprint,
-            state=state,
-        )
-        with self._lock:
-            self._records.append(record)
-
-    @property
-    def records(self) -> tuple[ContainerRecord, ...]:
-        with self._lock:
-            return tuple(self._records)
-
-
-class IncrementalReuse:
-    """The engine's ``reuse`` hook: stored findings for containers whose fingerprint is unchanged.
-
-    For each source it looks up, once, the newest run that read the source successfully with the
-    same :func:`scan_digest`; a container of the new scan is reused when that run scanned (or
-    itself reused) a container of the same name with the same, known fingerprint. Containers
-    without a fingerprint, or in error last time, are always read again.
-    """
-
-    def __init__(self, store: HistoryStore, settings: ScanSettings) -> None:
-        self.store = store
-        self.settings = settings
-        self._lock = threading.Lock()
-        self._by_source: dict[str, dict[str, tuple[str, tuple[Finding, ...]]]] = {}
-
-    def __call__(self, task: ContainerTask) -> tuple[Finding, ...] | None:
-        fingerprint = task.container.fingerprint
-        if fingerprint is None:
-            return None
-        previous = self._previous(task.spec).get(task.container.name)
-        if previous is None or previous[0] != fingerprint:
-            return None
-        return previous[1]
-
-    def _previous(self, spec: SourceSpec) -> dict[str, tuple[str, tuple[Finding, ...]]]:
-        with self._lock:
-            cached = self._by_source.get(spec.name)
-            if cached is not None:
-                return cached
-            loaded: dict[str, tuple[str, tuple[Finding, ...]]] = {}
-            run_id = self.store.last_run_of_source(spec.name, scan_digest(spec, self.settings))
-            if run_id is not None:
-                by_container: dict[str, list[Finding]] = {}
-                for finding in self.store.findings(run_id, spec.name):
-                    by_container.setdefault(finding.container, []).append(finding)
-                for record in self.store.containers(run_id, spec.name):
-                    if record.fingerprint is None or record.state == "error":
-                        continue
-                    loaded[record.container] = (
-                        record.fingerprint,
-                        tuple(by_container.get(record.container, ())),
-                    )
-                log.debug("incremental: %d fingerprints of %s from run %s", len(loaded), spec.name, run_id)
-            self._by_source[spec.name] = loaded
-            return loaded

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piimap.connectors import fmt_json
+from piimap.connectors import json_flatten
 from piimap.connectors.fmt_columns import MAX_FIELDS, Columns
 from piimap.connectors.fmt_json import (
     JsonLinesParser,
@@ -171,7 +171,7 @@ def _layout(columns: Columns) -> tuple[list[tuple[str | None, list[str]]], list[
 
 def _reference_lines(text: str) -> Columns:
     columns = Columns()
-    fmt_json._parse_lines_one_by_one(text.splitlines(), columns)
+    json_flatten._parse_lines_one_by_one(text.splitlines(), columns)
     return columns
 
 
@@ -186,21 +186,21 @@ def _reference_records(pairs: list[tuple[str, Any]]) -> Columns:
 def _speed_rules_off(batch_lines: int) -> Iterator[None]:
     """Per-field passes even for keys seen in a single record, in batches of ``batch_lines`` lines
     (both speed rules, not correctness ones: small batches check that batches add up right)."""
-    saved = fmt_json._MIN_RECORDS_PER_KEY, fmt_json._BATCH_LINES
-    fmt_json._MIN_RECORDS_PER_KEY, fmt_json._BATCH_LINES = 0, batch_lines
+    saved = json_flatten._MIN_RECORDS_PER_KEY, json_flatten._BATCH_LINES
+    json_flatten._MIN_RECORDS_PER_KEY, json_flatten._BATCH_LINES = 0, batch_lines
     try:
         yield
     finally:
-        fmt_json._MIN_RECORDS_PER_KEY, fmt_json._BATCH_LINES = saved
+        json_flatten._MIN_RECORDS_PER_KEY, json_flatten._BATCH_LINES = saved
 
 
-def _per_field_lines(text: str, batch_lines: int = fmt_json._BATCH_LINES) -> Columns | None:
+def _per_field_lines(text: str, batch_lines: int = json_flatten._BATCH_LINES) -> Columns | None:
     """The per-field JSON Lines pass alone; ``None`` where it hands the block back to the reference."""
     columns = Columns()
     try:
         with _speed_rules_off(batch_lines):
-            fmt_json._parse_lines_by_column(text.splitlines(), columns)
-    except fmt_json._Irregular:
+            json_flatten._parse_lines_by_column(text.splitlines(), columns)
+    except json_flatten._Irregular:
         return None
     return columns
 
@@ -208,15 +208,15 @@ def _per_field_lines(text: str, batch_lines: int = fmt_json._BATCH_LINES) -> Col
 def _per_field_records(pairs: list[tuple[str, Any]], batch_records: int) -> Columns | None:
     """The per-field passes on ``(prefix, record)`` pairs, in runs of one prefix cut into batches."""
     columns = Columns()
-    block = fmt_json._BlockFlattener()
+    block = json_flatten._BlockFlattener()
     try:
         with _speed_rules_off(batch_records):
-            for prefix, start, stop in fmt_json._runs_of_equal([prefix for prefix, _ in pairs]):
+            for prefix, start, stop in json_flatten._runs_of_equal([prefix for prefix, _ in pairs]):
                 for first in range(start, stop, batch_records):
                     last = min(stop, first + batch_records)
                     block.add_records([record for _, record in pairs[first:last]], range(first, last), prefix)
         block.write_into(columns)
-    except fmt_json._Irregular:
+    except json_flatten._Irregular:
         return None
     return columns
 
@@ -321,12 +321,12 @@ def test_ordinary_event_log_takes_the_per_field_pass_and_matches() -> None:
 
 
 def test_many_batches_with_bad_lines_at_batch_edges() -> None:
-    lines = _event_lines(3 * fmt_json._BATCH_LINES + 50).splitlines()
+    lines = _event_lines(3 * json_flatten._BATCH_LINES + 50).splitlines()
     for index in (
         0,
-        fmt_json._BATCH_LINES - 1,
-        fmt_json._BATCH_LINES,
-        2 * fmt_json._BATCH_LINES + 7,
+        json_flatten._BATCH_LINES - 1,
+        json_flatten._BATCH_LINES,
+        2 * json_flatten._BATCH_LINES + 7,
         len(lines) - 1,
     ):
         lines[index] = lines[index][:-1]  # cut the closing brace: not JSON any more
@@ -415,7 +415,7 @@ def _samples(data: bytes, parse_text: Any, monkeypatch: pytest.MonkeyPatch) -> l
 
 
 def _reference_parse_text(self: JsonLinesParser, text: str, columns: Columns) -> None:
-    fmt_json._parse_lines_one_by_one(text.splitlines(), columns)
+    json_flatten._parse_lines_one_by_one(text.splitlines(), columns)
 
 
 def test_field_cap_keeps_the_same_fields_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
