@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, mul
-from typing import Any, ClassVar, Protocol
+from typing import Any, AnyStr, ClassVar, Protocol
 
 from pydantic import BaseModel
 
@@ -329,13 +329,14 @@ class TextBlock:
     each test's answer is kept (:meth:`lines_passing`), so classifiers asking twice pay once.
     """
 
-    __slots__ = ("_folded", "_passing", "_utf8", "lines", "text")
+    __slots__ = ("_folded", "_folded_known", "_passing", "_utf8", "lines", "text")
 
     def __init__(self, lines: tuple[str, ...], text: str) -> None:
         self.lines = lines
         self.text = text
         self._utf8: bytes | None = None
-        self._folded: bytes | None | bool = False
+        self._folded: bytes | None = None
+        self._folded_known = False
         self._passing: dict[LineTest, list[int]] = {}
 
     @property
@@ -353,13 +354,12 @@ class TextBlock:
         (``İ``, ``ı``, ``ſ``, the Kelvin sign). Without them in the text, a lower-case ASCII pattern
         over these bytes matches where the case-insensitive one matches over the text.
         """
-        if self._folded is False:
+        if not self._folded_known:
             text = self.text
             if text.isascii() or not any(char in text for char in _IGNORECASE_ASCII_FOLDS):
                 self._folded = self.utf8.lower()
-            else:
-                self._folded = None
-        return self._folded  # type: ignore[return-value]
+            self._folded_known = True
+        return self._folded
 
     def lines_passing(self, test: LineTest) -> list[int]:
         """Increasing indexes of the lines ``test`` selects (computed once per test)."""
@@ -388,16 +388,21 @@ def lines_at(data: str | bytes, first_hit: Callable[[int], int]) -> list[int]:
     a hit must not start on a newline. After a hit the search goes on at the next line, so each
     line is reported once and a hit reaching into the next line does not hide that line's own.
     """
-    newline = b"\n" if isinstance(data, bytes) else "\n"
+    if isinstance(data, bytes):
+        return _lines_at(data, b"\n", first_hit)
+    return _lines_at(data, "\n", first_hit)
+
+
+def _lines_at(data: AnyStr, newline: AnyStr, first_hit: Callable[[int], int]) -> list[int]:
     found: list[int] = []
     line = -1
     counted = 0
     hit = first_hit(0)
     while hit >= 0:
-        line += data.count(newline, counted, hit)  # type: ignore[arg-type]
+        line += data.count(newline, counted, hit)
         counted = hit
         found.append(line)
-        end = data.find(newline, hit)  # type: ignore[arg-type]
+        end = data.find(newline, hit)
         if end < 0:
             break
         hit = first_hit(end + 1)

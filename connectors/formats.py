@@ -40,7 +40,10 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast, runtime_checkable
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from piimap.connectors.accesslog import AccessLogParser, looks_like_access_log
 from piimap.connectors.fmt_columns import Columns, SampleEmitter
@@ -62,6 +65,7 @@ from piimap.connectors.logtally import (
     parse_each_block,
     tally_blocks,
 )
+from piimap.connectors.toolkit import describe_error
 from piimap.model import ContainerUnreadable, FieldSample
 from piimap.settings import ScanSettings
 
@@ -279,8 +283,7 @@ def _describe_read_error(error: BaseException, values_seen: int) -> str:
     elif isinstance(error, ValueError) and type(error).__name__ == "JSONDecodeError":
         problem = f"invalid JSON ({getattr(error, 'msg', error)})"
     else:
-        text = str(error).strip().splitlines()
-        problem = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+        problem = describe_error(error)
     return f"{problem}; the {values_seen} values read before it were scanned"
 
 
@@ -305,20 +308,21 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer).cast("B")
         if self._head:
-            size = min(len(buffer), len(self._head))
-            buffer[:size] = self._head[:size]
+            size = min(len(view), len(self._head))
+            view[:size] = self._head[:size]
             self._head = self._head[size:]
             return size
         if self._pending_error is not None:
             error, self._pending_error = self._pending_error, None
             raise error
-        data = self._stream.read(len(buffer))
+        data = self._stream.read(len(view))
         if not data:
             return 0
         size = len(data)
-        buffer[:size] = data
+        view[:size] = data
         self.count += size
         return size
 
@@ -335,7 +339,7 @@ class _GuardedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         # one decompression step: ``readinto`` would gather several and drop them all when the
         # stream then turns out to be truncated
         size = self._gzip.readinto1(buffer)

@@ -297,10 +297,9 @@ def _runs_of_equal(items: list[str]) -> Iterator[tuple[str, int, int]]:
 
 def _scalar_text(value: str | float | bool | None) -> str:
     """The text :func:`flatten_into` adds for a scalar; ``""`` for a missing one (null, empty string)."""
-    kind = type(value)
-    if kind is str:
-        return value  # type: ignore[return-value]
-    if kind is bool:
+    if isinstance(value, str):
+        return value
+    if type(value) is bool:
         return "true" if value else "false"
     if value is None:
         return ""

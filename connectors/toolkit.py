@@ -11,7 +11,7 @@ every source:
   and its name; ``key`` and ``bucket/key``); a container is kept when it matches an ``include``
   glob (or there are none) and no ``exclude`` glob;
 - :func:`value_text` turns a database value into the text a person would type;
-- :func:`first_line` is an error's message on one line;
+- :func:`first_line` and :func:`describe_error` are an error on one line;
 - :func:`connection_limit` is how many connections a scan may open to one source.
 """
 
@@ -37,6 +37,7 @@ __all__ = [
     "NameFilter",
     "connection_limit",
     "connector_options",
+    "describe_error",
     "filtered_options",
     "first_line",
     "glob_patterns",
@@ -151,10 +152,20 @@ def value_text(value: Any) -> str | None:
 
 def first_line(error: BaseException) -> str:
     """The first non-blank line of ``error``'s message, stripped; its type name when it has none."""
+    return _message_line(error) or type(error).__name__
+
+
+def describe_error(error: BaseException) -> str:
+    """An unexpected error on one line: its type and the first line of its message, no traceback."""
+    line = _message_line(error)
+    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+
+
+def _message_line(error: BaseException) -> str:
     for line in str(error).splitlines():
         if line.strip():
             return line.strip()
-    return type(error).__name__
+    return ""
 
 
 def connection_limit(spec: SourceSpec, settings: ScanSettings) -> int:

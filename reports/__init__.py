@@ -45,7 +45,8 @@ def write_report(format_name: str, result: ScanResult, path: str | os.PathLike[s
             factory().write(result, stream)
             return
     text = render_report(format_name, result)  # fully rendered before the target is touched
-    replace_file(Path(os.fspath(path)), text)  # type: ignore[arg-type]
+    if path is not None:  # None is stdout, written above
+        replace_file(Path(os.fspath(path)), text)
 
 
 def write_text_atomically(text: str, path: str | os.PathLike[str]) -> None:

@@ -14,6 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from piimap import __version__
 from piimap.exitcodes import ExitCode
@@ -42,7 +43,7 @@ COMMANDS = (
 class _Parser(argparse.ArgumentParser):
     """argparse with exit code 2 and one-line errors (argparse's default is also 2)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         write_problem(message)
         raise SystemExit(ExitCode.USAGE)

@@ -10,6 +10,7 @@ run with one), since a plain scan records none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +136,7 @@ def compare(
     new_findings: Iterable[Finding],
     old_sources: dict[str, str],
     new_sources: dict[str, str],
-    unreadable_containers: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    unreadable_containers: AbstractSet[tuple[str, str]] = frozenset(),
     old_flows: set[CategoryFlow] | None = None,
     new_flows: set[CategoryFlow] | None = None,
 ) -> RunDiff:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from piimap.connectors.toolkit import connection_limit as source_connection_limit
+from piimap.connectors.toolkit import describe_error
 from piimap.evidence import finding_examples
 from piimap.model import (
     Container,
@@ -425,9 +426,7 @@ def _until_error(samples: Iterator[FieldSample], failures: list[BaseException]) 
 
 def _describe(error: BaseException) -> str:
     """One line for an unexpected error: its type and first line, no traceback."""
-    text = str(error).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return describe_error(error)
 
 
 class Executor:

@@ -34,12 +34,14 @@ import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from piimap.masking import mask
 from piimap.model import ConfigError, Detection
 
 __all__ = [
     "EVIDENCE_MODES",
+    "EvidenceMode",
     "DEFAULT_HMAC_KEY_ENV",
     "HMAC_PREFIX",
     "EvidencePolicy",
@@ -50,7 +52,8 @@ __all__ = [
 ]
 
 #: Values accepted by the ``evidence`` setting and ``--evidence``.
-EVIDENCE_MODES = ("masked", "hmac", "none")
+EvidenceMode = Literal["masked", "hmac", "none"]
+EVIDENCE_MODES: tuple[str, ...] = get_args(EvidenceMode)
 #: Where the HMAC key is read from unless ``hmac_key_env`` says otherwise.
 DEFAULT_HMAC_KEY_ENV = "PIIMAP_HMAC_KEY"
 #: Every keyed-hash example starts with this, so a reader knows what it is looking at.

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from piimap.connectors.toolkit import describe_error, first_line
 from piimap.engine import (
     ContainerOutcome,
     ContainerTask,
@@ -127,8 +128,7 @@ class DaskExecutor(Executor):
                 self._client = Client(self._cluster, set_as_default=False)
         except Exception as error:
             self.close()
-            text = str(error).strip().splitlines()
-            detail = text[0] if text else type(error).__name__
+            detail = first_line(error)
             raise ExecutorUnavailable(
                 f"cannot reach the Dask scheduler at {self.display_address}: {redact_text(detail)}"
             ) from None
@@ -198,9 +198,7 @@ class DaskExecutor(Executor):
         try:
             return future.result()
         except Exception as error:  # worker lost, task not deserialisable, ...
-            text = str(error).strip().splitlines()
-            detail = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-            message = redact_message(f"on the Dask cluster: {detail}", task.spec.url)
+            message = redact_message(f"on the Dask cluster: {describe_error(error)}", task.spec.url)
             return ContainerOutcome(task, error=SourceError(task.spec.name, message, task.container.name))
 
     def _close_on_workers(self, client: Any, spec: SourceSpec) -> None:

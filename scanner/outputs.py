@@ -150,4 +150,5 @@ def write_output(path: str | os.PathLike[str] | None, text: str, what: str = "re
         if stream is not None:
             stream.write(text)
             return
-    replace_file(Path(os.fspath(path)), text, what)  # type: ignore[arg-type]
+    if path is not None:  # None is stdout, written above
+        replace_file(Path(os.fspath(path)), text, what)

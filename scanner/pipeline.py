@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from piimap.config import Config, source_name_for
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError, PiimapError, ScanResult, SourceError, SourceSpec, Violation
+from piimap.scancache import scan_scope
 from piimap.settings import ScanSettings
 
 if TYPE_CHECKING:
@@ -310,15 +311,16 @@ def run_configured(
     from piimap.checks import failing_violations
     from piimap.reports import write_report
 
-    scanned = run_scan(config, options)
-    checked = replace(scanned, result=check_declarations(config, scanned.result, baseline_path))
-    recorded = record_run(config, options, checked)
-    result = recorded.result
-    report_errors = []
-    for output in config.reports:  # one report failing must not lose the others
-        try:
-            write_report(output.format, result, output.path)
-        except PiimapError as error:
-            report_errors.append(str(error))
+    with scan_scope():  # names masked in reports also go through the validators' caches of values
+        scanned = run_scan(config, options)
+        checked = replace(scanned, result=check_declarations(config, scanned.result, baseline_path))
+        recorded = record_run(config, options, checked)
+        result = recorded.result
+        report_errors = []
+        for output in config.reports:  # one report failing must not lose the others
+            try:
+                write_report(output.format, result, output.path)
+            except PiimapError as error:
+                report_errors.append(str(error))
     exit_code = ExitCode.ERROR if report_errors and not result.interrupted else exit_code_for(result)
     return RunOutcome(result, failing_violations(result), exit_code, tuple(report_errors), recorded.warnings)

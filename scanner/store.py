@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_origin, get_type_hints
 
 from piimap import __version__
+from piimap.connectors.toolkit import first_line
 from piimap.model import CategoryFlow, Finding, PiimapError, ScanResult, SourceSpec, Violation
 from piimap.redact import redact_message, redact_url, remember_url_secrets
 from piimap.settings import ScanSettings
@@ -739,6 +740,4 @@ def _summary(row: Mapping[str, Any], sources: Sequence[str]) -> RunSummary:
 
 def _describe(error: BaseException, url: str) -> str:
     """One line for a driver error, with the store's password scrubbed."""
-    lines = str(error).strip().splitlines()
-    first = lines[0] if lines else type(error).__name__
-    return redact_message(first, url)
+    return redact_message(first_line(error), url)

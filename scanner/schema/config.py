@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, Strict, ValidationError, field_validator
 
 from piimap.classifiers.options import TuningModel
-from piimap.evidence import DEFAULT_HMAC_KEY_ENV, EVIDENCE_MODES
+from piimap.evidence import DEFAULT_HMAC_KEY_ENV, EvidenceMode
 from piimap.schema.base import (
     ConfigModel,
     EnvVarName,
@@ -109,7 +109,7 @@ class SettingsModel(ConfigModel):
         default=_default("exhaustive"),
         description="classify every sampled value (no early stop once a field is decided). --exhaustive",
     )
-    evidence: Annotated[Literal[EVIDENCE_MODES], BeforeValidator(_lower)] = Field(  # type: ignore[valid-type]
+    evidence: Annotated[EvidenceMode, BeforeValidator(_lower)] = Field(
         default="masked",
         description="what a finding keeps of matched values: masked examples, a keyed HMAC-SHA256 of "
         "each, or nothing. --evidence",
