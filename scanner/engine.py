@@ -313,10 +313,17 @@ def _classify(classifier: Classifier, sample: FieldSample) -> list[Detection]:
     if sample.counts is None or getattr(classifier, "accepts_counts", False):
         return list(classifier.classify(sample))
     pooled: dict[str, list[Detection]] = {}
-    for piece in uncounted_pieces(sample):
+    pieces: list[tuple[int, set[str]]] = []  # values in each piece, categories detected in it
+    for piece in uncounted_pieces(sample, UNCOUNTED_PIECE):
+        detected: set[str] = set()
         for detection in classifier.classify(piece):
             pooled.setdefault(detection.category, []).append(detection)
-    return [_pool_pieces(pieces) for pieces in pooled.values()]
+            detected.add(detection.category)
+        pieces.append((len(piece.values), detected))
+    return [
+        _pool_pieces(found, sum(size for size, detected in pieces if category not in detected))
+        for category, found in pooled.items()
+    ]
 
 
 def uncounted_pieces(sample: FieldSample, size: int = UNCOUNTED_PIECE) -> Iterator[FieldSample]:
@@ -339,15 +346,17 @@ def uncounted_pieces(sample: FieldSample, size: int = UNCOUNTED_PIECE) -> Iterat
         yield replace(sample, values=tuple(piece), counts=None, null_count=null_count)
 
 
-def _pool_pieces(detections: list[Detection]) -> Detection:
+def _pool_pieces(detections: list[Detection], unmatched: int = 0) -> Detection:
     """One detection of a sample from the detections of its pieces: counts add up, the confidence
     is the mean weighted by values looked at (a hit ratio over the pieces is the ratio over the
-    whole), examples and candidates are pooled, the explanation is the largest piece's."""
-    if len(detections) == 1:
+    whole), examples and candidates are pooled, the explanation is the largest piece's.
+    ``unmatched`` values were in pieces the classifier found nothing in: they count as looked at,
+    with no match and no confidence."""
+    if len(detections) == 1 and not unmatched:
         return detections[0]
-    sampled = sum(detection.sampled for detection in detections)
+    sampled = sum(detection.sampled for detection in detections) + unmatched
     weights = [max(detection.sampled, 0) for detection in detections]
-    total = sum(weights)
+    total = sum(weights) + unmatched
     if total:
         confidence = sum(d.confidence * w for d, w in zip(detections, weights)) / total
     else:

@@ -171,6 +171,18 @@ def test_a_full_read_of_a_log_counts_honestly_for_the_plugin(acme_plugin: Path) 
     assert finding.confidence == pytest.approx(0.75)
 
 
+def test_pieces_the_plugin_found_nothing_in_still_count(
+    acme_plugin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 ids then 100 other values, in pieces of 64: the last pieces hold no id at all."""
+    monkeypatch.setattr(engine, "UNCOUNTED_PIECE", 64)
+    classifier = load_group("piimap.classifiers")["national_id"](ScanSettings())
+    sample = FieldSample(FieldRef("s", "c", "national_id"), ("AB-123456-C", "n/a"), counts=(100, 100))
+    (finding,), read = classify_samples([sample], [classifier], ScanSettings())
+    assert (read, finding.matched, finding.sampled) == (200, 100, 200)
+    assert finding.confidence == pytest.approx(0.5)
+
+
 def test_uncounted_pieces_repeat_each_value_as_often_as_it_occurs() -> None:
     sample = FieldSample(FieldRef("s", "c", "f"), ("a", "b", "c"), null_count=4, counts=(5, 1, 3))
     pieces = list(uncounted_pieces(sample, size=4))
