@@ -382,14 +382,41 @@ _COUNTRY_WORDS = frozenset(
 )
 
 
+def _locale_data() -> dict[str, dict[str, str]]:
+    """phonenumbers' country names per language (``phonenumbers.geodata.locale.LOCALE_DATA``).
+
+    That module belongs to the ``phonenumbers.geodata`` package, whose ``__init__`` loads every
+    geocoding prefix of the world (about 100 MB of dicts, and a full garbage collection's worth
+    of objects for the rest of the process) when the module is imported the usual way. So it is
+    executed from its file alone, kept nowhere; the names are all this classifier reads.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import phonenumbers
+
+    loaded = sys.modules.get("phonenumbers.geodata.locale")
+    if loaded is not None:
+        return loaded.LOCALE_DATA
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+    if spec is None or spec.loader is None or not path.is_file():  # another layout: the usual import
+        from phonenumbers.geodata.locale import LOCALE_DATA
+
+        return LOCALE_DATA
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LOCALE_DATA
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     """Case-folded country names in every language phonenumbers' geocoder knows, ISO alpha-3 codes and aliases."""
     import phonenumbers
-    from phonenumbers.geodata.locale import LOCALE_DATA
 
     names: dict[str, str] = {}
-    for region, spellings in LOCALE_DATA.items():
+    for region, spellings in _locale_data().items():
         if region not in phonenumbers.SUPPORTED_REGIONS:
             continue
         for spelling in spellings.values():

@@ -40,6 +40,10 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) /* every x86-64 processor: sixteen bytes at a time in the byte loops below */
+#include <emmintrin.h>
+#define HAVE_SSE2 1
+#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* hash tables of counted byte strings: entries in first-seen order, an open-addressing index   */
@@ -80,8 +84,28 @@ static inline uint64_t mix(uint64_t value) {
     return value;
 }
 
+/* The last `length` (< 8) bytes of a key as a word: the key's last eight bytes when it has them
+ * (`whole`: bytes already hashed come again, which is harmless), else read in pieces. */
+static inline uint64_t tail_word(const unsigned char *data, Py_ssize_t length, Py_ssize_t whole) {
+    uint64_t word = 0;
+    if (length == 0) return 0;
+    if (whole >= 8) {
+        memcpy(&word, data + length - 8, 8);
+        return word;
+    }
+    if (length >= 4) {
+        uint32_t low, high;
+        memcpy(&low, data, 4);
+        memcpy(&high, data + length - 4, 4);
+        return ((uint64_t)high << 32) | low;
+    }
+    word = data[0] | ((uint64_t)data[length >> 1] << 8) | ((uint64_t)data[length - 1] << 16);
+    return word;
+}
+
 static inline uint64_t hash_bytes(const unsigned char *data, Py_ssize_t length, uint64_t seed) {
     uint64_t hash = seed ^ ((uint64_t)length * 0x9e3779b97f4a7c15ULL);
+    Py_ssize_t whole = length;
     while (length >= 8) {
         uint64_t word;
         memcpy(&word, data, 8);
@@ -90,11 +114,7 @@ static inline uint64_t hash_bytes(const unsigned char *data, Py_ssize_t length, 
         data += 8;
         length -= 8;
     }
-    uint64_t tail = 0;
-    for (Py_ssize_t index = 0; index < length; index++) {
-        tail = (tail << 8) | data[index];
-    }
-    return mix(hash ^ tail);
+    return mix(hash ^ tail_word(data, length, whole));
 }
 
 static int grow(void **buffer, Py_ssize_t *capacity, Py_ssize_t needed, size_t item_size) {
@@ -150,6 +170,21 @@ static int table_rehash(Table *table, Py_ssize_t slot_count) {
     return 0;
 }
 
+/* Whether `length` bytes at `left` and `right` are equal: eight at a time, without a call for
+ * the short keys most lookups compare (one compare per hit; memcmp's call costs more). */
+static inline int bytes_equal(const unsigned char *left, const unsigned char *right, Py_ssize_t length) {
+    if (length > 64) return memcmp(left, right, (size_t)length) == 0;
+    uint64_t differ = 0, one, other;
+    Py_ssize_t index = 0;
+    for (; index + 8 <= length; index += 8) {
+        memcpy(&one, left + index, 8);
+        memcpy(&other, right + index, 8);
+        differ |= one ^ other;
+    }
+    if (index < length) differ |= tail_word(left + index, length - index, length) ^ tail_word(right + index, length - index, length);
+    return differ == 0;
+}
+
 /* The entry holding `key`, or NULL when there is none (a lookup that creates nothing). */
 static inline Entry *table_get(const Table *table, const Arena *arena, const unsigned char *key, Py_ssize_t length,
                                uint64_t hash) {
@@ -160,7 +195,7 @@ static inline Entry *table_get(const Table *table, const Arena *arena, const uns
     for (uint32_t held; (held = table->slots[slot]) != 0; slot = (slot + 1) & table->slot_mask) {
         Entry *entry = &table->entries[held - 1];
         if (entry->hash == hash && entry->length == (uint32_t)length &&
-            memcmp(arena->data + entry->offset, key, (size_t)length) == 0) {
+            bytes_equal(arena->data + entry->offset, key, length)) {
             return entry;
         }
     }
@@ -476,6 +511,35 @@ typedef struct {
 static inline Run scan_run(const unsigned char *value, Py_ssize_t length, Py_ssize_t from) {
     int kinds = 0;
     Py_ssize_t end = from;
+#ifdef HAVE_SSE2
+    /* sixteen bytes at a time: which are digits, upper- and lower-case letters, letters past F/f */
+    while (length - end >= 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(value + end));
+        __m128i folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20)); /* letters in lower case */
+        int digits = _mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(bytes, _mm_set1_epi8('9' + 1))));
+        int letters = _mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1))));
+        int lower = letters & _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, folded));
+        int past_f = letters & _mm_movemask_epi8(_mm_cmpgt_epi8(folded, _mm_set1_epi8('f')));
+        int alnum = digits | letters, span = 16;
+        if (alnum != 0xFFFF) { /* the run ends in these sixteen: keep what lies before its end */
+            span = __builtin_ctz(~alnum);
+            int before = (1 << span) - 1;
+            digits &= before;
+            letters &= before;
+            lower &= before;
+            past_f &= before;
+        }
+        kinds |= (digits | letters ? R_ALNUM : 0) | (digits ? R_DIGIT : 0) | (letters & ~lower ? R_UPPER : 0) |
+                 (lower ? R_LOWER : 0) | (past_f ? R_NON_HEX : 0);
+        end += span;
+        if (span < 16) {
+            Run run = {end, kinds};
+            return run;
+        }
+    }
+#endif
     while (end < length) {
         int kind = RUN_KIND[value[end]];
         if (!kind) break;
@@ -590,6 +654,64 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
 
 #define MAX_EMAIL_REGIONS 16
 
+/* The shape of a value that is a dotted quad of digit runs and nothing else (the client address
+ * of an access log, an `ip` member), written in one pass: what shape_into's loop writes for it
+ * (put_quad, then the value's length). Its length, or 0 (nothing written) for any other value. */
+static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length, unsigned char *out) {
+    if (length < 7 || length > 15) return 0;
+    int octets[4], part = 0, digits = 0, number = 0, invalid = 0;
+    for (Py_ssize_t index = 0; index <= length; index++) {
+        unsigned char c = index < length ? value[index] : '.';
+        if (c >= '0' && c <= '9') {
+            if (++digits > 3) return 0;
+            number = number * 10 + (c - '0');
+            continue;
+        }
+        if (c != '.' || digits == 0 || part == 4) return 0;
+        int leading_zero = digits > 1 && value[index - digits] == '0';
+        octets[part++] = number;
+        invalid |= leading_zero || number > 255;
+        digits = number = 0;
+    }
+    if (part != 4) return 0;
+    int class = invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
+    unsigned char *start = out;
+    out = class ? put_address(out, 'Q', class, -1) : put_literal(out, value, length);
+    out = put_class(out, 'T', length);
+    return out - start;
+}
+
+/* The mask of the bytes of `word` equal to `byte` (their high bits; exact, unlike the borrow trick). */
+static inline uint64_t bytes_equal_to(uint64_t word, unsigned char byte) {
+    const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t differ = word ^ (0x0101010101010101ULL * byte);
+    return ~(((differ & lows) + lows) | differ) & 0x8080808080808080ULL;
+}
+
+/* The first '@' and the first ':' of a value (NULL where there is none); short values in one pass. */
+static inline void find_at_and_colon(const unsigned char *value, Py_ssize_t length, const unsigned char **at,
+                                     const unsigned char **colon) {
+    const unsigned char *cursor = value, *end = value + length;
+    if (length > 24) { /* long values: two memchr calls, vectorised, cost less than their calls */
+        *at = memchr(value, '@', (size_t)length);
+        *colon = memchr(value, ':', (size_t)length);
+        return;
+    }
+    *at = *colon = NULL;
+    for (; end - cursor >= 8; cursor += 8) {
+        uint64_t word;
+        memcpy(&word, cursor, 8);
+        uint64_t ats = *at ? 0 : bytes_equal_to(word, '@'), colons = *colon ? 0 : bytes_equal_to(word, ':');
+        if (ats) *at = cursor + (__builtin_ctzll(ats) >> 3);
+        if (colons) *colon = cursor + (__builtin_ctzll(colons) >> 3);
+        if (*at && *colon) return;
+    }
+    for (; cursor < end; cursor++) {
+        if (*cursor == '@' && *at == NULL) *at = cursor;
+        if (*cursor == ':' && *colon == NULL) *colon = cursor;
+    }
+}
+
 /* Write the shape of `value` to `out` (room for 4 * length + 16 bytes); its length.
  *
  * `text` (a free-text line) or not (a field's value) changes how IPv6 is treated: in a value, a
@@ -615,10 +737,18 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
 static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int text, unsigned char *out,
                              int *sensitive) {
     unsigned char *start = out;
+    if (!text) {
+        Py_ssize_t quad_length = whole_quad_shape(value, length, out);
+        if (quad_length > 0) {
+            if (sensitive != NULL) *sensitive = 1;
+            return quad_length;
+        }
+    }
     Py_ssize_t locals[MAX_EMAIL_REGIONS], ats[MAX_EMAIL_REGIONS], ends[MAX_EMAIL_REGIONS];
     int regions = 0;
     Py_ssize_t floor = 0;
-    const unsigned char *at = memchr(value, '@', (size_t)length);
+    const unsigned char *at, *colon;
+    find_at_and_colon(value, length, &at, &colon);
     while (at != NULL && regions < MAX_EMAIL_REGIONS) {
         Py_ssize_t position = at - value, local = position, domain_end = position + 1;
         int dot = 0;
@@ -637,7 +767,6 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
     }
     int region = 0, addresses = 0, sensitive_parts = regions > 0; /* parts whose shape depends on digit values */
     Py_ssize_t cursor = 0, checked = 0; /* runs before `checked` were looked at for IPv6 */
-    const unsigned char *colon = memchr(value, ':', (size_t)length);
     if (colon == NULL || (!text && memchr(colon + 1, ':', (size_t)(length - (colon + 1 - value))) == NULL) ||
         (text && !has_v6_hint(colon - (colon > value), length - (colon - value) + (colon > value)))) {
         checked = length; /* no IPv6 address (two colons), no IPv6 hint (a line's hint lies in one run) */
@@ -735,6 +864,8 @@ enum { PART_REQUEST = 0, PART_TAIL, PARTS };
 /* Most distinct fields (query-parameter, cookie, extra-field names, JSON paths) between two
  * drains; a line that would need another one is handed back to the Python parser. */
 #define MAX_GROUPS 4096
+/* Slots of the cache of recent group_for answers (a power of two). */
+#define GROUP_CACHE 64
 /* Most quoted fields after the response size that this module parses. */
 #define MAX_QUOTED 64
 /* JSON: nesting where fmt_json.flatten_into keeps the rest as JSON text (handed back) */
@@ -753,6 +884,7 @@ typedef struct {
     long long nulls;
     Py_ssize_t probes, hits;             /* lookups of a full exact table, and how many found their value */
     int shapes_only;                     /* full and hardly ever found: new values skip the lookup */
+    Py_ssize_t last_exact;               /* the exact entry counted last (index + 1; 0 = none) */
     uint64_t *memo_keys;                 /* digit-blind keys (blind_key) of values whose shape ... */
     uint32_t *memo_entries;              /* ... is this entry of `shapes` */
     Py_ssize_t memo_tries, memo_hits;    /* values shaped, and how many had a remembered shape */
@@ -797,6 +929,7 @@ typedef struct {
     unsigned char *decoded; /* a URL-decoded value */
     Py_ssize_t decoded_capacity;
     unsigned char *key_buffer; /* the key of a group lookup */
+    uint32_t group_cache[GROUP_CACHE]; /* recent group_for answers (group + 1), checked on use */
     Py_ssize_t key_capacity;
     Py_ssize_t *rejected; /* (start, end) offsets of lines handed back by the current feed */
     Py_ssize_t rejected_count, rejected_capacity;
@@ -849,6 +982,21 @@ static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, lows = 0x7f7f7f7f7f7f7f7fULL;
     uint64_t hash = seed ^ ((uint64_t)length * 0x9e3779b97f4a7c15ULL), refused = 0;
     Py_ssize_t index = 0;
+#ifdef HAVE_SSE2
+    for (; index + 16 <= length; index += 16) { /* sixteen bytes at a time, the same stand-ins */
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(value + index));
+        refused |= (uint64_t)_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('@'))));
+        __m128i digits =
+            _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(bytes, _mm_set1_epi8('9' + 1)));
+        __m128i zeros = _mm_and_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('0')), _mm_set1_epi8(1));
+        bytes = _mm_xor_si128(_mm_or_si128(bytes, digits), zeros);
+        uint64_t low = (uint64_t)_mm_cvtsi128_si64(bytes), high = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(bytes, bytes));
+        hash = (hash ^ low) * 0xff51afd7ed558ccdULL;
+        hash = (hash << 31) | (hash >> 33);
+        hash = (hash ^ high) * 0xff51afd7ed558ccdULL;
+        hash = (hash << 31) | (hash >> 33);
+    }
+#endif
     for (; index + 8 <= length; index += 8) { /* eight bytes at a time */
         uint64_t word, ats, zeros, digits;
         memcpy(&word, value + index, 8);
@@ -910,14 +1058,24 @@ static int count_in_shape(Tally *self, Group *group, uint32_t index, const unsig
 static int count_value(Tally *self, Group *group, const unsigned char *value, Py_ssize_t length, long long count,
                        int text) {
     if (self->exact_values > 0 && !group->shapes_only) {
-        uint64_t hash = hash_bytes(value, length, self->seed);
-        Entry *entry = table_get(&group->exact, &self->values, value, length, hash);
+        /* a field often repeats its last value ("-", a constant cookie): compared before hashing */
+        Entry *entry = group->last_exact ? &group->exact.entries[group->last_exact - 1] : NULL;
+        if (entry != NULL &&
+            (entry->length != (uint32_t)length || !bytes_equal(self->values.data + entry->offset, value, length))) {
+            entry = NULL;
+        }
+        uint64_t hash = 0;
+        if (entry == NULL) {
+            hash = hash_bytes(value, length, self->seed);
+            entry = table_get(&group->exact, &self->values, value, length, hash);
+        }
         int full = group->exact.used >= self->exact_values;
         if (entry == NULL && !full) {
             entry = table_add(&group->exact, &self->values, value, length, hash);
             if (entry == NULL) return -2;
             self->distinct++;
         }
+        if (entry != NULL) group->last_exact = entry - group->exact.entries + 1;
         if (full && ++group->probes >= BYPASS_PROBES) { /* a high-cardinality field: stop looking */
             group->shapes_only = group->hits * BYPASS_HIT_SHARE < group->probes;
             group->probes = group->hits = 0;
@@ -962,10 +1120,38 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
     return count_in_shape(self, group, (uint32_t)index, value, length, count);
 }
 
+static int group_lookup(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
+                        long position);
+
 /* The group number of a name of `kind` (or an extra's position): created when `create` is set.
  * -1 when there is no such group and no room for it, -2 on no memory. */
 static int group_for(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
                      long position) {
+    /* most lines name the same few parameters and cookies: a slot remembers the last group seen
+     * for a (kind, length, first, middle, last byte), used when its name is this one */
+    uint32_t cache_slot = (uint32_t)kind * 0x9E3779B1u + (uint32_t)position * 0x85EBCA77u;
+    if (name_length > 0) {
+        cache_slot += ((uint32_t)name_length << 24) ^ ((uint32_t)name[0] << 16) ^
+                      ((uint32_t)name[name_length >> 1] << 8) ^ name[name_length - 1];
+    }
+    cache_slot = ((cache_slot * 0x9E3779B1u) >> 16) & (GROUP_CACHE - 1);
+    uint32_t cached = self->group_cache[cache_slot];
+    if (cached != 0 && cached <= (uint32_t)self->group_count) {
+        const Group *group = &self->groups[cached - 1];
+        if (group->kind == kind &&
+            (kind == KIND_EXTRA ? group->position == position
+                                : group->name_length == name_length &&
+                                      bytes_equal(self->keys.data + group->name_offset, name, name_length))) {
+            return (int)cached - 1;
+        }
+    }
+    int found = group_lookup(self, create, kind, name, name_length, position);
+    if (found >= 0) self->group_cache[cache_slot] = (uint32_t)found + 1;
+    return found;
+}
+
+static int group_lookup(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
+                        long position) {
     Py_ssize_t key_length = 1 + (kind == KIND_EXTRA ? (Py_ssize_t)sizeof(long) : name_length);
     if (grow((void **)&self->key_buffer, &self->key_capacity, key_length, 1) < 0) {
         return -2;
@@ -1194,7 +1380,7 @@ static int expand_extra(Tally *self, Mode mode, long position, const unsigned ch
 static int expand_request(Tally *self, Mode mode, const unsigned char *request, Py_ssize_t length, long long count) {
     const unsigned char *end = request + length, *target = request, *target_end = end;
     int status;
-    if (!is_plain_unescaped(request, end)) {
+    if (mode == CHECK && !is_plain_unescaped(request, end)) { /* counted only once checked (check_part) */
         return -1;
     }
     const unsigned char *first_space = find_byte(request, end, ' ');
@@ -1259,6 +1445,80 @@ static int split_tail_once(Tally *self, const unsigned char *tail, Py_ssize_t le
     return self->split_count;
 }
 
+/* Most quotes plain_quotes records: the request's closing one, and two per quoted field of a tail
+ * (one more tells that there are too many). */
+#define MAX_LINE_QUOTES (2 * MAX_QUOTED + 2)
+
+/* One pass over an access line's request and tail (from after the request's opening quote to the
+ * end of the line), which both must be ASCII without a backslash: the quotes in it, in order.
+ * Their number, or -1 when a byte is not plain or there are more than MAX_LINE_QUOTES - 1. */
+static int plain_quotes(const unsigned char *start, const unsigned char *end, const unsigned char **quotes) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, lows = 0x7f7f7f7f7f7f7f7fULL;
+    const unsigned char *at = start;
+    uint64_t bad = 0;
+    int found = 0;
+#ifdef HAVE_SSE2
+    for (; end - at >= 16; at += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)at);
+        if (_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) return -1;
+        unsigned quoted = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')));
+        while (quoted) {
+            if (found == MAX_LINE_QUOTES - 1) return -1;
+            quotes[found++] = at + __builtin_ctz(quoted);
+            quoted &= quoted - 1;
+        }
+    }
+#endif
+    for (; end - at >= 8; at += 8) {
+        uint64_t word, slashes, quoted;
+        memcpy(&word, at, 8);
+        slashes = word ^ 0x5c5c5c5c5c5c5c5cULL;
+        bad |= word | ((slashes - ones) & ~slashes); /* a high bit: non-ASCII, or (maybe) a backslash */
+        quoted = word ^ 0x2222222222222222ULL;
+        quoted = ~(((quoted & lows) + lows) | quoted) & highs; /* exactly the '"' bytes */
+        while (quoted) {
+            if (found == MAX_LINE_QUOTES - 1) return -1;
+            quotes[found++] = at + (__builtin_ctzll(quoted) >> 3);
+            quoted &= quoted - 1;
+        }
+    }
+    if (bad & highs) return -1;
+    for (; at < end; at++) {
+        unsigned char c = *at;
+        if (c >= 0x80 || c == '\\') return -1;
+        if (c == '"') {
+            if (found == MAX_LINE_QUOTES - 1) return -1;
+            quotes[found++] = at;
+        }
+    }
+    return found;
+}
+
+/* split_tail of a tail whose quotes plain_quotes found (`quotes`, `count`), remembered as
+ * split_tail_once remembers it; the same answer, without a second look at its bytes. */
+static int split_tail_from_quotes(Tally *self, const unsigned char *tail, const unsigned char *end,
+                                  const unsigned char *const *quotes, int count) {
+    const unsigned char *cursor = tail;
+    int quoted_count = 0, next = 0;
+    while (end - cursor >= 2 && cursor[0] == ' ' && cursor[1] == '"') {
+        /* the quote at cursor + 1 is quotes[next]: every quote of the tail is listed, in order */
+        if (next + 1 >= count || quoted_count == MAX_QUOTED) {
+            quoted_count = -1;
+            break;
+        }
+        self->split_quoted[quoted_count][0] = cursor + 2;
+        self->split_quoted[quoted_count][1] = quotes[next + 1];
+        quoted_count++;
+        cursor = quotes[next + 1] + 1;
+        next += 2;
+    }
+    if (quoted_count >= 0 && next < count) quoted_count = -1; /* a quote after the quoted fields */
+    self->split_tail = tail;
+    self->split_length = end - tail;
+    self->split_count = quoted_count;
+    return quoted_count;
+}
+
 /* What follows the response size (see split_tail): referrer, user agent, extras. 0 / -1 / -2 as above. */
 static int expand_tail(Tally *self, Mode mode, const unsigned char *tail, Py_ssize_t length, long long count) {
     int quoted_count = split_tail_once(self, tail, length), status;
@@ -1300,15 +1560,25 @@ static Py_ssize_t count_bytes(const unsigned char *from, const unsigned char *en
 }
 
 /* Whether a request line or tail parses without looking at its names (CHECK would say "handled"
- * unless a new name finds no room), and at most how many new names it can bring. */
-static int part_outline(Tally *self, int part, const unsigned char *start, const unsigned char *end, Py_ssize_t *names) {
+ * unless a new name finds no room), and at most how many new names it can bring: counted only
+ * when `room` (the groups that may still be made) is less than the part's length, which bounds
+ * them (a name takes at least a byte and its separator). */
+static int part_outline(Tally *self, int part, const unsigned char *start, const unsigned char *end, Py_ssize_t room,
+                        int plain, Py_ssize_t *names) {
+    int handled;
     if (part == PART_REQUEST) {
-        *names = count_bytes(start, end, '&') + 1;
-        return is_plain_unescaped(start, end);
+        handled = plain || is_plain_unescaped(start, end);
+    } else {
+        handled = split_tail_once(self, start, end - start) >= 0;
     }
-    int quoted_count = split_tail_once(self, start, end - start);
-    *names = quoted_count + count_bytes(start, end, ';');
-    return quoted_count >= 0;
+    if (!handled || end - start + 1 <= room) {
+        *names = end - start + 1;
+    } else if (part == PART_REQUEST) {
+        *names = count_bytes(start, end, '&') + 1;
+    } else {
+        *names = self->split_count + count_bytes(start, end, ';');
+    }
+    return handled;
 }
 
 typedef int (*Expander)(Tally *, Mode, const unsigned char *, Py_ssize_t, long long);
@@ -1318,7 +1588,7 @@ typedef int (*Expander)(Tally *, Mode, const unsigned char *, Py_ssize_t, long l
  * at the drain (*cached). Past that room it will be expanded right away (*cached NULL); once
  * such a full table hardly ever holds the part looked for, it is no longer looked into. */
 static int check_part(Tally *self, int part, Expander expand, const unsigned char *start, const unsigned char *end,
-                      Entry **cached) {
+                      int plain, Entry **cached) {
     Table *table = &self->parts[part];
     *cached = NULL;
     if (!self->parts_bypassed[part]) {
@@ -1345,9 +1615,9 @@ static int check_part(Tally *self, int part, Expander expand, const unsigned cha
             return entry->state == VALID;
         }
     }
-    Py_ssize_t names;
-    if (!part_outline(self, part, start, end, &names)) return 0;
-    if (self->group_count + names <= MAX_GROUPS + self->fixed_groups) return 1; /* COUNT_NEW cannot fail */
+    Py_ssize_t names, room = MAX_GROUPS + self->fixed_groups - self->group_count;
+    if (!part_outline(self, part, start, end, room, plain, &names)) return 0;
+    if (names <= room) return 1; /* COUNT_NEW cannot fail */
     int status = expand(self, CHECK, start, end - start, 0);
     return status == -2 ? -1 : status == 0;
 }
@@ -1376,8 +1646,10 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     if (cursor >= end || *cursor != '[') return 0;
     cursor = find_byte(cursor, end, ']');
     if (cursor == NULL || end - cursor < 3 || cursor[1] != ' ' || cursor[2] != '"') return 0;
-    const unsigned char *request = cursor + 3, *request_end = find_byte(request, end, '"');
-    if (request_end == NULL) return 0;
+    const unsigned char *request = cursor + 3, *quotes[MAX_LINE_QUOTES];
+    int quote_count = plain_quotes(request, end, quotes);
+    if (quote_count < 1) return 0; /* not plain (neither request nor tail would be handled), or no end */
+    const unsigned char *request_end = quotes[0];
     cursor = request_end + 1;
     if (end - cursor < 4 || cursor[0] != ' ') return 0;
     cursor++;
@@ -1400,9 +1672,10 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
         if (cursor == digits) return 0;
     }
     Entry *request_entry, *tail_entry;
-    int status = check_part(self, PART_REQUEST, expand_request, request, request_end, &request_entry);
+    split_tail_from_quotes(self, cursor, end, quotes + 1, quote_count - 1); /* what split_tail_once gives */
+    int status = check_part(self, PART_REQUEST, expand_request, request, request_end, 1, &request_entry);
     if (status <= 0) return status;
-    status = check_part(self, PART_TAIL, expand_tail, cursor, end, &tail_entry);
+    status = check_part(self, PART_TAIL, expand_tail, cursor, end, 1, &tail_entry);
     if (status <= 0) return status;
     if (count_value(self, &self->groups[FIELD_CLIENT], words[0][0], words[0][1] - words[0][0], 1, 0) < 0 ||
         count_value(self, &self->groups[FIELD_USER], words[2][0], words[2][1] - words[2][0], 1, 0) < 0 ||
@@ -1833,6 +2106,7 @@ static void clear_counts(Tally *self) {
         PyMem_RawFree(self->groups[index].memo_entries);
     }
     table_free(&self->group_index);
+    memset(self->group_cache, 0, sizeof(self->group_cache));
     self->known_count = 0; /* groups are made again after a drain */
     self->known_paths.used = 0;
     self->keys.used = 0;

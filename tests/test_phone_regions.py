@@ -7,6 +7,9 @@ column names and the regions of international numbers in sibling columns from th
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from piimap.classifiers.phone import PhoneClassifier, country_regions
@@ -161,3 +164,28 @@ def test_config_regions_as_a_list_a_string_and_a_classifier_option(tmp_path) -> 
     config.write_text("sources: {data: data.csv}\nsettings:\n  default_region: [US, XX]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown region 'XX'"):
         load_config(config)
+
+
+@pytest.mark.slow
+def test_country_names_load_without_the_geocoder_prefixes() -> None:
+    """The country names come from phonenumbers' locale table alone, not its ~100 MB geocoding package.
+
+    The slow reference is the ordinary import of ``phonenumbers.geodata.locale`` (which runs the
+    package's ``__init__`` and loads every prefix): both give the same names. Run in a child
+    process, so nothing another test imported counts.
+    """
+    script = (
+        "import sys\n"
+        "from piimap.classifiers.phone import _country_names, country_regions\n"
+        "assert country_regions(['Deutschland', 'France'], codes=False) == ('DE', 'FR')\n"
+        "assert 'phonenumbers.geodata' not in sys.modules, 'the geocoder prefixes were loaded'\n"
+        "fast = dict(_country_names())\n"
+        "_country_names.cache_clear()\n"
+        "import phonenumbers.geodata.locale\n"  # the reference: the usual import, prefixes and all
+        "assert 'phonenumbers.geodata' in sys.modules\n"
+        "assert dict(_country_names()) == fast and len(fast) > 1000\n"
+        "print('ok')\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ok"
