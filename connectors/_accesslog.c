@@ -261,6 +261,8 @@ enum { R_ALNUM = 1, R_DIGIT = 2, R_UPPER = 4, R_LOWER = 8, R_NON_HEX = 16 };
 static unsigned char RUN_KIND[256];
 /* digit-blind keys (see blind_key): each byte's stand-in, and the bytes that refuse a key */
 static unsigned char BLIND_BYTE[256], BLIND_REFUSED[256];
+/* Python's str.isspace() for ASCII, a byte at a time: is_space */
+static unsigned char SPACE_BYTE[256];
 
 static void init_byte_kinds(void) {
     for (int c = 0; c < 256; c++) {
@@ -275,6 +277,7 @@ static void init_byte_kinds(void) {
         if (hex || c == ':' || c == '.') kind |= B_V6;
         if (digit || letter || c == '_' || c == ':' || c == '.') kind |= B_WORDISH;
         BYTE_KIND[c] = kind;
+        SPACE_BYTE[c] = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
         BLIND_BYTE[c] = (unsigned char)(c == '0' ? 0xFE : digit ? 0xFF : c);
         BLIND_REFUSED[c] = c == '@' || c >= 0x80;
         RUN_KIND[c] = (unsigned char)((digit || letter ? R_ALNUM : 0) | (digit ? R_DIGIT : 0) |
@@ -930,6 +933,7 @@ typedef struct {
     Py_ssize_t decoded_capacity;
     unsigned char *key_buffer; /* the key of a group lookup */
     uint32_t group_cache[GROUP_CACHE]; /* recent group_for answers (group + 1), checked on use */
+    int line_without_percent; /* set while counting an access line plain_quotes found no '%' in */
     Py_ssize_t key_capacity;
     Py_ssize_t *rejected; /* (start, end) offsets of lines handed back by the current feed */
     Py_ssize_t rejected_count, rejected_capacity;
@@ -1191,7 +1195,7 @@ static int group_lookup(Tally *self, int create, int kind, const unsigned char *
 
 /* Python's str.isspace() for ASCII (what \s, str.strip() and str.split() use). */
 static inline int is_space(unsigned char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+    return SPACE_BYTE[c];
 }
 
 static inline int hex_value(unsigned char c) {
@@ -1252,6 +1256,13 @@ static inline int is_plain_unescaped(const unsigned char *start, const unsigned 
 
 static inline const unsigned char *find_byte(const unsigned char *from, const unsigned char *end, unsigned char c) {
     if (end - from < 16) { /* a short span: a loop beats the call */
+        if (end - from >= 8) { /* eight bytes at once first */
+            uint64_t word;
+            memcpy(&word, from, 8);
+            uint64_t found = bytes_equal_to(word, c);
+            if (found) return from + (__builtin_ctzll(found) >> 3);
+            from += 8;
+        }
         for (; from < end; from++) {
             if (*from == c) return from;
         }
@@ -1274,7 +1285,7 @@ static int tally_decoded(Tally *self, Mode mode, int group, const unsigned char 
     if (mode == CHECK) {
         return 0;
     }
-    if (find_byte(value, value + length, '%') == NULL) {
+    if (self->line_without_percent || find_byte(value, value + length, '%') == NULL) {
         return tally(self, mode, group, value, length, count);
     }
     if (grow((void **)&self->decoded, &self->decoded_capacity, length + 1, 1) < 0) return -2;
@@ -1451,15 +1462,18 @@ static int split_tail_once(Tally *self, const unsigned char *tail, Py_ssize_t le
 
 /* One pass over an access line's request and tail (from after the request's opening quote to the
  * end of the line), which both must be ASCII without a backslash: the quotes in it, in order.
- * Their number, or -1 when a byte is not plain or there are more than MAX_LINE_QUOTES - 1. */
-static int plain_quotes(const unsigned char *start, const unsigned char *end, const unsigned char **quotes) {
+ * Their number, or -1 when a byte is not plain or there are more than MAX_LINE_QUOTES - 1;
+ * `*percent` says whether a '%' (a URL escape to decode) is among them. */
+static int plain_quotes(const unsigned char *start, const unsigned char *end, const unsigned char **quotes,
+                        int *percent) {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, lows = 0x7f7f7f7f7f7f7f7fULL;
     const unsigned char *at = start;
-    uint64_t bad = 0;
+    uint64_t bad = 0, percents = 0;
     int found = 0;
 #ifdef HAVE_SSE2
     for (; end - at >= 16; at += 16) {
         __m128i bytes = _mm_loadu_si128((const __m128i *)at);
+        percents |= (uint64_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('%')));
         if (_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))) return -1;
         unsigned quoted = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')));
         while (quoted) {
@@ -1476,6 +1490,7 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
         bad |= word | ((slashes - ones) & ~slashes); /* a high bit: non-ASCII, or (maybe) a backslash */
         quoted = word ^ 0x2222222222222222ULL;
         quoted = ~(((quoted & lows) + lows) | quoted) & highs; /* exactly the '"' bytes */
+        percents |= bytes_equal_to(word, '%');
         while (quoted) {
             if (found == MAX_LINE_QUOTES - 1) return -1;
             quotes[found++] = at + (__builtin_ctzll(quoted) >> 3);
@@ -1486,11 +1501,13 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
     for (; at < end; at++) {
         unsigned char c = *at;
         if (c >= 0x80 || c == '\\') return -1;
+        percents |= c == '%';
         if (c == '"') {
             if (found == MAX_LINE_QUOTES - 1) return -1;
             quotes[found++] = at;
         }
     }
+    *percent = percents != 0;
     return found;
 }
 
@@ -1632,6 +1649,17 @@ static inline int count_part(Tally *self, Entry *cached, Expander expand, const 
     return expand(self, COUNT_NEW, start, end - start, 1) == -2 ? -1 : 0;
 }
 
+/* Count a line's request line and tail (count_part); `without_percent` when neither holds a '%',
+ * so their values need no look for escapes. 0, or -1 on no memory. */
+static int count_parts(Tally *self, Entry *request_entry, const unsigned char *request, const unsigned char *request_end,
+                       Entry *tail_entry, const unsigned char *tail, const unsigned char *end, int without_percent) {
+    self->line_without_percent = without_percent;
+    int status = count_part(self, request_entry, expand_request, request, request_end);
+    if (status == 0) status = count_part(self, tail_entry, expand_tail, tail, end);
+    self->line_without_percent = 0;
+    return status;
+}
+
 /* One access-log line (without its newline). 1 = counted, 0 = handed back, -1 = no memory. */
 static int parse_access_line(Tally *self, const unsigned char *line, const unsigned char *end) {
     const unsigned char *cursor = line, *words[3][2];
@@ -1647,7 +1675,7 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     cursor = find_byte(cursor, end, ']');
     if (cursor == NULL || end - cursor < 3 || cursor[1] != ' ' || cursor[2] != '"') return 0;
     const unsigned char *request = cursor + 3, *quotes[MAX_LINE_QUOTES];
-    int quote_count = plain_quotes(request, end, quotes);
+    int percent, quote_count = plain_quotes(request, end, quotes, &percent);
     if (quote_count < 1) return 0; /* not plain (neither request nor tail would be handled), or no end */
     const unsigned char *request_end = quotes[0];
     cursor = request_end + 1;
@@ -1679,8 +1707,7 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     if (status <= 0) return status;
     if (count_value(self, &self->groups[FIELD_CLIENT], words[0][0], words[0][1] - words[0][0], 1, 0) < 0 ||
         count_value(self, &self->groups[FIELD_USER], words[2][0], words[2][1] - words[2][0], 1, 0) < 0 ||
-        count_part(self, request_entry, expand_request, request, request_end) < 0 ||
-        count_part(self, tail_entry, expand_tail, cursor, end) < 0) {
+        count_parts(self, request_entry, request, request_end, tail_entry, cursor, end, !percent) < 0) {
         return -1;
     }
     self->lines++;
