@@ -1600,37 +1600,41 @@ static int part_outline(Tally *self, int part, const unsigned char *start, const
 
 typedef int (*Expander)(Tally *, Mode, const unsigned char *, Py_ssize_t, long long);
 
-/* Whether a request line or tail is one this module handles: 1 yes, 0 no, -1 on no memory.
- * While its table has room, a new one is parsed once (CHECK) and kept: counted whole, expanded
- * at the drain (*cached). Past that room it will be expanded right away (*cached NULL); once
- * such a full table hardly ever holds the part looked for, it is no longer looked into. */
-static int check_part(Tally *self, int part, Expander expand, const unsigned char *start, const unsigned char *end,
-                      int plain, Entry **cached) {
+/* A request line or tail held in its table (counted whole, expanded at the drain), or NULL: not
+ * held, or the table is no longer looked into (*hash is then 0). Once a full table hardly ever
+ * holds the part looked for, it is no longer looked into. */
+static Entry *find_part(Tally *self, int part, const unsigned char *start, const unsigned char *end, uint64_t *hash) {
+    Table *table = &self->parts[part];
+    *hash = 0;
+    if (self->parts_bypassed[part]) return NULL;
+    *hash = hash_bytes(start, end - start, self->seed) | 1;
+    Entry *entry = table_get(table, &self->keys, start, end - start, *hash);
+    int full = table->used >= self->part_values;
+    if (full && ++self->part_probes[part] >= BYPASS_PROBES) {
+        self->parts_bypassed[part] = self->part_hits[part] * BYPASS_HIT_SHARE < self->part_probes[part];
+        self->part_probes[part] = self->part_hits[part] = 0;
+    }
+    if (entry != NULL) self->part_hits[part] += full;
+    return entry;
+}
+
+/* Whether a request line or tail find_part did not find (`hash` from it) is one this module
+ * handles: 1 yes, 0 no, -1 on no memory. While its table has room, it is parsed once (CHECK)
+ * and kept (*cached); past that room it will be expanded right away (*cached NULL). `plain`:
+ * its bytes are known to be ASCII without a backslash. */
+static int check_new_part(Tally *self, int part, Expander expand, const unsigned char *start,
+                          const unsigned char *end, uint64_t hash, int plain, Entry **cached) {
     Table *table = &self->parts[part];
     *cached = NULL;
-    if (!self->parts_bypassed[part]) {
-        uint64_t hash = hash_bytes(start, end - start, self->seed);
-        Entry *entry = table_get(table, &self->keys, start, end - start, hash);
-        int full = table->used >= self->part_values;
-        if (full && ++self->part_probes[part] >= BYPASS_PROBES) {
-            self->parts_bypassed[part] = self->part_hits[part] * BYPASS_HIT_SHARE < self->part_probes[part];
-            self->part_probes[part] = self->part_hits[part] = 0;
-        }
-        if (entry != NULL) {
-            self->part_hits[part] += full;
-            *cached = entry;
-            return entry->state == VALID;
-        }
-        if (!full) {
-            int status = expand(self, CHECK, start, end - start, 0);
-            if (status == -2) return -1;
-            entry = table_add(table, &self->keys, start, end - start, hash);
-            if (entry == NULL) return -1;
-            self->distinct++;
-            entry->state = status == 0 ? VALID : INVALID;
-            *cached = entry;
-            return entry->state == VALID;
-        }
+    if (hash != 0 && table->used < self->part_values) {
+        int status = expand(self, CHECK, start, end - start, 0);
+        if (status == -2) return -1;
+        Entry *entry = table_add(table, &self->keys, start, end - start, hash);
+        if (entry == NULL) return -1;
+        self->distinct++;
+        entry->state = status == 0 ? VALID : INVALID;
+        *cached = entry;
+        return entry->state == VALID;
     }
     Py_ssize_t names, room = MAX_GROUPS + self->fixed_groups - self->group_count;
     if (!part_outline(self, part, start, end, room, plain, &names)) return 0;
@@ -1674,10 +1678,17 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     if (cursor >= end || *cursor != '[') return 0;
     cursor = find_byte(cursor, end, ']');
     if (cursor == NULL || end - cursor < 3 || cursor[1] != ' ' || cursor[2] != '"') return 0;
-    const unsigned char *request = cursor + 3, *quotes[MAX_LINE_QUOTES];
-    int percent, quote_count = plain_quotes(request, end, quotes, &percent);
-    if (quote_count < 1) return 0; /* not plain (neither request nor tail would be handled), or no end */
-    const unsigned char *request_end = quotes[0];
+    const unsigned char *request = cursor + 3, *request_end, *quotes[MAX_LINE_QUOTES];
+    int quote_count = -1, percent = 1; /* quotes not looked for yet; '%' unknown */
+    if (self->parts_bypassed[PART_REQUEST] && self->parts_bypassed[PART_TAIL]) {
+        /* high-cardinality lines: no part is held, so both are checked: the quotes at once */
+        quote_count = plain_quotes(request, end, quotes, &percent);
+        if (quote_count < 1) return 0; /* not plain (neither part would be handled), or no end */
+        request_end = quotes[0];
+    } else {
+        request_end = find_byte(request, end, '"');
+        if (request_end == NULL) return 0;
+    }
     cursor = request_end + 1;
     if (end - cursor < 4 || cursor[0] != ' ') return 0;
     cursor++;
@@ -1699,12 +1710,28 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
         while (cursor < end && *cursor >= '0' && *cursor <= '9') cursor++;
         if (cursor == digits) return 0;
     }
-    Entry *request_entry, *tail_entry;
-    split_tail_from_quotes(self, cursor, end, quotes + 1, quote_count - 1); /* what split_tail_once gives */
-    int status = check_part(self, PART_REQUEST, expand_request, request, request_end, 1, &request_entry);
-    if (status <= 0) return status;
-    status = check_part(self, PART_TAIL, expand_tail, cursor, end, 1, &tail_entry);
-    if (status <= 0) return status;
+    /* request line and tail: repeated ones are held, checked once; new ones are checked here */
+    uint64_t request_hash, tail_hash;
+    Entry *request_entry = find_part(self, PART_REQUEST, request, request_end, &request_hash);
+    if (request_entry != NULL && request_entry->state != VALID) return 0;
+    Entry *tail_entry = find_part(self, PART_TAIL, cursor, end, &tail_hash);
+    if (tail_entry != NULL && tail_entry->state != VALID) return 0;
+    if (request_entry == NULL || tail_entry == NULL) {
+        /* one pass over both (each must be plain): the quotes the tail is split at, and any '%' */
+        if (quote_count < 0) quote_count = plain_quotes(request, end, quotes, &percent);
+        if (quote_count < 1) return 0;
+        split_tail_from_quotes(self, cursor, end, quotes + 1, quote_count - 1); /* what split_tail_once gives */
+        int status;
+        if (request_entry == NULL &&
+            (status = check_new_part(self, PART_REQUEST, expand_request, request, request_end, request_hash, 1,
+                                     &request_entry)) <= 0) {
+            return status;
+        }
+        if (tail_entry == NULL &&
+            (status = check_new_part(self, PART_TAIL, expand_tail, cursor, end, tail_hash, 1, &tail_entry)) <= 0) {
+            return status;
+        }
+    }
     if (count_value(self, &self->groups[FIELD_CLIENT], words[0][0], words[0][1] - words[0][0], 1, 0) < 0 ||
         count_value(self, &self->groups[FIELD_USER], words[2][0], words[2][1] - words[2][0], 1, 0) < 0 ||
         count_parts(self, request_entry, request, request_end, tail_entry, cursor, end, !percent) < 0) {

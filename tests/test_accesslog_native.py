@@ -132,6 +132,26 @@ def test_lines_the_c_parser_hands_back_are_parsed_in_python(odd_line: str) -> No
 
 
 @needs_native
+@pytest.mark.parametrize("quoted_fields", [0, 1, 2, 3, 8, 62, 63, 64, 65, 66, 70])
+@pytest.mark.parametrize("odd_quote", [False, True])
+@pytest.mark.parametrize("escaped", ["", "%40", "caf\u00e9", 'a\\"b'])
+def test_lines_with_many_quoted_fields_give_the_same_fields_both_ways(
+    quoted_fields: int, odd_quote: bool, escaped: str
+) -> None:
+    """The C parser finds a line's quotes in one pass, up to a limit (64 quoted fields after the
+    size): at, below and past it, with a stray quote, an escape, a non-ASCII or a backslash, it
+    counts what the Python parser counts, or hands the line back (fewer cookie names than the
+    100 a file keeps fields for: past them, which names come first differs)."""
+    quoted = "".join(f' "c{index}=v{index}{escaped if index == 1 else ""}"' for index in range(quoted_fields))
+    line = f'81.2.69.160 - - [10/Oct/2023:13:55:36 +0000] "GET /a?e=j{escaped}%40x.io HTTP/1.1" 200 5{quoted}'
+    line += ' tail"' if odd_quote else " tail"
+    data = generated_log(20, seed=3) + (line + "\n").encode() * 3 + generated_log(20, seed=4)
+    for part_values in (8192, 0):  # each line's parts checked once and kept, or parsed every time
+        native, python = parse_both(data, budget=TallyBudget(exact_values=1 << 40, part_values=part_values))
+        assert native == python
+
+
+@needs_native
 @pytest.mark.parametrize("part_values", [8192, 0, 3])
 def test_many_drains_add_up_to_one(part_values: int) -> None:
     data = generated_log(3000, seed=11)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -402,6 +403,51 @@ def test_shapes_keep_what_the_validators_look_at(
 
     assert shape(value.encode(), text=text)[0] == shape(same_as.encode(), text=text)[0]
     assert shape(value.encode(), text=text)[0] != shape(differs_from.encode(), text=text)[0]
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(
+    octets=st.lists(
+        st.sampled_from(
+            [
+                "0",
+                "00",
+                "01",
+                "1",
+                "9",
+                "10",
+                "99",
+                "100",
+                "127",
+                "169",
+                "172",
+                "192",
+                "198",
+                "203",
+                "224",
+                "255",
+                "256",
+                "999",
+            ]
+        ),
+        min_size=3,
+        max_size=5,
+    ),
+    separator=st.sampled_from([".", ".", ".", ","]),
+)
+def test_a_whole_dotted_quad_has_the_shape_the_general_loop_gives(octets: list[str], separator: str) -> None:
+    """A value that is only a dotted quad takes a one-pass shortcut; its reference is the general
+    loop, which a line (text) walks the same way without the value's length at the end."""
+    from piimap.connectors._accesslog import shape
+
+    value = separator.join(octets)
+    as_value, as_line = shape(value.encode(), text=False)[0], shape(value.encode(), text=True)[0]
+    with_length = as_line + b"\x01T" + bytes([len(value)])  # a value holding an address ends with its length
+    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", value):  # the shortcut's values
+        assert as_value == with_length
+    else:
+        assert as_value in (as_line, with_length)
 
 
 def _digit_twin(value: str, chooser: random.Random) -> str:
