@@ -747,6 +747,13 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
             return quad_length;
         }
     }
+    if (length > 0 && IS_ALNUM(value[0])) { /* one alphanumeric run (an id, a token): what the loop writes */
+        Run run = scan_run(value, length, 0);
+        if (run.end == length) {
+            if (sensitive != NULL) *sensitive = 0;
+            return put_run(out, value, length, &run) - start;
+        }
+    }
     Py_ssize_t locals[MAX_EMAIL_REGIONS], ats[MAX_EMAIL_REGIONS], ends[MAX_EMAIL_REGIONS];
     int regions = 0;
     Py_ssize_t floor = 0;
@@ -1319,21 +1326,36 @@ static int is_address_list(const unsigned char *value, Py_ssize_t length) {
     return digit && in_part && !after_space;
 }
 
-/* _COOKIE_LIKE: "name=value" pairs split by ';' (optional trailing ';' and whitespace). */
-static int is_cookie_like(const unsigned char *value, Py_ssize_t length) {
+
+#define MAX_COOKIE_PAIRS 32
+
+/* Whether a value is what _COOKIE_LIKE matches ("name=value" pairs split by ';', an optional
+ * trailing ';' and whitespace), and where its pairs lie (name start, '=', value end after strip),
+ * in one pass: their number, -1 when it is not cookie-like, -2 when it is but has more pairs than
+ * MAX_COOKIE_PAIRS (then found again while counting). */
+static int cookie_pairs(const unsigned char *value, Py_ssize_t length, const unsigned char *pairs[][3]) {
     const unsigned char *end = value + length, *segment = value;
+    int count = 0;
     for (;;) {
         const unsigned char *semicolon = find_byte(segment, end, ';');
         const unsigned char *segment_end = semicolon ? semicolon : end;
         const unsigned char *cursor = segment;
         while (cursor < segment_end && is_space(*cursor)) cursor++;
         if (cursor == segment_end && segment != value && semicolon == NULL) {
-            return 1; /* what follows the last ';' is only whitespace */
+            return count <= MAX_COOKIE_PAIRS ? count : -2; /* only whitespace after the last ';' */
         }
         const unsigned char *name = cursor;
         while (cursor < segment_end && !is_space(*cursor) && *cursor != '=' && *cursor != ',') cursor++;
-        if (cursor == name || cursor == segment_end || *cursor != '=') return 0;
-        if (semicolon == NULL) return 1;
+        if (cursor == name || cursor == segment_end || *cursor != '=') return -1;
+        if (count < MAX_COOKIE_PAIRS) {
+            const unsigned char *value_end = segment_end;
+            while (value_end > cursor + 1 && is_space(value_end[-1])) value_end--;
+            pairs[count][0] = name;
+            pairs[count][1] = cursor;
+            pairs[count][2] = value_end;
+        }
+        count++;
+        if (semicolon == NULL) return count <= MAX_COOKIE_PAIRS ? count : -2;
         segment = semicolon + 1;
     }
 }
@@ -1364,7 +1386,16 @@ static int expand_extra(Tally *self, Mode mode, long position, const unsigned ch
             part = comma + 1;
         }
     }
-    if (is_cookie_like(value, length)) {
+    const unsigned char *pairs[MAX_COOKIE_PAIRS][3];
+    int pair_count = cookie_pairs(value, length, pairs);
+    for (int index = 0; index < pair_count; index++) { /* name=value; ...: each cookie, found in one pass */
+        int group = group_for(self, mode != COUNT, KIND_COOKIE, pairs[index][0], pairs[index][1] - pairs[index][0], 0);
+        if (group < 0) return group;
+        const unsigned char *cookie = pairs[index][1] + 1;
+        if ((status = tally_decoded(self, mode, group, cookie, pairs[index][2] - cookie, count)) < 0) return status;
+    }
+    if (pair_count >= 0) return 0;
+    if (pair_count == -2) { /* cookie-like, with more pairs than one pass keeps: found one by one */
         const unsigned char *pair = value;
         for (;;) {
             const unsigned char *semicolon = find_byte(pair, end, ';');

@@ -152,6 +152,25 @@ def test_lines_with_many_quoted_fields_give_the_same_fields_both_ways(
 
 
 @needs_native
+@pytest.mark.parametrize("pairs", [1, 2, 31, 32, 33, 40])
+@pytest.mark.parametrize("spacing", ["; ", ";", " ;  ", ";\t"])
+@pytest.mark.parametrize("ending", ["", ";", "; ", " ", "; x", ";=1"])
+def test_cookie_fields_of_many_pairs_give_the_same_fields_both_ways(
+    pairs: int, spacing: str, ending: str
+) -> None:
+    """The C parser splits a cookie field in one pass up to 32 pairs, and again pair by pair past
+    them; both against the Python parser, with spaces, empty values and endings that are not pairs."""
+    cookie = (
+        spacing.join(f"k{index}={'' if index % 7 == 3 else f'v{index} '}" for index in range(pairs)) + ending
+    )
+    line = f'81.2.69.160 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8" "{cookie}"'
+    data = generated_log(10, seed=5) + (line + "\n").encode() * 2 + generated_log(10, seed=6)
+    for part_values in (8192, 0):
+        native, python = parse_both(data, budget=TallyBudget(exact_values=1 << 40, part_values=part_values))
+        assert native == python
+
+
+@needs_native
 @pytest.mark.parametrize("part_values", [8192, 0, 3])
 def test_many_drains_add_up_to_one(part_values: int) -> None:
     data = generated_log(3000, seed=11)
