@@ -40,9 +40,23 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__SSE2__) /* every x86-64 processor: sixteen bytes at a time in the byte loops below */
+#if defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64) /* every x86-64 processor: sixteen bytes at a time */
 #include <emmintrin.h>
 #define HAVE_SSE2 1
+#endif
+#if defined(_MSC_VER)
+#include <intrin.h>
+/* The index of the lowest set bit of a non-zero word. */
+static inline int lowest_set_bit(uint64_t word) {
+    unsigned long index;
+    _BitScanForward64(&index, word);
+    return (int)index;
+}
+#else
+/* The index of the lowest set bit of a non-zero word. */
+static inline int lowest_set_bit(uint64_t word) {
+    return __builtin_ctzll(word);
+}
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
@@ -527,7 +541,7 @@ static inline Run scan_run(const unsigned char *value, Py_ssize_t length, Py_ssi
         int past_f = letters & _mm_movemask_epi8(_mm_cmpgt_epi8(folded, _mm_set1_epi8('f')));
         int alnum = digits | letters, span = 16;
         if (alnum != 0xFFFF) { /* the run ends in these sixteen: keep what lies before its end */
-            span = __builtin_ctz(~alnum);
+            span = lowest_set_bit((uint64_t)(~alnum & 0xFFFF));
             int before = (1 << span) - 1;
             digits &= before;
             letters &= before;
@@ -705,8 +719,8 @@ static inline void find_at_and_colon(const unsigned char *value, Py_ssize_t leng
         uint64_t word;
         memcpy(&word, cursor, 8);
         uint64_t ats = *at ? 0 : bytes_equal_to(word, '@'), colons = *colon ? 0 : bytes_equal_to(word, ':');
-        if (ats) *at = cursor + (__builtin_ctzll(ats) >> 3);
-        if (colons) *colon = cursor + (__builtin_ctzll(colons) >> 3);
+        if (ats) *at = cursor + (lowest_set_bit(ats) >> 3);
+        if (colons) *colon = cursor + (lowest_set_bit(colons) >> 3);
         if (*at && *colon) return;
     }
     for (; cursor < end; cursor++) {
@@ -1267,7 +1281,7 @@ static inline const unsigned char *find_byte(const unsigned char *from, const un
             uint64_t word;
             memcpy(&word, from, 8);
             uint64_t found = bytes_equal_to(word, c);
-            if (found) return from + (__builtin_ctzll(found) >> 3);
+            if (found) return from + (lowest_set_bit(found) >> 3);
             from += 8;
         }
         for (; from < end; from++) {
@@ -1509,7 +1523,7 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
         unsigned quoted = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')));
         while (quoted) {
             if (found == MAX_LINE_QUOTES - 1) return -1;
-            quotes[found++] = at + __builtin_ctz(quoted);
+            quotes[found++] = at + lowest_set_bit(quoted);
             quoted &= quoted - 1;
         }
     }
@@ -1524,7 +1538,7 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
         percents |= bytes_equal_to(word, '%');
         while (quoted) {
             if (found == MAX_LINE_QUOTES - 1) return -1;
-            quotes[found++] = at + (__builtin_ctzll(quoted) >> 3);
+            quotes[found++] = at + (lowest_set_bit(quoted) >> 3);
             quoted &= quoted - 1;
         }
     }
