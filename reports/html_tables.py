@@ -222,7 +222,7 @@ def render_recipients(
         ):
             source = ", ".join(systems)
             items.append(
-                f'<li class="{"failing" if failing else ""}"><span class="key">{breakable(category)}</span> '
+                f'<li class="{"failing" if failing else ""}"><span class="cat">{breakable(category)}</span> '
                 f'<span class="badge origin-{_e(origin)}">{_e(origin)}</span>'
                 f'<span class="from"> from {_e(source)}</span></li>'
             )

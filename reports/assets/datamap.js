@@ -241,7 +241,7 @@
     var items = element("ul", null, "received");
     bands.forEach(function (band) {
       var item = element("li", null, band.failing ? "failing" : "");
-      item.appendChild(element("span", (band.categories.join(", ") || "(nothing found)") + " ", "key"));
+      item.appendChild(element("span", (band.categories.join(", ") || "(nothing found)") + " ", "cat"));
       item.appendChild(element("span", band.origin, "badge origin-" + band.origin));
       item.appendChild(document.createTextNode(" from " + band.systems.join(", ")));
       if (band.count || band.first_seen) {
@@ -265,7 +265,7 @@
       where.appendChild(element("span", " \u203a " + (finding.field === null ? "(text)" : finding.field), "field-name"));
       item.appendChild(where);
       var facts = element("div", null, "facts");
-      facts.appendChild(element("span", finding.category, "key"));
+      facts.appendChild(element("span", finding.category, "cat"));
       facts.appendChild(element("span", " confidence " + Number(finding.confidence).toFixed(2), "num confidence"));
       facts.appendChild(element("span", " matched " + finding.matched + "/" + finding.sampled, "num matched"));
       item.appendChild(facts);
