@@ -462,17 +462,14 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool) -> FlowLayout:
     value = {node.id: max(inflow[node.id], outflow[node.id], 1) for node in nodes}
 
     unit = _band_unit(columns, value, by_id)
-    heights = {
-        node.id: max(_min_height(node), _stacked(inflow[node.id], unit), _stacked(outflow[node.id], unit))
-        for node in nodes
-    }
-    # stacked() is exact only per band; recompute from the bands themselves below
+    # a node is as tall as the bands stacked on its busier side (each at least MIN_BAND thick)
     side_in: dict[str, float] = defaultdict(float)
     side_out: dict[str, float] = defaultdict(float)
     for _, band in primary:
         thickness = max(band.value * unit, MIN_BAND)
         side_out[band.source] += thickness
         side_in[band.target] += thickness
+    heights: dict[str, float] = {}
     for node in nodes:
         heights[node.id] = max(_min_height(node), side_in[node.id], side_out[node.id])
 
@@ -524,10 +521,6 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool) -> FlowLayout:
     geometry = {node.node.id: node for node in placed}
     bands = _place_bands(diagram, primary, geometry, unit, detail)
     return FlowLayout(detail, round(width_total), round(height_total), placed, bands, kinds)
-
-
-def _stacked(total: int, unit: float) -> float:
-    return total * unit
 
 
 def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> list[list[str]]:
@@ -589,10 +582,7 @@ def _band_unit(
         minimum = sum(_min_height(by_id[item]) for item in column)
         room = inner - fixed
         if flexible and room > 0:
-            candidate = room / flexible
-            if candidate * flexible < minimum:  # the boxes' own heights decide; bands may be thinner
-                candidate = max(room - minimum, room / 2) / flexible
-            unit = min(unit, candidate)
+            unit = min(unit, max(room - minimum / 2, room / 2) / flexible)
     return max(unit, 1.0)
 
 
@@ -734,7 +724,7 @@ def _band_title(band: Band, labels: Mapping[str, str]) -> str:
 
 def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> str:
     """``layout`` as an ``<svg>`` element (every scanned string escaped)."""
-    labels = {node.id: " ".join(node.lines).replace("\u26a0 ", "") for node in diagram.nodes}
+    labels = {node.id: "".join(node.lines).removeprefix("\u26a0 ") for node in diagram.nodes}
     node_index = {node.id: index for index, node in enumerate(diagram.nodes)}
     parts = [
         f'<svg id="{element_id}" class="flow" xmlns="http://www.w3.org/2000/svg" '

@@ -87,7 +87,8 @@ def render_html(result: ScanResult) -> str:
     systems = [node["system"] for node in view["nodes"] if node["kind"] == "system"]
     matrix = build_matrix(result.findings, result.datamap, violations, systems)
     rules = {rule.id: rule for rule in (FINDING_RULE, *RULES)}
-    page_data = view | {
+    # the script draws from the bands; the view's own edges (for other consumers) stay out of the page
+    page_data = {key: value for key, value in view.items() if key != "edges"} | {
         "bands": [band.to_dict() for band in diagram.bands],
         "matrix": {"systems": list(matrix.systems), "categories": list(matrix.categories)},
     }

@@ -12,12 +12,14 @@ import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from piimap.model import (
     DataMapGraph,
     Finding,
     SystemNode,
+    VendorNode,
     Violation,
     category_id,
     container_id,
@@ -90,10 +92,12 @@ class Matrix:
     cells: tuple[MatrixCell, ...]
 
     def cell(self, system: str, category: str) -> MatrixCell | None:
-        for cell in self.cells:
-            if cell.system == system and cell.category == category:
-                return cell
-        return None
+        """The cell of ``system`` and ``category``, or ``None``."""
+        return self._by_key.get((system, category))
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, str], MatrixCell]:
+        return {(cell.system, cell.category): cell for cell in self.cells}
 
 
 def build_matrix(
@@ -215,7 +219,14 @@ def render_recipients(
             if purpose not in purposes[band.target]:
                 purposes[band.target].append(purpose)
     rows = []
-    for vendor in datamap.vendors:
+    # vendors of the data map, then recipients only observed flows name (no entry in the data map)
+    listed = {vendor.id for vendor in datamap.vendors}
+    unlisted = [
+        VendorNode(node.id.split(":", 1)[1], "".join(node.lines).removeprefix("\u26a0 "), "unknown")
+        for node in diagram.nodes
+        if node.kind == "vendor" and node.id not in listed
+    ]
+    for vendor in (*datamap.vendors, *unlisted):
         items = []
         for category, origin, systems, failing in sorted(
             received.get(vendor.id, ()), key=lambda item: item[0]

@@ -284,6 +284,20 @@ def test_every_node_is_reachable_with_the_keyboard(browser, six_report):
         page.focus("svg.flow:not(.hidden) .node[data-node='container:crm/public.customer']")
         page.keyboard.press("Enter")
         assert page.text_content("#details-title") == "container: crm \u203a public.customer"  # full name
+        # arrow keys: left to its system, right back to a linked category, up / down in a column
+        focused = "document.activeElement.getAttribute('data-node')"
+        page.keyboard.press("ArrowLeft")
+        assert page.evaluate(focused) == "system:crm"
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(focused) == "container:crm/public.customer"
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(focused) in {"category:user.contact.email", "category:user.contact.phone_number"}
+        before = page.evaluate(focused)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowUp")
+        assert page.evaluate(focused) == before
+        page.keyboard.press("Escape")
+        assert page.text_content("#details-title") == "Select a node"
         opened.assert_clean()
     finally:
         opened.close()
@@ -363,6 +377,20 @@ def test_a_systems_containers_fold_into_it_and_the_containers_switch_hides_them(
     page.uncheck("#show-containers")
     assert not any(node.startswith("container:") for node in page.evaluate(VISIBLE_NODES))
     assert page.evaluate(DIAGRAM_FITS) == []
+    opened.assert_clean()
+
+
+def test_the_page_prints_the_diagram_and_tables_without_the_controls(opened):
+    page = opened.page
+    page.emulate_media(media="print")
+    assert page.locator(".toolbar").is_hidden() and page.locator("#details").is_hidden()
+    assert page.locator("#matrix").is_visible() and page.locator("#recipients").is_visible()
+    width = page.evaluate("document.documentElement.clientWidth")
+    svg = page.locator("svg.flow:not(.hidden)").bounding_box()
+    assert 0 < svg["width"] <= width
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=ARTIFACTS / "company-print.pdf", format="A4", print_background=True)
+    assert (ARTIFACTS / "company-print.pdf").stat().st_size > 10_000
     opened.assert_clean()
 
 

@@ -86,6 +86,11 @@ def with_observed_flows(result):
             evidence=("POST connect.facebook.net/tr em=sha256:3f***",),
         )
     )
+    edges.append(  # a recipient only the traffic names: no vendor entry in the data map
+        VendorFlow(
+            "web_logs", "tracker.example", (), ("user.device.cookie_id",), kind=FlowKind.OBSERVED, count=2
+        )
+    )
     undeclared = Violation(
         "PIIMAP008",
         "An observed flow sends user.contact.email to meta, which the data map does not declare.",
@@ -170,6 +175,7 @@ def test_vendor_bands_are_drawn_by_the_flows_kind_with_their_evidence(checked):
     assert "observed: 7 requests" in recipients and "connect.facebook.net/tr em=sha256:3f***" in recipients
     assert "Meta &lt;Pixel&gt;" in recipients and "Meta <Pixel>" not in page
     assert "We do not sell your personal information." in recipients  # the policy sentence
+    assert re.search(r'data-node="vendor:tracker.example">.*?unknown', recipients)
 
 
 def test_the_layout_reads_left_to_right_and_folded_bands_land_where_the_containers_did(checked):

@@ -159,12 +159,56 @@
       if (group) { select(group.getAttribute("data-node")); }
     });
     svg.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter" && event.key !== " ") { return; }
       var fold = event.target.closest(".fold");
       var group = event.target.closest(".node");
-      if (fold) { event.preventDefault(); toggleFold(fold.getAttribute("data-system")); }
-      else if (group) { event.preventDefault(); select(group.getAttribute("data-node")); }
+      if (event.key === "Enter" || event.key === " ") {
+        if (fold) { event.preventDefault(); toggleFold(fold.getAttribute("data-system")); }
+        else if (group) { event.preventDefault(); select(group.getAttribute("data-node")); }
+      } else if (group && event.key.indexOf("Arrow") === 0) {
+        var next = neighbour(svg, group, event.key);
+        if (next) { event.preventDefault(); next.focus(); }
+      }
     });
+  });
+
+  function box(group) {
+    var rect = group.querySelector("rect");
+    return { x: parseFloat(rect.getAttribute("x")), y: parseFloat(rect.getAttribute("y")) };
+  }
+
+  function neighbour(svg, group, key) {
+    // Arrow keys move between boxes: up / down within a column, left / right to the nearest box
+    // of the next column (a linked one when there is one).
+    var here = box(group);
+    var id = group.getAttribute("data-node");
+    var shown = all(".node:not(.hidden)", svg);
+    var candidates;
+    if (key === "ArrowUp" || key === "ArrowDown") {
+      candidates = shown.filter(function (other) {
+        var there = box(other);
+        return there.x === here.x && (key === "ArrowUp" ? there.y < here.y : there.y > here.y);
+      });
+    } else {
+      var columns = unique(shown.map(function (other) { return box(other).x; })).map(Number)
+        .sort(function (a, b) { return a - b; });
+      var index = columns.indexOf(here.x) + (key === "ArrowRight" ? 1 : -1);
+      if (index < 0 || index >= columns.length) { return null; }
+      candidates = shown.filter(function (other) { return box(other).x === columns[index]; });
+      var linked = {};
+      all(".band:not(.hidden)", svg).forEach(function (path) {
+        var band = data.bands[path.getAttribute("data-band")];
+        if (band.from === id) { linked[band.to] = true; }
+        if (band.to === id) { linked[band.from] = true; }
+      });
+      var near = candidates.filter(function (other) { return linked[other.getAttribute("data-node")]; });
+      if (near.length) { candidates = near; }
+    }
+    candidates.sort(function (a, b) { return Math.abs(box(a).y - here.y) - Math.abs(box(b).y - here.y); });
+    return candidates[0] || null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && state.selected) { clearSelection(); }
   });
 
   function toggleFold(system) {
