@@ -19,7 +19,6 @@ element ids are numbers, never names.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +35,7 @@ from piimap.model import (
     system_id,
     vendor_id,
 )
+from piimap.reports.htmltext import escape, visible
 
 __all__ = [
     "Band",
@@ -237,7 +237,7 @@ def build_flow_diagram(
             return
         info = view_nodes.get(node_id, {})
         is_failing = bool(info.get("failing"))
-        text = ("\u26a0 " if is_failing else "") + prefix + label
+        text = ("\u26a0 " if is_failing else "") + visible(prefix + label)
         nodes[node_id] = DiagramNode(
             node_id,
             kind,
@@ -696,7 +696,7 @@ def _band_path(x0: float, y0: float, x1: float, y1: float, size0: float, size1: 
 
 
 def _attr(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return escape(str(value))
 
 
 def _band_title(band: Band, labels: Mapping[str, str]) -> str:
@@ -746,7 +746,7 @@ def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> 
             classes.append("failing")
         parts.append(
             f'<path class="{" ".join(classes)}" d="{band.path}" data-band="{band.index}">'
-            f"<title>{html.escape(_band_title(item, labels))}</title></path>"
+            f"<title>{escape(_band_title(item, labels))}</title></path>"
         )
     parts.append('</g><g class="nodes">')
     for placed in layout.nodes:
@@ -764,7 +764,7 @@ def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> 
         parts.append(
             f'<g class="{" ".join(classes)}" data-node="{_attr(node.id)}" data-index="{node_index[node.id]}" '
             f'tabindex="0" role="button" aria-label="{_attr(description)}">'
-            f"<title>{html.escape(description)}</title>"
+            f"<title>{escape(description)}</title>"
             f'<rect x="{placed.x:.1f}" y="{placed.y:.1f}" width="{placed.width:.1f}" '
             f'height="{placed.height:.1f}" rx="4"/>'
         )
@@ -773,7 +773,7 @@ def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> 
         for number, line in enumerate(node.lines):
             parts.append(
                 f'<text class="label" x="{placed.x + PADDING_X:.1f}" y="{top + number * LINE_HEIGHT:.1f}" '
-                f'data-room="{text_width_available:.1f}">{html.escape(line)}</text>'
+                f'data-room="{text_width_available:.1f}">{escape(line)}</text>'
             )
         parts.append("</g>")
         if placed.collapsible:
@@ -782,7 +782,7 @@ def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> 
             parts.append(
                 f'<g class="fold" data-system="{_attr(node.system)}" tabindex="0" role="button" '
                 f'aria-pressed="false" aria-label="{_attr("fold the containers of " + node.system)}">'
-                f"<title>{html.escape('fold / unfold the containers of ' + node.system)}</title>"
+                f"<title>{escape('fold / unfold the containers of ' + node.system)}</title>"
                 f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="8"/>'
                 f'<text x="{cx:.1f}" y="{cy + 4.5:.1f}" text-anchor="middle">\u2212</text></g>'
             )

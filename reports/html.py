@@ -20,6 +20,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from importlib import resources
@@ -45,10 +46,12 @@ from piimap.reports.html_tables import (
     render_rules,
     render_violations,
 )
+from piimap.reports.htmltext import escape
 from piimap.rules import FINDING_RULE, RULES
 
 __all__ = ["HtmlReport", "build_view", "render_html", "json_for_script"]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DETAIL_THRESHOLD = 25  # containers shown by default up to this many
 
 
@@ -64,6 +67,8 @@ class HtmlReport:
 def json_for_script(data: Any) -> str:
     """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` become ``\\u003c`` etc."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # a lone surrogate (an undecodable byte in a file name) cannot be written as UTF-8: \\u-escape it
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -108,9 +113,9 @@ def render_html(result: ScanResult) -> str:
     title = "piimap data map" + (f": {organisation}" if organisation else "")
     return _PAGE.format(
         csp=html.escape(policy, quote=False),  # base64 hashes and keywords: no '"' to escape
-        title=html.escape(title),
+        title=escape(title),
         css=css,
-        summary=html.escape(_summary_line(view)),
+        summary=escape(_summary_line(view)),
         summary_class="failing" if view["meta"]["counts"]["failing"] else "",
         detail_svg=render_svg(diagram, detail, element_id="flow-detail"),
         summary_svg=render_svg(diagram, summary, element_id="flow-summary"),
@@ -120,9 +125,9 @@ def render_html(result: ScanResult) -> str:
             violations, rules, matrix, {node.id for node in diagram.nodes}, view["meta"]["has_datamap"]
         ),
         rules=render_rules(rules),
-        errors="".join(f"<li>{html.escape(line)}</li>" for line in view["errors"]),
+        errors="".join(f"<li>{escape(line)}</li>" for line in view["errors"]),
         errors_hidden="" if view["errors"] else " hidden",
-        footer=html.escape(_footer_line(view)),
+        footer=escape(_footer_line(view)),
         data=json_for_script(page_data),
         app_js=app_js,
     )

@@ -8,7 +8,6 @@ selection and filtering. Every string from the scan or the declarations goes thr
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from piimap.model import (
     vendor_id,
 )
 from piimap.reports.flowmap import FlowDiagram
+from piimap.reports.htmltext import escape
 from piimap.rules import Rule
 
 __all__ = ["Matrix", "MatrixCell", "build_matrix", "render_matrix", "render_recipients", "render_violations"]
@@ -43,7 +43,7 @@ STATE_TEXT = {
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return escape(str(value))
 
 
 def breakable(text: str) -> str:

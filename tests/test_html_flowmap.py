@@ -330,3 +330,13 @@ def test_markup_in_names_is_text_in_the_svg_and_tables(tmp_path):
         root = ElementTree.fromstring(svg)
         assert not list(root.iter("{http://www.w3.org/2000/svg}image"))
         assert any(evil in (text.text or "") for text in root.iter("{http://www.w3.org/2000/svg}text"))
+
+
+def test_control_characters_and_undecodable_bytes_are_shown_not_written():
+    name = "esc\x1b[31m bell\x07 bad\udcff.log"
+    result = scan_result(finding("logs", name, None, "user.device.ip_address"), sources=("logs",))
+    page = render_report("html", result)
+    html_part = page.split('<script type="application/json"')[0]
+    assert "esc\\x1b[31m bell\\x07 bad\\udcff.log" in html_part
+    assert "\x1b" not in page and "\x07" not in page
+    page.encode("utf-8")  # no lone surrogate left to fail the write
