@@ -215,6 +215,11 @@ _PAGE = """<!DOCTYPE html>
 <section id="matrix-section" aria-labelledby="matrix-title">
   <h2 id="matrix-title">Systems \u00d7 categories</h2>
   {matrix}
+  <div id="cell-details" aria-live="polite" hidden>
+    <div class="cell-details-head"><h3 id="cell-details-title"></h3>
+      <button type="button" id="cell-details-close" aria-label="close">\u00d7</button></div>
+    <div id="cell-details-body"></div>
+  </div>
 </section>
 <section id="recipients-section" aria-labelledby="recipients-title">
   <h2 id="recipients-title">Recipients</h2>

@@ -327,7 +327,9 @@ def test_a_violation_links_to_its_node_and_its_matrix_cell(opened):
         page.evaluate("document.activeElement.getAttribute('data-node')") == "container:app_db/main.accounts"
     )
     group.locator("a.to-cell").first.click()
-    assert page.text_content("#details-title") == "app_db \u00d7 user.contact.phone_number"
+    assert page.text_content("#cell-details-title") == "app_db \u00d7 user.contact.phone_number"
+    assert "matched 40/40" in page.text_content("#cell-details-body")
+    assert "PIIMAP002" in page.text_content("#cell-details-body")
     assert "violation" in page.get_attribute("td.cell.selected", "class")
     assert page.evaluate("document.activeElement.classList.contains('cell-button')")
 
@@ -351,11 +353,14 @@ def test_filters_hide_nodes_and_filtering_everything_out_clears_the_selection(op
 
     page.click("svg.flow:not(.hidden) .node[data-node='vendor:ga']")
     assert page.text_content("#details-title") == "vendor: Google Analytics"
+    page.click("#matrix td.cell:not(.hidden) .cell-button >> nth=0")
+    assert page.locator("#cell-details").is_visible()
     page.click("#categories-none")
     page.click("#systems-none")
     assert page.evaluate(VISIBLE_NODES) == []
     assert page.text_content("#details-title") == "Select a node"  # the old selection is gone
     assert page.locator("#details-body").inner_html() == ""
+    assert page.locator("#cell-details").is_hidden() and page.locator("td.cell.selected").count() == 0
     page.click("#categories-all")
     page.click("#systems-all")
     assert "vendor:ga" in page.evaluate(VISIBLE_NODES)

@@ -19,6 +19,7 @@
     showContainers: !!data.meta.show_containers,
     folded: new Set(),
     selected: null,
+    cell: null,
     visible: {}
   };
 
@@ -103,18 +104,16 @@
     });
     filterMatrix();
     updateFilterState();
-    if (state.selected && !visible.nodes[state.selected] && !isCell(state.selected)) {
+    if (state.selected && !visible.nodes[state.selected]) {
       clearSelection();
-    } else if (state.selected && isCell(state.selected)) {
-      var cell = state.selected.split("\u0000");
-      if (!state.systems.has(cell[0]) || !state.categories.has(cell[1])) { clearSelection(); } else { showCell(cell[0], cell[1]); }
     } else if (state.selected) {
       highlight(state.selected);
       showDetails(state.selected);
     }
+    if (state.cell && (!state.systems.has(state.cell[0]) || !state.categories.has(state.cell[1]))) {
+      clearCell();
+    }
   }
-
-  function isCell(key) { return key.indexOf("\u0000") >= 0; }
 
   function highlight(id) {
     var svg = currentSvg();
@@ -156,7 +155,10 @@
       var fold = event.target.closest(".fold");
       if (fold) { toggleFold(fold.getAttribute("data-system")); return; }
       var group = event.target.closest(".node");
-      if (group) { select(group.getAttribute("data-node")); }
+      if (group) {
+        select(group.getAttribute("data-node"));
+        if (window.innerWidth < 1100) { byId("details").scrollIntoView({ block: "nearest" }); }  // it is below
+      }
     });
     svg.addEventListener("keydown", function (event) {
       var fold = event.target.closest(".fold");
@@ -208,7 +210,9 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && state.selected) { clearSelection(); }
+    if (event.key !== "Escape") { return; }
+    if (state.selected) { clearSelection(); }
+    if (state.cell) { clearCell(); }
   });
 
   function toggleFold(system) {
@@ -235,7 +239,6 @@
   function clearSelection() {
     state.selected = null;
     highlight(null);
-    all(".cell.selected").forEach(function (cell) { cell.classList.remove("selected"); });
     byId("details-title").textContent = "Select a node";
     byId("details-hint").textContent = "Click a box, or move to it with Tab and press Enter, to see its findings.";
     clear(byId("details-attributes"));
@@ -341,12 +344,19 @@
     return element("span", violation.severity, "badge warning");
   }
 
+  function clearCell() {
+    state.cell = null;
+    all(".cell.selected").forEach(function (cell) { cell.classList.remove("selected"); });
+    byId("cell-details").hidden = true;
+    clear(byId("cell-details-body"));
+  }
+
   function showCell(system, category) {
-    highlight(null);
-    byId("details-title").textContent = system + " \u00d7 " + category;
-    byId("details-hint").textContent = "";
-    clear(byId("details-attributes"));
-    var body = byId("details-body");
+    // A cell's findings show under the matrix, where the reader is looking.
+    state.cell = [system, category];
+    byId("cell-details").hidden = false;
+    byId("cell-details-title").textContent = system + " \u00d7 " + category;
+    var body = byId("cell-details-body");
     clear(body);
     showFindings(body, data.findings.filter(function (f) { return f.source === system && f.category === category; }));
     showViolations(body, data.violations.filter(function (v) {
@@ -374,7 +384,6 @@
       var category = button.getAttribute("data-category");
       all(".cell.selected").forEach(function (cell) { cell.classList.remove("selected"); });
       button.parentNode.classList.add("selected");
-      state.selected = system + "\u0000" + category;
       showCell(system, category);
     });
   });
@@ -459,6 +468,7 @@
     byId("filter-state").textContent = text;
   }
 
+  byId("cell-details-close").addEventListener("click", clearCell);
   buildFilters();
   fitLabels(byId("flow-detail"));
   fitLabels(byId("flow-summary"));
