@@ -29,6 +29,7 @@ from piimap.model import (
     DataMapGraph,
     Finding,
     FlowKind,
+    VendorFlow,
     Violation,
     category_id,
     container_id,
@@ -323,6 +324,31 @@ def _stored_failing(
     )
 
 
+def category_origins(flow: VendorFlow) -> dict[str, str]:
+    """Each category of ``flow`` with where it is known from: ``declared`` (the data map's flow
+    carries it), ``observed`` (seen in requests) or ``both``.
+
+    Observed categories are ``flow.observed`` where the record has them; a record without that
+    field (observed flows built before it existed) counts what it carries as observed when its
+    ``kind`` says it was observed."""
+    kind = FlowKind(flow.kind)
+    recorded = getattr(flow, "observed", None)
+    if recorded:  # the record says what was seen; what it carries is the data map's side
+        observed, declared = set(recorded), set(flow.carries)
+    else:
+        observed = set(flow.carries) if kind is not FlowKind.DECLARED else set()
+        declared = set(flow.carries) if kind is not FlowKind.OBSERVED else set()
+    origins = {}
+    for category in sorted(declared | observed):
+        if category in declared and category in observed:
+            origins[category] = FlowKind.BOTH.value
+        elif category in observed:
+            origins[category] = FlowKind.OBSERVED.value
+        else:
+            origins[category] = FlowKind.DECLARED.value
+    return origins
+
+
 def _vendor_bands(
     datamap: DataMapGraph,
     in_system_category: Mapping[tuple[str, str], int],
@@ -337,9 +363,11 @@ def _vendor_bands(
         add(vendor_id(flow.vendor), "vendor", flow.vendor)
         kind = FlowKind(flow.kind)
         unexplained = []
-        for category in flow.carries:
+        origins = category_origins(flow)
+        counts: Mapping[str, int] = getattr(flow, "category_counts", None) or {}
+        for category, origin in origins.items():
             fields = in_system_category.get((flow.system, category), 0)
-            if not fields and kind is FlowKind.DECLARED:
+            if not fields and origin == FlowKind.DECLARED.value:
                 unexplained.append(category)
                 continue
             add(category_id(category), "category", category)
@@ -357,13 +385,13 @@ def _vendor_bands(
             )
             entry["value"] += max(fields, 1)
             entry["systems"].add(flow.system)
-            entry["kinds"].add(kind)
-            entry["count"] += flow.count
+            entry["kinds"].add(FlowKind(origin))
+            entry["count"] += counts.get(category, flow.count) if origin != FlowKind.DECLARED.value else 0
             entry["evidence"].extend(item for item in flow.evidence if item not in entry["evidence"])
             entry["seen"].extend(item for item in (flow.first_seen, flow.last_seen) if item)
             if flow.purpose and flow.purpose not in entry["purposes"]:
                 entry["purposes"].append(flow.purpose)
-        if unexplained or not flow.carries:
+        if unexplained or not origins:
             direct.append(
                 Band(
                     system_id(flow.system),

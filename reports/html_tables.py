@@ -254,6 +254,11 @@ def render_recipients(
         name = _e(vendor.label or vendor.vendor)
         if vendor.label and vendor.label != vendor.vendor:
             name += f' <span class="muted">({_e(vendor.vendor)})</span>'
+        # observed recipients the data map does not list (VendorNode.declared / .known, #15)
+        if vendor.id not in listed or getattr(vendor, "declared", None) is False:
+            name += ' <span class="badge failing">not in the data map</span>'
+        if getattr(vendor, "known", True) is False:
+            name += ' <span class="badge warning">unknown recipient</span>'
         rows.append(
             f'<tr data-node="{_e(vendor.id)}">'
             + _td("vendor", f'<a href="#flow-section" class="to-node" data-node="{_e(vendor.id)}">{name}</a>')

@@ -14,6 +14,7 @@ import random
 import re
 import xml.etree.ElementTree as ElementTree
 from html import escape
+from types import SimpleNamespace
 
 import pytest
 from test_checks_rules import CLEAN, DATAMAP, POLICY, finding, load, scan_result
@@ -26,6 +27,7 @@ from piimap.reports import render_report
 from piimap.reports.flowmap import (
     MIN_COLUMN_GAP,
     build_flow_diagram,
+    category_origins,
     flow_bounds_ok,
     layout_flow,
     render_svg,
@@ -175,7 +177,7 @@ def test_vendor_bands_are_drawn_by_the_flows_kind_with_their_evidence(checked):
     assert "observed: 7 requests" in recipients and "connect.facebook.net/tr em=sha256:3f***" in recipients
     assert "Meta &lt;Pixel&gt;" in recipients and "Meta <Pixel>" not in page
     assert "We do not sell your personal information." in recipients  # the policy sentence
-    assert re.search(r'data-node="vendor:tracker.example">.*?unknown', recipients)
+    assert re.search(r"data-node=\"vendor:tracker.example\">.*?not in the data map.*?unknown", recipients)
 
 
 def test_the_layout_reads_left_to_right_and_folded_bands_land_where_the_containers_did(checked):
@@ -340,3 +342,28 @@ def test_control_characters_and_undecodable_bytes_are_shown_not_written():
     assert "esc\\x1b[31m bell\\x07 bad\\udcff.log" in html_part
     assert "\x1b" not in page and "\x07" not in page
     page.encode("utf-8")  # no lone surrogate left to fail the write
+
+
+@pytest.mark.parametrize(
+    ("kind", "carries", "observed", "expected"),
+    [
+        (FlowKind.DECLARED, ("user.name",), None, {"user.name": "declared"}),
+        (FlowKind.OBSERVED, ("user.name",), None, {"user.name": "observed"}),
+        (FlowKind.BOTH, ("user.name",), None, {"user.name": "both"}),
+        # records that say which categories were seen: each category by its own origin
+        (
+            FlowKind.BOTH,
+            ("user.name", "user.contact.email"),
+            ("user.contact.email", "user.device.ip_address"),
+            {"user.name": "declared", "user.contact.email": "both", "user.device.ip_address": "observed"},
+        ),
+        (FlowKind.OBSERVED, (), ("user.device.cookie_id",), {"user.device.cookie_id": "observed"}),
+    ],
+)
+def test_each_category_of_a_flow_has_its_origin(kind, carries, observed, expected):
+    flow = VendorFlow("web", "ga", declared=carries, carries=carries, kind=kind)
+    if observed is not None:
+        flow = SimpleNamespace(
+            **{f.name: getattr(flow, f.name) for f in dataclasses.fields(flow)}, observed=observed
+        )
+    assert category_origins(flow) == expected
