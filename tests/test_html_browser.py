@@ -1,6 +1,6 @@
 """The HTML data map in a real browser: Debian's Chromium driven by Playwright.
 
-At a desktop (1400x900) and a phone (390x844) viewport, on the demo, on a real check of a small
+At a desktop (1400x900) and a phone (390x844) viewport (and 360 px, the narrowest it promises), on the demo, on a real check of a small
 company and on a six-source scan with observed flows: the page loads offline with no console
 errors and no Content-Security-Policy violations; nothing overflows the page's width; no text
 spills out of its table cell or diagram box and no short word is broken across lines (element
@@ -34,7 +34,7 @@ from piimap.yamlfile import load_yaml
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-VIEWPORTS = {"desktop": (1400, 900), "phone": (390, 844)}
+VIEWPORTS = {"desktop": (1400, 900), "phone": (390, 844), "narrow": (360, 740)}
 ARTIFACTS = Path(
     os.environ.get("PIIMAP_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts" / "html")
 )
