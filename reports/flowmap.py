@@ -456,8 +456,11 @@ def _min_height(node: DiagramNode) -> float:
     return max(MIN_NODE_HEIGHT, len(node.lines) * LINE_HEIGHT + 10)
 
 
-def layout_flow(diagram: FlowDiagram, *, detail: bool) -> FlowLayout:
-    """Place ``diagram``'s nodes in columns and draw its bands (with or without the containers)."""
+def layout_flow(diagram: FlowDiagram, *, detail: bool, sweeps: int = 4) -> FlowLayout:
+    """Place ``diagram``'s nodes in columns and draw its bands (with or without the containers).
+
+    ``sweeps`` barycentre passes order each column to untangle the bands (0 keeps the order the
+    nodes were first seen in)."""
     import networkx
 
     kinds = COLUMNS if detail else tuple(kind for kind in COLUMNS if kind != "container")
@@ -479,7 +482,7 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool) -> FlowLayout:
         graph.add_edge(band.source, band.target, weight=weight + band.value)
 
     by_id = {node.id: node for node in nodes}
-    columns = _order_columns(graph, by_id, len(kinds))
+    columns = _order_columns(graph, by_id, len(kinds), sweeps)
 
     # values: a node is as tall as the larger of what enters and what leaves it
     inflow: dict[str, int] = defaultdict(int)
@@ -551,7 +554,9 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool) -> FlowLayout:
     return FlowLayout(detail, round(width_total), round(height_total), placed, bands, kinds)
 
 
-def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> list[list[str]]:
+def _order_columns(
+    graph: Any, by_id: Mapping[str, DiagramNode], count: int, sweeps: int = 4
+) -> list[list[str]]:
     """Each column's nodes top to bottom: networkx's multipartite order, then barycentre sweeps
     (a container stays with its system's other containers)."""
     import networkx
@@ -562,7 +567,13 @@ def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> 
     columns: list[list[str]] = [[] for _ in range(count)]
     for node_id in sorted(graph.nodes, key=lambda item: (by_id[item].order, -positions[item][1])):
         columns[graph.nodes[node_id]["layer"]].append(node_id)
-    rank = {node_id: index for column in columns for index, node_id in enumerate(column)}
+    rank: dict[str, float] = {}
+
+    def rerank(column: Sequence[str]) -> None:  # positions 0..1, comparable across columns
+        rank.update({node_id: index / max(len(column) - 1, 1) for index, node_id in enumerate(column)})
+
+    for column in columns:
+        rerank(column)
 
     def centre(node_id: str, neighbours: Iterable[tuple[str, float]]) -> float:
         pairs = list(neighbours)
@@ -575,7 +586,7 @@ def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> 
         node = by_id[node_id]
         return float(rank.get(system_id(node.system), 0)) if node.kind == "container" else 0.0
 
-    for _ in range(4):
+    for _ in range(sweeps):
         for c in range(1, count):
             columns[c].sort(
                 key=lambda item: (
@@ -583,7 +594,7 @@ def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> 
                     centre(item, ((p, graph[p][item]["weight"]) for p in graph.predecessors(item))),
                 )
             )
-            rank.update({node_id: index for index, node_id in enumerate(columns[c])})
+            rerank(columns[c])
         for c in range(count - 2, -1, -1):
             columns[c].sort(
                 key=lambda item: (
@@ -591,7 +602,7 @@ def _order_columns(graph: Any, by_id: Mapping[str, DiagramNode], count: int) -> 
                     centre(item, ((s, graph[item][s]["weight"]) for s in graph.successors(item))),
                 )
             )
-            rank.update({node_id: index for index, node_id in enumerate(columns[c])})
+            rerank(columns[c])
     return columns
 
 

@@ -259,6 +259,40 @@ def test_the_layout_holds_on_shapes_it_was_not_tuned_on(seed):
         assert all(label.split(" \u203a ")[0].startswith("sys_") for label in container_labels)
 
 
+def crossings(diagram, layout) -> int:
+    """Pairs of bands between the same two columns whose ends are in opposite orders."""
+    centre = {node.node.id: (node.column, node.y + node.height / 2) for node in layout.nodes}
+    spans = [
+        (centre[band.source], centre[band.target])
+        for band in (diagram.bands[placed.index] for placed in layout.bands)
+        if band.kind not in ("summary",) or not layout.detail
+    ]
+    count = 0
+    for index, (a_from, a_to) in enumerate(spans):
+        for b_from, b_to in spans[index + 1 :]:
+            if a_from[0] == b_from[0] and a_to[0] == b_to[0]:
+                count += (a_from[1] - b_from[1]) * (a_to[1] - b_to[1]) < 0
+    return count
+
+
+def test_the_barycentre_sweeps_untangle_the_bands(checked):
+    # the company with flows of every kind: most crossings go (measured: 20 -> 4 and 13 -> 2)
+    diagram = diagram_of(with_observed_flows(checked))
+    for detail in (True, False):
+        untangled = crossings(diagram, layout_flow(diagram, detail=detail))
+        tangled = crossings(diagram, layout_flow(diagram, detail=detail, sweeps=0))
+        assert untangled <= tangled / 3, (detail, untangled, tangled)
+    # dense random maps (every container holds random categories) keep most of their crossings,
+    # yet fewer in total: 33,955 -> 28,379 over these seeds
+    untangled = tangled = 0
+    for seed in range(8):
+        diagram = diagram_of(random_result(seed))
+        for detail in (True, False):
+            untangled += crossings(diagram, layout_flow(diagram, detail=detail))
+            tangled += crossings(diagram, layout_flow(diagram, detail=detail, sweeps=0))
+    assert untangled < 0.9 * tangled, (untangled, tangled)
+
+
 def test_long_labels_wrap_at_separators():
     lines = wrap_label("warehouse \u203a s3://raw-events/2024/10/01/part-000123.snappy.parquet")
     assert len(lines) > 1 and all(len(line) <= 36 for line in lines)
