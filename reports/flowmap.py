@@ -65,7 +65,8 @@ MIN_COLUMN_GAP = 72
 MAX_BAND_UNIT = 14.0  # pixels per field, at most
 MIN_BAND = 1.5
 MARGIN = 12
-MAX_LINE_CHARS = 36  # longer labels wrap (at separators) onto more lines
+MAX_LINE_CHARS = 36
+EMPTY_HEIGHT = 80  # longer labels wrap (at separators) onto more lines
 
 # Approximate advance widths in em of a wide sans-serif (DejaVu Sans, the widest of the common
 # defaults), so boxes are sized before any browser measures them. The page's script shrinks a
@@ -466,6 +467,8 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool, sweeps: int = 4) -> FlowL
     kinds = COLUMNS if detail else tuple(kind for kind in COLUMNS if kind != "container")
     column_of = {kind: index for index, kind in enumerate(kinds)}
     nodes = [node for node in diagram.nodes if node.kind in column_of]
+    if not nodes:  # nothing found and nothing declared: a small drawing that says so
+        return FlowLayout(detail, TARGET_WIDTH, EMPTY_HEIGHT, (), (), kinds)
     primary_kinds = {"contains", "holds", "reaches", "flow"} if detail else {"summary", "reaches", "flow"}
     shown = {node.id for node in nodes}
     primary = [
@@ -825,6 +828,11 @@ def render_svg(diagram: FlowDiagram, layout: FlowLayout, *, element_id: str) -> 
                 f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="8"/>'
                 f'<text x="{cx:.1f}" y="{cy + 4.5:.1f}" text-anchor="middle">\u2212</text></g>'
             )
+    if not layout.nodes:
+        parts.append(
+            f'<text class="empty" x="{layout.width / 2:g}" y="{layout.height / 2 + 5:g}" text-anchor="middle">'
+            "No personal data was found, and no data map was checked.</text>"
+        )
     parts.append("</g></svg>")
     return "".join(parts)
 

@@ -401,3 +401,16 @@ def test_each_category_of_a_flow_has_its_origin(kind, carries, observed, expecte
             **{f.name: getattr(flow, f.name) for f in dataclasses.fields(flow)}, observed=observed
         )
     assert category_origins(flow) == expected
+
+
+def test_a_scan_with_nothing_found_draws_its_systems_or_says_so():
+    diagram = diagram_of(scan_result())  # three sources, nothing found in them
+    layout = layout_flow(diagram, detail=True)
+    assert {node.node.kind for node in layout.nodes} == {"system"} and not layout.bands
+    assert flow_bounds_ok(layout)
+    diagram = diagram_of(scan_result(sources=()))
+    layout = layout_flow(diagram, detail=True)
+    assert layout.width > 0 and layout.height > 0 and not layout.nodes
+    svg = render_svg(diagram, layout, element_id="flow-empty")
+    assert "No personal data was found" in svg
+    ElementTree.fromstring(svg)
