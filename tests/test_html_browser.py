@@ -495,3 +495,16 @@ def test_a_plain_scan_writes_a_working_map_without_a_data_map(tmp_path, browser)
         assert opened.page.evaluate(TEXT_FITS) == []
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize("sources", [(), ("app_db", "web_logs")])
+def test_an_empty_scan_opens_clean(tmp_path, browser, sources):
+    report = tmp_path / "empty.html"
+    report.write_text(render_report("html", scan_result(sources=sources)), encoding="utf-8")
+    opened = Opened(browser, report, "phone")
+    try:
+        opened.assert_clean()
+        assert opened.page.evaluate(TEXT_FITS) == [] and opened.page.evaluate(DIAGRAM_FITS) == []
+        assert len(opened.page.evaluate(VISIBLE_NODES)) == len(sources)
+    finally:
+        opened.close()
