@@ -19,7 +19,6 @@ element ids are numbers, never names.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,14 +39,18 @@ from piimap.reports.htmltext import escape, visible
 
 __all__ = [
     "Band",
+    "DiagramNode",
     "FlowDiagram",
     "FlowLayout",
     "PlacedBand",
     "PlacedNode",
     "build_flow_diagram",
+    "category_origins",
+    "flow_bounds_ok",
     "layout_flow",
     "render_svg",
     "text_width",
+    "wrap_label",
 ]
 
 COLUMNS = ("system", "container", "category", "vendor")
@@ -177,6 +180,9 @@ class FlowDiagram:
 
 @dataclass(frozen=True)
 class PlacedNode:
+    """A box with its place: ``x``, ``y`` its top left corner in the drawing, ``value`` the
+    fields behind it, ``collapsible`` for a system whose containers can fold into it."""
+
     node: DiagramNode
     column: int
     x: float
@@ -189,6 +195,8 @@ class PlacedNode:
 
 @dataclass(frozen=True)
 class PlacedBand:
+    """A band drawn: its SVG path (a ribbon) and its thickness in pixels."""
+
     index: int  # into FlowDiagram.bands
     path: str
     thickness: float
@@ -851,6 +859,6 @@ def flow_bounds_ok(layout: FlowLayout) -> bool:
     for nodes in by_column.values():
         nodes.sort(key=lambda node: node.y)
         for upper, lower in zip(nodes, nodes[1:]):
-            if upper.y + upper.height > lower.y + 0.01 or math.isnan(lower.y):
+            if upper.y + upper.height > lower.y + 0.01:
                 return False
     return True
