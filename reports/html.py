@@ -194,6 +194,7 @@ _PAGE = """<!DOCTYPE html>
         </div>
       </details>
       <label class="switch"><input type="checkbox" id="show-containers"> containers</label>
+      <label class="switch"><input type="checkbox" id="fit-width"> fit to width</label>
     </div>
   </div>
   <p class="legend" id="flow-legend"><span class="key node-system">system</span>

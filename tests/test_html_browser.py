@@ -261,6 +261,10 @@ def test_every_view_loads_clean_and_fits_at_desktop_and_phone_widths(request, br
         page.click("svg.flow:not(.hidden) .node-category")
         assert page.evaluate(TEXT_FITS) == []  # the details panel fits too
         opened.screenshot(f"{report}-{viewport}-selected", "#flow-section")
+        page.check("#fit-width")  # the whole diagram in the width there is
+        box = page.locator("svg.flow:not(.hidden)").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[viewport][0]
+        opened.screenshot(f"{report}-{viewport}-fit", "#flow-section")
         opened.assert_clean()
     finally:
         opened.close()

@@ -432,6 +432,8 @@
     byId("categories-none").addEventListener("click", function () { setAll("category", state.categories, allCategories, false); });
     byId("systems-all").addEventListener("click", function () { setAll("system", state.systems, allSystems, true); });
     byId("systems-none").addEventListener("click", function () { setAll("system", state.systems, allSystems, false); });
+    var fit = byId("fit-width");  // the whole diagram at once, smaller text (on a phone, say)
+    fit.addEventListener("change", function () { byId("flow-scroll").classList.toggle("fit", fit.checked); });
     var detail = byId("show-containers");
     detail.checked = state.showContainers;
     detail.addEventListener("change", function () { state.showContainers = detail.checked; redraw(); });
