@@ -120,8 +120,9 @@ class Band:
     """One link of the diagram.
 
     ``kind``: ``contains`` (system -> container), ``holds`` (container -> category), ``summary``
-    (system -> category: the containers folded), ``reaches`` (category -> vendor) or ``flow``
-    (system -> vendor: a flow whose categories nothing found explains). ``origin``: ``found`` for
+    (system -> category: the containers folded), ``sends`` (system -> category: seen leaving the
+    system in requests, not stored in it), ``reaches`` (category -> vendor) or ``flow`` (system ->
+    vendor: a flow whose categories nothing found explains). ``origin``: ``found`` for
     what the scan found, else the flow's kind (``declared`` / ``observed`` / ``both``).
     """
 
@@ -368,6 +369,7 @@ def _vendor_bands(
     what a flow carries that nothing found explains."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     direct: list[Band] = []
+    sends: dict[tuple[str, str], set[str]] = {}
     for flow in datamap.flows:
         add(vendor_id(flow.vendor), "vendor", flow.vendor)
         kind = FlowKind(flow.kind)
@@ -380,6 +382,10 @@ def _vendor_bands(
                 unexplained.append(category)
                 continue
             add(category_id(category), "category", category)
+            if not fields:  # seen leaving the system, not stored in it: the system sends it
+                add(system_id(flow.system), "system", flow.system, system=flow.system)
+                sent = sends.setdefault((flow.system, category), set())
+                sent.add(flow.vendor)
             entry = merged.setdefault(
                 (category, flow.vendor),
                 {
@@ -449,6 +455,24 @@ def _vendor_bands(
                 purposes=tuple(entry["purposes"]),
             )
         )
+    for (system, category), vendors in sends.items():
+        bands.append(
+            Band(
+                system_id(system),
+                category_id(category),
+                "sends",
+                FlowKind.OBSERVED.value,
+                1,
+                (system,),
+                (category,),
+                failing=any(
+                    violation.vendor in vendors
+                    and violation.category == category
+                    and violation.source == system
+                    for violation in failing
+                ),
+            )
+        )
     return bands + direct
 
 
@@ -477,7 +501,11 @@ def layout_flow(diagram: FlowDiagram, *, detail: bool, sweeps: int = 4) -> FlowL
     nodes = [node for node in diagram.nodes if node.kind in column_of]
     if not nodes:  # nothing found and nothing declared: a small drawing that says so
         return FlowLayout(detail, TARGET_WIDTH, EMPTY_HEIGHT, (), (), kinds)
-    primary_kinds = {"contains", "holds", "reaches", "flow"} if detail else {"summary", "reaches", "flow"}
+    primary_kinds = (
+        {"contains", "holds", "sends", "reaches", "flow"}
+        if detail
+        else {"summary", "sends", "reaches", "flow"}
+    )
     shown = {node.id for node in nodes}
     primary = [
         (index, band)
@@ -760,6 +788,8 @@ def _band_title(band: Band, labels: Mapping[str, str]) -> str:
     if band.kind == "flow":
         categories = ", ".join(band.categories) or "nothing found"
         text += f"flow {origin}, carries {categories} (not found in the scan)"
+    elif band.kind == "sends":
+        text += "seen leaving in requests, not found stored"
     else:
         noun = "field" if band.value == 1 else "fields"
         text += f"{band.value} {noun}, {origin}"

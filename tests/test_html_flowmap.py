@@ -163,8 +163,12 @@ def test_vendor_bands_are_drawn_by_the_flows_kind_with_their_evidence(checked):
     assert ga.evidence == ("GET www.google-analytics.com/g/collect?cid=1***",)
     meta_email = reaches[("category:user.contact.email", "vendor:meta")]
     assert meta_email.origin == "observed" and meta_email.failing
-    # observed from web_logs, where no e-mail is stored: the band still reaches the vendor
+    # observed from web_logs, where no e-mail is stored: the band still reaches the vendor, and
+    # web_logs is drawn sending it
     assert reaches[("category:user.device.ip_address", "vendor:meta")].origin == "observed"
+    sends = bands_by_ends(diagram, "sends")
+    assert set(sends) == {("system:web_logs", "category:user.contact.email")}
+    assert sends[("system:web_logs", "category:user.contact.email")].failing  # the undeclared flow
     assert not reaches[("category:user.device.ip_address", "vendor:meta")].failing
     assert reaches[("category:user.contact.email", "vendor:mailer")].origin == "declared"
 
@@ -397,9 +401,8 @@ def test_control_characters_and_undecodable_bytes_are_shown_not_written():
 def test_each_category_of_a_flow_has_its_origin(kind, carries, observed, expected):
     flow = VendorFlow("web", "ga", declared=carries, carries=carries, kind=kind)
     if observed is not None:
-        flow = SimpleNamespace(
-            **{f.name: getattr(flow, f.name) for f in dataclasses.fields(flow)}, observed=observed
-        )
+        attributes = {item.name: getattr(flow, item.name) for item in dataclasses.fields(flow)}
+        flow = SimpleNamespace(**(attributes | {"observed": observed}))
     assert category_origins(flow) == expected
 
 
