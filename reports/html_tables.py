@@ -361,10 +361,10 @@ def render_violations(
         if failing:
             counts += f", {failing} failing"
         title = f"{rule_id} {rule.name}" if rule else rule_id
-        severity = rule.severity if rule else ""
+        facts = f"({rule.severity}) \u00b7 {counts}" if rule else counts
         out.append(
             f'<section class="rule-group{" failing" if failing else ""}" data-rule="{_e(rule_id)}">'
-            f'<h3>{_e(title)} <span class="muted">({_e(severity)}) \u00b7 {_e(counts)}</span></h3>'
+            f'<h3>{_e(title)} <span class="muted">{_e(facts)}</span></h3>'
         )
         if rule:
             out.append(f'<p class="help">{_e(rule.summary)} {_e(rule.help)}</p>')
