@@ -9,7 +9,7 @@ selection and filtering. Every string from the scan or the declarations goes thr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -315,7 +315,7 @@ def _citation(citation: Any) -> str:
 # --------------------------------------------------------------------------- violations
 
 
-def violation_node(violation: Violation, known: Mapping[str, Any]) -> str | None:
+def violation_node(violation: Violation, known: Collection[str]) -> str | None:
     """The diagram node a violation is about: its vendor, container or system."""
     candidates = []
     if violation.vendor is not None:
@@ -333,7 +333,7 @@ def render_violations(
     violations: Sequence[Violation],
     rules: Mapping[str, Rule],
     matrix: Matrix,
-    known_nodes: Mapping[str, Any],
+    known_nodes: Collection[str],
     has_datamap: bool,
 ) -> str:
     """The violations grouped by rule (failing groups first), the rule's help once per group; every
@@ -378,7 +378,7 @@ def render_violations(
     return "".join(out)
 
 
-def _violation_row(index: int, violation: Violation, matrix: Matrix, known_nodes: Mapping[str, Any]) -> str:
+def _violation_row(index: int, violation: Violation, matrix: Matrix, known_nodes: Collection[str]) -> str:
     if violation.suppressed is not None:
         status = f'<span class="badge suppressed">suppressed</span><div class="help">{_e(violation.suppressed)}</div>'
     elif is_failing(violation):
