@@ -1,15 +1,17 @@
 """The HTML data map (``--format html``): one self-contained file that works offline.
 
-An interactive graph of systems -> (containers ->) categories -> vendors drawn with the
-vis-network build shipped inside the ``pyvis`` package (read at render time and inlined: no CDN,
-no remote fonts). Violations are highlighted; clicking a node (or its entry in the keyboard-
-friendly node list) shows its findings with masked examples and confidences; the graph filters
-by category and system; the violations are listed with their rule's help.
+The page answers the privacy team's questions in order: a flow diagram (systems -> containers ->
+categories -> vendors, Sankey-like bands as wide as the fields behind them, drawn in Python as
+inline SVG by :mod:`piimap.reports.flowmap`), a system x category matrix (found / declared /
+both / violation), the recipients (role, categories received, purpose, what the policy says),
+and the violations grouped by rule with the rule's help once. Its small script adds selection
+(a node's findings with masked examples), filters, and folding a system's containers into it.
 
-Safety: the report's data travels as JSON inside ``<script type="application/json">`` with
-``<``, ``>`` and ``&`` escaped, the page's script inserts text only through ``textContent``, and
-a Content-Security-Policy allows nothing but the inlined scripts and style (by SHA-256 hash),
-so table, column and file names full of markup cannot run or load anything.
+Safety: every scanned string in the HTML goes through :func:`html.escape`; the data the script
+reads travels as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
+escaped, the script inserts text only through ``textContent``, and a Content-Security-Policy
+allows nothing but the inlined script and style (by SHA-256 hash), so table, column and file
+names full of markup cannot run or load anything. No library is inlined, nothing is fetched.
 """
 
 from __future__ import annotations
@@ -36,15 +38,20 @@ from piimap.model import (
     system_id,
     vendor_id,
 )
+from piimap.reports.flowmap import build_flow_diagram, layout_flow, render_svg
+from piimap.reports.html_tables import (
+    build_matrix,
+    render_matrix,
+    render_recipients,
+    render_rules,
+    render_violations,
+)
+from piimap.reports.htmltext import escape
 from piimap.rules import FINDING_RULE, RULES
 
 __all__ = ["HtmlReport", "build_view", "render_html", "json_for_script"]
 
-#: vis-network inside the pyvis wheel, newest first (pyvis 0.3.2 ships 9.1.2 in two places).
-_VIS_NETWORK_PATHS = (
-    "templates/lib/vis-9.1.2/vis-network.min.js",
-    "lib/vis-9.1.2/vis-network.min.js",
-)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DETAIL_THRESHOLD = 25  # containers shown by default up to this many
 
 
@@ -60,26 +67,14 @@ class HtmlReport:
 def json_for_script(data: Any) -> str:
     """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` become ``\\u003c`` etc."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # a lone surrogate (an undecodable byte in a file name) cannot be written as UTF-8: \\u-escape it
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-def _vis_network_js() -> str:
-    package = resources.files("pyvis")
-    for relative in _VIS_NETWORK_PATHS:
-        candidate = package.joinpath(*relative.split("/"))
-        if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8")
-            # The source map is not shipped; a dangling reference would make dev tools fetch it.
-            text = re.sub(r"\n//# sourceMappingURL=[^\n]*\s*$", "\n", text)
-            if "</script" in text.lower():  # never true for 9.1.2; guards a future pyvis
-                text = text.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
-            return text
-    raise RuntimeError("vis-network.min.js not found in the installed pyvis package")
 
 
 def _asset(name: str) -> str:
@@ -89,28 +84,78 @@ def _asset(name: str) -> str:
 def render_html(result: ScanResult) -> str:
     """The whole report page."""
     view = build_view(result)
-    vis_js = _vis_network_js()
+    violations = list(result.violations or ())
+    nodes = {node["id"]: node for node in view["nodes"]}
+    diagram = build_flow_diagram(result.findings, result.datamap, violations, nodes)
+    detail = layout_flow(diagram, detail=True)
+    summary = layout_flow(diagram, detail=False)
+    systems = [node["system"] for node in view["nodes"] if node["kind"] == "system"]
+    matrix = build_matrix(result.findings, result.datamap, violations, systems)
+    rules = {rule.id: rule for rule in (FINDING_RULE, *RULES)}
+    # the script draws from the bands; the view's own edges (for other consumers) stay out of the page
+    page_data = {key: value for key, value in view.items() if key != "edges"} | {
+        "bands": [band.to_dict() for band in diagram.bands],
+        "matrix": {"systems": list(matrix.systems), "categories": list(matrix.categories)},
+    }
     app_js = _asset("datamap.js")
     css = _asset("datamap.css")
     policy = "; ".join(
         (
             "default-src 'none'",
-            f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}",
+            f"script-src {_csp_hash(app_js)}",
             f"style-src {_csp_hash(css)}",
             "img-src data:",
             "base-uri 'none'",
             "form-action 'none'",
         )
     )
-    title = "piimap data map" + (f": {view['meta']['organisation']}" if view["meta"]["organisation"] else "")
+    organisation = view["meta"]["organisation"]
+    title = "piimap data map" + (f": {organisation}" if organisation else "")
     return _PAGE.format(
         csp=html.escape(policy, quote=False),  # base64 hashes and keywords: no '"' to escape
-        title=html.escape(title),
+        title=escape(title),
         css=css,
-        data=json_for_script(view),
-        vis_js=vis_js,
+        summary=escape(_summary_line(view)),
+        summary_class="failing" if view["meta"]["counts"]["failing"] else "",
+        detail_svg=render_svg(diagram, detail, element_id="flow-detail"),
+        summary_svg=render_svg(diagram, summary, element_id="flow-summary"),
+        matrix=render_matrix(matrix),
+        recipients=render_recipients(result.datamap, diagram, violations),
+        violations=render_violations(
+            violations, rules, matrix, {node.id for node in diagram.nodes}, view["meta"]["has_datamap"]
+        ),
+        rules=render_rules(rules),
+        errors="".join(f"<li>{escape(line)}</li>" for line in view["errors"]),
+        errors_hidden="" if view["errors"] else " hidden",
+        footer=escape(_footer_line(view)),
+        data=json_for_script(page_data),
         app_js=app_js,
     )
+
+
+def _summary_line(view: dict[str, Any]) -> str:
+    counts = view["meta"]["counts"]
+    parts = [
+        f"{counts['sources']} " + ("source" if counts["sources"] == 1 else "sources"),
+        f"{counts['findings']} " + ("finding" if counts["findings"] == 1 else "findings"),
+    ]
+    if view["meta"]["has_datamap"]:
+        failing = counts["failing"]
+        text = f"{failing} failing " + ("violation" if failing == 1 else "violations")
+        if counts["suppressed"]:
+            text += f" ({counts['suppressed']} suppressed)"
+        parts.append(text)
+    if counts["errors"]:
+        parts.append(f"{counts['errors']} " + ("error" if counts["errors"] == 1 else "errors"))
+    if view["meta"]["interrupted"]:
+        parts.append("interrupted: incomplete scan")
+    return " \u00b7 ".join(parts)
+
+
+def _footer_line(view: dict[str, Any]) -> str:
+    meta = view["meta"]
+    text = f"piimap {meta['piimap_version']} \u00b7 scan {meta['started']} \u2013 {meta['finished']}"
+    return text + (f" \u00b7 run {meta['run_id']}" if meta["run_id"] else "")
 
 
 _PAGE = """<!DOCTYPE html>
@@ -126,58 +171,75 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <header>
   <h1 id="title">{title}</h1>
-  <p id="summary"></p>
+  <p id="summary" class="{summary_class}">{summary}</p>
+  <nav aria-label="Sections"><a href="#flow-section">Flow diagram</a> <a href="#matrix-section">Systems \u00d7 categories</a>
+    <a href="#recipients-section">Recipients</a> <a href="#violations-section">Violations</a>
+    <a href="#rules-section">Rules</a></nav>
 </header>
 <main>
-  <nav id="sidebar" aria-label="Filters and nodes">
-    <section>
-      <h2>Categories</h2>
-      <div class="bulk"><button type="button" id="categories-all">all</button>
-        <button type="button" id="categories-none">none</button></div>
-      <div id="category-filters" role="group" aria-label="Categories"></div>
-    </section>
-    <section>
-      <h2>Systems</h2>
-      <div id="system-filters" role="group" aria-label="Systems"></div>
-    </section>
-    <section>
-      <label><input type="checkbox" id="show-containers"> show containers</label>
-    </section>
-    <section>
-      <h2>Nodes</h2>
-      <ul id="node-list"></ul>
-    </section>
-  </nav>
-  <div id="graph-area">
-    <div id="graph" aria-label="Data map graph"></div>
-    <p id="legend"><span class="key system">system</span> <span class="key container">container</span>
-      <span class="key category">category</span> <span class="key vendor">vendor</span>
-      <span class="key failing">violation</span></p>
+<section id="flow-section" aria-labelledby="flow-title">
+  <div class="section-head">
+    <h2 id="flow-title">Where personal data is and where it goes</h2>
+    <div class="toolbar">
+      <details id="filters"><summary>Filter <span id="filter-state"></span></summary>
+        <div class="filter-panel">
+          <fieldset><legend>Categories</legend>
+            <div class="bulk"><button type="button" id="categories-all">all</button>
+              <button type="button" id="categories-none">none</button></div>
+            <div id="category-filters"></div></fieldset>
+          <fieldset><legend>Systems</legend>
+            <div class="bulk"><button type="button" id="systems-all">all</button>
+              <button type="button" id="systems-none">none</button></div>
+            <div id="system-filters"></div></fieldset>
+        </div>
+      </details>
+      <label class="switch"><input type="checkbox" id="show-containers"> containers</label>
+      <label class="switch"><input type="checkbox" id="fit-width"> fit to width</label>
+    </div>
   </div>
-  <aside id="details" aria-live="polite">
-    <h2 id="details-title">Select a node</h2>
-    <p id="details-hint">Click a node in the graph or in the node list to see its findings.</p>
-    <dl id="details-attributes"></dl>
-    <div id="details-body"></div>
-  </aside>
-</main>
-<section id="violations-section">
-  <h2>Violations</h2>
-  <p id="violations-empty"></p>
-  <table id="violations"><thead><tr><th>rule</th><th>status</th><th>where</th><th>category</th>
-    <th>message</th></tr></thead><tbody></tbody></table>
+  <p class="legend" id="flow-legend"><span class="key node-system">system</span>
+    <span class="key node-container">container</span> <span class="key node-category">category</span>
+    <span class="key node-vendor">vendor / recipient</span>
+    <span class="key band-found">found (width: fields)</span> <span class="key origin-declared">flow declared</span>
+    <span class="key origin-observed">flow observed</span> <span class="key origin-both">declared and observed</span>
+    <span class="key failing">violation</span></p>
+  <div class="flow-area">
+    <div class="scroll flow-scroll" id="flow-scroll">{detail_svg}{summary_svg}</div>
+    <aside id="details" aria-live="polite" aria-labelledby="details-title">
+      <h3 id="details-title">Select a node</h3>
+      <p id="details-hint">Click a box, or move to it with Tab and press Enter, to see its findings.</p>
+      <dl id="details-attributes"></dl>
+      <div id="details-body"></div>
+    </aside>
+  </div>
 </section>
-<section id="rules-section">
-  <h2>Rules</h2>
-  <dl id="rules"></dl>
+<section id="matrix-section" aria-labelledby="matrix-title">
+  <h2 id="matrix-title">Systems \u00d7 categories</h2>
+  {matrix}
+  <div id="cell-details" aria-live="polite" hidden>
+    <div class="cell-details-head"><h3 id="cell-details-title"></h3>
+      <button type="button" id="cell-details-close" aria-label="close">\u00d7</button></div>
+    <div id="cell-details-body"></div>
+  </div>
 </section>
-<section id="errors-section">
+<section id="recipients-section" aria-labelledby="recipients-title">
+  <h2 id="recipients-title">Recipients</h2>
+  {recipients}
+</section>
+<section id="violations-section" aria-labelledby="violations-title">
+  <h2 id="violations-title">Violations</h2>
+  {violations}
+</section>
+<section id="rules-section" aria-labelledby="rules-title">
+  <details><summary><h2 id="rules-title">Rules</h2></summary>{rules}</details>
+</section>
+<section id="errors-section"{errors_hidden}>
   <h2>Errors</h2>
-  <ul id="errors"></ul>
+  <ul id="errors">{errors}</ul>
 </section>
-<footer><p id="footer"></p></footer>
+</main>
+<footer><p id="footer">{footer}</p></footer>
 <script type="application/json" id="piimap-data">{data}</script>
-<script>{vis_js}</script>
 <script>{app_js}</script>
 </body>
 </html>
