@@ -20,6 +20,7 @@ from piimap.locate_model import LocateResult, Match
 from piimap.model import ConfigError
 from piimap.redact import printable
 from piimap.terminal import markup_safe
+from piimap.wording import counted
 
 __all__ = ["LOCATE_FORMATS", "ContainerSummary", "summarise", "locate_to_dict", "render_locate"]
 
@@ -199,7 +200,8 @@ def _table(result: LocateResult, stream: IO[str], *, terminal: bool) -> None:
         console.print(f"error: {_cell(error.one_line())}")
     if result.namesakes_excluded:
         console.print(
-            f"{result.namesakes_excluded} rows with the same name but other identifiers were left out."
+            f"{counted(result.namesakes_excluded, 'row')} with the same name but other identifiers "
+            f"{'was' if result.namesakes_excluded == 1 else 'were'} left out."
         )
 
 
@@ -300,7 +302,8 @@ def _html(result: LocateResult) -> str:
     parts.append("</table>")
     if result.namesakes_excluded:
         parts.append(
-            f"<p>{result.namesakes_excluded} rows with the same name but other identifiers were left out.</p>"
+            f"<p>{counted(result.namesakes_excluded, 'row')} with the same name but other identifiers "
+            f"{'was' if result.namesakes_excluded == 1 else 'were'} left out.</p>"
         )
     if result.errors:
         parts.append("<h2>Errors</h2><ul>")

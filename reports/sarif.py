@@ -81,7 +81,7 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
         "properties": {
             "sources": [status.to_dict() for status in result.sources],
             **({"organisation": graph.organisation} if graph.organisation else {}),
-            **({"runId": result.run_id} if result.run_id else {}),
+            **({"runId": result.run_id} if result.run_id is not None else {}),
         },
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -3,28 +3,50 @@
 The tables look like rich's (its box characters), but are laid out here in one pass over the
 rows: rich measures and renders every cell through its whole layout machinery, about 1.5 ms a
 row, so 100,000 findings took minutes (``bench/bench_table_report.py`` compares with JSON).
+
+The table fits the width there is: the terminal's, ``$COLUMNS`` when set (also when the output
+is not a terminal), else 140 columns. Category keys and numbers are never broken; container paths
+are shortened from the left (``…/exports/customers.csv``: the file name stays); dotted field
+names wrap at their dots; and when even that does not fit, the source, container and field share
+one "where" column, then the masked examples (findings) or the category (violations, whose
+message names it) are left out, with a line saying so. File containers are shown relative to the
+folder their source reads (``access.log``, not ``/srv/app/logs/access.log``).
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from piimap.model import ScanResult
+from piimap.model import Finding, ScanResult, Violation
 from piimap.redact import printable
 from piimap.terminal import markup_safe
+from piimap.wording import counted
 
-__all__ = ["TableReport"]
+__all__ = ["TableReport", "table_width", "display_container"]
 
 _BOX = box.HEAVY_HEAD
 _MIN_WIDTH = 4  # a column folded narrower than this would be unreadable
+#: Width when the output is not a terminal and ``$COLUMNS`` is not set (a file, a pipe, CI logs).
+DEFAULT_WIDTH = 140
+_ELLIPSIS = "…"
+_GLOB_CHARACTERS = frozenset("*?[")
+
+# How a cell may be broken to fit its column.
+_KEEP = "keep"  # never: category keys, numbers, rule ids (the row may overflow a tiny terminal)
+_PATH = "path"  # shortened from the left, the last segments kept (containers)
+_DOTTED = "dotted"  # wrapped after its dots or slashes (field paths)
+_WORDS = "words"  # wrapped at spaces, long words folded (messages)
+_LIST = "list"  # wrapped after its ", " separators, a long item folded (masked examples)
+_WHERE = "where"  # source, container and field, each as above, on as few lines as fit
 
 
 def _cell(text: str) -> str:
@@ -35,12 +57,186 @@ def _cell(text: str) -> str:
 @dataclass(frozen=True)
 class _Column:
     header: str
+    fit: str = _WORDS
     right: bool = False  # numbers are right-aligned
-    no_wrap: bool = False  # keys and numbers stay whole
+    short_header: str = ""  # used when the full header is wider than every cell
+    minimum: int = 10  # narrower than this, another layout is tried
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One way to show a table: its columns, how a record becomes a row, and a note when it
+    leaves something out."""
+
+    columns: tuple[_Column, ...]
+    row: Callable[[Any], tuple[object, ...]]
+    note: str = ""
 
 
 #: Unread sources and containers listed under "no personal data found"; the rest are counted.
 MAX_UNREAD_LISTED = 10
+
+
+def table_width(stream: IO[str]) -> int:
+    """The columns to fit: ``$COLUMNS`` when it is a positive number, else the terminal's width
+    when ``stream`` is one, else :data:`DEFAULT_WIDTH`."""
+    value = os.environ.get("COLUMNS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if stream.isatty():
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):  # a terminal-like stream without a descriptor
+            pass
+    return DEFAULT_WIDTH
+
+
+def _source_root(url: str) -> str | None:
+    """The folder (or file) a file source reads, without a trailing slash; ``None`` for URLs."""
+    if "://" in url or not url:
+        return None
+    root = url.rstrip("/") or "/"
+    while any(character in _GLOB_CHARACTERS for character in root) and "/" in root:
+        root = root.rsplit("/", 1)[0]  # logs/*.log -> logs
+    return None if any(character in _GLOB_CHARACTERS for character in root) else root
+
+
+def display_container(container: str, root: str | None) -> str:
+    """A file container relative to its source's root (the file's own name when the source is that
+    file); any other container as it is."""
+    if root is None:
+        return container
+    if container == root:
+        return container.rsplit("/", 1)[-1] or container
+    if container.startswith(root + "/"):
+        return container[len(root) + 1 :]
+    return container
+
+
+class TableReport:
+    """``--format table`` (the default)."""
+
+    format: ClassVar[str] = "table"
+
+    def write(self, result: ScanResult, stream: IO[str]) -> None:
+        console = Console(file=stream, width=table_width(stream), soft_wrap=False)
+        roots = {status.name: _source_root(status.url) for status in result.sources}
+
+        def where(source: str | None, container: str | None, field: str | None) -> tuple[str, ...]:
+            shown = display_container(container, roots.get(source or "")) if container else None
+            return tuple(_cell(part) if part else "" for part in (source, shown, field))
+
+        if result.findings:
+            _print_table(console, "Personal data found", _finding_layouts(where), result.findings)
+        else:
+            _print_nothing_found(console, result)
+        if result.violations:
+            _print_table(console, "Violations", _violation_layouts(where, roots), result.violations)
+        sources_ok = sum(1 for status in result.sources if status.status == "ok")
+        errors = f", {counted(len(result.errors), 'error')}" if result.errors else ""
+        console.print(
+            f"{counted(len(result.findings), 'finding')} (sources read: {sources_ok}/{len(result.sources)}{errors})"
+        )
+        reused = sum(status.skipped for status in result.sources)
+        if reused:
+            total = sum(status.containers for status in result.sources)
+            console.print(
+                f"{reused} of {counted(total, 'container')} unchanged since the last run: "
+                "findings reused (--full rescans)"
+            )
+
+
+Where = Callable[[str | None, str | None, str | None], tuple[str, ...]]
+
+
+def _finding_layouts(where: Where) -> tuple[_Layout, ...]:
+    """The findings table, widest layout first."""
+    category = _Column("category", _KEEP)
+    confidence = _Column("confidence", _KEEP, right=True, short_header="conf")
+    matched = _Column("matched", _KEEP, right=True)
+    examples = _Column("examples", _LIST, minimum=20)
+    where_column = _Column("where", _WHERE, minimum=16)
+
+    def numbers(finding: Finding) -> tuple[str, str, str]:
+        return finding.category, f"{finding.confidence:.2f}", f"{finding.matched}/{finding.sampled}"
+
+    def field_of(finding: Finding) -> str:
+        return finding.field if finding.field is not None else "(text)"
+
+    def examples_of(finding: Finding) -> str:
+        return _cell(", ".join(finding.examples))
+
+    def split_row(finding: Finding) -> tuple[object, ...]:
+        source, container, field = where(finding.source, finding.container, field_of(finding))
+        return (source, container, field, *numbers(finding), examples_of(finding))
+
+    def joined_row(finding: Finding) -> tuple[object, ...]:
+        return (where(finding.source, finding.container, field_of(finding)), *numbers(finding))
+
+    def joined_row_with_examples(finding: Finding) -> tuple[object, ...]:
+        return (*joined_row(finding), examples_of(finding))
+
+    return (
+        _Layout(
+            (
+                _Column("source", _KEEP),
+                _Column("container", _PATH, minimum=12),
+                _Column("field", _DOTTED),
+                category,
+                confidence,
+                matched,
+                examples,
+            ),
+            split_row,
+        ),
+        _Layout((where_column, category, confidence, matched, examples), joined_row_with_examples),
+        _Layout(
+            (where_column, category, confidence, matched),
+            joined_row,
+            note="masked examples left out to fit {width} columns (a wider terminal, COLUMNS=N, "
+            "or --format json shows them)",
+        ),
+    )
+
+
+def _violation_layouts(where: Where, roots: dict[str, str | None]) -> tuple[_Layout, ...]:
+    """The violations table, widest layout first (the message names the category too)."""
+    rule = _Column("rule", _KEEP)
+    severity = _Column("severity", _WORDS, minimum=8)
+    message = _Column("message", _WORDS, minimum=24)
+
+    def message_of(violation: Violation) -> str:
+        text = violation.message
+        root = roots.get(violation.source or "")
+        container = violation.container
+        if container and root:  # the same relative path as the "where" column
+            text = text.replace(container, display_container(container, root))
+        return _cell(text)
+
+    def full_row(violation: Violation) -> tuple[object, ...]:
+        return (*head(violation), violation.category or "", message_of(violation))
+
+    def short_row(violation: Violation) -> tuple[object, ...]:
+        return (*head(violation), message_of(violation))
+
+    def head(violation: Violation) -> tuple[object, ...]:
+        suppressed = " (suppressed)" if violation.suppressed else ""
+        return (
+            violation.rule,
+            violation.severity + suppressed,
+            where(violation.source, violation.container, violation.field),
+        )
+
+    return (
+        _Layout(
+            (rule, severity, _Column("where", _WHERE, minimum=16), _Column("category", _KEEP), message),
+            full_row,
+        ),
+        _Layout(
+            (rule, severity, _Column("where", _WHERE, minimum=12), message),
+            short_row,
+        ),
+    )
 
 
 def _print_nothing_found(console: Console, result: ScanResult) -> None:
@@ -60,83 +256,24 @@ def _print_nothing_found(console: Console, result: ScanResult) -> None:
     console.print("Nothing else was read." if not read else "No personal data found in what could be read.")
 
 
-class TableReport:
-    """``--format table`` (the default)."""
-
-    format: ClassVar[str] = "table"
-
-    def write(self, result: ScanResult, stream: IO[str]) -> None:
-        console = Console(file=stream, width=140 if not stream.isatty() else None, soft_wrap=False)
-        if result.findings:
-            columns = (
-                _Column("source"),
-                _Column("container"),
-                _Column("field"),
-                _Column("category", no_wrap=True),
-                _Column("confidence", right=True, no_wrap=True),
-                _Column("matched", right=True, no_wrap=True),
-                _Column("examples"),
-            )
-            rows = [
-                (
-                    _cell(finding.source),
-                    _cell(finding.container),
-                    _cell(finding.field if finding.field is not None else "(text)"),
-                    finding.category,
-                    f"{finding.confidence:.2f}",
-                    f"{finding.matched}/{finding.sampled}",
-                    _cell(", ".join(finding.examples)),
-                )
-                for finding in result.findings
-            ]
-            _print_table(console, "Personal data found", columns, rows)
-        else:
-            _print_nothing_found(console, result)
-        if result.violations:
-            violation_columns = (
-                _Column("rule", no_wrap=True),
-                _Column("severity"),
-                _Column("where"),
-                _Column("category", no_wrap=True),
-                _Column("message"),
-            )
-            violation_rows: list[tuple[str, ...]] = []
-            for violation in result.violations:
-                where = "/".join(
-                    part for part in (violation.source, violation.container, violation.field) if part
-                )
-                violation_rows.append(
-                    (
-                        violation.rule,
-                        violation.severity + (" (suppressed)" if violation.suppressed else ""),
-                        _cell(where),
-                        violation.category or "",
-                        _cell(violation.message),
-                    )
-                )
-            _print_table(console, "Violations", violation_columns, violation_rows)
-        sources_ok = sum(1 for status in result.sources if status.status == "ok")
-        console.print(
-            f"{len(result.findings)} findings in {sources_ok}/{len(result.sources)} sources"
-            + (f", {len(result.errors)} errors" if result.errors else "")
-        )
-        reused = sum(status.skipped for status in result.sources)
-        if reused:
-            total = sum(status.containers for status in result.sources)
-            console.print(
-                f"{reused} of {total} containers unchanged since the last run: findings reused (--full rescans)"
-            )
-
-
-def _print_table(
-    console: Console, title: str, columns: Sequence[_Column], rows: Sequence[Sequence[str]]
-) -> None:
-    """A titled table, header in bold on a terminal; rows are written as plain text, in one pass."""
-    widths = _column_widths(columns, rows, console.width)
+def _print_table(console: Console, title: str, layouts: Sequence[_Layout], records: Sequence[object]) -> None:
+    """A titled table in the first layout that fits the console (the last one otherwise), header
+    in bold on a terminal; rows are written as plain text, in one pass."""
+    total = console.width
+    for layout in layouts:
+        rows = [layout.row(record) for record in records]
+        fitted = _column_widths(layout.columns, rows, total)
+        if fitted is not None:
+            break
+    else:
+        fitted = _column_widths(layout.columns, rows, total, force=True)
+    assert fitted is not None
+    headers, widths = fitted
+    columns = layout.columns
     padded = [width + 2 for width in widths]
     table_width = sum(padded) + len(widths) + 1
     header = _BOX.head_left + _BOX.head_vertical.join(
-        f" {column.header.ljust(width)} " for column, width in zip(columns, widths)
+        f" {text.ljust(width)} " for text, width in zip(headers, widths)
     )
     _print_line(console, title.center(table_width).rstrip(), "italic")
     console.file.write(_BOX.get_top(padded) + "\n")
@@ -145,7 +282,7 @@ def _print_table(
     write = console.file.write
     lines: list[str] = []
     for row in rows:
-        cells = [_wrap(text, width, column.no_wrap) for text, width, column in zip(row, widths, columns)]
+        cells = [_fit(value, width, column.fit) for value, width, column in zip(row, widths, columns)]
         for index in range(max(map(len, cells))):
             parts = []
             for lines_of_cell, width, column in zip(cells, widths, columns):
@@ -158,6 +295,8 @@ def _print_table(
             lines.clear()
     write("".join(lines))
     write(_BOX.get_bottom(padded) + "\n")
+    if layout.note:
+        console.file.write("\n".join(textwrap.wrap(layout.note.format(width=total), max(total, 20))) + "\n")
 
 
 def _print_line(console: Console, text: str, style: str) -> None:
@@ -168,23 +307,43 @@ def _print_line(console: Console, text: str, style: str) -> None:
         console.file.write(text + "\n")
 
 
-def _column_widths(columns: Sequence[_Column], rows: Sequence[Sequence[str]], total: int) -> list[int]:
-    """Each column as wide as its widest cell; when that is too wide for ``total`` cells, the columns
-    that may wrap share what the others leave, the narrow ones keeping their width."""
-    natural = [_cells(column.header) for column in columns]
+def _natural(value: object) -> int:
+    """The cells a value takes on one line (a "where" tuple joined by ``": "``)."""
+    if isinstance(value, tuple):
+        parts = [part for part in value if part]
+        return sum(map(_natural, parts)) + 2 * (len(parts) - 1) if parts else 0
+    return max(map(_cells, _text_lines(str(value))))
+
+
+def _column_widths(
+    columns: Sequence[_Column], rows: Sequence[Sequence[object]], total: int, *, force: bool = False
+) -> tuple[list[str], list[int]] | None:
+    """Headers and widths fitting ``total`` cells, or ``None`` when a breakable column would get
+    less than its minimum (unless ``force``: then it gets what is left, at least a few cells).
+
+    Each column is as wide as its widest cell; when that is too wide, a header wider than its
+    cells is shortened, and the columns that may break share what the others leave, the narrow
+    ones keeping their width."""
+    natural = [0] * len(columns)
     for row in rows:
-        for index, text in enumerate(row):
-            width = max(map(_cells, _text_lines(text)))
+        for index, value in enumerate(row):
+            width = _natural(value)
             if width > natural[index]:
                 natural[index] = width
+    headers = [column.header for column in columns]
     room = total - (3 * len(columns) + 1)
-    wrapping = [index for index, column in enumerate(columns) if not column.no_wrap]
-    fixed = sum(width for index, width in enumerate(natural) if index not in wrapping)
-    share = room - fixed
-    if sum(natural[index] for index in wrapping) <= share:
-        return natural
+    if sum(max(width, _cells(header)) for width, header in zip(natural, headers)) > room:
+        headers = [
+            column.short_header if column.short_header and width < _cells(column.header) else column.header
+            for column, width in zip(columns, natural)
+        ]
+    natural = [max(width, _cells(header)) for width, header in zip(natural, headers)]
+    breakable = [index for index, column in enumerate(columns) if column.fit != _KEEP]
+    share = room - sum(width for index, width in enumerate(natural) if index not in breakable)
+    if sum(natural[index] for index in breakable) <= share:
+        return headers, natural
     widths = list(natural)
-    pending = sorted(wrapping, key=natural.__getitem__)
+    pending = sorted(breakable, key=natural.__getitem__)
     while pending:
         each = max(_MIN_WIDTH, share // len(pending))
         index = pending[0]
@@ -192,10 +351,12 @@ def _column_widths(columns: Sequence[_Column], rows: Sequence[Sequence[str]], to
             share -= natural[index]
             pending.pop(0)
             continue
+        if not force and any(each < min(columns[index].minimum, natural[index]) for index in pending):
+            return None
         for index in pending:
             widths[index] = each
         break
-    return widths
+    return headers, widths
 
 
 def _cells(text: str) -> int:
@@ -210,19 +371,145 @@ def _text_lines(text: str) -> list[str]:
     return text.expandtabs(8).splitlines() or [""]
 
 
-def _wrap(text: str, width: int, no_wrap: bool) -> list[str]:
-    """``text`` as lines of at most ``width`` cells: broken at spaces, long words folded."""
+def _fit(value: object, width: int, fit: str) -> list[str]:
+    """A cell's lines for a column ``width`` cells wide, broken as ``fit`` says."""
+    if fit == _WHERE:
+        return _fit_where(value if isinstance(value, tuple) else (str(value),), width)
+    text = str(value)
     lines = _text_lines(text)
     if len(lines) > 1:
-        return [part for line in lines for part in _wrap(line, width, no_wrap)]
-    text = lines[0]
-    if no_wrap or _cells(text) <= width:
+        return [part for line in lines for part in _fit(line, width, fit)]
+    if fit == _KEEP or _cells(text) <= width:
         return [text]
+    if fit == _PATH:
+        return [_shorten_left(text, width)]
+    if fit == _DOTTED:
+        return [line.rstrip(" ") for line in _wrap_after(text, width, "./ ")]
+    if fit == _LIST:
+        return _wrap_list(text, width)
+    return _wrap(text, width)
+
+
+def _wrap_list(text: str, width: int) -> list[str]:
+    """``a, b, c`` broken after its commas, never inside an item unless the item alone is too wide."""
+    lines: list[str] = []
+    current = ""
+    for item in text.split(", "):
+        if current and _cells(current) + 2 + _cells(item) <= width:
+            current += ", " + item
+            continue
+        if current:
+            lines.append(current + ",")
+        folded = _wrap(item, width) if _cells(item) > width else [item]
+        lines.extend(folded[:-1])
+        current = folded[-1]
+    lines.append(current)
+    return lines
+
+
+def _fit_where(parts: tuple[str, ...], width: int) -> list[str]:
+    """``source: container: field`` (empty parts left out) on as few lines as fit: the source whole
+    (folded only when it alone is wider than the column), the container shortened from the left,
+    the field wrapped after its dots."""
+    present = [(index, part) for index, part in enumerate(parts) if part]
+    lines: list[str] = []
+    current = ""
+    for position, (index, part) in enumerate(present):
+        piece = part + (":" if position < len(present) - 1 else "")
+        if current and _cells(current) + 1 + _cells(piece) <= width:
+            current += " " + piece
+            continue
+        if current:
+            lines.append(current)
+        if _cells(piece) <= width:
+            current = piece
+        elif index == 1:  # the container
+            current = _shorten_left(piece, width)
+        else:
+            pieces = _wrap_after(piece, width, "./") if index == 2 else _wrap(piece, width)
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+    lines.append(current)
+    return lines
+
+
+def _shorten_left(text: str, width: int) -> str:
+    """``text`` in ``width`` cells: ``…`` and its end, cut after a ``/`` or ``.`` when one is near
+    enough (``…/exports/customers.csv``), so the last segments stay whole."""
+    if _cells(text) <= width:
+        return text
+    if width <= 1:
+        return _ELLIPSIS[:width]
+    keep = width - 1
+    tail = text[-keep:] if text.isascii() else _tail_cells(text, keep)
+    for offset, character in enumerate(tail[: max(1, len(tail) // 2)]):
+        if character in "/." and offset:
+            return _ELLIPSIS + tail[offset:]
+    return _ELLIPSIS + tail
+
+
+def _tail_cells(text: str, cells: int) -> str:
+    """The longest end of ``text`` that takes at most ``cells`` cells."""
+    taken = 0
+    start = len(text)
+    while start > 0 and taken + cell_len(text[start - 1]) <= cells:
+        start -= 1
+        taken += cell_len(text[start])
+    return text[start:]
+
+
+def _wrap_after(text: str, width: int, separators: str) -> list[str]:
+    """``text`` broken after its separators (``visitor.`` / ``advertising_id``); a segment still
+    too wide is folded."""
+    segments: list[str] = []
+    start = 0
+    for index, character in enumerate(text):
+        if character in separators:
+            segments.append(text[start : index + 1])
+            start = index + 1
+    segments.append(text[start:])
+    lines: list[str] = []
+    current = ""
+    for segment in segments:
+        if _cells(current) + _cells(segment) <= width:
+            current += segment
+            continue
+        if current:
+            lines.append(current)
+        folded = _fold(segment, width) if _cells(segment) > width else [segment]
+        lines.extend(folded[:-1])
+        current = folded[-1]
+    lines.append(current)
+    return [line for line in lines if line] or [""]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` cells: broken at spaces; a word too long for a line is
+    broken after its dots or slashes (``user.contact.`` / ``phone_number``), else folded."""
+    if _cells(text) <= width:
+        return [text]
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if _cells(current) + 1 + _cells(word) <= width if current else _cells(word) <= width:
+            current = f"{current} {word}" if current else word
+            continue
+        if current:
+            lines.append(current)
+        pieces = _wrap_after(word, width, "./") if _cells(word) > width else [word]
+        lines.extend(pieces[:-1])
+        current = pieces[-1]
+    lines.append(current)
+    return lines
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` cells (wide characters take two)."""
     if text.isascii():
-        return textwrap.wrap(text, width, break_on_hyphens=False, expand_tabs=False) or [""]
-    lines = []
+        return [text[start : start + width] for start in range(0, len(text), width)] or [""]
+    lines: list[str] = []
     line, line_width = "", 0
-    for character in text:  # wide characters: fold by cells
+    for character in text:
         character_width = cell_len(character)
         if line_width + character_width > width and line:
             lines.append(line)

@@ -8,9 +8,11 @@ one line on stderr with exit code 2; tracebacks only with ``--debug`` (and scrub
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -41,12 +43,47 @@ COMMANDS = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with exit code 2 and one-line errors (argparse's default is also 2)."""
+    """argparse with exit code 2 and one-line errors that name the verb's usage.
+
+    ``piimap scan --formt json`` says ``unrecognized argument --formt (did you mean --format?)``
+    and shows ``piimap scan``'s usage, on one line; a ``type=`` function's name never appears
+    (``invalid _positive_int value`` reads ``'x' is not a valid value``).
+    """
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        write_problem(message)
+        write_problem(f"{_readable(message)}{self._suggestion(message)} ({self.short_usage()})")
         raise SystemExit(ExitCode.USAGE)
+
+    def short_usage(self) -> str:
+        """``usage: piimap scan [options] [SOURCE ...]; 'piimap scan --help' lists the options``."""
+        formatter = self._get_formatter()
+        positionals = [
+            formatter._format_args(action, action.metavar or action.dest)  # noqa: SLF001
+            for action in self._get_positional_actions()
+            if action.help is not argparse.SUPPRESS
+        ]
+        words = [self.prog, "[options]", *positionals]
+        return f"usage: {' '.join(words)}; '{self.prog} --help' lists the options"
+
+    def _suggestion(self, message: str) -> str:
+        """``; did you mean --format?`` for an unknown option or verb close to a known one."""
+        option = re.match(r"unrecognized arguments?: (-\S+)", message)
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if option is not None:
+            word = option.group(1).split("=", 1)[0]
+            known = [name for action in self._actions for name in action.option_strings]
+        elif choice is not None:
+            word, known = choice.group(1), re.findall(r"'([^']*)'", choice.group(2))
+        else:
+            return ""
+        close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+        return f"; did you mean {close[0]}?" if close else ""
+
+
+def _readable(message: str) -> str:
+    """argparse's message without the name of a ``type=`` function."""
+    message = re.sub(r"invalid [A-Za-z_][\w.]* value: ('.*')", r"\1 is not a valid value", message)
+    return re.sub(r"^unrecognized arguments: (\S+)$", r"unrecognized argument \1", message)
 
 
 def _version_line() -> str:
@@ -74,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.add_parser(subparsers)
     return parser
+
+
+def _verb_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Verb name -> its parser."""
+    for action in parser._actions:  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return dict(action.choices)
+    return {}
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -118,7 +163,10 @@ def _configure_logging(debug: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # the verb's parser says so, with the verb's usage (not piimap's)
+        verbs = _verb_parsers(parser)
+        (verbs.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extras)}")
     debug = bool(getattr(args, "debug", False))
     _configure_logging(debug)
     if not args.command:

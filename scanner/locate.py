@@ -79,7 +79,7 @@ def run_locate(
     evidence: EvidencePolicy,
     key: bytes,
     datamap: DataMap | None = None,
-    planned_from: Mapping[str, str | None] | None = None,
+    planned_from: Mapping[str, int | None] | None = None,
     errors: Sequence[SourceError] = (),
 ) -> LocateResult:
     """Run every source's lookups, one source after another, and gather the result.

@@ -227,7 +227,7 @@ class LocateResult:
     recipients: tuple[Recipient, ...]
     errors: tuple[SourceError, ...] = ()
     #: source name -> the stored run its plan came from (``None``: nothing was planned for it)
-    planned_from: Mapping[str, str | None] = field(default_factory=dict)
+    planned_from: Mapping[str, int | None] = field(default_factory=dict)
     plan_only: bool = False
     #: rows matched by a name whose other identifiers said they are someone else
     namesakes_excluded: int = 0

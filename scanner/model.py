@@ -329,7 +329,7 @@ class ScanResult:
     #: The data map built from the findings (and the declarations, when checked); the JSON
     #: report writes it as networkx node-link data (:meth:`DataMapGraph.node_link`).
     datamap: DataMapGraph | None = None
-    run_id: str | None = None
+    run_id: int | None = None
     #: True when the scan was stopped (Ctrl-C) before every container was read: the findings
     #: are what was read until then, and the sources not finished are marked ``error``.
     interrupted: bool = False

@@ -282,7 +282,7 @@ def record_run(config: Config, options: RunOptions, run: ScanRun) -> ScanRun:
             return replace(run, result=replace(result, errors=result.errors + (error_record,)))
         warning = f"run not recorded in the default history store: {error}"
         return replace(run, warnings=run.warnings + (warning,))
-    return replace(run, result=replace(result, run_id=str(run_id)))
+    return replace(run, result=replace(result, run_id=int(run_id)))
 
 
 def _store_was_asked_for(config: Config, options: RunOptions) -> bool:

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from piimap.engine import ContainerOutcome, ScanObserver
 from piimap.model import SourceSpec, SourceStatus
+from piimap.wording import counted
 
 __all__ = ["SilentObserver", "ProgressObserver", "progress_observer"]
 
@@ -84,7 +85,7 @@ class ProgressObserver(ScanObserver):
         if outcome.error is not None:
             self._errors[name] = self._errors.get(name, 0) + 1
         errors = self._errors.get(name, 0)
-        self._progress.update(task, advance=1, note=f"{errors} errors" if errors else "")
+        self._progress.update(task, advance=1, note=counted(errors, "error") if errors else "")
 
     def source_finished(self, status: SourceStatus) -> None:
         task = self._tasks.get(status.name)
@@ -95,7 +96,7 @@ class ProgressObserver(ScanObserver):
         else:
             parts = [f"{status.skipped} unchanged"] if status.skipped else []
             errors = self._errors.get(status.name, 0)
-            parts += [f"{errors} errors"] if errors else []
+            parts += [counted(errors, "error")] if errors else []
             note = ", ".join(parts)
         self._progress.update(task, total=status.containers or 0, completed=status.containers or 0, note=note)
 

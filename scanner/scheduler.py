@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from piimap.config import Config, ReportOutput
 from piimap.model import ConfigError, ScanResult
 from piimap.redact import redact_text
+from piimap.wording import counted
 
 if TYPE_CHECKING:
     from piimap.pipeline import RunOptions, RunOutcome
@@ -181,13 +182,13 @@ def _logged_run(
         log.error("schedule %s: %s", schedule.name, problem)
     sources_ok = sum(1 for status in result.sources if status.status == "ok")
     log.warning(
-        "schedule %s: run %s, %d findings, %d/%d sources read%s",
+        "schedule %s: run %s, %s, %d/%d sources read%s",
         schedule.name,
         result.run_id or "(not stored)",
-        len(result.findings),
+        counted(len(result.findings), "finding"),
         sources_ok,
         len(result.sources),
-        f", {len(result.violations)} violations" if result.violations else "",
+        f", {counted(len(result.violations), 'violation')}" if result.violations else "",
     )
     if on_result is not None:
         on_result(schedule.name, result)

@@ -43,6 +43,7 @@ from piimap.connectors.toolkit import first_line
 from piimap.model import CategoryFlow, Finding, PiimapError, ScanResult, SourceSpec, Violation
 from piimap.redact import redact_message, redact_url, remember_url_secrets
 from piimap.settings import ScanSettings
+from piimap.wording import counted
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -91,7 +92,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "run_id": str(self.id),
+            "run_id": int(self.id),
             "started": self.started,
             "finished": self.finished,
             "status": self.status,
@@ -433,7 +434,7 @@ class HistoryStore:
             ).scalar()
         if found is None:
             total = len(self.runs())
-            raise StoreError(f"'{reference}' names no run: {self.display_url} holds {total} run(s)")
+            raise StoreError(f"'{reference}' names no run: {self.display_url} holds {counted(total, 'run')}")
         return int(found)
 
     def findings(self, run_id: int, source: str | None = None) -> list[Finding]:

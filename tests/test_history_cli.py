@@ -55,7 +55,7 @@ def test_history_lists_runs_newest_first(two_runs: str, capsys) -> None:
     code, out, _ = run(capsys, "history", "--store", two_runs, "--format", "json")
     assert code == 0
     listing = json.loads(out)
-    assert [entry["run_id"] for entry in listing["runs"]] == ["2", "1"]
+    assert [entry["run_id"] for entry in listing["runs"]] == [2, 1]
     assert [entry["findings"] for entry in listing["runs"]] == [2, 1]
     assert all(entry["command"] == "scan" and entry["status"] == "ok" for entry in listing["runs"])
     code, out, _ = run(capsys, "history", "--store", two_runs, "--limit", "1")
@@ -67,7 +67,7 @@ def test_diff_defaults_to_the_last_two_runs(two_runs: str, capsys) -> None:
     code, out, _ = run(capsys, "diff", "--store", two_runs, "--format", "json")
     assert code == 0
     difference = json.loads(out)
-    assert difference["old_run"]["run_id"] == "1" and difference["new_run"]["run_id"] == "2"
+    assert difference["old_run"]["run_id"] == 1 and difference["new_run"]["run_id"] == 2
     assert difference["fields"]["added"] == [
         {
             "source": "sqlite:app",
@@ -79,16 +79,16 @@ def test_diff_defaults_to_the_last_two_runs(two_runs: str, capsys) -> None:
     assert difference["fields"]["removed"] == []
     assert difference["categories"] == {"added": [], "removed": []}  # emails were there already
     code, out, _ = run(capsys, "diff", "--store", two_runs)
-    assert code == 0 and "backup_email" in out and "1 fields appeared, 0 went" in out
+    assert code == 0 and "backup_email" in out and "1 field appeared, 0 went" in out
 
 
 @pytest.mark.parametrize(
     ("references", "old", "new", "added", "removed"),
     [
-        (("1", "2"), "1", "2", ["backup_email"], []),
-        (("2", "1"), "2", "1", [], ["backup_email"]),
-        (("latest~1",), "1", "2", ["backup_email"], []),
-        (("latest", "latest"), "2", "2", [], []),
+        (("1", "2"), 1, 2, ["backup_email"], []),
+        (("2", "1"), 2, 1, [], ["backup_email"]),
+        (("latest~1",), 1, 2, ["backup_email"], []),
+        (("latest", "latest"), 2, 2, [], []),
     ],
 )
 def test_diff_run_references(two_runs, capsys, references, old, new, added, removed) -> None:

@@ -40,7 +40,7 @@ def test_the_inventory_travels_as_a_value_from_one_run_to_the_next(tmp_path: Pat
     options = RunOptions(store=f"sqlite:///{tmp_path / 'history.sqlite'}", quiet=True, command="nightly")
 
     first = record_run(config, options, run_scan(config, options))
-    assert first.result.run_id == "1" and not first.warnings
+    assert first.result.run_id == 1 and not first.warnings
     assert {(record.container, record.state) for record in first.inventory} == {
         ("main.customers", "scanned"),
         ("main.orders", "scanned"),
@@ -51,7 +51,7 @@ def test_the_inventory_travels_as_a_value_from_one_run_to_the_next(tmp_path: Pat
     assert [finding.key for finding in second.result.findings] == [
         finding.key for finding in first.result.findings
     ]
-    assert record_run(config, options, second).result.run_id == "2"
+    assert record_run(config, options, second).result.run_id == 2
 
     full = run_scan(config, RunOptions(store=options.store, full=True, quiet=True))
     assert {record.state for record in full.inventory} == {"scanned"}

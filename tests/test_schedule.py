@@ -117,7 +117,7 @@ def test_once_runs_every_schedule_and_records_each(tmp_path, capsys) -> None:
         ("schedule:app-only", ("app",)),
     ]
     report = json.loads((tmp_path / "app.json").read_text())
-    assert report["run_id"] == "1" and {f["source"] for f in report["findings"]} == {"app"}
+    assert report["run_id"] == 1 and {f["source"] for f in report["findings"]} == {"app"}
 
 
 def test_scheduler_job_policy(tmp_path) -> None:
@@ -187,13 +187,13 @@ def test_two_scheduled_runs_show_a_new_pii_column(tmp_path, app_database, capsys
         assert two_runs.wait(timeout=30), f"scheduler finished {len(finished)} runs in 30 s"
     finally:
         scheduler.shutdown(wait=True)
-    assert finished[:2] == ["1", "2"]
+    assert finished[:2] == [1, 2]
 
     assert main(["history", "--store", store, "--format", "json"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert [(run["run_id"], run["command"]) for run in runs[-2:]] == [
-        ("2", "schedule:every-second"),
-        ("1", "schedule:every-second"),
+        (2, "schedule:every-second"),
+        (1, "schedule:every-second"),
     ]
     assert main(["diff", "1", "2", "--store", store, "--format", "json"]) == 0
     added = json.loads(capsys.readouterr().out)["fields"]["added"]

@@ -221,7 +221,7 @@ def test_record_run_sets_the_run_id_and_no_store_skips_it(store_path: Path) -> N
     config = Config(path=None, sources=(SourceSpec("app", "sqlite:///app.db"),), settings=ScanSettings())
     url = f"sqlite:///{store_path}"
     recorded = record_run(config, RunOptions(store=url, no_store=False, command="scan"), ScanRun(result()))
-    assert recorded.result.run_id == "1"
+    assert recorded.result.run_id == 1
     skipped = record_run(config, RunOptions(store=url, no_store=True, command="scan"), ScanRun(result()))
     assert skipped.result.run_id is None
     with open_store(url) as store:

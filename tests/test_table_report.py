@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from piimap.model import Finding, ScanResult, SourceStatus, Violation
 from piimap.reports import render_report
 from piimap.reports.table import TableReport
@@ -65,21 +67,113 @@ def test_every_one_of_20000_findings_is_a_row_with_its_cells_in_order() -> None:
             f"{finding.matched}/100",
             finding.examples[0],
         ]
-    assert text.rstrip().endswith("20000 findings in 1/1 sources")
+    assert text.rstrip().endswith("20000 findings (sources read: 1/1)")
     widths = {len(line) for line in text.splitlines() if line[:1] in "┏┃┡│└"}
     assert len(widths) == 1  # every line of the table has the same width
 
 
-def test_long_cells_wrap_inside_their_column_and_nothing_is_lost() -> None:
+def test_long_cells_fit_their_column_paths_keep_their_end_and_categories_stay_whole() -> None:
     long_path = "exports/" + "very-long-folder-name/" * 12 + "customers.csv"
     finding = _finding(0, container=long_path, field="notes and more notes " * 5, examples=("日本語" * 30,))
     text = render_report("table", _result((finding,)))
     lines = [line for line in text.splitlines() if line.startswith("│")]
     assert len(lines) > 1 and all(len(line) <= 140 for line in text.splitlines())
     columns = list(zip(*_rows(text)))
-    assert "".join(columns[1]) == long_path  # folded, every character kept
+    shown = "".join(columns[1])
+    assert shown.startswith("…/") and long_path.endswith(shown[1:]) and shown.endswith("/customers.csv")
     assert " ".join(part for part in columns[2] if part) == ("notes and more notes " * 5).strip()
-    assert "".join(columns[6]) == "日本語" * 30
+    assert "".join(columns[6]) == "日本語" * 30  # examples folded, every character kept
+    assert columns[3][0] == "user.contact.email"
+
+
+def _demo_like_result() -> ScanResult:
+    findings = (
+        _finding(
+            0, source="app_db", container="main.trial_requests", field="contact_name", category="user.name"
+        ),
+        _finding(
+            1,
+            source="click_events",
+            container="/srv/demo/events/clicks-*.jsonl",
+            field="visitor.advertising_id",
+            category="user.device.device_id",
+            matched=194,
+            sampled=194,
+        ),
+        _finding(
+            2,
+            source="web_logs",
+            container="/srv/demo/logs/access.log",
+            field="query.phone",
+            category="user.contact.phone_number",
+            examples=("+** ********77", "+** ********66", "+** ********08"),
+        ),
+    )
+    violation = Violation(
+        rule="PIIMAP002",
+        message="user.contact.phone_number found in web_logs: /srv/demo/logs/access.log: query.phone, "
+        "but system 'web_logs' does not declare it",
+        source="web_logs",
+        container="/srv/demo/logs/access.log",
+        field="query.phone",
+        category="user.contact.phone_number",
+    )
+    return ScanResult(
+        started="2026-01-01T00:00:00+00:00",
+        finished="2026-01-01T00:01:00+00:00",
+        sources=(
+            SourceStatus(name="app_db", url="sqlite:////srv/demo/app.db", status="ok"),
+            SourceStatus(name="click_events", url="/srv/demo/events/", status="ok"),
+            SourceStatus(name="web_logs", url="/srv/demo/logs/*.log", status="ok"),
+        ),
+        findings=findings,
+        violations=(violation,),
+    )
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100, 120, 140, 200])
+def test_the_table_fits_columns_and_never_breaks_a_category_or_a_number(
+    columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    text = render_report("table", _demo_like_result())
+    assert max(len(line) for line in text.splitlines()) <= columns
+    for key in ("user.name", "user.device.device_id", "user.contact.phone_number", "194/194", "PIIMAP002"):
+        assert key in text  # whole, on one line
+    assert "/srv/demo" not in text and "//" not in text  # file containers relative to their source
+    if columns >= 80:
+        assert "access.log" in text and "clicks-*.jsonl" in text
+    assert "contact_nam\n" not in text and "advertising_i\n" not in text
+
+
+def test_at_80_columns_the_where_column_joins_source_container_and_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = render_report("table", _demo_like_result())
+    assert "│ web_logs: access.log:" in text and "│ query.phone " in text
+    assert "masked examples left out to fit 80 columns" in text
+    assert "1 finding" not in text and "3 findings (sources read: 3/3)" in text
+
+
+def test_examples_wrap_between_items_not_inside_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    text = render_report("table", _demo_like_result())
+    examples = [row[-1] for row in _rows(text.split("Violations", 1)[0]) if len(row) == 7]
+    shown = [item for cell in examples for item in cell.split(", ") if item]
+    assert all(
+        item.rstrip(",") in {"+** ********77", "+** ********66", "+** ********08"}
+        or "@" in item
+        or "u***" in item
+        for item in shown
+    )
+
+
+def test_without_columns_a_file_gets_140_and_one_finding_is_singular(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    text = render_report("table", _result((_finding(0),)))
+    assert text.rstrip().endswith("1 finding (sources read: 1/1)")
+    assert max(len(line) for line in text.splitlines()) <= 140
 
 
 def test_names_with_newlines_tabs_markup_and_escapes_stay_in_their_cell_and_row() -> None:
@@ -108,7 +202,7 @@ def test_violations_are_a_second_table_with_every_row() -> None:
     assert "Violations" in text
     body = [line for line in text.split("Violations", 1)[1].splitlines() if line.startswith("│")]
     assert len(body) == 3000
-    assert "app/public.users/column_2999" in body[-1] and "is not declared" in body[-1]
+    assert "app: public.users: column_2999" in body[-1] and "is not declared" in body[-1]
 
 
 def test_a_terminal_gets_a_bold_header_and_its_own_width() -> None:

@@ -26,6 +26,7 @@ from piimap.exitcodes import ExitCode
 from piimap.outputs import write_output
 from piimap.pipeline import load_declarations, run_scan
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run", "DEFAULT_BASELINE"]
 
@@ -62,7 +63,5 @@ def run(args: argparse.Namespace) -> int:
     document = baseline_document(result)
     write_output(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n", "baseline")
     count = len(document["fingerprints"])
-    write_line(
-        f"piimap: wrote {count} violation fingerprint{'s' if count != 1 else ''} to {target}", sys.stderr
-    )
+    write_line(f"piimap: wrote {counted(count, 'violation fingerprint')} to {target}", sys.stderr)
     return ExitCode.OK

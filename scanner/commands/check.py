@@ -29,6 +29,7 @@ from piimap.model import ConfigError, ScanResult
 from piimap.pipeline import load_declarations, run_configured
 from piimap.reports import write_report
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = [
     "add_parser",
@@ -84,12 +85,12 @@ def summary(result: ScanResult) -> str:
     if suppressed:
         extras.append(f"{suppressed} suppressed")
     if warnings:
-        extras.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        extras.append(counted(warnings, "warning"))
     tail = f" ({', '.join(extras)})" if extras else ""
     if failures:
         by_rule = Counter(violation.rule for violation in failures)
         rules = ", ".join(f"{rule} x{count}" for rule, count in sorted(by_rule.items()))
-        return f"check failed: {len(failures)} violation{'s' if len(failures) != 1 else ''} [{rules}]{tail}"
+        return f"check failed: {counted(len(failures), 'violation')} [{rules}]{tail}"
     return f"check passed: no failing violations{tail}"
 
 

@@ -12,6 +12,7 @@ from piimap.demo import build_demo
 from piimap.exitcodes import ExitCode
 from piimap.pipeline import RunOptions, run_configured
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run"]
 
@@ -43,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     failing = outcome.failing
     write_line(f"Demo company written to {layout.root}", out)
     write_line(
-        f"Scanned {len(result.sources)} sources: {len(result.findings)} findings, "
-        f"{len(failing)} failing violations.",
+        f"Scanned {counted(len(result.sources), 'source')}: {counted(len(result.findings), 'finding')}, "
+        f"{counted(len(failing), 'failing violation')}.",
         out,
     )
     for violation in failing[:10]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from piimap.commands.common import add_store_options, store_url_from_args
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
+from piimap.wording import counted
 
 if TYPE_CHECKING:
     from piimap.diffing import RunDiff
@@ -103,6 +104,7 @@ def _print_table(difference: RunDiff) -> None:
         console.print("No PII fields, categories or flows appeared or went.")
     else:
         console.print(
-            f"{len(difference.fields_added)} fields appeared, {len(difference.fields_removed)} went; "
-            f"{len(difference.flows_added)} flows appeared, {len(difference.flows_removed)} went."
+            f"{counted(len(difference.fields_added), 'field')} appeared, "
+            f"{len(difference.fields_removed)} went; "
+            f"{counted(len(difference.flows_added), 'flow')} appeared, {len(difference.flows_removed)} went."
         )

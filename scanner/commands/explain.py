@@ -29,6 +29,7 @@ from piimap.redact import redact_message
 from piimap.scancache import scan_scope
 from piimap.settings import ScanSettings
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run", "explain_sample"]
 
@@ -115,7 +116,8 @@ def _explain(args: argparse.Namespace) -> int:
                             continue
                         label = field if field is not None else "(text)"
                         write_line(
-                            f"{spec.name}: {container.name}.{label} ({len(sample.values)} values)", out
+                            f"{spec.name}: {container.name}.{label} ({counted(len(sample.values), 'value')})",
+                            out,
                         )
                         for line in lines or ["  nothing looked like personal data"]:
                             write_line(line, out)

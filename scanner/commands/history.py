@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from piimap.commands.argtypes import positive_int
 from piimap.commands.common import add_store_options, store_url_from_args
 from piimap.exitcodes import ExitCode
 
@@ -16,19 +17,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("history", help="list recorded scan runs (newest first)")
     add_store_options(parser)
     parser.add_argument(
-        "--limit", type=_positive_int, default=20, metavar="N", help="show the N newest runs (default 20)"
+        "--limit", type=positive_int, default=20, metavar="N", help="show the N newest runs (default 20)"
     )
     parser.add_argument(
         "--format", choices=("table", "json"), default="table", help="table (default) or json"
     )
     parser.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from piimap.commands.argtypes import non_negative_int, positive_int
 from piimap.config import Config, load_config
 from piimap.evidence import DEFAULT_HMAC_KEY_ENV, evidence_policy
 from piimap.exitcodes import ExitCode
@@ -25,6 +26,7 @@ from piimap.locate_identifiers import KINDS, make_identifier
 from piimap.locate_model import ContainerTarget, Identifier, LocateLimits, LocateResult
 from piimap.model import ConfigError, PiimapError, SourceError
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run", "read_request_file"]
 
@@ -68,7 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-rows-scanned",
-        type=_positive_int,
+        type=positive_int,
         default=LocateLimits.max_rows_scanned,
         metavar="N",
         help="a lookup no index serves reads at most N rows (documents, lines) per container "
@@ -76,14 +78,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-matches",
-        type=_positive_int,
+        type=positive_int,
         default=LocateLimits.max_matches,
         metavar="N",
         help=f"rows reported per lookup (default {LocateLimits.max_matches})",
     )
     parser.add_argument(
         "--follow-depth",
-        type=_non_negative_int,
+        type=non_negative_int,
         default=LocateLimits.follow_depth,
         metavar="N",
         help=f"key hops followed from a found row to related rows (default {LocateLimits.follow_depth}; 0: none)",
@@ -104,20 +106,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def read_request_file(path: str) -> list[tuple[str, str]]:
@@ -244,7 +232,7 @@ def _plan(
     from piimap.store import open_store
 
     findings: dict[str, list[Any]] = {}
-    planned_from: dict[str, str | None] = {}
+    planned_from: dict[str, int | None] = {}
     errors: list[SourceError] = []
     if not args.rescan:
         try:
@@ -253,7 +241,7 @@ def _plan(
                     run_id = store.latest_run_reading(spec.name)
                     if run_id is not None:
                         findings[spec.name] = store.findings(run_id, spec.name)
-                        planned_from[spec.name] = str(run_id)
+                        planned_from[spec.name] = int(run_id)
         except PiimapError as error:
             write_problem(f"history store unavailable, scanning first: {error}", "warning")
     missing = tuple(spec for spec in config.sources if spec.name not in findings)
@@ -291,9 +279,12 @@ def _summary(result: LocateResult) -> None:
     for error in result.errors:
         write_problem(error.one_line())
     partial = sum(1 for lookup in result.lookups if lookup.status in ("partial", "skipped"))
-    note = f"; {partial} lookups incomplete (see the report)" if partial else ""
+    note = f"; {counted(partial, 'lookup')} incomplete (see the report)" if partial else ""
     if result.plan_only:
-        write_line(f"piimap: planned {len(result.lookups)} lookups (nothing was looked up){note}", sys.stderr)
+        write_line(
+            f"piimap: planned {counted(len(result.lookups), 'lookup')} (nothing was looked up){note}",
+            sys.stderr,
+        )
         return
     if result.found:
         containers = {(m.source, m.container) for m in result.matches}
@@ -301,8 +292,8 @@ def _summary(result: LocateResult) -> None:
         related = len({(m.container, m.row_key) for m in result.matches if m.related_via is not None})
         vendors = ", ".join(recipient.name for recipient in result.recipients)
         write_line(
-            f"piimap: found in {len(containers)} containers of {len(sources)} sources"
-            + (f" ({related} related rows)" if related else "")
+            f"piimap: found in {counted(len(containers), 'container')} of {counted(len(sources), 'source')}"
+            + (f" ({counted(related, 'related row')})" if related else "")
             + (f"; recipients: {vendors}" if vendors else "")
             + note,
             sys.stderr,

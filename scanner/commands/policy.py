@@ -15,6 +15,7 @@ from pathlib import Path
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
 from piimap.terminal import write_line
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run_extract"]
 
@@ -77,8 +78,9 @@ def run_extract(args: argparse.Namespace) -> int:
     denials = sum(1 for statement in extraction.statements if statement.is_denial)
     where = f"; wrote {target}" if target else ""
     write_line(
-        f"piimap: read {extraction.sentences} sentences of {source.name}: {len(collected)} categories collected, "
-        f"{len(shared)} recipient roles, {denials} denials{where}",
+        f"piimap: read {counted(extraction.sentences, 'sentence')} of {source.name}: "
+        f"{counted(len(collected), 'category')} collected, "
+        f"{counted(len(shared), 'recipient role')}, {counted(denials, 'denial')}{where}",
         sys.stderr,
     )
     for item in stale.get("collected", ()):

@@ -10,10 +10,12 @@ import argparse
 import signal
 import sys
 
+from piimap.commands.argtypes import non_negative_int, positive_int
 from piimap.commands.common import add_scan_options, config_from_args, print_warnings, run_options
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
 from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
 
 __all__ = ["add_parser", "run"]
 
@@ -33,14 +35,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--misfire-grace",
-        type=int,
+        type=non_negative_int,
         default=None,
         metavar="SECONDS",
         help="a run missed by less than this still happens once when the scheduler starts (default 300)",
     )
     parser.add_argument(
         "--max-runs",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="stop after N runs in total (smoke tests); default: run until stopped",
@@ -81,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
             result = outcome.result
             write_line(
                 f"piimap: schedule {schedule.name}: run {result.run_id or '-'}, "
-                f"{len(result.findings)} findings, {len(outcome.failing)} failing violations, {where}",
+                f"{counted(len(result.findings), 'finding')}, "
+                f"{counted(len(outcome.failing), 'failing violation')}, {where}",
                 sys.stderr,
             )
             print_warnings(outcome.warnings)
