@@ -24,7 +24,18 @@ from piimap.schema.config import ConfigFile, plugin_problems, validate_settings
 from piimap.settings import ScanSettings
 from piimap.yamlfile import LocatedDict, load_yaml, located_error
 
-__all__ = ["Config", "ReportOutput", "load_config", "source_name_for", "resolve_source_url"]
+__all__ = [
+    "CONFIG_FILE_NAMES",
+    "Config",
+    "ReportOutput",
+    "find_config",
+    "load_config",
+    "source_name_for",
+    "resolve_source_url",
+]
+
+#: The names :func:`find_config` looks for in each folder, in this order.
+CONFIG_FILE_NAMES = ("piimap.yaml", ".piimap.yaml", "piimap.yml", ".piimap.yml")
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,21 @@ class Config:
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: The category keys the data map and policy may use (``None``: the default vocabulary).
     categories: CategoryVocabulary | None = None
+
+
+def find_config(start: str | Path | None = None) -> Path | None:
+    """The config a verb uses when ``--config`` is not given: ``piimap.yaml`` (or ``.piimap.yaml``,
+    ``piimap.yml``, ``.piimap.yml``) in ``start`` (default: the current folder) or the nearest
+    parent folder holding one, as sqlfluff and gitleaks look for theirs; ``None`` when no folder up
+    to the file-system root has one. The path is as found (relative to ``start`` when it is)."""
+    folder = Path.cwd() if start is None else Path(start)
+    absolute = folder.resolve()
+    for candidate in (absolute, *absolute.parents):
+        for name in CONFIG_FILE_NAMES:
+            path = candidate / name
+            if path.is_file():
+                return path
+    return None
 
 
 def source_name_for(url: str, taken: set[str] | None = None) -> str:

@@ -8,17 +8,19 @@ the verbs hand those to :mod:`piimap.pipeline`.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from piimap.config import Config, load_config, source_name_for
+from piimap.config import CONFIG_FILE_NAMES, Config, find_config, load_config, source_name_for
 from piimap.evidence import evidence_policy
 from piimap.model import ConfigError, ScanResult, SourceSpec
 from piimap.pipeline import RunOptions, config_for_sources, store_url
 from piimap.schema.config import setting_type
 from piimap.settings import ScanSettings
-from piimap.terminal import write_problem
+from piimap.terminal import write_line, write_problem
 
 __all__ = [
     "add_scan_options",
@@ -26,6 +28,7 @@ __all__ = [
     "run_options",
     "add_store_options",
     "store_url_from_args",
+    "discover_config",
     "print_warnings",
     "print_errors",
 ]
@@ -130,17 +133,41 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def discover_config(args: argparse.Namespace, *, required: bool, what: str = "") -> str | None:
+    """``--config``, else the ``piimap.yaml`` / ``.piimap.yaml`` found in the current folder or a
+    parent (:func:`piimap.config.find_config`), saying on stderr which file is used; ``None`` when
+    there is none and it is not ``required`` (a :class:`ConfigError` when it is). The result is
+    also stored in ``args.config``."""
+    if args.config:
+        return str(args.config)
+    found = find_config()
+    if found is None:
+        if required:
+            names = " or ".join(CONFIG_FILE_NAMES[:2])
+            raise ConfigError(
+                f"--config FILE is required{what}: no {names} in {Path.cwd()} or a parent folder "
+                "('piimap init SOURCE...' writes one)"
+            )
+        return None
+    args.config = str(found)
+    write_line(f"piimap: using config {found}", sys.stderr)
+    return args.config
+
+
 def config_from_args(args: argparse.Namespace, *, require_config: bool = False) -> Config:
-    """The config file (with command-line overrides) or an ad-hoc config from SOURCE arguments."""
+    """The config file (with command-line overrides) or an ad-hoc config from SOURCE arguments.
+
+    Without ``--config`` the config is looked for (:func:`discover_config`) when the verb needs one
+    (``require_config``) or when no SOURCE was given; SOURCE arguments alone scan just those."""
     sources = list(args.sources)
+    if require_config or not sources:
+        discover_config(args, required=require_config)
     if args.config:
         config = load_config(args.config, _overrides(args))
         if sources:
             taken = {spec.name for spec in config.sources}
             extra = tuple(SourceSpec(source_name_for(url, taken), url) for url in sources)
             config = replace(config, sources=config.sources + extra)
-    elif require_config:
-        raise ConfigError("--config FILE is required")
     else:
         overrides = _overrides(args)
         evidence = evidence_policy(overrides.pop("evidence"))
@@ -192,7 +219,7 @@ def store_url_from_args(args: argparse.Namespace) -> str:
 
     if args.store:
         return str(args.store)
-    if args.config:
+    if discover_config(args, required=False):
         return store_url(load_config(args.config), RunOptions())
     return default_store_url()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from piimap.commands.argtypes import non_negative_int, positive_int
+from piimap.commands.common import discover_config
 from piimap.config import Config, load_config
 from piimap.evidence import DEFAULT_HMAC_KEY_ENV, evidence_policy
 from piimap.exitcodes import ExitCode
@@ -142,8 +143,7 @@ def run(args: argparse.Namespace) -> int:
     from piimap.reports import write_text_atomically
     from piimap.reports.locate import render_locate
 
-    if not args.config:
-        raise ConfigError("--config FILE is required (the sources to look in)")
+    discover_config(args, required=True, what=" (the sources to look in)")
     overrides = {"default_region": args.region.upper() if args.region else None, "evidence": args.evidence}
     config = load_config(args.config, overrides)
     config = _selected_sources(config, args.source)
