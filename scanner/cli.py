@@ -30,6 +30,7 @@ __all__ = ["main", "console_main", "build_parser", "COMMANDS"]
 COMMANDS = (
     "scan",
     "check",
+    "init",
     "demo",
     "explain",
     "baseline",

@@ -23,6 +23,8 @@ from piimap.settings import ScanSettings
 from piimap.terminal import write_line, write_problem
 
 __all__ = [
+    "add_setting_options",
+    "setting_overrides",
     "add_scan_options",
     "config_from_args",
     "run_options",
@@ -34,13 +36,9 @@ __all__ = [
 ]
 
 
-def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -> None:
-    """The options every scanning verb accepts."""
-    if sources:
-        parser.add_argument("sources", nargs="*", metavar="SOURCE", help="URL, path or glob to scan")
-    else:
-        parser.set_defaults(sources=[])
-    parser.add_argument("--config", metavar="FILE", help="piimap.yaml with named sources and settings")
+def add_setting_options(parser: argparse.ArgumentParser) -> None:
+    """``--sample-size``, ``--min-confidence``, ``--region`` and ``--spacy-model``: the settings of
+    ``piimap.yaml`` the command line may give (read back with :func:`setting_overrides`)."""
     parser.add_argument(
         "--sample-size",
         type=setting_type("sample_size"),
@@ -61,6 +59,26 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
         help="phone regions for national-format numbers, e.g. US,GB (repeatable; default US)",
     )
     parser.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline for person names")
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings :func:`add_setting_options` read, by setting name (``None`` when not given)."""
+    return {
+        "sample_size": args.sample_size,
+        "min_confidence": args.min_confidence,
+        "default_region": ",".join(dict.fromkeys(",".join(args.region).split(","))) if args.region else None,
+        "spacy_model": args.spacy_model,
+    }
+
+
+def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -> None:
+    """The options every scanning verb accepts."""
+    if sources:
+        parser.add_argument("sources", nargs="*", metavar="SOURCE", help="URL, path or glob to scan")
+    else:
+        parser.set_defaults(sources=[])
+    parser.add_argument("--config", metavar="FILE", help="piimap.yaml with named sources and settings")
+    add_setting_options(parser)
     parser.add_argument(
         "--include",
         action="append",
@@ -123,10 +141,7 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "sample_size": args.sample_size,
-        "min_confidence": args.min_confidence,
-        "default_region": ",".join(dict.fromkeys(",".join(args.region).split(","))) if args.region else None,
-        "spacy_model": args.spacy_model,
+        **setting_overrides(args),
         "workers": args.workers,
         "exhaustive": args.exhaustive,
         "evidence": args.evidence,

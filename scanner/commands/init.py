@@ -1,0 +1,198 @@
+"""``piimap init [SOURCE...] [--policy TEXT]``: scan, then write a starter ``piimap.yaml``, a
+``datamap.yaml`` declaring what was found and (from the policy's text) a ``policy.yaml``, so the
+first ``piimap check`` passes and every later change is a reviewed diff.
+
+Existing files are never replaced without ``--force``; nothing is written when a source could not
+be read (a data map from an incomplete scan would declare too little). A password in a source URL
+is written as ``${PIIMAP_<NAME>_PASSWORD}``, never in clear. See :mod:`piimap.starter`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from piimap.commands.common import add_setting_options, print_errors, print_warnings, setting_overrides
+from piimap.config import Config
+from piimap.exitcodes import ExitCode
+from piimap.model import ConfigError, ScanResult
+from piimap.pipeline import RunOptions, run_scan
+from piimap.settings import ScanSettings
+from piimap.starter import StarterSource, datamap_summary, render_config, render_datamap, starter_sources
+from piimap.terminal import write_line, write_problem
+from piimap.wording import counted
+
+__all__ = ["add_parser", "run", "CONFIG_NAME", "DATAMAP_NAME", "POLICY_NAME"]
+
+CONFIG_NAME = "piimap.yaml"
+DATAMAP_NAME = "datamap.yaml"
+POLICY_NAME = "policy.yaml"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "init",
+        help="scan, then write piimap.yaml, a datamap.yaml of what was found and a policy.yaml",
+        description="Scan the SOURCEs and write a starter piimap.yaml naming them, a datamap.yaml that "
+        "declares the personal data found (per field, with TODO owners and descriptions) and, with "
+        "--policy, a policy.yaml read from the privacy policy's text, so that `piimap check` passes now "
+        "and fails when personal data appears that nobody declared. Existing files are kept unless --force.",
+    )
+    parser.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="URL, path or glob to scan; NAME=URL names the source (app_db=sqlite:///app.db)",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="TEXT",
+        help="the privacy policy's text (.txt, .md, .html), read into policy.yaml; "
+        "or an existing policy YAML, referenced as it is",
+    )
+    parser.add_argument(
+        "--dir", metavar="DIR", default=".", help="where to write the files (default: the current folder)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace files that exist")
+    add_setting_options(parser)  # written to the config's settings:
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from piimap.policytext import is_policy_text
+
+    if not args.sources:
+        raise ConfigError(
+            "give the sources to scan: piimap init SOURCE... (URLs or paths; NAME=URL names a source)"
+        )
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--dir {folder}: not a folder")
+    policy_source = Path(args.policy) if args.policy else None
+    if policy_source is not None and not policy_source.is_file():
+        raise ConfigError(f"--policy {policy_source}: no such file")
+    policy_is_text = policy_source is not None and is_policy_text(policy_source)
+    targets = [folder / CONFIG_NAME, folder / DATAMAP_NAME] + (
+        [folder / POLICY_NAME] if policy_is_text else []
+    )
+    existing = [str(path) for path in targets if path.exists() or path.is_symlink()]
+    if existing and not args.force:
+        raise ConfigError(
+            f"{', '.join(existing)} already {'exists' if len(existing) == 1 else 'exist'}: "
+            "nothing written (--force replaces; `piimap check` uses them as they are)"
+        )
+    settings_written = {key: value for key, value in setting_overrides(args).items() if value is not None}
+    policy_text = _policy_yaml(policy_source, args.spacy_model) if policy_is_text else None
+    sources = starter_sources(args.sources, folder)
+    settings = ScanSettings().with_changes(**settings_written)
+    config = Config(path=None, sources=tuple(source.spec for source in sources), settings=settings)
+    scanned = run_scan(config, RunOptions(no_store=True, quiet=args.quiet, command="init"))
+    print_warnings(scanned.warnings)
+    result = scanned.result
+    if result.interrupted:
+        write_problem("interrupted: nothing written")
+        return ExitCode.INTERRUPTED
+    if result.errors:
+        print_errors(result)
+        write_problem("some sources could not be read: nothing written (fix them, or leave them out)")
+        return ExitCode.ERROR
+
+    if policy_text is not None:
+        policy_reference: str | None = POLICY_NAME
+    elif policy_source is not None:
+        policy_reference = _reference(policy_source, folder)
+    else:
+        policy_reference = None
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    files = {
+        folder / DATAMAP_NAME: render_datamap(result, config.sources, scanned=when),
+        folder / CONFIG_NAME: render_config(
+            sources, datamap=DATAMAP_NAME, policy=policy_reference, settings=settings_written
+        ),
+    }
+    if policy_text is not None:
+        files[folder / POLICY_NAME] = policy_text
+    _write_files(files)
+    _report(result, files, sources, policy_source, folder)
+    return ExitCode.OK
+
+
+def _policy_yaml(source: Path, spacy_model: str | None) -> str:
+    """``policy.yaml`` read from the policy's text, as ``piimap policy extract`` writes it."""
+    from piimap.policytext import extract_policy
+    from piimap.policytext.policy import render_policy_yaml
+
+    return render_policy_yaml(extract_policy(source, spacy_model), source.name)
+
+
+def _reference(path: Path, folder: Path) -> str:
+    """``path`` as the config in ``folder`` names it: relative when inside, else absolute."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(folder.resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+def _write_files(files: dict[Path, str]) -> None:
+    """Each file atomically (a temporary file renamed into place); the folder is made if needed."""
+    from piimap.outputs import replace_file
+
+    for path, text in files.items():
+        replace_file(path, text, "file")
+
+
+def _report(
+    result: ScanResult,
+    files: dict[Path, str],
+    sources: Sequence[StarterSource],
+    policy_source: Path | None,
+    folder: Path,
+) -> None:
+    """What was written, what the first check will say, and what to review."""
+    from piimap.checks import evaluate, failing_violations
+    from piimap.declarations import load_datamap, load_policy
+
+    out = sys.stdout
+    systems, containers, categories = datamap_summary(result)
+    write_line(
+        f"Scanned {counted(len(result.sources), 'source')}: {counted(len(result.findings), 'finding')} "
+        f"in {counted(containers, 'container')} of {counted(systems, 'system')} "
+        f"({counted(categories, 'category')}).",
+        out,
+    )
+    for path in files:
+        write_line(f"Wrote {path}", out)
+    datamap = load_datamap(folder / DATAMAP_NAME)  # what `check` will read: a bad file is a bug here
+    policy_path = folder / POLICY_NAME if (folder / POLICY_NAME) in files else policy_source
+    policy = load_policy(policy_path) if policy_path is not None else None
+    checked = evaluate(result, datamap, policy)
+    failing = failing_violations(checked)
+    if failing:
+        write_line(
+            f"`piimap check` will fail on {counted(len(failing), 'violation')} the data map cannot declare away:",
+            out,
+        )
+        for violation in failing[:10]:
+            write_line(f"  {violation.rule}: {violation.message}", out)
+        write_line(
+            "  Say so in the policy (or policy.yaml), or suppress each with a reason in datamap.yaml.", out
+        )
+    else:
+        write_line("`piimap check` passes on this data.", out)
+    for source in sources:
+        if source.password_variable and source.password_variable not in os.environ:
+            write_line(
+                f"Set {source.password_variable} to {source.spec.name}'s password before `piimap check`.", out
+            )
+    write_line(
+        "Next: fill in the TODOs of datamap.yaml (owners, descriptions), add the vendors and flows, "
+        "review policy.yaml, and commit the files; from then on `piimap check` fails on personal data "
+        "nobody declared.",
+        out,
+    )

@@ -1,0 +1,195 @@
+"""``piimap init``: scan, write piimap.yaml, a datamap.yaml of what was found and a policy.yaml;
+the first ``piimap check`` passes and a new column of personal data fails it (issue #16)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from piimap.cli import main
+from piimap.demo import build_demo
+from piimap.starter import _scalar, config_url, container_pattern, starter_sources
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _check(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:
+    code, out, err = _run(capsys, "check", "--quiet", "--no-store", "--format", "json")
+    return code, json.loads(out), err
+
+
+@pytest.mark.slow
+def test_init_on_the_demo_then_check_passes_and_a_new_pii_column_fails_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = build_demo(tmp_path / "demo")
+    for written in (demo.config, demo.datamap):  # the demo's own declarations are not used
+        written.unlink()
+    monkeypatch.chdir(demo.root)
+    code, out, err = _run(
+        capsys,
+        "init",
+        "app_db=sqlite:///app.db",
+        "web_logs=logs/",
+        "click_events=events/",
+        "--policy",
+        "privacy-policy.txt",
+        "--sample-size",
+        "500",
+        "--quiet",
+    )
+    assert code == 0, err
+    assert "`piimap check` passes on this data." in out
+    config = (demo.root / "piimap.yaml").read_text()
+    assert "url: sqlite:///app.db" in config and "url: logs/" in config and "sample_size: 500" in config
+    assert str(demo.root) not in config  # relative to the config's folder: the folder can move
+    datamap = (demo.root / "datamap.yaml").read_text()
+    assert "phone: [user.contact.phone_number]" in datamap and '"*/logs/access.log":' in datamap
+    assert "TODO" in datamap
+    assert "collected:" in (demo.root / "policy.yaml").read_text()
+
+    code, report, err = _check(capsys)
+    assert code == 0, err
+    assert "using config" in err and not [v for v in report["violations"] if v["severity"] == "error"]
+
+    with sqlite3.connect(demo.database) as database:  # a new column of phone numbers in a known table
+        database.execute("ALTER TABLE accounts ADD COLUMN mobile TEXT")
+        database.execute("UPDATE accounts SET mobile = '+1 415-555-' || printf('%04d', 1000 + id)")
+    code, report, _ = _check(capsys)
+    assert code == 1
+    failing = [v for v in report["violations"] if v["severity"] == "error" and not v.get("suppressed")]
+    assert [(v["rule"], v["container"], v["field"], v["category"]) for v in failing] == [
+        ("PIIMAP002", "main.accounts", "mobile", "user.contact.phone_number")
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_init_on_postgresql_then_a_new_pii_column_fails_the_check(
+    postgres_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = sa.create_engine(postgres_db)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE SCHEMA crm"))
+        connection.execute(
+            sa.text("CREATE TABLE crm.customer (id serial PRIMARY KEY, email text, city text, signup date)")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO crm.customer (email, city, signup) "
+                "SELECT 'c' || n || '@example.org', 'Lyon', DATE '2026-01-01' + n FROM generate_series(1, 60) n"
+            )
+        )
+        connection.execute(sa.text("CREATE TABLE public.plans (id serial PRIMARY KEY, label text)"))
+        connection.execute(sa.text("INSERT INTO public.plans (label) VALUES ('basic'), ('pro')"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "init", f"crm={postgres_db}", "--quiet")
+    assert code == 0, err
+    datamap = (tmp_path / "datamap.yaml").read_text()
+    assert "crm.customer:" in datamap and "email: [user.contact.email]" in datamap
+    assert "plans" not in datamap and not (tmp_path / "policy.yaml").exists()
+    code, report, err = _check(capsys)
+    assert code == 0, err
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE crm.customer ADD COLUMN contact_ip inet"))
+        connection.execute(sa.text("UPDATE crm.customer SET contact_ip = ('198.51.100.' || id)::inet"))
+    engine.dispose()
+    code, report, _ = _check(capsys)
+    assert code == 1
+    assert {
+        (v["rule"], v["container"], v["field"]) for v in report["violations"] if v["severity"] == "error"
+    } == {("PIIMAP002", "crm.customer", "contact_ip")}
+
+
+def _small_database(path: Path) -> str:
+    with sqlite3.connect(path) as database:
+        database.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+        database.executemany(
+            "INSERT INTO users (email) VALUES (?)", [(f"user{i}@example.com",) for i in range(40)]
+        )
+    return f"sqlite:///{path}"
+
+
+def test_existing_files_are_kept_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = _small_database(tmp_path / "app.db")
+    (tmp_path / "datamap.yaml").write_text("# mine\n")
+    code, out, err = _run(capsys, "init", url, "--quiet")
+    assert code == 2 and err.count("\n") == 1
+    assert "datamap.yaml already exists: nothing written" in err and "--force" in err
+    assert (tmp_path / "datamap.yaml").read_text() == "# mine\n" and not (tmp_path / "piimap.yaml").exists()
+    code, out, err = _run(capsys, "init", url, "--quiet", "--force")
+    assert code == 0 and "users:" in (tmp_path / "datamap.yaml").read_text()
+    assert (tmp_path / "piimap.yaml").exists()
+
+
+def test_an_unreadable_source_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = _small_database(tmp_path / "app.db")
+    code, _, err = _run(capsys, "init", url, "postgresql://nobody:secret@127.0.0.1:1/none", "--quiet")
+    assert code == 2 and "nothing written" in err and "secret" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "app.db"]
+
+
+def test_a_policy_that_does_not_cover_the_data_is_said_before_the_first_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = _small_database(tmp_path / "app.db")
+    (tmp_path / "mine.yaml").write_text("collected: [user.name]\n")
+    code, out, _ = _run(capsys, "init", url, "--policy", "mine.yaml", "--quiet")
+    assert code == 0 and "policy: mine.yaml" in (tmp_path / "piimap.yaml").read_text()
+    assert "`piimap check` will fail on 1 violation" in out and "PIIMAP003" in out
+    assert _run(capsys, "check", "--quiet", "--no-store")[0] == 1
+
+
+def test_source_names_urls_and_patterns(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    sources = starter_sources(
+        ["sqlite:///app.db", "app=sqlite:///other.db", str(tmp_path / "logs") + "/", "s3://bucket/prefix/"],
+        tmp_path,
+    )
+    assert [source.spec.name for source in sources] == ["app", "app_2", "logs", "prefix"]
+    assert sources[2].written == "logs/"
+    written, variable = config_url(
+        "postgresql://scan:pa ss@db.internal:5433/shop?sslmode=require", tmp_path, "shop-db"
+    )
+    assert written == "postgresql://scan:${PIIMAP_SHOP_DB_PASSWORD}@db.internal:5433/shop?sslmode=require"
+    assert variable == "PIIMAP_SHOP_DB_PASSWORD"
+    assert config_url("postgresql://scan@db/shop", tmp_path, "x") == ("postgresql://scan@db/shop", None)
+    assert container_pattern("/srv/x/logs/access.log", "/srv/x/logs/") == "*/logs/access.log"
+    assert container_pattern("/srv/x/logs/a.log", "/srv/x/logs/*.log") == "*/logs/a.log"
+    assert container_pattern("/srv/x/one.csv", "/srv/x/one.csv") == "*/one.csv"
+    assert container_pattern("main.t[1]", "sqlite:///a.db") == "main.t[[]1]"
+
+
+def test_a_password_is_never_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config gets ${PIIMAP_..._PASSWORD}; the scan itself used the real URL (here: a server
+    that refuses, so nothing is written at all, and the password is not printed either)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "init", "shop=postgresql://scan:hunter2@127.0.0.1:1/shop", "--quiet")
+    assert code == 2 and "hunter2" not in out + err
+    assert not (tmp_path / "piimap.yaml").exists()
+
+
+@given(st.text(max_size=40))
+def test_every_name_is_written_as_yaml_that_reads_back_the_same(text: str) -> None:
+    assert yaml.safe_load(f"key: {_scalar(text)}\n")["key"] == text
