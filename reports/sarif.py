@@ -12,12 +12,12 @@ with the reason as justification. Read source errors are tool execution notifica
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from piimap import __version__
 from piimap.model import DataMapGraph, Finding, ScanResult, Violation
+from piimap.reports.locations import declaration_lines, declaration_site, working_folder, workspace_path
 from piimap.rules import BASELINE_REASON, FINDING_RULE, RULES, Rule
 
 __all__ = ["SarifReport", "result_to_sarif", "SARIF_SCHEMA_URI"]
@@ -42,14 +42,14 @@ class SarifReport:
 def result_to_sarif(result: ScanResult) -> dict[str, Any]:
     """The SARIF log of ``result`` as a JSON-ready dict."""
     graph = result.datamap or DataMapGraph()
-    lines = _declaration_lines(graph)
+    lines = declaration_lines(graph)
     file_sources = {status.name for status in result.sources if "://" not in status.url}
     results = [_violation_result(violation, graph, lines) for violation in result.violations or ()]
     for finding in result.findings:
         entry = _finding_result(finding)
         if finding.source in file_sources:  # the container is a file: point code scanning at it
             entry["locations"][0]["physicalLocation"] = {
-                "artifactLocation": dict(_artifact(finding.container, _working_folder()))
+                "artifactLocation": dict(_artifact(finding.container, working_folder()))
             }
         results.append(entry)
     invocation: dict[str, Any] = {
@@ -183,54 +183,23 @@ def _logical_locations(source: str | None, container: str | None, field: str | N
     return locations
 
 
-def _declaration_lines(datamap: DataMapGraph) -> dict[tuple[str, ...], int]:
-    """Data-map lines of systems (``(system,)``) and flows (``(system, vendor)``)."""
-    lines: dict[tuple[str, ...], int] = {}
-    for system in datamap.systems:
-        if system.line:
-            lines[(system.name,)] = system.line
-    for flow in datamap.flows:
-        if flow.line:
-            lines.setdefault((flow.system, flow.vendor), flow.line)
-    return lines
-
-
 def _declaration_location(
     violation: Violation, graph: DataMapGraph, lines: dict[tuple[str, ...], int]
 ) -> dict[str, Any] | None:
     """Where to fix it: the data-map system or flow, or the policy's ``collected`` list."""
-    if violation.rule == "PIIMAP003":
-        return _physical(graph.policy_file, graph.policy_collected_line or 1)
-    if violation.rule == "PIIMAP004" and violation.vendor is not None:
-        line = lines.get((violation.source or "", violation.vendor), 1)
-    else:
-        line = lines.get((violation.source or "",), 1)
-    return _physical(graph.datamap_file, line)
-
-
-def _physical(path: str | None, line: int) -> dict[str, Any] | None:
-    if not path:
+    site = declaration_site(violation, graph, lines)
+    if site is None:
         return None
-    artifact = dict(_artifact(path, _working_folder()))
-    return {"artifactLocation": artifact, "region": {"startLine": max(int(line), 1)}}
+    artifact = dict(_artifact(site[0], working_folder()))
+    return {"artifactLocation": artifact, "region": {"startLine": site[1]}}
 
 
-def _working_folder() -> str:
-    try:
-        return str(Path.cwd())
-    except OSError:  # the working folder was deleted: absolute URIs only
-        return "/nonexistent"
-
-
-@lru_cache(maxsize=1024)
-def _artifact(path: str, working_folder: str) -> tuple[tuple[str, str], ...]:
+def _artifact(path: str, folder: str) -> tuple[tuple[str, str], ...]:
     """A file's URI: relative to the working folder (``%SRCROOT%``) when inside it."""
-    file_path = Path(working_folder, path).resolve()
-    try:
-        relative = file_path.relative_to(Path(working_folder).resolve())
-    except (ValueError, OSError):
-        return (("uri", file_path.as_uri()),)
-    return (("uri", relative.as_posix()), ("uriBaseId", "%SRCROOT%"))
+    shown, inside = workspace_path(path, folder)
+    if inside:
+        return (("uri", shown), ("uriBaseId", "%SRCROOT%"))
+    return (("uri", Path(shown).as_uri()),)
 
 
 def _utc(timestamp: str) -> str:

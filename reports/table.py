@@ -28,17 +28,17 @@ from rich.text import Text
 
 from piimap.model import Finding, ScanResult, Violation
 from piimap.redact import printable
+from piimap.reports.locations import display_container, display_message, source_roots
 from piimap.terminal import markup_safe
 from piimap.wording import counted
 
-__all__ = ["TableReport", "table_width", "display_container"]
+__all__ = ["TableReport", "table_width"]
 
 _BOX = box.HEAVY_HEAD
 _MIN_WIDTH = 4  # a column folded narrower than this would be unreadable
 #: Width when the output is not a terminal and ``$COLUMNS`` is not set (a file, a pipe, CI logs).
 DEFAULT_WIDTH = 140
 _ELLIPSIS = "…"
-_GLOB_CHARACTERS = frozenset("*?[")
 
 # How a cell may be broken to fit its column.
 _KEEP = "keep"  # never: category keys, numbers, rule ids (the row may overflow a tiny terminal)
@@ -91,28 +91,6 @@ def table_width(stream: IO[str]) -> int:
     return DEFAULT_WIDTH
 
 
-def _source_root(url: str) -> str | None:
-    """The folder (or file) a file source reads, without a trailing slash; ``None`` for URLs."""
-    if "://" in url or not url:
-        return None
-    root = url.rstrip("/") or "/"
-    while any(character in _GLOB_CHARACTERS for character in root) and "/" in root:
-        root = root.rsplit("/", 1)[0]  # logs/*.log -> logs
-    return None if any(character in _GLOB_CHARACTERS for character in root) else root
-
-
-def display_container(container: str, root: str | None) -> str:
-    """A file container relative to its source's root (the file's own name when the source is that
-    file); any other container as it is."""
-    if root is None:
-        return container
-    if container == root:
-        return container.rsplit("/", 1)[-1] or container
-    if container.startswith(root + "/"):
-        return container[len(root) + 1 :]
-    return container
-
-
 class TableReport:
     """``--format table`` (the default)."""
 
@@ -120,7 +98,7 @@ class TableReport:
 
     def write(self, result: ScanResult, stream: IO[str]) -> None:
         console = Console(file=stream, width=table_width(stream), soft_wrap=False)
-        roots = {status.name: _source_root(status.url) for status in result.sources}
+        roots = source_roots(result)
 
         def where(source: str | None, container: str | None, field: str | None) -> tuple[str, ...]:
             shown = display_container(container, roots.get(source or "")) if container else None
@@ -206,12 +184,7 @@ def _violation_layouts(where: Where, roots: dict[str, str | None]) -> tuple[_Lay
     message = _Column("message", _WORDS, minimum=24)
 
     def message_of(violation: Violation) -> str:
-        text = violation.message
-        root = roots.get(violation.source or "")
-        container = violation.container
-        if container and root:  # the same relative path as the "where" column
-            text = text.replace(container, display_container(container, root))
-        return _cell(text)
+        return _cell(display_message(violation, roots))  # the same relative path as "where"
 
     def full_row(violation: Violation) -> tuple[object, ...]:
         return (*head(violation), violation.category or "", message_of(violation))

@@ -33,6 +33,7 @@ __all__ = [
     "evaluate",
     "failing",
     "failing_violations",
+    "FAIL_ON_LEVELS",
     "baseline_document",
     "load_baseline",
 ]
@@ -367,18 +368,30 @@ def evaluate(
     return replace(result, violations=tuple(violations), datamap=graph)
 
 
-def failing_violations(result: ScanResult) -> tuple[Violation, ...]:
-    """The violations that fail the check: errors that are neither suppressed nor baselined."""
+#: ``--fail-on`` levels: the severities that fail the check at each.
+FAIL_ON_LEVELS: dict[str, frozenset[str]] = {
+    "error": frozenset({"error"}),
+    "warning": frozenset({"error", "warning"}),
+}
+
+
+def failing_violations(result: ScanResult, fail_on: str = "error") -> tuple[Violation, ...]:
+    """The violations that fail the check: those of a severity ``fail_on`` fails on (``error``:
+    errors; ``warning``: warnings too) that are neither suppressed nor baselined."""
+    try:
+        severities = FAIL_ON_LEVELS[fail_on]
+    except KeyError:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_LEVELS)}, not {fail_on!r}") from None
     return tuple(
         violation
         for violation in result.violations or ()
-        if violation.severity == "error" and violation.suppressed is None
+        if violation.severity in severities and violation.suppressed is None
     )
 
 
-def failing(result: ScanResult) -> bool:
-    """True when ``result`` has a violation that fails the check."""
-    return bool(failing_violations(result))
+def failing(result: ScanResult, fail_on: str = "error") -> bool:
+    """True when ``result`` has a violation that fails the check at ``fail_on``."""
+    return bool(failing_violations(result, fail_on))
 
 
 # --------------------------------------------------------------------------- baselines

@@ -289,16 +289,17 @@ def _store_was_asked_for(config: Config, options: RunOptions) -> bool:
     return bool(options.store or config.store or os.environ.get("PIIMAP_STORE"))
 
 
-def exit_code_for(result: ScanResult) -> int:
+def exit_code_for(result: ScanResult, fail_on: str = "error") -> int:
     """130 when Ctrl-C stopped the scan, else 2 when any source or container could not be read (the
-    result is incomplete), else 1 when a violation fails the check, else 0."""
+    result is incomplete), else 1 when a violation fails the check (at ``fail_on``: ``error`` or
+    ``warning``), else 0."""
     from piimap.checks import failing
 
     if result.interrupted:
         return ExitCode.INTERRUPTED
     if result.errors:
         return ExitCode.ERROR
-    return ExitCode.FINDINGS if failing(result) else ExitCode.OK
+    return ExitCode.FINDINGS if failing(result, fail_on) else ExitCode.OK
 
 
 def run_configured(
@@ -306,8 +307,11 @@ def run_configured(
     options: RunOptions,
     *,
     baseline_path: Path | None = None,
+    fail_on: str = "error",
 ) -> RunOutcome:
-    """Scan the config's sources, check, record the run, and write every report the config asks for."""
+    """Scan the config's sources, check, record the run, and write every report the config asks for.
+
+    ``fail_on`` is the lowest severity that fails the check: ``error`` (the default) or ``warning``."""
     from piimap.checks import failing_violations
     from piimap.reports import write_report
 
@@ -322,5 +326,7 @@ def run_configured(
                 write_report(output.format, result, output.path)
             except PiimapError as error:
                 report_errors.append(str(error))
-    exit_code = ExitCode.ERROR if report_errors and not result.interrupted else exit_code_for(result)
-    return RunOutcome(result, failing_violations(result), exit_code, tuple(report_errors), recorded.warnings)
+    exit_code = ExitCode.ERROR if report_errors and not result.interrupted else exit_code_for(result, fail_on)
+    return RunOutcome(
+        result, failing_violations(result, fail_on), exit_code, tuple(report_errors), recorded.warnings
+    )

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from piimap.checks import failing_violations
+from piimap.checks import FAIL_ON_LEVELS, failing_violations
 from piimap.commands.common import (
     add_scan_options,
     config_from_args,
@@ -25,6 +25,7 @@ from piimap.commands.common import (
     run_options,
 )
 from piimap.config import Config
+from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError, ScanResult
 from piimap.pipeline import load_declarations, run_configured
 from piimap.reports import write_report
@@ -67,19 +68,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--format",
         default="table",
         metavar="FORMAT",
-        help="terminal report: table (default), json, html, sarif, fides",
+        help="terminal report: table (default), json, html, sarif, fides, github (annotations), junit",
+    )
+    gate = parser.add_argument_group("what fails the check")
+    gate.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON_LEVELS),
+        default="error",
+        help="exit 1 on unsuppressed violations of this severity or worse (default: error)",
+    )
+    gate.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="report violations but exit 0 (still 2 when a source or the config fails)",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write that report here instead of stdout")
     parser.set_defaults(run=run)
 
 
-def summary(result: ScanResult) -> str:
+def summary(result: ScanResult, fail_on: str = "error") -> str:
     """One line saying whether the check passed and why."""
-    failures = failing_violations(result)
+    failures = failing_violations(result, fail_on)
+    failing_kinds = FAIL_ON_LEVELS[fail_on]
     violations = result.violations or ()
     suppressed = sum(1 for violation in violations if violation.suppressed is not None)
     warnings = sum(
-        1 for violation in violations if violation.severity != "error" and violation.suppressed is None
+        1
+        for violation in violations
+        if violation.severity not in failing_kinds and violation.suppressed is None
     )
     extras = []
     if suppressed:
@@ -112,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     config = with_declaration_overrides(config_from_args(args, require_config=True), args)
     load_declarations(config, required=True)  # validate before scanning: mistakes surface at once
     _require_known_formats([args.format, *(output.format for output in config.reports)])
-    outcome = run_configured(config, run_options(args))
+    outcome = run_configured(config, run_options(args), fail_on=args.fail_on)
     result = outcome.result
     print_warnings(outcome.warnings)
     write_report(args.format, result, args.output)
@@ -122,7 +138,11 @@ def run(args: argparse.Namespace) -> int:
     note = " (incomplete: some sources failed)" if result.errors else ""
     if result.interrupted:
         note = " (interrupted: partial results)"
-    write_line(f"piimap: {summary(result)}{note}", sys.stderr)
+    if args.exit_zero and outcome.exit_code == ExitCode.FINDINGS:
+        note += " (--exit-zero: exit 0)"
+    write_line(f"piimap: {summary(result, args.fail_on)}{note}", sys.stderr)
+    if args.exit_zero and outcome.exit_code == ExitCode.FINDINGS:
+        return ExitCode.OK
     return outcome.exit_code
 
 

@@ -23,7 +23,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("scan", help="scan sources for personal data and report findings")
     add_scan_options(parser)
     parser.add_argument(
-        "--format", default="table", metavar="FORMAT", help="table (default), json, html, sarif, fides"
+        "--format",
+        default="table",
+        metavar="FORMAT",
+        help="table (default), json, html, sarif, fides, github (annotations), junit",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     parser.set_defaults(run=run)
