@@ -19,7 +19,7 @@ import os
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, ClassVar
+from typing import IO, ClassVar
 
 from rich import box
 from rich.cells import cell_len
@@ -56,6 +56,7 @@ def _cell(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Column:
+    key: str  # the record field it shows
     header: str
     fit: str = _WORDS
     right: bool = False  # numbers are right-aligned
@@ -65,12 +66,22 @@ class _Column:
 
 @dataclass(frozen=True)
 class _Layout:
-    """One way to show a table: its columns, how a record becomes a row, and a note when it
-    leaves something out."""
+    """One way to show a table: its columns (of the records' fields), and a note when it leaves
+    something out."""
 
     columns: tuple[_Column, ...]
-    row: Callable[[Any], tuple[object, ...]]
     note: str = ""
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table to print: its title, its layouts (widest first), the names of its records' fields,
+    and the records (each a tuple of those fields, text or a "where" tuple)."""
+
+    title: str
+    layouts: tuple[_Layout, ...]
+    keys: tuple[str, ...]
+    records: list[tuple[object, ...]]
 
 
 #: Unread sources and containers listed under "no personal data found"; the rest are counted.
@@ -105,11 +116,11 @@ class TableReport:
             return tuple(_cell(part) if part else "" for part in (source, shown, field))
 
         if result.findings:
-            _print_table(console, "Personal data found", _finding_layouts(where), result.findings)
+            _print_table(console, _findings_table(result.findings, where))
         else:
             _print_nothing_found(console, result)
         if result.violations:
-            _print_table(console, "Violations", _violation_layouts(where, roots), result.violations)
+            _print_table(console, _violations_table(result.violations, where, roots))
         sources_ok = sum(1 for status in result.sources if status.status == "ok")
         errors = f", {counted(len(result.errors), 'error')}" if result.errors else ""
         console.print(
@@ -127,89 +138,81 @@ class TableReport:
 Where = Callable[[str | None, str | None, str | None], tuple[str, ...]]
 
 
-def _finding_layouts(where: Where) -> tuple[_Layout, ...]:
-    """The findings table, widest layout first."""
-    category = _Column("category", _KEEP)
-    confidence = _Column("confidence", _KEEP, right=True, short_header="conf")
-    matched = _Column("matched", _KEEP, right=True)
-    examples = _Column("examples", _LIST, minimum=20)
-    where_column = _Column("where", _WHERE, minimum=16)
+_FINDING_KEYS = ("where", "category", "confidence", "matched", "examples")
 
-    def numbers(finding: Finding) -> tuple[str, str, str]:
-        return finding.category, f"{finding.confidence:.2f}", f"{finding.matched}/{finding.sampled}"
 
-    def field_of(finding: Finding) -> str:
-        return finding.field if finding.field is not None else "(text)"
-
-    def examples_of(finding: Finding) -> str:
-        return _cell(", ".join(finding.examples))
-
-    def split_row(finding: Finding) -> tuple[object, ...]:
-        source, container, field = where(finding.source, finding.container, field_of(finding))
-        return (source, container, field, *numbers(finding), examples_of(finding))
-
-    def joined_row(finding: Finding) -> tuple[object, ...]:
-        return (where(finding.source, finding.container, field_of(finding)), *numbers(finding))
-
-    def joined_row_with_examples(finding: Finding) -> tuple[object, ...]:
-        return (*joined_row(finding), examples_of(finding))
-
-    return (
+def _findings_table(findings: Sequence[Finding], where: Where) -> _Table:
+    """The findings table: every finding once as a record, in three layouts, widest first."""
+    category = _Column("category", "category", _KEEP)
+    confidence = _Column("confidence", "confidence", _KEEP, right=True, short_header="conf")
+    matched = _Column("matched", "matched", _KEEP, right=True)
+    examples = _Column("examples", "examples", _LIST, minimum=20)
+    where_column = _Column("where", "where", _WHERE, minimum=16)
+    records: list[tuple[object, ...]] = [
+        (
+            where(
+                finding.source, finding.container, finding.field if finding.field is not None else "(text)"
+            ),
+            finding.category,
+            f"{finding.confidence:.2f}",
+            f"{finding.matched}/{finding.sampled}",
+            _cell(", ".join(finding.examples)),
+        )
+        for finding in findings
+    ]
+    layouts = (
         _Layout(
             (
-                _Column("source", _KEEP),
-                _Column("container", _PATH, minimum=12),
-                _Column("field", _DOTTED),
+                _Column("where.0", "source", _KEEP),
+                _Column("where.1", "container", _PATH, minimum=12),
+                _Column("where.2", "field", _DOTTED),
                 category,
                 confidence,
                 matched,
                 examples,
-            ),
-            split_row,
+            )
         ),
-        _Layout((where_column, category, confidence, matched, examples), joined_row_with_examples),
+        _Layout((where_column, category, confidence, matched, examples)),
         _Layout(
             (where_column, category, confidence, matched),
-            joined_row,
             note="masked examples left out to fit {width} columns (a wider terminal, COLUMNS=N, "
             "or --format json shows them)",
         ),
     )
+    return _Table("Personal data found", layouts, _FINDING_KEYS, records)
 
 
-def _violation_layouts(where: Where, roots: dict[str, str | None]) -> tuple[_Layout, ...]:
+_VIOLATION_KEYS = ("rule", "severity", "where", "category", "message")
+
+
+def _violations_table(violations: Sequence[Violation], where: Where, roots: dict[str, str | None]) -> _Table:
     """The violations table, widest layout first (the message names the category too)."""
-    rule = _Column("rule", _KEEP)
-    severity = _Column("severity", _WORDS, minimum=8)
-    message = _Column("message", _WORDS, minimum=24)
-
-    def message_of(violation: Violation) -> str:
-        return _cell(display_message(violation, roots))  # the same relative path as "where"
-
-    def full_row(violation: Violation) -> tuple[object, ...]:
-        return (*head(violation), violation.category or "", message_of(violation))
-
-    def short_row(violation: Violation) -> tuple[object, ...]:
-        return (*head(violation), message_of(violation))
-
-    def head(violation: Violation) -> tuple[object, ...]:
-        suppressed = " (suppressed)" if violation.suppressed else ""
-        return (
+    rule = _Column("rule", "rule", _KEEP)
+    severity = _Column("severity", "severity", _WORDS, minimum=8)
+    message = _Column("message", "message", _WORDS, minimum=24)
+    records: list[tuple[object, ...]] = [
+        (
             violation.rule,
-            violation.severity + suppressed,
+            violation.severity + (" (suppressed)" if violation.suppressed else ""),
             where(violation.source, violation.container, violation.field),
+            violation.category or "",
+            _cell(display_message(violation, roots)),  # the same relative path as "where"
         )
-
-    return (
+        for violation in violations
+    ]
+    layouts = (
         _Layout(
-            (rule, severity, _Column("where", _WHERE, minimum=16), _Column("category", _KEEP), message),
-            full_row,
+            (
+                rule,
+                severity,
+                _Column("where", "where", _WHERE, minimum=16),
+                _Column("category", "category", _KEEP),
+                message,
+            )
         ),
-        _Layout(
-            (rule, severity, _Column("where", _WHERE, minimum=12), message),
-            short_row,
-        ),
+        _Layout((rule, severity, _Column("where", "where", _WHERE, minimum=12), message)),
     )
+    return _Table("Violations", layouts, _VIOLATION_KEYS, records)
 
 
 def _print_nothing_found(console: Console, result: ScanResult) -> None:
@@ -229,33 +232,38 @@ def _print_nothing_found(console: Console, result: ScanResult) -> None:
     console.print("Nothing else was read." if not read else "No personal data found in what could be read.")
 
 
-def _print_table(console: Console, title: str, layouts: Sequence[_Layout], records: Sequence[object]) -> None:
+def _print_table(console: Console, table: _Table) -> None:
     """A titled table in the first layout that fits the console (the last one otherwise), header
-    in bold on a terminal; rows are written as plain text, in one pass."""
+    in bold on a terminal; rows are written as plain text, in one pass. The cells are measured
+    once, whatever the number of layouts tried."""
     total = console.width
-    for layout in layouts:
-        rows = [layout.row(record) for record in records]
-        fitted = _column_widths(layout.columns, rows, total)
+    natural = _natural_widths(table)
+    layout = table.layouts[-1]
+    fitted = None
+    for candidate in table.layouts:
+        fitted = _column_widths(candidate.columns, natural, total)
         if fitted is not None:
+            layout = candidate
             break
-    else:
-        fitted = _column_widths(layout.columns, rows, total, force=True)
+    if fitted is None:
+        fitted = _column_widths(layout.columns, natural, total, force=True)
     assert fitted is not None
     headers, widths = fitted
     columns = layout.columns
+    getters = [_getter(table.keys, column.key) for column in columns]
     padded = [width + 2 for width in widths]
     table_width = sum(padded) + len(widths) + 1
     header = _BOX.head_left + _BOX.head_vertical.join(
         f" {text.ljust(width)} " for text, width in zip(headers, widths)
     )
-    _print_line(console, title.center(table_width).rstrip(), "italic")
+    _print_line(console, table.title.center(table_width).rstrip(), "italic")
     console.file.write(_BOX.get_top(padded) + "\n")
     _print_line(console, header + _BOX.head_right, "bold")
     console.file.write(_BOX.get_row(padded, "head", edge=True) + "\n")
     write = console.file.write
     lines: list[str] = []
-    for row in rows:
-        cells = [_fit(value, width, column.fit) for value, width, column in zip(row, widths, columns)]
+    for record in table.records:
+        cells = [_fit(get(record), width, column.fit) for get, width, column in zip(getters, widths, columns)]
         for index in range(max(map(len, cells))):
             parts = []
             for lines_of_cell, width, column in zip(cells, widths, columns):
@@ -270,6 +278,34 @@ def _print_table(console: Console, title: str, layouts: Sequence[_Layout], recor
     write(_BOX.get_bottom(padded) + "\n")
     if layout.note:
         console.file.write("\n".join(textwrap.wrap(layout.note.format(width=total), max(total, 20))) + "\n")
+
+
+def _getter(keys: tuple[str, ...], key: str) -> Callable[[tuple[object, ...]], object]:
+    """Reads field ``key`` of a record; ``where.1`` is the container part of the "where" field."""
+    name, _, part = key.partition(".")
+    index = keys.index(name)
+    if not part:
+        return lambda record: record[index]
+    position = int(part)
+    return lambda record: record[index][position]  # type: ignore[index]
+
+
+def _natural_widths(table: _Table) -> dict[str, int]:
+    """The widest cell of each field (and of each part of "where"), in one pass over the records."""
+    natural = dict.fromkeys(table.keys, 0)
+    where_index = table.keys.index("where")
+    parts = [0, 0, 0]
+    for record in table.records:
+        for key, value in zip(table.keys, record):
+            width = _natural(value)
+            if width > natural[key]:
+                natural[key] = width
+        for position, part in enumerate(record[where_index]):  # type: ignore[arg-type]
+            width = _natural(part)
+            if width > parts[position]:
+                parts[position] = width
+    natural.update({f"where.{position}": width for position, width in enumerate(parts)})
+    return natural
 
 
 def _print_line(console: Console, text: str, style: str) -> None:
@@ -289,7 +325,7 @@ def _natural(value: object) -> int:
 
 
 def _column_widths(
-    columns: Sequence[_Column], rows: Sequence[Sequence[object]], total: int, *, force: bool = False
+    columns: Sequence[_Column], natural_widths: dict[str, int], total: int, *, force: bool = False
 ) -> tuple[list[str], list[int]] | None:
     """Headers and widths fitting ``total`` cells, or ``None`` when a breakable column would get
     less than its minimum (unless ``force``: then it gets what is left, at least a few cells).
@@ -297,12 +333,7 @@ def _column_widths(
     Each column is as wide as its widest cell; when that is too wide, a header wider than its
     cells is shortened, and the columns that may break share what the others leave, the narrow
     ones keeping their width."""
-    natural = [0] * len(columns)
-    for row in rows:
-        for index, value in enumerate(row):
-            width = _natural(value)
-            if width > natural[index]:
-                natural[index] = width
+    natural = [natural_widths[column.key] for column in columns]
     headers = [column.header for column in columns]
     room = total - (3 * len(columns) + 1)
     if sum(max(width, _cells(header)) for width, header in zip(natural, headers)) > room:
