@@ -19,7 +19,7 @@ from typing import IO, Any
 from piimap.locate_model import LocateResult, Match
 from piimap.model import ConfigError
 from piimap.redact import printable
-from piimap.terminal import markup_safe
+from piimap.terminal import markup_safe, table_width
 from piimap.wording import counted
 
 __all__ = ["LOCATE_FORMATS", "ContainerSummary", "summarise", "locate_to_dict", "render_locate"]
@@ -140,7 +140,7 @@ def _table(result: LocateResult, stream: IO[str], *, terminal: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=stream, width=None if terminal else 140, soft_wrap=False, force_terminal=terminal)
+    console = Console(file=stream, width=table_width(stream), soft_wrap=False, force_terminal=terminal)
     subject = ", ".join(f"{kind} {digest[:24]}…" for kind, digest in result.subject)
     console.print(f"Subject: {_cell(subject)}")
     summaries = summarise(result.matches)

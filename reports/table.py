@@ -15,7 +15,6 @@ folder their source reads (``access.log``, not ``/srv/app/logs/access.log``).
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,15 +28,13 @@ from rich.text import Text
 from piimap.model import Finding, ScanResult, Violation
 from piimap.redact import printable
 from piimap.reports.locations import display_container, display_message, source_roots
-from piimap.terminal import markup_safe
+from piimap.terminal import markup_safe, table_width
 from piimap.wording import counted
 
 __all__ = ["TableReport", "table_width"]
 
 _BOX = box.HEAVY_HEAD
 _MIN_WIDTH = 4  # a column folded narrower than this would be unreadable
-#: Width when the output is not a terminal and ``$COLUMNS`` is not set (a file, a pipe, CI logs).
-DEFAULT_WIDTH = 140
 _ELLIPSIS = "…"
 
 # How a cell may be broken to fit its column.
@@ -86,20 +83,6 @@ class _Table:
 
 #: Unread sources and containers listed under "no personal data found"; the rest are counted.
 MAX_UNREAD_LISTED = 10
-
-
-def table_width(stream: IO[str]) -> int:
-    """The columns to fit: ``$COLUMNS`` when it is a positive number, else the terminal's width
-    when ``stream`` is one, else :data:`DEFAULT_WIDTH`."""
-    value = os.environ.get("COLUMNS", "").strip()
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    if stream.isatty():
-        try:
-            return os.get_terminal_size(stream.fileno()).columns
-        except (OSError, ValueError, AttributeError):  # a terminal-like stream without a descriptor
-            pass
-    return DEFAULT_WIDTH
 
 
 class TableReport:

@@ -10,12 +10,16 @@ markup is shown literally, and one message is one line.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO
 
 from piimap.redact import printable, redact_text
 
-__all__ = ["markup_safe", "write_line", "write_problem"]
+__all__ = ["DEFAULT_WIDTH", "markup_safe", "table_width", "write_line", "write_problem"]
+
+#: Width when the output is not a terminal and ``$COLUMNS`` is not set (a file, a pipe, CI logs).
+DEFAULT_WIDTH = 140
 
 
 def markup_safe(text: str) -> str:
@@ -23,6 +27,20 @@ def markup_safe(text: str) -> str:
     from rich.markup import escape
 
     return escape(printable(text))
+
+
+def table_width(stream: IO[str]) -> int:
+    """The columns to fit: ``$COLUMNS`` when it is a positive number, else the terminal's width
+    when ``stream`` is one, else :data:`DEFAULT_WIDTH`."""
+    value = os.environ.get("COLUMNS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if stream.isatty():
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):  # a terminal-like stream without a descriptor
+            pass
+    return DEFAULT_WIDTH
 
 
 def write_line(text: str, stream: IO[str] | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -99,3 +100,18 @@ def test_json_run_id_is_an_integer_in_scan_history_and_diff(
     assert (difference["old_run"]["run_id"], difference["new_run"]["run_id"]) == (1, 2)
     code, out, _ = _run(capsys, "diff", "--store", store)
     assert "0 fields appeared" in out or "No PII fields" in out
+
+
+def test_history_fits_80_columns_and_keeps_numbers_and_times_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    app = _database(tmp_path / "app.db")
+    assert _run(capsys, "scan", app, "--store", store, "--quiet")[0] == 0
+    for columns, wide in (("80", False), ("140", True)):
+        monkeypatch.setenv("COLUMNS", columns)
+        code, out, _ = _run(capsys, "history", "--store", store)
+        assert code == 0 and max(len(line) for line in out.splitlines()) <= int(columns)
+        row = next(line for line in out.splitlines() if line.startswith("│"))
+        assert re.search(r"│\s+1 │ \d{4}-\d\d-\d\d \d\d:\d\d │ scan\s+│ ok", row)
+        assert ("containers" in out) is wide

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from piimap.commands.common import add_store_options, store_url_from_args
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
+from piimap.terminal import table_width
 from piimap.wording import counted
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def _print_table(difference: RunDiff) -> None:
 
     from piimap.terminal import markup_safe
 
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, soft_wrap=False)
+    console = Console(file=sys.stdout, width=table_width(sys.stdout), soft_wrap=False)
     old, new = difference.old, difference.new
     console.print(f"Run {old.id} ({markup_safe(old.started)}) -> run {new.id} ({markup_safe(new.started)})")
     if difference.fields_added or difference.fields_removed:

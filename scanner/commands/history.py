@@ -9,6 +9,7 @@ import sys
 from piimap.commands.argtypes import positive_int
 from piimap.commands.common import add_store_options, store_url_from_args
 from piimap.exitcodes import ExitCode
+from piimap.terminal import table_width
 
 __all__ = ["add_parser", "run"]
 
@@ -40,32 +41,29 @@ def run(args: argparse.Namespace) -> int:
 
     from piimap.terminal import markup_safe
 
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140, soft_wrap=False)
+    console = Console(file=sys.stdout, width=table_width(sys.stdout), soft_wrap=False)
     if not runs:
         console.print(f"No runs recorded in {markup_safe(location)}.")
         return ExitCode.OK
     table = Table(title=f"Runs in {markup_safe(location)}")
-    for column in (
-        "run",
-        "started",
-        "command",
-        "status",
-        "sources",
-        "findings",
-        "violations",
-        "containers",
-        "errors",
-    ):
+    # Below 100 columns the container and error counts are left out (a failed run says so in its
+    # status); numbers, times and states are never broken, sources and commands wrap.
+    columns = ["run", "started", "command", "status", "sources", "findings", "violations"]
+    if console.width >= 100:
+        columns += ["containers", "errors"]
+    for column in columns:
         table.add_column(
             column,
             overflow="fold",
+            no_wrap=column not in ("sources", "command", "containers"),
+            min_width={"sources": 8, "command": 7}.get(column),
             justify="right" if column in ("run", "findings", "violations", "errors") else "left",
         )
     for summary in runs:
         containers = str(summary.containers) + (f" ({summary.reused} unchanged)" if summary.reused else "")
-        table.add_row(
+        row = [
             str(summary.id),
-            markup_safe(summary.started),
+            markup_safe(summary.started[:16].replace("T", " ")),  # to the minute
             markup_safe(summary.command),
             markup_safe(summary.status),
             markup_safe(", ".join(summary.sources)),
@@ -73,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             "-" if summary.violations is None else str(summary.violations),
             containers,
             str(summary.errors),
-        )
+        ]
+        table.add_row(*row[: len(columns)])
     console.print(table)
     return ExitCode.OK
