@@ -115,3 +115,9 @@ def test_history_fits_80_columns_and_keeps_numbers_and_times_whole(
         row = next(line for line in out.splitlines() if line.startswith("│"))
         assert re.search(r"│\s+1 │ \d{4}-\d\d-\d\d \d\d:\d\d │ scan\s+│ ok", row)
         assert ("containers" in out) is wide
+
+
+def test_policy_without_a_verb_is_one_usage_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "policy")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "choose a verb: extract (usage: piimap policy [options] VERB" in err

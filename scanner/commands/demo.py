@@ -11,6 +11,7 @@ from piimap.config import load_config
 from piimap.demo import build_demo
 from piimap.exitcodes import ExitCode
 from piimap.pipeline import RunOptions, run_configured
+from piimap.reports.locations import display_message, source_roots
 from piimap.terminal import write_line, write_problem
 from piimap.wording import counted
 
@@ -48,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
         f"{counted(len(failing), 'failing violation')}.",
         out,
     )
+    roots = source_roots(result)  # file containers relative to their source, as the table shows them
     for violation in failing[:10]:
-        write_line(f"  {violation.rule}: {violation.message}", out)
+        write_line(f"  {violation.rule}: {display_message(violation, roots)}", out)
     write_line(f"HTML data map: {layout.report_html}", out)
     write_line(f"JSON report:   {layout.report_json}", out)
     write_line(f"Rerun the check (exits 1 on the gap): piimap check --config {_shown(layout.config)}", out)

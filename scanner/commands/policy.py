@@ -14,7 +14,7 @@ from pathlib import Path
 
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError
-from piimap.terminal import write_line
+from piimap.terminal import write_line, write_problem
 from piimap.wording import counted
 
 __all__ = ["add_parser", "run_extract"]
@@ -49,8 +49,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    sys.stderr.write("piimap policy: error: choose a verb: extract\n")
+    short_usage = getattr(parser, "short_usage", None)  # piimap's parsers say their usage on one line
+    usage = f" ({short_usage()})" if short_usage is not None else ""
+    write_problem(f"choose a verb: extract{usage}")
     return ExitCode.USAGE
 
 
