@@ -193,3 +193,41 @@ def test_a_password_is_never_written(
 @given(st.text(max_size=40))
 def test_every_name_is_written_as_yaml_that_reads_back_the_same(text: str) -> None:
     assert yaml.safe_load(f"key: {_scalar(text)}\n")["key"] == text
+
+
+@pytest.mark.slow
+def test_without_sources_init_writes_the_data_map_of_the_config_already_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = build_demo(tmp_path / "demo")
+    config_before = demo.config.read_text()
+    monkeypatch.chdir(demo.root)
+    code, _, err = _run(capsys, "init", "--quiet")
+    assert code == 2 and "datamap.yaml already exists" in err  # the demo's own data map is kept
+    code, out, err = _run(capsys, "init", "--quiet", "--force")
+    assert code == 0, err
+    assert "`piimap check` passes on this data." in out and "Add `datamap:" not in out
+    assert demo.config.read_text() == config_before  # the config is not rewritten
+    assert "query.phone: [user.contact.phone_number]" in demo.datamap.read_text()
+    code, report, err = _check(capsys)
+    assert code == 0, err
+
+
+def test_without_sources_or_a_config_init_says_what_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "init")
+    assert code == 2 and err.count("\n") == 1 and "piimap init SOURCE..." in err and str(tmp_path) in err
+
+
+def test_an_existing_config_without_datamap_key_is_told_to_name_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _small_database(tmp_path / "app.db")
+    (tmp_path / ".piimap.yaml").write_text("sources:\n  app: sqlite:///app.db\n")
+    code, out, err = _run(capsys, "init", "--quiet")
+    assert code == 0, err
+    assert "Add `datamap: datamap.yaml` to .piimap.yaml" in out
+    assert "main.users:" in (tmp_path / "datamap.yaml").read_text()

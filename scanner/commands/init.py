@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from piimap.commands.common import add_setting_options, print_errors, print_warnings, setting_overrides
-from piimap.config import Config
+from piimap.config import CONFIG_FILE_NAMES, Config, load_config
 from piimap.exitcodes import ExitCode
 from piimap.model import ConfigError, ScanResult
 from piimap.pipeline import RunOptions, run_scan
@@ -63,35 +63,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from piimap.policytext import is_policy_text
+@dataclass(frozen=True)
+class _Plan:
+    """What ``init`` scans and where it writes: the config to scan with, the sources as the new
+    config will name them (none when an existing config is kept), and the target files."""
 
-    if not args.sources:
-        raise ConfigError(
-            "give the sources to scan: piimap init SOURCE... (URLs or paths; NAME=URL names a source)"
-        )
+    config: Config
+    sources: tuple[StarterSource, ...]
+    config_target: Path | None  # None: the existing config is kept as it is
+    datamap_target: Path
+    policy_target: Path | None  # None: no policy.yaml to write
+    policy_used: Path | None  # the policy the first check will read
+
+
+def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--dir {folder}: not a folder")
     policy_source = Path(args.policy) if args.policy else None
     if policy_source is not None and not policy_source.is_file():
         raise ConfigError(f"--policy {policy_source}: no such file")
-    policy_is_text = policy_source is not None and is_policy_text(policy_source)
-    targets = [folder / CONFIG_NAME, folder / DATAMAP_NAME] + (
-        [folder / POLICY_NAME] if policy_is_text else []
-    )
+    plan = _plan(args, folder, policy_source)
+    targets = [path for path in (plan.config_target, plan.datamap_target, plan.policy_target) if path]
     existing = [str(path) for path in targets if path.exists() or path.is_symlink()]
     if existing and not args.force:
         raise ConfigError(
             f"{', '.join(existing)} already {'exists' if len(existing) == 1 else 'exist'}: "
             "nothing written (--force replaces; `piimap check` uses them as they are)"
         )
-    settings_written = {key: value for key, value in setting_overrides(args).items() if value is not None}
-    policy_text = _policy_yaml(policy_source, args.spacy_model) if policy_is_text else None
-    sources = starter_sources(args.sources, folder)
-    settings = ScanSettings().with_changes(**settings_written)
-    config = Config(path=None, sources=tuple(source.spec for source in sources), settings=settings)
-    scanned = run_scan(config, RunOptions(no_store=True, quiet=args.quiet, command="init"))
+    policy_text = (
+        _policy_yaml(policy_source, args.spacy_model) if plan.policy_target and policy_source else None
+    )
+    scanned = run_scan(plan.config, RunOptions(no_store=True, quiet=args.quiet, command="init"))
     print_warnings(scanned.warnings)
     result = scanned.result
     if result.interrupted:
@@ -102,24 +105,58 @@ def run(args: argparse.Namespace) -> int:
         write_problem("some sources could not be read: nothing written (fix them, or leave them out)")
         return ExitCode.ERROR
 
-    if policy_text is not None:
-        policy_reference: str | None = POLICY_NAME
-    elif policy_source is not None:
-        policy_reference = _reference(policy_source, folder)
-    else:
-        policy_reference = None
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    files = {
-        folder / DATAMAP_NAME: render_datamap(result, config.sources, scanned=when),
-        folder / CONFIG_NAME: render_config(
-            sources, datamap=DATAMAP_NAME, policy=policy_reference, settings=settings_written
-        ),
-    }
-    if policy_text is not None:
-        files[folder / POLICY_NAME] = policy_text
+    files = {plan.datamap_target: render_datamap(result, plan.config.sources, scanned=when)}
+    if plan.config_target is not None:
+        settings = {key: value for key, value in setting_overrides(args).items() if value is not None}
+        policy_reference = _reference(plan.policy_used, folder) if plan.policy_used is not None else None
+        files[plan.config_target] = render_config(
+            plan.sources, datamap=DATAMAP_NAME, policy=policy_reference, settings=settings
+        )
+    if plan.policy_target is not None and policy_text is not None:
+        files[plan.policy_target] = policy_text
     _write_files(files)
-    _report(result, files, sources, policy_source, folder)
+    _report(result, files, plan)
     return ExitCode.OK
+
+
+def _plan(args: argparse.Namespace, folder: Path, policy_source: Path | None) -> _Plan:
+    """With SOURCEs: a new config in ``folder``. Without: the sources and settings of the config
+    already in ``folder`` (kept as it is), for which the data map (and policy) are written."""
+    from piimap.policytext import is_policy_text
+
+    policy_is_text = policy_source is not None and is_policy_text(policy_source)
+    if args.sources:
+        sources = starter_sources(args.sources, folder)
+        settings = ScanSettings().with_changes(
+            **{key: value for key, value in setting_overrides(args).items() if value is not None}
+        )
+        config = Config(path=None, sources=tuple(source.spec for source in sources), settings=settings)
+        policy_target = folder / POLICY_NAME if policy_is_text else None
+        return _Plan(
+            config,
+            sources,
+            folder / CONFIG_NAME,
+            folder / DATAMAP_NAME,
+            policy_target,
+            policy_target or policy_source,
+        )
+    existing = next((folder / name for name in CONFIG_FILE_NAMES if (folder / name).is_file()), None)
+    if existing is None:
+        raise ConfigError(
+            f"give the sources to scan: piimap init SOURCE... (URLs or paths; NAME=URL names a source), "
+            f"or run it where a piimap.yaml names them (none in {folder.resolve()})"
+        )
+    config = load_config(existing, setting_overrides(args))
+    if not config.sources:
+        raise ConfigError(f"{existing}: no sources to scan")
+    datamap_target = config.datamap_path or folder / DATAMAP_NAME
+    policy_target = None
+    if policy_is_text:
+        named = config.policy_path
+        policy_target = named if named is not None and not is_policy_text(named) else folder / POLICY_NAME
+    policy_used = policy_target or policy_source or config.policy_path
+    return _Plan(config, (), None, datamap_target, policy_target, policy_used)
 
 
 def _policy_yaml(source: Path, spacy_model: str | None) -> str:
@@ -147,13 +184,7 @@ def _write_files(files: dict[Path, str]) -> None:
         replace_file(path, text, "file")
 
 
-def _report(
-    result: ScanResult,
-    files: dict[Path, str],
-    sources: Sequence[StarterSource],
-    policy_source: Path | None,
-    folder: Path,
-) -> None:
+def _report(result: ScanResult, files: dict[Path, str], plan: _Plan) -> None:
     """What was written, what the first check will say, and what to review."""
     from piimap.checks import evaluate, failing_violations
     from piimap.declarations import load_datamap, load_policy
@@ -168,9 +199,15 @@ def _report(
     )
     for path in files:
         write_line(f"Wrote {path}", out)
-    datamap = load_datamap(folder / DATAMAP_NAME)  # what `check` will read: a bad file is a bug here
-    policy_path = folder / POLICY_NAME if (folder / POLICY_NAME) in files else policy_source
-    policy = load_policy(policy_path) if policy_path is not None else None
+    categories_known = plan.config.categories
+    datamap = load_datamap(plan.datamap_target, categories=categories_known)  # a bad file is a bug here
+    policy = (
+        load_policy(
+            plan.policy_used, categories=categories_known, spacy_model=plan.config.settings.spacy_model
+        )
+        if plan.policy_used is not None
+        else None
+    )
     checked = evaluate(result, datamap, policy)
     failing = failing_violations(checked)
     if failing:
@@ -185,7 +222,18 @@ def _report(
         )
     else:
         write_line("`piimap check` passes on this data.", out)
-    for source in sources:
+    if plan.config_target is None:  # an existing config: say what it must name
+        config = plan.config
+        if config.datamap_path is None:
+            write_line(
+                f"Add `datamap: {plan.datamap_target.name}` to {config.path} for `piimap check` to use it.",
+                out,
+            )
+        if plan.policy_target is not None and config.policy_path != plan.policy_target:
+            write_line(
+                f"Add `policy: {plan.policy_target.name}` to {config.path} for `piimap check` to use it.", out
+            )
+    for source in plan.sources:
         if source.password_variable and source.password_variable not in os.environ:
             write_line(
                 f"Set {source.password_variable} to {source.spec.name}'s password before `piimap check`.", out
