@@ -162,10 +162,14 @@ def container_pattern(container: str, source_url: str) -> str:
     return _escape_glob(name)
 
 
-def _escape_glob(text: str) -> str:
-    """``text`` as a glob that matches itself: ``[`` becomes ``[[]`` (``*`` and ``?`` match
-    themselves as well as more; file groups such as ``clicks-*.jsonl`` read best kept)."""
-    return text.replace("[", "[[]")
+def _escape_glob(text: str, *, wildcards: bool = False) -> str:
+    """``text`` as a glob that matches itself: ``[`` becomes ``[[]``, and with ``wildcards`` ``*``
+    and ``?`` become ``[*]`` and ``[?]`` (field names: a field ``a*`` must not declare ``ab``).
+    Container names keep their ``*``: a file group is named by it (``clicks-*.jsonl``)."""
+    escaped = text.replace("[", "[[]")
+    if wildcards:
+        escaped = re.sub(r"([*?])", r"[\1]", escaped)
+    return escaped
 
 
 def _scalar(text: str) -> str:
@@ -270,7 +274,8 @@ def render_datamap(result: ScanResult, sources: Sequence[SourceSpec], *, scanned
                 lines.append("        fields:")
                 for field, categories in sorted(fields.items()):
                     lines.append(
-                        f"          {_scalar(_escape_glob(field))}: {_flow_list(sorted(set(categories)))}"
+                        f"          {_scalar(_escape_glob(field, wildcards=True))}: "
+                        f"{_flow_list(sorted(set(categories)))}"
                     )
     lines += [
         "",

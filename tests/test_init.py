@@ -231,3 +231,15 @@ def test_an_existing_config_without_datamap_key_is_told_to_name_it(
     assert code == 0, err
     assert "Add `datamap: datamap.yaml` to .piimap.yaml" in out
     assert "main.users:" in (tmp_path / "datamap.yaml").read_text()
+
+
+def test_a_generated_field_glob_declares_exactly_that_field() -> None:
+    from fnmatch import fnmatchcase
+
+    from piimap.starter import _escape_glob
+
+    for name in ("items[].phone", "a*b", "what?", "plain.name"):
+        pattern = _escape_glob(name, wildcards=True)
+        assert fnmatchcase(name, pattern)
+        assert not fnmatchcase(name.replace("*", "X").replace("?", "Y") + "z", pattern)
+    assert not fnmatchcase("aXb", _escape_glob("a*b", wildcards=True))
