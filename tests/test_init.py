@@ -94,8 +94,16 @@ def test_init_on_postgresql_then_a_new_pii_column_fails_the_check(
         connection.execute(sa.text("CREATE TABLE public.plans (id serial PRIMARY KEY, label text)"))
         connection.execute(sa.text("INSERT INTO public.plans (label) VALUES ('basic'), ('pro')"))
     monkeypatch.chdir(tmp_path)
-    code, out, err = _run(capsys, "init", f"crm={postgres_db}", "--quiet")
+    # The local server trusts 127.0.0.1, so a password in the URL is accepted and never needed:
+    # it must reach the scan, and never the config file or the output.
+    with_password = sa.make_url(postgres_db).set(password="hunter2-not-for-files")
+    url = with_password.render_as_string(hide_password=False)
+    code, out, err = _run(capsys, "init", f"crm={url}", "--quiet")
     assert code == 0, err
+    assert "hunter2" not in out + err and "Set PIIMAP_CRM_PASSWORD" in out
+    config = (tmp_path / "piimap.yaml").read_text()
+    assert "hunter2" not in config and ":${PIIMAP_CRM_PASSWORD}@" in config
+    monkeypatch.setenv("PIIMAP_CRM_PASSWORD", "hunter2-not-for-files")
     datamap = (tmp_path / "datamap.yaml").read_text()
     assert "crm.customer:" in datamap and "email: [user.contact.email]" in datamap
     assert "plans" not in datamap and not (tmp_path / "policy.yaml").exists()
