@@ -251,3 +251,13 @@ def test_a_generated_field_glob_declares_exactly_that_field() -> None:
         assert fnmatchcase(name, pattern)
         assert not fnmatchcase(name.replace("*", "X").replace("?", "Y") + "z", pattern)
     assert not fnmatchcase("aXb", _escape_glob("a*b", wildcards=True))
+
+
+def test_a_hidden_config_in_the_folder_also_stops_init_with_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = _small_database(tmp_path / "app.db")
+    (tmp_path / ".piimap.yaml").write_text("sources: {}\n")
+    code, _, err = _run(capsys, "init", url, "--quiet")
+    assert code == 2 and ".piimap.yaml already exists" in err and not (tmp_path / "piimap.yaml").exists()

@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--policy {policy_source}: no such file")
     plan = _plan(args, folder, policy_source)
     targets = [path for path in (plan.config_target, plan.datamap_target, plan.policy_target) if path]
+    if (
+        plan.config_target is not None
+    ):  # another config here would be found instead of, or beside, the new one
+        targets += [folder / name for name in CONFIG_FILE_NAMES if folder / name != plan.config_target]
     existing = [str(path) for path in targets if path.exists() or path.is_symlink()]
     if existing and not args.force:
         raise ConfigError(
