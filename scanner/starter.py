@@ -80,10 +80,19 @@ def _split_name(argument: str) -> tuple[str | None, str]:
 
 
 def _default_name(url: str) -> str:
+    """``sqlite:///app.db`` -> ``app``, ``postgresql://h/crm`` -> ``crm``, ``logs/`` -> ``logs``,
+    ``exports/*.csv`` -> ``exports``, ``users.csv`` -> ``users``: a plain identifier."""
+    if "://" not in url:
+        path = Path(url.rstrip("/") or "/")
+        while any(character in _GLOB_CHARACTERS for character in path.name) and path.name:
+            path = path.parent  # a glob is named after its folder
+        url = str(path)
     name = source_name_for(url)
-    name = name.split(":", 1)[1] if ":" in name and "://" in url else name  # "sqlite:app" -> "app"
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem if "://" not in url else name).strip("_-")
-    return name if name and _NAME.match(name) else f"source_{name}".rstrip("_") or "source"
+    name = name.split(":", 1)[1] if ":" in name and "://" in url else Path(name).stem
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")
+    if not name:
+        return "source"
+    return name if _NAME.match(name) else f"source_{name}"
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -174,6 +174,10 @@ def test_source_names_urls_and_patterns(tmp_path: Path) -> None:
         tmp_path,
     )
     assert [source.spec.name for source in sources] == ["app", "app_2", "logs", "prefix"]
+    assert [s.spec.name for s in starter_sources(["exports/*.csv", "2024.csv"], tmp_path)] == [
+        "exports",
+        "source_2024",
+    ]
     assert sources[2].written == "logs/"
     written, variable = config_url(
         "postgresql://scan:pa ss@db.internal:5433/shop?sslmode=require", tmp_path, "shop-db"
