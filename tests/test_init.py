@@ -130,11 +130,17 @@ def _small_database(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def test_existing_files_are_kept_without_force(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def small_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The current folder is ``tmp_path``, which holds ``app.db`` (a table of emails); its URL."""
     monkeypatch.chdir(tmp_path)
-    url = _small_database(tmp_path / "app.db")
+    return _small_database(tmp_path / "app.db")
+
+
+def test_existing_files_are_kept_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], small_project: str
+) -> None:
+    url = small_project
     (tmp_path / "datamap.yaml").write_text("# mine\n")
     code, out, err = _run(capsys, "init", url, "--quiet")
     assert code == 2 and err.count("\n") == 1
@@ -146,20 +152,18 @@ def test_existing_files_are_kept_without_force(
 
 
 def test_an_unreadable_source_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], small_project: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    url = _small_database(tmp_path / "app.db")
+    url = small_project
     code, _, err = _run(capsys, "init", url, "postgresql://nobody:secret@127.0.0.1:1/none", "--quiet")
     assert code == 2 and "nothing written" in err and "secret" not in err
     assert list(tmp_path.iterdir()) == [tmp_path / "app.db"]
 
 
 def test_a_policy_that_does_not_cover_the_data_is_said_before_the_first_check(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], small_project: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    url = _small_database(tmp_path / "app.db")
+    url = small_project
     (tmp_path / "mine.yaml").write_text("collected: [user.name]\n")
     code, out, _ = _run(capsys, "init", url, "--policy", "mine.yaml", "--quiet")
     assert code == 0 and "policy: mine.yaml" in (tmp_path / "piimap.yaml").read_text()
@@ -258,10 +262,9 @@ def test_a_generated_field_glob_declares_exactly_that_field() -> None:
 
 
 def test_a_hidden_config_in_the_folder_also_stops_init_with_sources(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], small_project: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    url = _small_database(tmp_path / "app.db")
+    url = small_project
     (tmp_path / ".piimap.yaml").write_text("sources: {}\n")
     code, _, err = _run(capsys, "init", url, "--quiet")
     assert code == 2 and ".piimap.yaml already exists" in err and not (tmp_path / "piimap.yaml").exists()
