@@ -242,9 +242,10 @@ def _report(result: ScanResult, files: dict[Path, str], plan: _Plan) -> None:
             write_line(
                 f"Set {source.password_variable} to {source.spec.name}'s password before `piimap check`.", out
             )
+    review = f", review {plan.policy_target.name}" if plan.policy_target is not None else ""
     write_line(
-        "Next: fill in the TODOs of datamap.yaml (owners, descriptions), add the vendors and flows, "
-        "review policy.yaml, and commit the files; from then on `piimap check` fails on personal data "
+        f"Next: fill in the TODOs of {plan.datamap_target.name} (owners, descriptions), add the vendors "
+        f"and flows{review}, and commit the files; from then on `piimap check` fails on personal data "
         "nobody declared.",
         out,
     )
