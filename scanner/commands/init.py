@@ -40,7 +40,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Scan the SOURCEs and write a starter piimap.yaml naming them, a datamap.yaml that "
         "declares the personal data found (per field, with TODO owners and descriptions) and, with "
         "--policy, a policy.yaml read from the privacy policy's text, so that `piimap check` passes now "
-        "and fails when personal data appears that nobody declared. Existing files are kept unless --force.",
+        "and fails when personal data appears that nobody declared. Without SOURCEs, the sources of the piimap.yaml already "
+        "in the folder are scanned and only the data map (and policy) written. Existing files are kept "
+        "unless --force.",
     )
     parser.add_argument(
         "sources",
