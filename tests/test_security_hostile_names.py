@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -161,7 +162,11 @@ HYPERLINK = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"
 
 
 def _piimap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PIIMAP, *args], capture_output=True, text=True, timeout=180, cwd=cwd)
+    # Wide enough that no table shortens a hostile name: the checks look for it whole.
+    environment = {**os.environ, "COLUMNS": "400"}
+    return subprocess.run(
+        [PIIMAP, *args], capture_output=True, text=True, timeout=180, cwd=cwd, env=environment
+    )
 
 
 def _raw_controls(text: str) -> list[str]:
