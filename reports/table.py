@@ -283,7 +283,8 @@ def _natural_widths(table: _Table) -> dict[str, int]:
             width = _natural(value)
             if width > natural[key]:
                 natural[key] = width
-        for position, part in enumerate(record[where_index]):  # type: ignore[arg-type]
+        where_parts: tuple[str, ...] = record[where_index]  # type: ignore[assignment]
+        for position, part in enumerate(where_parts):
             width = _natural(part)
             if width > parts[position]:
                 parts[position] = width

@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
         """``usage: piimap scan [options] [SOURCE ...]; 'piimap scan --help' lists the options``."""
         formatter = self._get_formatter()
         positionals = [
-            formatter._format_args(action, action.metavar or action.dest)  # noqa: SLF001
+            formatter._format_args(action, action.dest)  # noqa: SLF001 (uses action.metavar when set)
             for action in self._get_positional_actions()
             if action.help is not argparse.SUPPRESS
         ]

@@ -224,7 +224,7 @@ def _hmac_key(config: Config) -> bytes:
 
 def _plan(
     config: Config, args: argparse.Namespace, identifiers: list[Identifier]
-) -> tuple[dict[str, tuple[ContainerTarget, ...]], dict[str, str | None], list[SourceError]]:
+) -> tuple[dict[str, tuple[ContainerTarget, ...]], dict[str, int | None], list[SourceError]]:
     """Targets per source from the newest stored run that read it; a scan (recorded) for the rest."""
     from piimap.commands.common import print_warnings
     from piimap.locate import plan_targets
