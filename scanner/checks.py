@@ -320,7 +320,11 @@ def _declaration_warnings(
     result: ScanResult, findings_by_system: dict[str, list[Finding]], datamap: DataMap
 ) -> Iterable[Violation]:
     statuses = {status.name: status.status for status in result.sources}
-    observed_only = {status.name for status in result.sources if status.kind == "flows"}
+    observed_only = {status.system or status.name for status in result.sources if status.kind == "flows"}
+    for status in result.sources:  # a system read only through its requests counts as read
+        if status.kind == "flows" and status.system and status.system not in statuses:
+            statuses[status.system] = status.status
+    observed_only -= {status.name for status in result.sources if status.kind != "flows"}
     failed_containers = {(error.source, error.container) for error in result.errors}
     for system in datamap.systems:
         if system.name not in statuses:

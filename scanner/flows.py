@@ -115,6 +115,7 @@ class _VendorTally:
     known: bool
     params: dict[str, str]
     cookies: dict[str, str] = field(default_factory=dict)
+    clicks: tuple[str, ...] = ()
     requests: int = 0
     hosts: dict[str, None] = field(default_factory=dict)
     fields: dict[tuple[str, str], _FieldTally] = field(default_factory=dict)
@@ -182,9 +183,7 @@ class FlowTally:
                     owner, category = owner_and_category
             if owner is None:
                 continue
-            tally = self._vendor_tally(
-                owner.id, owner.name, owner.role, True, dict(owner.params), dict(owner.cookies)
-            )
+            tally = self._vendor_tally(owner)
             if item.location == COOKIE:
                 tally.cookies.setdefault(item.name, category)
             else:
@@ -195,24 +194,21 @@ class FlowTally:
     def _vendor(self, host: str, path: str, domain: str) -> _VendorTally:
         known = self.catalogue.match(host, path)
         if known is not None:
-            return self._vendor_tally(
-                known.id, known.name, known.role, True, dict(known.params), dict(known.cookies)
-            )
-        return self._vendor_tally(UNKNOWN_PREFIX + domain, domain, UNKNOWN_ROLE, False, {})
+            return self._vendor_tally(known)
+        unknown = CatalogueVendor(UNKNOWN_PREFIX + domain, domain, UNKNOWN_ROLE, (domain,))
+        return self._vendor_tally(unknown, known=False)
 
-    def _vendor_tally(
-        self,
-        vendor_id: str,
-        name: str,
-        role: str,
-        known: bool,
-        params: dict[str, str],
-        cookies: dict[str, str] | None = None,
-    ) -> _VendorTally:
-        tally = self.vendors.get(vendor_id)
+    def _vendor_tally(self, vendor: CatalogueVendor, *, known: bool = True) -> _VendorTally:
+        tally = self.vendors.get(vendor.id)
         if tally is None:
-            tally = self.vendors[vendor_id] = _VendorTally(
-                vendor_id, name, role, known, params, cookies or {}
+            tally = self.vendors[vendor.id] = _VendorTally(
+                vendor.id,
+                vendor.name,
+                vendor.role,
+                known,
+                dict(vendor.params),
+                dict(vendor.cookies),
+                tuple(vendor.clicks),
             )
         return tally
 
@@ -275,6 +271,8 @@ class FlowTally:
         declared = vendor.params.get(tally.name)
         if declared is None and tally.location == COOKIE:
             declared = vendor.cookies.get(tally.name)
+        if declared is None and tally.name.removeprefix("referer.") in vendor.clicks:
+            declared = CLICK_CATEGORY
         found: set[str] = set()
         if declared is not None:
             found.add(declared)
@@ -307,7 +305,12 @@ class FlowTally:
                 evidence="SHA-256 digests of e-mail addresses or phone numbers seen in clear in the same source",
             )
         sample = FieldSample(
-            field=FieldRef(self.spec.name, vendor.vendor_id, tally.name or tally.location),
+            # a URL path is text to search (an address inside it), not a value to judge whole
+            field=FieldRef(
+                self.spec.name,
+                vendor.vendor_id,
+                None if tally.location == URL else tally.name or tally.location,
+            ),
             values=values,
             counts=counts,
         )
@@ -451,7 +454,9 @@ def scan_flow_sources(
         except PiimapError as error:
             message = redact_message(str(error), spec.url)
             errors.append(SourceError(spec.name, message))
-            statuses.append(SourceStatus(spec.name, spec.display_url, "error", message, kind="flows"))
+            statuses.append(
+                SourceStatus(spec.name, spec.display_url, "error", message, kind="flows", system=spec.system)
+            )
             continue
         failed = 0
         for path in files:
@@ -474,6 +479,7 @@ def scan_flow_sources(
                 errors[-1].message if status == "error" else None,
                 containers=len(files),
                 kind="flows",
+                system=spec.system,
             )
         )
     return FlowScan(tuple(flows), tuple(statuses), tuple(errors))

@@ -277,6 +277,8 @@ class SourceStatus:
     skipped: int = 0
     #: ``scan`` for a scanned source, ``flows`` for a source of observed requests (``flows:``)
     kind: str = "scan"
+    #: a flow source's system (the data-map system whose requests it holds)
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = {"name": self.name, "url": self.url, "status": self.status, "error": self.error}

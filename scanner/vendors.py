@@ -50,7 +50,8 @@ def _extractor() -> Any:
 def registrable_domain(host: str) -> str:
     """``region1.google-analytics.com`` -> ``google-analytics.com``; ``a.b.co.uk`` -> ``b.co.uk``.
 
-    An IP address, ``localhost`` or a name under no public suffix is returned as it is.
+    An IP address is returned as it is; a name under no public suffix (``svc.cluster.local``,
+    ``shop.example``) gives its last two labels.
     """
     host = host.strip().lower().rstrip(".")
     try:
@@ -60,7 +61,8 @@ def registrable_domain(host: str) -> str:
         pass
     parts = _extractor()(host)
     if not parts.suffix or not parts.domain:
-        return host
+        # not under a public suffix (example, local, internal names): its last two labels
+        return ".".join(host.split(".")[-2:])
     return f"{parts.domain}.{parts.suffix}"
 
 
