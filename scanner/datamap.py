@@ -122,8 +122,9 @@ def build_datamap(
     nodes they concern."""
     builder = _MapBuilder(datamap)
     statuses = {status.name: status.status for status in result.sources}
-    for status in result.sources:
-        builder.add_system(status.name, status.status)
+    for status in result.sources:  # a flow source stands for the system whose requests it holds
+        builder.add_system(status.system or status.name, status.status)
+        statuses.setdefault(status.system or status.name, status.status)
     if datamap is not None:
         for declaration in datamap.systems:
             if declaration.name not in statuses:

@@ -452,3 +452,29 @@ def test_the_bundled_catalogue_is_valid_yaml_with_unique_hosts():
     data = load_yaml(Path(__file__).parents[1] / "scanner" / "vendor_catalogue.yaml")
     hosts = [host for vendor in data["vendors"].values() for host in vendor["hosts"]]
     assert len(hosts) == len(set(hosts)) and len(data["vendors"]) >= 20
+
+
+def test_the_html_view_draws_observed_edges_apart_with_their_masked_evidence(flow_files, tmp_path):
+    from piimap.reports.html import build_view, render_html
+
+    checked = _checked(flow_files, tmp_path)
+    view = build_view(checked)
+    observed = {(edge["from"], edge["to"]): edge for edge in view["edges"] if edge["kind"] == "observed"}
+    assert set(observed) == {
+        ("system:site", "vendor:ga"),
+        ("system:site", "vendor:meta_pixel"),
+        ("system:site", "vendor:unknown:tracker-x.example"),
+        ("system:backend", "vendor:ga"),
+        ("system:backend", "vendor:mailrelay"),
+        ("system:backend", "vendor:hubspot"),
+        ("system:backend", "vendor:mixpanel"),
+    }
+    assert observed["system:site", "vendor:meta_pixel"]["failing"] is True  # PIIMAP008 / PIIMAP010
+    assert observed["system:backend", "vendor:hubspot"]["failing"] is False
+    assert observed["system:site", "vendor:ga"]["flowKind"] == "both"
+    pixel = next(node for node in view["nodes"] if node["id"] == "vendor:meta_pixel")
+    (flow,) = pixel["flows"]
+    assert flow["kind"] == "observed" and flow["count"] == 1 and flow["evidence"]
+    page = render_html(checked)
+    for raw in (EMAIL, EMAIL_DIGEST, PHONE_DIGEST, "carol@example.net", "203.0.113.50"):
+        assert raw not in page
