@@ -36,8 +36,21 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from piimap.connectors import logtally
 from piimap.connectors.files import open_regular_file
-from piimap.flowmodel import BODY, COOKIE, HEADER, QUERY, URL, FlowSourceSpec, ObservedRequest, RequestField
+from piimap.connectors.logtally import TallyBudget
+from piimap.flowmodel import (
+    BODY,
+    COOKIE,
+    HEADER,
+    QUERY,
+    URL,
+    CountedDestination,
+    CountedField,
+    FlowSourceSpec,
+    ObservedRequest,
+    RequestField,
+)
 from piimap.model import ContainerUnreadable, SourceUnavailable
 from piimap.name_masking import mask_path
 
@@ -46,6 +59,8 @@ __all__ = [
     "detect_flow_format",
     "flow_files",
     "iter_requests",
+    "iter_squid_native",
+    "FlowRecord",
     "iter_har_entries",
     "har_request",
     "squid_request",
@@ -99,6 +114,10 @@ QUERY_KEYS = ("query", "query_string", "args")
 TIME_KEYS = ("start_time", "time_iso8601", "timestamp", "@timestamp", "time", "ts", "msec", "date")
 COOKIE_KEYS = ("cookie", "http_cookie", "cookies")
 REFERER_KEYS = ("referer", "http_referer", "referrer")
+
+
+#: What a flow reader yields: one request, or the requests to one destination counted natively.
+FlowRecord = ObservedRequest | CountedDestination
 
 
 class FlowReadStats:
@@ -160,9 +179,20 @@ def _open(path: str) -> IO[bytes]:
 
 
 def iter_requests(
-    spec: FlowSourceSpec, path: str, *, max_value_length: int = 4096, stats: FlowReadStats | None = None
-) -> Iterator[ObservedRequest]:
-    """Stream the requests of one file of a flow source (format from ``spec.format`` or detected)."""
+    spec: FlowSourceSpec,
+    path: str,
+    *,
+    max_value_length: int = 4096,
+    stats: FlowReadStats | None = None,
+    native: bool = False,
+    budget: TallyBudget | None = None,
+) -> Iterator[FlowRecord]:
+    """Stream the requests of one file of a flow source (format from ``spec.format`` or detected).
+
+    With ``native`` (and the C extension built), a Squid log is counted by
+    :func:`iter_squid_native`, which yields :class:`~piimap.flowmodel.CountedDestination` records
+    for what it counted and :class:`~piimap.flowmodel.ObservedRequest` for the lines it hands back.
+    """
     stats = stats if stats is not None else FlowReadStats()
     shown = mask_path(path)
     with _open(path) as stream:
@@ -184,6 +214,9 @@ def iter_requests(
                         yield request
                     else:
                         stats.skipped += 1
+                return
+            if fmt == "squid" and native and logtally.native_tally_available() and max_value_length >= 1024:
+                yield from iter_squid_native(stream, shown, stats, budget or TallyBudget(), max_value_length)
                 return
             parse = {
                 "squid": lambda line: squid_request(line, max_value_length),
@@ -218,6 +251,88 @@ def _iter_lines(stream: IO[bytes], shown: str) -> Iterator[bytes]:
         yield from lines
     if rest:
         yield rest
+
+
+def iter_squid_native(
+    stream: IO[bytes], shown: str, stats: FlowReadStats, budget: TallyBudget, max_value_length: int = 4096
+) -> Iterator[FlowRecord]:
+    """A Squid log counted in C (``LogTally("squid")``): destinations as they drain, and the lines the C
+    code hands back parsed by :func:`squid_request` (the reference it is tested against)."""
+    import random
+    from dataclasses import asdict
+
+    tally = logtally.LogTally("squid", seed=random.getrandbits(64), **asdict(budget))
+    for block in _iter_blocks(stream, shown):
+        rejected = tally.feed(block)
+        for line in rejected.split(b"\n") if rejected else ():
+            if not line.strip():
+                continue
+            request = squid_request(line, max_value_length)
+            if request is None:
+                stats.skipped += 1
+            else:
+                stats.requests += 1
+                yield request
+        if tally.must_drain:
+            yield from _destinations(tally.drain(), stats)
+    yield from _destinations(tally.drain(), stats)
+
+
+def _iter_blocks(stream: IO[bytes], shown: str) -> Iterator[memoryview]:
+    """Blocks of complete lines (the last one may lack its newline), read into one reused buffer.
+
+    Each block is valid until the next one is asked for (the caller feeds it and lets it go).
+    """
+    size = 8 * _BLOCK_BYTES
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    held = 0  # bytes of an unfinished line kept at the front
+    while True:
+        if held == len(buffer):  # one line fills the buffer: make room, within the limit
+            if len(buffer) >= MAX_RECORD_BYTES:
+                raise ContainerUnreadable(f"{shown}: a line longer than {MAX_RECORD_BYTES >> 20} MiB")
+            view.release()
+            buffer.extend(bytes(len(buffer)))
+            view = memoryview(buffer)
+        read = stream.readinto(view[held:])  # type: ignore[attr-defined]
+        if not read:
+            break
+        filled = held + read
+        cut = buffer.rfind(b"\n", held, filled)
+        if cut < 0:
+            held = filled
+            continue
+        yield view[: cut + 1]
+        held = filled - cut - 1
+        buffer[:held] = buffer[cut + 1 : filled]
+    if held:
+        yield view[:held]
+
+
+def _destinations(rows: list[tuple], stats: FlowReadStats) -> Iterator[CountedDestination]:
+    """Drained ``LogTally("squid")`` rows as one record per destination."""
+    heads: dict[str, tuple[int, float, float]] = {}
+    fields: dict[str, list[CountedField]] = {}
+    for kind, name, counts, _nulls, first, last in rows:
+        if kind == "host":
+            heads[name] = (sum(counts.values()), first, last)
+            continue
+        key, _, parameter = name.partition("\x1f")
+        location, field_name = (QUERY, parameter) if kind == "host_query" else (URL, "path")
+        fields.setdefault(key, []).append(
+            CountedField(location, field_name, counts, _iso_time(first), _iso_time(last))
+        )
+    for key, (requests, first, last) in heads.items():
+        host, _, segment = key.partition("/")
+        stats.requests += requests
+        yield CountedDestination(
+            host=host,
+            path="/" + segment,
+            requests=requests,
+            first=_iso_time(first),
+            last=_iso_time(last),
+            fields=tuple(fields.get(key, ())),
+        )
 
 
 # --------------------------------------------------------------------------- HAR

@@ -125,11 +125,19 @@ def _har(rng: random.Random) -> dict:
                     "browser": {"name": "Firefox", "version": "133.0"}, "pages": pages, "entries": entries}}  # fmt: skip
 
 
-def _squid_line(
-    moment: datetime, client: str, action: str, size: int, method: str, url: str, peer: str, mime: str
-) -> str:
-    elapsed = 20 + (size % 400)
-    return f"{moment.timestamp():.3f} {elapsed:6d} {client} {action} {size} {method} {url} - {peer} {mime}"
+def _egress_line(moment: datetime, client: str, url: str, kind: tuple[str, int, str, str, str]) -> str:
+    """A Squid native-format line; ``kind`` is (action, size, method, peer, content type)."""
+    action, size, method, peer, mime = kind
+    return f"{moment.timestamp():.3f} {20 + size % 400:6d} {client} {action} {size} {method} {url} - {peer} {mime}"
+
+
+_MAIL_LOOKUP = ("TCP_MISS/200", 812, "GET", "HIER_DIRECT/192.0.2.40", "application/json")
+_MAIL_SEND = ("TCP_MISS/202", 331, "POST", "HIER_DIRECT/192.0.2.40", "application/json")
+_BACKUP = ("TCP_MISS/200", 1840, "PUT", "HIER_DIRECT/198.51.100.7", "-")
+_PAYMENT = ("TCP_MISS/200", 2210, "POST", "HIER_DIRECT/198.51.100.20", "application/json")
+_TUNNEL = ("TCP_TUNNEL/200", 5120, "CONNECT", "HIER_DIRECT/198.51.100.30", "-")
+_MIRROR = ("TCP_HIT/200", 9300, "GET", "HIER_NONE/-", "text/html")
+_PIXEL = ("TCP_MISS/200", 44, "GET", "HIER_DIRECT/157.240.1.35", "image/gif")
 
 
 def _egress_lines(rng: random.Random) -> list[str]:
@@ -138,84 +146,27 @@ def _egress_lines(rng: random.Random) -> list[str]:
     for index in range(240):
         moment = _BASE + timedelta(seconds=index * 330 + rng.randint(0, 300))
         client = rng.choice(clients)
-        kind = index % 8
         email = f"{rng.choice(_NAMES)}{rng.randint(1, 99)}@{rng.choice(_DOMAINS)}"
+        kind = index % 8
         if kind == 0:  # declared: the mail provider gets e-mail addresses (suppression list look-ups)
-            url = f"https://api.mailrelay.example/v1/suppressions?email={quote(email)}"
-            lines.append(
-                _squid_line(
-                    moment,
-                    client,
-                    "TCP_MISS/200",
-                    812,
-                    "GET",
-                    url,
-                    "HIER_DIRECT/192.0.2.40",
-                    "application/json",
-                )
-            )
+            line = (f"https://api.mailrelay.example/v1/suppressions?email={quote(email)}", _MAIL_LOOKUP)
         elif kind == 1:
-            url = "https://api.mailrelay.example/v1/messages"
-            lines.append(
-                _squid_line(
-                    moment,
-                    client,
-                    "TCP_MISS/202",
-                    331,
-                    "POST",
-                    url,
-                    "HIER_DIRECT/192.0.2.40",
-                    "application/json",
-                )
-            )
+            line = ("https://api.mailrelay.example/v1/messages", _MAIL_SEND)
         elif kind == 2:  # backups: nothing personal in the URL
             key = f"backups/app-db/{moment:%Y-%m-%d}/{rng.getrandbits(40):010x}.sql.gz"
-            url = f"https://storage.stratus-cloud.example/clickstat-backups/{key}"
-            lines.append(
-                _squid_line(moment, client, "TCP_MISS/200", 1840, "PUT", url, "HIER_DIRECT/198.51.100.7", "-")
-            )
+            line = (f"https://storage.stratus-cloud.example/clickstat-backups/{key}", _BACKUP)
         elif kind == 3:  # payments: a vendor receiving nothing personal in what the proxy sees
-            url = "https://api.stripe.com/v1/payment_intents"
-            lines.append(
-                _squid_line(
-                    moment,
-                    client,
-                    "TCP_MISS/200",
-                    2210,
-                    "POST",
-                    url,
-                    "HIER_DIRECT/198.51.100.20",
-                    "application/json",
-                )
-            )
+            line = ("https://api.stripe.com/v1/payment_intents", _PAYMENT)
         elif kind == 4:
-            lines.append(
-                _squid_line(
-                    moment,
-                    client,
-                    "TCP_TUNNEL/200",
-                    5120,
-                    "CONNECT",
-                    "api.sendgrid.com:443",
-                    "HIER_DIRECT/198.51.100.30",
-                    "-",
-                )
-            )
+            line = ("api.sendgrid.com:443", _TUNNEL)
         elif kind == 5:  # package mirror: unknown host, nothing personal
-            url = f"https://pypi.mirror.example/simple/requests/?v={rng.randint(1, 9)}"
-            lines.append(
-                _squid_line(moment, client, "TCP_HIT/200", 9300, "GET", url, "HIER_NONE/-", "text/html")
-            )
+            line = (f"https://pypi.mirror.example/simple/requests/?v={rng.randint(1, 9)}", _MIRROR)
         else:  # the undeclared flow: a server-side conversion tag sends hashed e-mails to the Meta Pixel
             digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
             query = urlencode({"id": PIXEL_ID, "ev": "Lead", "dl": f"https://{SITE}/trial", "ud[em]": digest,
                                "noscript": "1"})  # fmt: skip
-            url = f"https://www.facebook.com/tr/?{query}"
-            lines.append(
-                _squid_line(
-                    moment, client, "TCP_MISS/200", 44, "GET", url, "HIER_DIRECT/157.240.1.35", "image/gif"
-                )
-            )
+            line = (f"https://www.facebook.com/tr/?{query}", _PIXEL)
+        lines.append(_egress_line(moment, client, *line))
     return lines
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "LOCATIONS",
     "RequestField",
     "ObservedRequest",
+    "CountedField",
+    "CountedDestination",
     "FlowSourceSpec",
     "CatalogueVendor",
     "ObservedFlow",
@@ -59,6 +61,35 @@ class ObservedRequest:
     time: str | None = None
     method: str = "GET"
     page_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountedField:
+    """The values one field carried to a destination, counted (``{value: occurrences}``), with the
+    first and last time (ISO-8601) they were seen. Holds raw values: short-lived."""
+
+    location: str
+    name: str
+    counts: Mapping[str, int]
+    first: str | None = None
+    last: str | None = None
+
+
+@dataclass(frozen=True)
+class CountedDestination:
+    """Requests to one destination counted by the native reader instead of one record each.
+
+    ``host`` and ``path`` (``/`` + the first path segment, what catalogue path prefixes are matched
+    on) name the destination; ``requests`` were made to it between ``first`` and ``last``;
+    ``fields`` are what they carried (:class:`CountedField`).
+    """
+
+    host: str
+    path: str
+    requests: int
+    first: str | None = None
+    last: str | None = None
+    fields: tuple[CountedField, ...] = ()
 
 
 @dataclass(frozen=True)

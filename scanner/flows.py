@@ -39,6 +39,7 @@ from piimap.flowmodel import (
     QUERY,
     URL,
     CatalogueVendor,
+    CountedDestination,
     FlowSourceSpec,
     ObservedFlow,
     ObservedRequest,
@@ -170,6 +171,22 @@ class FlowTally:
         for item in _expanded(request.fields):
             self._add_value(vendor, item.location, item.name, item.value, request.time)
 
+    def add_counted(self, destination: CountedDestination) -> None:
+        """Tally the requests to one destination the native reader counted (as :meth:`add` would each)."""
+        domain = registrable_domain(destination.host)
+        if domain in self.first_party:
+            return
+        vendor = self._vendor(destination.host, destination.path, domain)
+        vendor.requests += destination.requests
+        if len(vendor.hosts) < 20:
+            vendor.hosts.setdefault(destination.host, None)
+        for counted in destination.fields:
+            for value, count in counted.counts.items():
+                self._remember_clear_contact(RequestField(counted.location, counted.name, value))
+                self._add_value(
+                    vendor, counted.location, counted.name, value, counted.first, count, last=counted.last
+                )
+
     def _add_site_request(self, request: ObservedRequest) -> None:
         """A request to the site itself: only the vendors' click parameters and cookies count."""
         for item in _expanded(request.fields):
@@ -213,8 +230,17 @@ class FlowTally:
         return tally
 
     def _add_value(
-        self, vendor: _VendorTally, location: str, name: str, value: str, time: str | None
+        self,
+        vendor: _VendorTally,
+        location: str,
+        name: str,
+        value: str,
+        time: str | None,
+        count: int = 1,
+        *,
+        last: str | None = None,
     ) -> None:
+        """Count ``value`` (``count`` times, seen from ``time`` to ``last``, default ``time``)."""
         value = value.strip()
         if not value:
             return
@@ -222,12 +248,12 @@ class FlowTally:
         tally = vendor.fields.get(key)
         if tally is None:
             tally = vendor.fields[key] = _FieldTally(location, name)
-        tally.requests += 1
+        tally.requests += count
         tally.first = _earlier(tally.first, time)
-        tally.last = _later(tally.last, time)
-        tally.values[value] = tally.values.get(value, 0) + 1
+        tally.last = _later(tally.last, last if last is not None else time)
+        tally.values[value] = tally.values.get(value, 0) + count
         if len(tally.values) >= MAX_DISTINCT:
-            self._drain(vendor, tally, time)
+            self._drain(vendor, tally)
 
     def _remember_clear_contact(self, item: RequestField) -> None:
         from piimap.classifiers.hashed_contact import EMAIL, PHONE, contact_hash
@@ -246,7 +272,7 @@ class FlowTally:
 
     # ---------------------------------------------------------------- classifying
 
-    def _drain(self, vendor: _VendorTally, tally: _FieldTally, time: str | None) -> None:
+    def _drain(self, vendor: _VendorTally, tally: _FieldTally) -> None:
         """Classify the values a field holds, keep what was found (masked), drop the values."""
         if not tally.values:
             return
@@ -341,7 +367,7 @@ class FlowTally:
         for vendor in self.vendors.values():
             categories: dict[str, _CategorySeen] = {}
             for tally in vendor.fields.values():
-                self._drain(vendor, tally, None)
+                self._drain(vendor, tally)
                 for category, seen in tally.seen.items():
                     merged = categories.setdefault(category, _CategorySeen())
                     merged.count = max(merged.count, seen.count)
@@ -442,6 +468,8 @@ def scan_flow_sources(
     from piimap.engine import build_classifiers
 
     catalogue = catalogue or load_catalogue()
+    # the native reader matches path prefixes on a URL's first segment: only when none is longer
+    native = all(entry.count("/") <= 1 for vendor in catalogue.vendors.values() for entry in vendor.hosts)
     flow_settings = _flow_settings(settings)
     classifiers = build_classifiers(flow_settings)
     flows: list[ObservedFlow] = []
@@ -462,10 +490,13 @@ def scan_flow_sources(
         for path in files:
             stats = FlowReadStats()
             try:
-                for request in iter_requests(
-                    spec, path, max_value_length=settings.max_value_length, stats=stats
+                for record in iter_requests(
+                    spec, path, max_value_length=settings.max_value_length, stats=stats, native=native
                 ):
-                    tally.add(request)
+                    if isinstance(record, CountedDestination):
+                        tally.add_counted(record)
+                    else:
+                        tally.add(record)
             except PiimapError as error:
                 failed += 1
                 errors.append(SourceError(spec.name, redact_message(str(error), spec.url)))

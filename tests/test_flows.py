@@ -478,3 +478,102 @@ def test_the_html_view_draws_observed_edges_apart_with_their_masked_evidence(flo
     page = render_html(checked)
     for raw in (EMAIL, EMAIL_DIGEST, PHONE_DIGEST, "carol@example.net", "203.0.113.50"):
         assert raw not in page
+
+
+# --------------------------------------------------------------------------- the C reader against Python
+
+
+def _tricky_squid_lines() -> list[str]:
+    digest = hashlib.sha256(b"zoe@example.com").hexdigest()
+    base = "{t} {e:5d} 10.0.0.{c} TCP_MISS/200 512 {m} {u} - HIER_DIRECT/192.0.2.1 text/html"
+    urls = [
+        (
+            "GET",
+            "https://www.google-analytics.com/collect?v=1&cid=1234567890.1763625600&uip=81.2.69.160&t=event",
+        ),
+        (
+            "GET",
+            "https://WWW.Google-Analytics.com:443/collect?cid=987654321.1763625601&uip=%2089.160.20.112%20",
+        ),
+        ("GET", f"https://www.facebook.com/tr/?id=1&ud%5Bem%5D={digest}&ud[em]=&ev=Lead#frag"),
+        ("GET", f"https://www.facebook.com/tr?ud[em]={digest.upper()}&ud[em]={digest}"),
+        ("GET", "https://www.facebook.com/tracks?em=zoe%40example.com"),
+        (
+            "GET",
+            "https://api.mailrelay.example/v1/x?email=ann+lee%40example.org&to=bob@example.net&=x&novalue",
+        ),
+        ("GET", "https://api.mailrelay.example/users/carl%40example.com/profile?x=1"),
+        ("GET", "https://api.mailrelay.example/users/dora@example.com"),
+        ("GET", "https://api.mailrelay.example/caf%C3%A9?email=eve%40example.com"),
+        ("GET", "https://api.mailrelay.example/v1/x?n%C3%A4me=fay%40example.com"),
+        ("GET", "http://api.mixpanel.com/track?distinct_id=42&" + "pad=" + "x" * 1500),
+        ("GET", "https://api.mixpanel.com/track?distinct_id=43&%1Fodd=1"),
+        ("CONNECT", "api.stripe.com:443"),
+        ("CONNECT", "localhost:443"),
+        ("GET", "api.stripe.com:443"),
+        ("POST", "https://user:pw@evil.example/collect?email=gus%40example.com"),
+        ("GET", "ftp://files.example/readme?email=hal%40example.com"),
+        ("GET", "https://cdn.jsdelivr.net/npm/x@1/dist/x.js?v=1"),
+        ("-", "https://api.segment.io/v1/p?userId=u-77&anonymousId=a-1&userId=u-78"),
+    ]
+    lines = []
+    for index in range(600):
+        method, url = urls[index % len(urls)]
+        lines.append(
+            base.format(
+                t=f"{1763625600 + index * 7}.{index % 1000:03d}", e=index, c=index % 9, m=method, u=url
+            )
+        )
+    lines[5] = lines[5].replace(" 512 ", "\t512\t")
+    lines[6] = "café " + lines[6]
+    lines[7] = lines[7] + "\r"
+    lines.append("")
+    lines.append("1763625600.000 not a squid line at all")
+    return lines
+
+
+@pytest.mark.parametrize("budget", ["exact", "default"])
+def test_the_c_squid_reader_gives_the_flows_the_python_reader_gives(tmp_path, budget):
+    from piimap.connectors import logtally
+    from piimap.connectors.logtally import TallyBudget
+    from piimap.engine import build_classifiers
+    from piimap.flowmodel import CountedDestination
+    from piimap.flows import FlowTally
+
+    if not logtally.native_tally_available():
+        pytest.skip("the C extension is not built")
+    path = tmp_path / "egress.log"
+    path.write_text("\n".join(_tricky_squid_lines()) + "\n", encoding="utf-8")
+    spec = FlowSourceSpec("egress", str(path), "app", format="squid")
+    settings = ScanSettings(sample_size=0)
+    results = {}
+    for native in (False, True):
+        tally = FlowTally(spec, bundled_catalogue(), build_classifiers(settings), settings)
+        chosen = TallyBudget.exact() if budget == "exact" else TallyBudget(exact_values=8, reps=2)
+        kinds = set()
+        for record in iter_requests(spec, str(path), native=native, budget=chosen):
+            kinds.add(type(record).__name__)
+            if isinstance(record, CountedDestination):
+                tally.add_counted(record)
+            else:
+                tally.add(record)
+        assert ("CountedDestination" in kinds) == native
+        results[native] = {
+            flow.vendor: (
+                flow.categories,
+                flow.count,
+                flow.requests,
+                flow.first_seen,
+                flow.last_seen,
+                dict(flow.category_counts),
+            )
+            for flow in tally.flows()
+        }
+    assert results[True] == results[False]
+    assert set(results[False]) >= {
+        "google_analytics",
+        "meta_pixel",
+        "unknown:mailrelay.example",
+        "segment",
+        "meta",
+    }
