@@ -545,8 +545,20 @@ def _body_fields(post: dict[str, Any], max_value_length: int) -> Iterator[Reques
         for name, value in parse_qsl(text, keep_blank_values=False):
             yield RequestField(BODY, name, value[:max_value_length])
         return
-    for line in text.splitlines():  # text/plain beacons (one event per line), multipart as text
-        if line.strip():
+    for line in text.splitlines():  # NDJSON (Sentry envelopes, beacon batches), text/plain lines
+        line = line.strip()
+        if not line:
+            continue
+        document = None
+        if line[:1] in ("{", "["):
+            try:
+                document = json.loads(line)
+            except (ValueError, RecursionError):
+                document = None
+        if document is not None:
+            for name, value in flatten_json(document):
+                yield RequestField(BODY, name, value[:max_value_length])
+        else:
             yield RequestField(BODY, "", line[:max_value_length])
 
 

@@ -27,6 +27,8 @@ Only masked evidence leaves this module.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from piimap.flowmodel import (
+    BODY,
     COOKIE,
     HEADER,
     QUERY,
@@ -182,10 +185,11 @@ class FlowTally:
             vendor.hosts.setdefault(destination.host, None)
         for counted in destination.fields:
             for value, count in counted.counts.items():
-                self._remember_clear_contact(RequestField(counted.location, counted.name, value))
-                self._add_value(
-                    vendor, counted.location, counted.name, value, counted.first, count, last=counted.last
-                )
+                for item in encoded_fields(RequestField(counted.location, counted.name, value)):
+                    self._remember_clear_contact(item)
+                    self._add_value(
+                        vendor, item.location, item.name, item.value, counted.first, count, last=counted.last
+                    )
 
     def _add_site_request(self, request: ObservedRequest) -> None:
         """A request to the site itself: only the vendors' click parameters and cookies count."""
@@ -294,7 +298,10 @@ class FlowTally:
     ) -> Iterator[Detection]:
         from piimap.classifiers.hashed_contact import is_sha256_hex, mask_digest
 
-        declared = vendor.params.get(tally.name)
+        leaf = tally.name.rsplit(".", 1)[-1].removesuffix("[]")
+        declared = vendor.params.get(tally.name) or (
+            vendor.params.get(leaf) if tally.location == BODY else None
+        )
         if declared is None and tally.location == COOKIE:
             declared = vendor.cookies.get(tally.name)
         if declared is None and tally.name.removeprefix("referer.") in vendor.clicks:
@@ -432,7 +439,50 @@ def _expanded(fields: Iterable[RequestField]) -> Iterator[RequestField]:
         elif item.location == URL and "@" not in item.value:
             continue  # a path without an e-mail address: nothing the classifiers look for in it
         else:
-            yield item
+            yield from encoded_fields(item)
+
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
+#: Longest value searched for JSON or base64-encoded JSON inside it.
+MAX_NESTED_VALUE = 1 << 16
+
+
+def encoded_fields(item: RequestField) -> Iterator[RequestField]:
+    """``item``, or the members of the JSON it holds: as text (a form field ``user_data={"email": ...}``)
+    or base64-encoded (Mixpanel's ``data=``, Snowplow's ``cx``), as ``name.member`` fields."""
+    from piimap.connectors.flowsources import flatten_json
+
+    value = item.value.strip()
+    document = None
+    if 2 <= len(value) <= MAX_NESTED_VALUE:
+        if value[0] in "{[":
+            document = _json_or_none(value)
+        elif _BASE64.match(value):
+            document = _json_or_none(_base64_text(value))
+    if not isinstance(document, (dict, list)):
+        yield item
+        return
+    for path, text in flatten_json(document):
+        name = f"{item.name}.{path}" if item.name and not path.startswith("[") else f"{item.name}{path}"
+        yield RequestField(item.location, name, text)
+
+
+def _json_or_none(text: str | None) -> object:
+    if not text or text[0] not in "{[":
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _base64_text(value: str) -> str | None:
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        decoded = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        return decoded.decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def tally_requests(

@@ -515,6 +515,11 @@ def _tricky_squid_lines() -> list[str]:
         ("GET", "ftp://files.example/readme?email=hal%40example.com"),
         ("GET", "https://cdn.jsdelivr.net/npm/x@1/dist/x.js?v=1"),
         ("-", "https://api.segment.io/v1/p?userId=u-77&anonymousId=a-1&userId=u-78"),
+        (
+            "GET",
+            "https://api.mixpanel.com/track?data=eyJldmVudCI6ICJ4IiwgInAiOiB7ImVtYWlsIjogImJAZXhhbXBsZS5vcmcifX0%3D",
+        ),
+        ("GET", "https://api.mailrelay.example/v1/x?user_data=%7B%22email%22%3A%20%22c%40example.org%22%7D"),
     ]
     lines = []
     for index in range(600):
@@ -577,3 +582,40 @@ def test_the_c_squid_reader_gives_the_flows_the_python_reader_gives(tmp_path, bu
         "segment",
         "meta",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("user_data", '{"email": "a@example.org", "n": 1}', [("user_data.email", "a@example.org"), ("user_data.n", "1")]),
+        ("data", "eyJldmVudCI6ICJ4IiwgInAiOiB7ImVtYWlsIjogImJAZXhhbXBsZS5vcmcifX0=", [("data.event", "x"), ("data.p.email", "b@example.org")]),
+        ("data", "eyJldmVudCI6ICJ4IiwgInAiOiB7ImVtYWlsIjogImJAZXhhbXBsZS5vcmcifX0", [("data.event", "x"), ("data.p.email", "b@example.org")]),
+        ("items", '[{"id": 3}]', [("items[].id", "3")]),
+        ("token", "QUJDREVGR0hJSktMTU5PUA==", [("token", "QUJDREVGR0hJSktMTU5PUA==")]),  # base64, not of JSON
+        ("q", "{not json", [("q", "{not json")]),
+    ],
+)  # fmt: skip
+def test_json_and_base64_json_inside_a_value_are_read_as_fields(name, value, expected):
+    from piimap.flowmodel import RequestField
+    from piimap.flows import encoded_fields
+
+    assert [
+        (item.name, item.value) for item in encoded_fields(RequestField("query", name, value))
+    ] == expected
+
+
+def test_ndjson_bodies_are_flattened_line_by_line():
+    from piimap.connectors.flowsources import har_request
+
+    body = '{"event_id": "1"}\n{"type": "event"}\n{"user": {"ip_address": "89.160.20.112"}}\nplain line'
+    request = har_request(
+        _entry("https://o1.ingest.sentry.io/api/1/envelope/", when="2026-11-20T08:00:00Z", method="POST",
+               post={"mimeType": "application/x-sentry-envelope", "text": body}),
+        frozenset(),
+    )  # fmt: skip
+    assert [(f.name, f.value) for f in request.fields if f.location == "body"] == [
+        ("event_id", "1"),
+        ("type", "event"),
+        ("user.ip_address", "89.160.20.112"),
+        ("", "plain line"),
+    ]
