@@ -47,8 +47,15 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry(url: str, *, method: str = "GET", body: object = None, mime: str = "application/json", cookies=()) -> dict:
-    request: dict = {"method": method, "url": url, "headers": [], "cookies": [{"name": n, "value": v} for n, v in cookies]}
+def entry(
+    url: str, *, method: str = "GET", body: object = None, mime: str = "application/json", cookies=()
+) -> dict:
+    request: dict = {
+        "method": method,
+        "url": url,
+        "headers": [],
+        "cookies": [{"name": n, "value": v} for n, v in cookies],
+    }
     if body is not None:
         text = body if isinstance(body, str) else json.dumps(body)
         request["postData"] = {"mimeType": mime, "text": text}

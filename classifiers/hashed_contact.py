@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
+from piimap.classifiers.base import format_confidence
 from piimap.classifiers.options import tuning_options
 from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
@@ -82,8 +83,8 @@ def hashed_name_category(field_name: str | None) -> str | None:
     """The contact category a field's name points at (``ud[em]`` -> e-mail, ``sha256_phone`` -> phone)."""
     if not field_name:
         return None
-    leaf = field_name.rsplit(".", 1)[-1].lower()
-    leaf = re.sub(r"([a-z])([A-Z])", r"\1 \2", leaf)
+    leaf = field_name.rsplit(".", 1)[-1]
+    leaf = re.sub(r"([a-z])([A-Z])", r"\1 \2", leaf).lower()  # hashedEmail -> hashed email
     words = _WORD.findall(leaf.replace("[]", " "))
     joined = "".join(words)
     phrase = " ".join(words)
@@ -112,6 +113,20 @@ class HashedContactClassifier:
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings
+
+    def explain_field(self, sample: FieldSample) -> list[str]:
+        """Why ``sample``'s field is or is not tagged as hashed contact data, in words."""
+        category = hashed_name_category(sample.field.name)
+        if category is None:
+            return []
+        detections = tuple(self.classify(sample))
+        if not detections:
+            return [f"{category} (hashed): the name says so, but no value is a SHA-256 digest"]
+        return [
+            f"{detection.category}: {detection.evidence}; confidence "
+            f"{format_confidence(detection.confidence, self.settings.min_confidence)}"
+            for detection in detections
+        ]
 
     def classify(self, sample: FieldSample) -> Iterable[Detection]:
         if sample.field.name is None or tuning_options(self.settings).allow.allows_field(sample.field):
