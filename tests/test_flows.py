@@ -365,6 +365,7 @@ def test_a_file_with_no_request_line_is_refused(tmp_path):
         list(iter_requests(FlowSourceSpec("j", str(junk), "x", format="squid"), str(junk)))
 
 
+@pytest.mark.slow
 def test_har_entries_stream_in_flat_memory(tmp_path):
     """A HAR far larger than one read block is decoded entry by entry (no whole-document parse)."""
     import tracemalloc
