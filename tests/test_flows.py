@@ -462,6 +462,9 @@ def test_the_html_diagram_draws_observed_flows_by_origin_with_their_masked_evide
     checked = _checked(flow_files, tmp_path)
     view = build_view(checked)
     nodes = {node["id"]: node for node in view["nodes"]}
+    assert {"system:site", "system:backend"} <= set(nodes) and not {"system:squid", "system:envoy"} & set(
+        nodes
+    )
     diagram = build_flow_diagram(checked.findings, checked.datamap, checked.violations or (), nodes)
     to_vendors = {
         (band.target, band.origin)
