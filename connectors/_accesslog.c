@@ -13,7 +13,12 @@
  *                field paths (`user.email`, `items[].sku`), the rules of fmt_json.flatten_into (a
  *                line with a member name that may be personal data, which the Python parser masks,
  *                is handed back);
- *   "text"       each line is one value of the free-text field.
+ *   "text"       each line is one value of the free-text field;
+ *   "squid"      each line of Squid's native log (an egress proxy's) is cut into its time, method and
+ *                URL, and counted per destination ("host/first path segment"): the requests, each
+ *                query parameter's values (URL-decoded), and paths holding an e-mail address, with
+ *                the first and last time of each (the rules of flowsources.squid_request, for
+ *                piimap.flows).
  *
  * Lines it does not handle exactly go back to the caller untouched, for the Python parsers,
  * which are the reference: tests/test_accesslog_native.py and tests/test_logtally.py check that
@@ -866,10 +871,13 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
 /* ------------------------------------------------------------------------------------------ */
 /* fields: exact values while they are few, then shapes with the values that stand for them     */
 
-enum { FORMAT_ACCESSLOG = 0, FORMAT_JSONL = 1, FORMAT_TEXT = 2 };
+enum { FORMAT_ACCESSLOG = 0, FORMAT_JSONL = 1, FORMAT_TEXT = 2, FORMAT_SQUID = 3 };
 
 /* kinds of field */
 enum { KIND_FIELD = 0, KIND_QUERY = 1, KIND_COOKIE = 2, KIND_EXTRA = 3, KIND_PATH = 4, KIND_TEXT = 5 };
+/* egress (Squid) lines: per destination "host/segment", its requests (value: the method), the
+ * values of each query parameter ("host/segment\x1fname") and the URL paths holding an '@' */
+enum { KIND_HOST = 6, KIND_HOST_QUERY = 7, KIND_HOST_PATH = 8 };
 /* an access log's fixed fields, in the order they are drained */
 enum {
     FIELD_CLIENT = 0,
@@ -913,6 +921,8 @@ typedef struct {
     uint32_t *memo_entries;              /* ... is this entry of `shapes` */
     Py_ssize_t memo_tries, memo_hits;    /* values shaped, and how many had a remembered shape */
     int memo_off;                        /* hardly any had: no keys until the next drain */
+    int timed;                           /* egress groups: the first and last time counted in them */
+    double first, last;
 } Group;
 
 typedef struct {
@@ -2154,21 +2164,26 @@ static int parse_json_line(Tally *self, const unsigned char *line, const unsigne
 /* ------------------------------------------------------------------------------------------ */
 /* free text                                                                                    */
 
+/* True when a byte is a control character (below 0x20) or not ASCII (found eight bytes at a time). */
+static inline int has_control_or_high(const unsigned char *at, const unsigned char *end) {
+    int found = 0;
+    for (; end - at >= 8; at += 8) {
+        uint64_t word;
+        memcpy(&word, at, 8);
+        found |= ((word - 0x2020202020202020ULL) | word) & 0x8080808080808080ULL ? 1 : 0;
+    }
+    for (; at < end; at++) found |= *at < 0x20 || *at >= 0x80;
+    return found;
+}
+
 /* One line of free text (without its newline): 1 counted, 2 empty, 0 handed back, -1 no memory.
  * Lines str.splitlines() would split again (\v, \f, \x1c-\x1e, a \r not at the end) or that hold
  * non-ASCII bytes go back to the Python parser. */
 static int parse_text_line(Tally *self, const unsigned char *line, const unsigned char *end) {
     if (end > line && end[-1] == '\r') end--;
     if (end == line) return 2;
-    int controls = 0; /* a control character (below 0x20) or non-ASCII, found eight bytes at a time */
-    const unsigned char *at = line;
-    for (; end - at >= 8; at += 8) {
-        uint64_t word;
-        memcpy(&word, at, 8);
-        controls |= ((word - 0x2020202020202020ULL) | word) & 0x8080808080808080ULL ? 1 : 0;
-    }
-    for (; at < end; at++) controls |= *at < 0x20 || *at >= 0x80;
-    if (controls) {
+    const unsigned char *at;
+    if (has_control_or_high(line, end)) {
         if (!is_plain_ascii(line, end)) return 0;
         for (at = line; at < end; at++) {
             unsigned char c = *at;
@@ -2176,6 +2191,278 @@ static int parse_text_line(Tally *self, const unsigned char *line, const unsigne
         }
     }
     if (count_value(self, &self->groups[0], line, end - line, 1, 1) < 0) return -1;
+    self->lines++;
+    return 1;
+}
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Squid's native access log, for observed flows (piimap.flows): per destination, what was sent  */
+
+/* A parameter name or value longer than this (decoded), or more parameters than SQUID_MAX_PARAMS
+ * on a line, and the line is handed back (the Python reader truncates; this code never does). */
+#define SQUID_MAX_VALUE 1024
+#define SQUID_MAX_NAME 200
+#define SQUID_MAX_PARAMS 64
+/* a first path segment longer than this names no catalogue path prefix: the destination is the host */
+#define SQUID_MAX_SEGMENT 64
+#define KEY_SEPARATOR 0x1f
+
+static inline void group_time(Group *group, double when) {
+    if (!group->timed || when < group->first) group->first = when;
+    if (!group->timed || when > group->last) group->last = when;
+    group->timed = 1;
+}
+
+/* URL-decode (plus: '+' a space) into `out`, then strip ASCII whitespace as str.strip() does.
+ * -1 when a decoded byte is not ASCII (the Python reader decodes it as UTF-8: handed back). */
+static Py_ssize_t squid_decode(const unsigned char *text, Py_ssize_t length, unsigned char *out, int plus,
+                               Py_ssize_t *start) {
+    Py_ssize_t written = unquote(text, length, out, plus), first = 0;
+    for (Py_ssize_t index = 0; index < written; index++) {
+        if (out[index] >= 0x80) return -1;
+    }
+    while (first < written && is_space(out[first])) first++;
+    while (written > first && is_space(out[written - 1])) written--;
+    *start = first;
+    return written - first;
+}
+
+static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* True when `needle` (3 bytes) occurs in [from, end). */
+static int has_three(const unsigned char *from, const unsigned char *end, const char *needle) {
+    for (; end - from >= 3; from++) {
+        from = find_byte(from, end - 2, (unsigned char)needle[0]);
+        if (from == NULL) return 0;
+        if (from[1] == (unsigned char)needle[1] && from[2] == (unsigned char)needle[2]) return 1;
+    }
+    return 0;
+}
+
+/* One line of Squid's native log (what flowsources.squid_request reads). 1 = counted, 2 = blank,
+ * 0 = handed back, -1 = no memory. Only plain ASCII lines with an http(s) URL whose host is a
+ * plain name, or a CONNECT to host:port, are counted here. */
+static int parse_squid_line(Tally *self, const unsigned char *line, const unsigned char *end) {
+    if (end > line && end[-1] == '\r') end--;
+    if (end == line) return 2;
+    if (has_control_or_high(line, end)) { /* tabs separate fields; anything else is for the Python reader */
+        for (const unsigned char *scan = line; scan < end; scan++) {
+            if ((*scan < 0x20 && *scan != '\t') || *scan >= 0x80) return 0;
+        }
+    }
+    const unsigned char *cursor = line, *digits = line;
+    double when = 0;
+    while (cursor < end && is_digit(*cursor)) when = when * 10 + (*cursor++ - '0');
+    if (cursor - digits < 9 || cursor - digits > 11) return 0;
+    if (cursor < end && *cursor == '.') {
+        const unsigned char *fraction = ++cursor;
+        double scale = 0.1;
+        while (cursor < end && is_digit(*cursor)) {
+            when += (*cursor++ - '0') * scale;
+            scale /= 10;
+        }
+        if (cursor == fraction) return 0;
+    }
+    const unsigned char *words[6][2]; /* elapsed, client, action/code, bytes, method, URL */
+    for (int word = 0; word < 6; word++) {
+        if (cursor >= end || (*cursor != ' ' && *cursor != '\t')) return 0;
+        while (cursor < end && (*cursor == ' ' || *cursor == '\t')) cursor++;
+        const unsigned char *start = cursor;
+        while (cursor < end && *cursor != ' ' && *cursor != '\t') cursor++;
+        if (cursor == start) return 0;
+        words[word][0] = start;
+        words[word][1] = cursor;
+    }
+    const unsigned char *at = words[0][0];
+    if (*at == '-') at++;
+    if (at == words[0][1]) return 0;
+    for (; at < words[0][1]; at++) {
+        if (!is_digit(*at)) return 0;
+    }
+    const unsigned char *slash = find_byte(words[2][0], words[2][1], '/');
+    if (slash == NULL || slash == words[2][0] || words[2][1] - slash != 4) return 0;
+    for (at = words[2][0]; at < slash; at++) {
+        if (!((*at >= 'A' && *at <= 'Z') || *at == '_')) return 0;
+    }
+    for (at = slash + 1; at < words[2][1]; at++) {
+        if (!is_digit(*at)) return 0;
+    }
+    for (at = words[3][0]; at < words[3][1]; at++) {
+        if (!is_digit(*at)) return 0;
+    }
+    const unsigned char *method = words[4][0], *method_end = words[4][1];
+    if (!(method_end - method == 1 && *method == '-')) {
+        for (at = method; at < method_end; at++) {
+            if (*at < 'A' || *at > 'Z') return 0;
+        }
+    }
+    const unsigned char *url = words[5][0], *url_end = words[5][1], *host, *host_end, *path, *path_end;
+    const unsigned char *query = NULL, *query_end = NULL;
+    if (url_end - url > 8 && memcmp(url, "https://", 8) == 0) {
+        host = url + 8;
+    } else if (url_end - url > 7 && memcmp(url, "http://", 7) == 0) {
+        host = url + 7;
+    } else if (memchr(url, ':', (size_t)(url_end - url)) != NULL &&
+               !has_three(url, url_end, "://") &&
+               (method_end - method == 7 && memcmp(method, "CONNECT", 7) == 0)) {
+        host = url; /* CONNECT host:port: the destination, nothing else */
+        host_end = url_end;
+        path = path_end = NULL;
+        goto destination;
+    } else {
+        return 0;
+    }
+    host_end = host;
+    while (host_end < url_end && *host_end != '/' && *host_end != '?' && *host_end != '#') host_end++;
+    path = host_end;
+    path_end = path;
+    while (path_end < url_end && *path_end != '?' && *path_end != '#') path_end++;
+    if (path_end < url_end && *path_end == '?') {
+        query = path_end + 1;
+        query_end = query;
+        while (query_end < url_end && *query_end != '#') query_end++;
+    }
+destination:;
+    /* the host: [A-Za-z0-9.-]+ with an optional :port, lower-cased, without trailing dots */
+    const unsigned char *port = NULL;
+    for (at = host; at < host_end; at++) {
+        unsigned char c = *at;
+        if (c == ':') {
+            if (port != NULL) return 0;
+            port = at;
+        } else if (port != NULL) {
+            if (!is_digit(c)) return 0;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '.' || c == '-')) {
+            return 0;
+        }
+    }
+    if (port != NULL) {
+        if (port + 1 == host_end) return 0;
+        host_end = port;
+    }
+    while (host_end > host && host_end[-1] == '.') host_end--;
+    if (host_end == host) return 0;
+    if (path == NULL && memchr(host, '.', (size_t)(host_end - host)) == NULL) return 0; /* as the Python reader */
+    /* the destination key: host, '/', the path's first segment (raw) when short enough */
+    Py_ssize_t host_length = host_end - host, segment_length = 0;
+    const unsigned char *segment = path != NULL && path < path_end ? path + 1 : NULL;
+    if (segment != NULL) {
+        const unsigned char *segment_end = segment;
+        while (segment_end < path_end && *segment_end != '/') segment_end++;
+        segment_length = segment_end - segment;
+        if (segment_length > SQUID_MAX_SEGMENT) segment_length = 0;
+    }
+    Py_ssize_t key_length = host_length + 1 + segment_length;
+    if (grow((void **)&self->copy, &self->copy_capacity, key_length + 1 + SQUID_MAX_NAME + 1, 1) < 0) return -1;
+    unsigned char *key = self->copy;
+    for (Py_ssize_t index = 0; index < host_length; index++) {
+        unsigned char c = host[index];
+        key[index] = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    }
+    key[host_length] = '/';
+    if (segment_length) memcpy(key + host_length + 1, segment, (size_t)segment_length);
+    /* check: every group the line needs exists (or is made), every parameter fits; count nothing */
+    int groups[SQUID_MAX_PARAMS + 2], group_total = 0;
+    /* each parameter's value: in the line itself (raw: nothing to decode or strip) or decoded in scratch */
+    struct {
+        int in_scratch;
+        Py_ssize_t offset, length;
+    } values[SQUID_MAX_PARAMS];
+    int param_total = 0;
+    self->scratch.used = 0;
+    int group = group_for(self, 1, KIND_HOST, key, key_length, 0);
+    if (group < 0) return group == -2 ? -1 : 0;
+    groups[group_total++] = group;
+    int path_group = -1;
+    if (path != NULL && path_end - path > 1 &&
+        (find_byte(path, path_end, '@') != NULL || has_three(path, path_end, "%40"))) {
+        if (grow((void **)&self->decoded, &self->decoded_capacity, path_end - path + 1, 1) < 0) return -1;
+        Py_ssize_t start;
+        if (squid_decode(path, path_end - path, self->decoded, 0, &start) < 0) return 0; /* not ASCII once decoded */
+        path_group = group_for(self, 1, KIND_HOST_PATH, key, key_length, 0);
+        if (path_group < 0) return path_group == -2 ? -1 : 0;
+    }
+    /* decoded names at 0 (at most 3 * SQUID_MAX_NAME bytes), values at SQUID_MAX_VALUE (at most 3 * SQUID_MAX_VALUE) */
+    if (grow((void **)&self->decoded, &self->decoded_capacity, 4 * SQUID_MAX_VALUE + 64, 1) < 0) return -1;
+    for (const unsigned char *item = query; item != NULL && item < query_end;) {
+        /* one pass: the item's end, its first '=', and whether its name or value holds '%' or '+' */
+        const unsigned char *item_end = item, *equals = NULL;
+        int name_escaped = 0, value_escaped = 0;
+        for (; item_end < query_end && *item_end != '&'; item_end++) {
+            unsigned char c = *item_end;
+            if (c == '=') {
+                if (equals == NULL) equals = item_end;
+            } else if (c == '%' || c == '+') {
+                if (equals == NULL) {
+                    name_escaped = 1;
+                } else {
+                    value_escaped = 1;
+                }
+            }
+        }
+        if (equals != NULL && equals + 1 < item_end && equals > item) {
+            if (param_total >= SQUID_MAX_PARAMS || equals - item > SQUID_MAX_NAME * 3 ||
+                item_end - equals - 1 > SQUID_MAX_VALUE * 3) {
+                return 0;
+            }
+            const unsigned char *name = item, *raw = equals + 1;
+            Py_ssize_t name_length = equals - item, raw_length = item_end - raw, start = 0, value_length;
+            if (name_escaped) {
+                name_length = unquote(item, equals - item, self->decoded, 1);
+                for (Py_ssize_t index = 0; index < name_length; index++) {
+                    if (self->decoded[index] >= 0x80 || self->decoded[index] < 0x20) return 0;
+                }
+                name = self->decoded;
+            }
+            if (name_length > SQUID_MAX_NAME) return 0;
+            int in_scratch = value_escaped || is_space(raw[0]) || is_space(item_end[-1]);
+            if (in_scratch) {
+                value_length = squid_decode(raw, raw_length, self->decoded + SQUID_MAX_VALUE, 1, &start);
+                if (value_length < 0 || value_length > SQUID_MAX_VALUE) return 0;
+            } else {
+                value_length = raw_length;
+                if (value_length > SQUID_MAX_VALUE) return 0;
+            }
+            if (value_length > 0 && name_length > 0) {
+                key[key_length] = KEY_SEPARATOR;
+                memcpy(key + key_length + 1, name, (size_t)name_length);
+                int param_group = group_for(self, 1, KIND_HOST_QUERY, key, key_length + 1 + name_length, 0);
+                if (param_group < 0) return param_group == -2 ? -1 : 0;
+                groups[group_total++] = param_group;
+                values[param_total].in_scratch = in_scratch;
+                if (in_scratch) {
+                    Py_ssize_t offset = arena_add(&self->scratch, self->decoded + SQUID_MAX_VALUE + start, value_length);
+                    if (offset < 0) return -1;
+                    values[param_total].offset = offset;
+                } else {
+                    values[param_total].offset = raw - line;
+                }
+                values[param_total].length = value_length;
+                param_total++;
+            }
+        }
+        item = item_end + 1;
+    }
+    /* count */
+    Group *host_group = &self->groups[groups[0]];
+    if (count_value(self, host_group, method, method_end - method, 1, 0) < 0) return -1;
+    group_time(host_group, when);
+    if (path_group >= 0) {
+        if (grow((void **)&self->decoded, &self->decoded_capacity, path_end - path + 1, 1) < 0) return -1;
+        Py_ssize_t start, length = squid_decode(path, path_end - path, self->decoded, 0, &start);
+        if (length > 0) {
+            if (count_value(self, &self->groups[path_group], self->decoded + start, length, 1, 1) < 0) return -1;
+            group_time(&self->groups[path_group], when);
+        }
+    }
+    for (int param = 0; param < param_total; param++) {
+        const unsigned char *value =
+            values[param].in_scratch ? self->scratch.data + values[param].offset : line + values[param].offset;
+        Group *param_group = &self->groups[groups[param + 1]];
+        if (count_value(self, param_group, value, values[param].length, 1, 0) < 0) return -1;
+        group_time(param_group, when);
+    }
     self->lines++;
     return 1;
 }
@@ -2230,9 +2517,10 @@ static PyObject *Tally_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     int format_number = strcmp(format, "accesslog") == 0 ? FORMAT_ACCESSLOG
                         : strcmp(format, "jsonl") == 0   ? FORMAT_JSONL
                         : strcmp(format, "text") == 0    ? FORMAT_TEXT
+                        : strcmp(format, "squid") == 0   ? FORMAT_SQUID
                                                          : -1;
     if (format_number < 0) {
-        PyErr_Format(PyExc_ValueError, "unknown format '%s' (accesslog, jsonl or text)", format);
+        PyErr_Format(PyExc_ValueError, "unknown format '%s' (accesslog, jsonl, text or squid)", format);
         return NULL;
     }
     if (exact_values < 0 || part_values < 0 || reps < 1 || reps > 64) {
@@ -2310,6 +2598,7 @@ static PyObject *Tally_feed(Tally *self, PyObject *argument) {
     int (*parse)(Tally *, const unsigned char *, const unsigned char *) =
         self->format == FORMAT_ACCESSLOG ? parse_access_line
         : self->format == FORMAT_JSONL   ? parse_json_line
+        : self->format == FORMAT_SQUID   ? parse_squid_line
                                          : parse_text_line;
     Py_BEGIN_ALLOW_THREADS
     while (line < end) {
@@ -2418,7 +2707,11 @@ PyDoc_STRVAR(drain_doc,
 "'extra' (name: the position of the quoted field after the user agent, from 1); query values are\n"
 "URL-decoded with '+' a space, paths, referrers and cookie values URL-decoded; '-' and '' are\n"
 "values (a referrer's are nulls). JSON Lines: kind 'path' (name: the dotted path). Text: kind\n"
-"'text' (name: None). Values past a field's exact ones stand for their shape (see the module).");
+"'text' (name: None). Squid (egress): kind 'host' (name: 'host/first-path-segment', values: the\n"
+"methods), 'host_query' (name: 'host/segment\\x1fparameter', values URL-decoded with '+' a space,\n"
+"stripped) and 'host_path' (URL paths holding an '@', decoded), each row with two more items: the\n"
+"first and last time (Unix seconds) counted. Values past a field's exact ones stand for their\n"
+"shape (see the module).");
 
 static PyObject *Tally_drain(Tally *self, PyObject *Py_UNUSED(ignored)) {
     if (claim(self) < 0) return NULL;
@@ -2440,12 +2733,21 @@ static PyObject *Tally_drain(Tally *self, PyObject *Py_UNUSED(ignored)) {
         } else if (group->kind == KIND_EXTRA) {
             kind = "extra";
             name = PyLong_FromLong(group->position);
+        } else if (group->kind >= KIND_HOST) {
+            kind = group->kind == KIND_HOST ? "host" : group->kind == KIND_HOST_QUERY ? "host_query" : "host_path";
+            name = PyUnicode_DecodeUTF8((const char *)self->keys.data + group->name_offset, group->name_length,
+                                        "replace");
         } else {
             kind = group->kind == KIND_QUERY ? "query" : group->kind == KIND_COOKIE ? "cookie" : "path";
             name = PyUnicode_DecodeUTF8((const char *)self->keys.data + group->name_offset, group->name_length,
                                         "replace");
         }
-        PyObject *row = counts && name ? Py_BuildValue("(sNNL)", kind, name, counts, group->nulls) : NULL;
+        PyObject *row = NULL;
+        if (counts && name) { /* egress groups also give their first and last time */
+            row = group->kind >= KIND_HOST ? Py_BuildValue("(sNNLdd)", kind, name, counts, group->nulls,
+                                                           group->first, group->last)
+                                           : Py_BuildValue("(sNNL)", kind, name, counts, group->nulls);
+        }
         if (row == NULL) {
             if (counts == NULL || name == NULL) {
                 Py_XDECREF(counts);
@@ -2480,7 +2782,8 @@ static PyObject *Tally_get_lines(Tally *self, void *Py_UNUSED(closure)) {
 
 static PyObject *Tally_get_must_drain(Tally *self, void *Py_UNUSED(closure)) {
     return PyBool_FromLong(self->distinct >= self->max_distinct || self->shapes >= self->max_shapes ||
-                           self->keys.used + self->values.used + self->shape_keys.used >= self->max_bytes);
+                           self->keys.used + self->values.used + self->shape_keys.used >= self->max_bytes ||
+                           (self->format == FORMAT_SQUID && self->group_count >= MAX_GROUPS * 3 / 4));
 }
 
 static PyMethodDef Tally_methods[] = {

@@ -360,8 +360,8 @@ class _View:
 
     def add_systems(self, result: ScanResult) -> None:
         """Every scanned source, then the data map's systems that were not scanned."""
-        for status in result.sources:
-            self._system(status.name, status.status)
+        for status in result.sources:  # a flow source (flows:) stands for the system whose requests it holds
+            self._system(status.system or status.name, status.status)
         for system in self.datamap.systems if self.datamap is not None else ():
             self._system(system.name, system.status)
 

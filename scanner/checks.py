@@ -17,8 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from piimap.datamap import build_datamap, carried_categories
-from piimap.declarations import DataMap, Policy, covers
+from piimap.datamap import build_datamap, carried_categories, observed_vendor_id
+from piimap.declarations import DataMap, Policy, covers, covers_any
 from piimap.model import ConfigError, Finding, ScanResult, Violation
 from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Statement
 from piimap.rules import BASELINE_REASON, FINDING_RULE, RULES, RULES_BY_ID, Rule
@@ -145,6 +145,78 @@ def _flow_violations(
             )
 
 
+def _observed_flow_violations(
+    result: ScanResult, datamap: DataMap | None, policy: Policy | None
+) -> Iterable[Violation]:
+    """PIIMAP008-010: flows seen in requests against the declared flows and the policy.
+
+    A category the declared flow to the vendor already carries is left to PIIMAP004, so one broken
+    promise is one violation.
+    """
+    for observed in result.flows:
+        vendor_key = observed_vendor_id(observed, datamap)
+        declared_vendor = datamap.vendor(vendor_key) if datamap is not None else None
+        role = declared_vendor.role if declared_vendor is not None else observed.role
+        label = declared_vendor.label if declared_vendor is not None else observed.vendor_name
+        seen = f"{observed.count} request{'s' if observed.count != 1 else ''} in {observed.source}"
+        example = f"; e.g. {observed.evidence[0]}" if observed.evidence else ""
+        where = {"source": observed.system, "container": observed.source, "vendor": vendor_key}
+        declared_flows = (
+            tuple(
+                flow for flow in datamap.flows if flow.system == observed.system and flow.vendor == vendor_key
+            )
+            if datamap is not None
+            else ()
+        )
+        carried: set[str] = set()
+        if datamap is not None and not declared_flows:
+            yield _violation(
+                "PIIMAP008",
+                f"{observed.system} sends {', '.join(observed.categories)} to {label} ({role}"
+                f"{', not in the vendor catalogue' if not observed.known else ''}), seen in {seen}, but the "
+                f"data map declares no flow {observed.system} -> {vendor_key}{example}",
+                **where,
+            )
+        elif declared_flows:
+            system = datamap.system(observed.system) if datamap is not None else None
+            findings = [finding for finding in result.findings if finding.source == observed.system]
+            for flow in declared_flows:
+                carried.update(carried_categories(flow, system, findings))
+            for category in observed.categories:
+                if any(
+                    flow.categories is None or covers_any(flow.categories, category)
+                    for flow in declared_flows
+                ):
+                    continue
+                evidence = next((item for item in observed.evidence if item.startswith(category + ":")), None)
+                yield _violation(
+                    "PIIMAP009",
+                    f"{observed.system} sends {category} to {label}, seen in {seen}, but the declared flow "
+                    f"{observed.system} -> {vendor_key} does not list it"
+                    + (f"; e.g. {evidence}" if evidence else ""),
+                    category=category,
+                    **where,
+                )
+        if policy is None:
+            continue
+        for category in observed.categories:
+            if policy.discloses(role, category) or (declared_flows and category in carried):
+                continue
+            grounds, says = _sharing_grounds(policy, role, category)
+            yield _violation(
+                "PIIMAP010",
+                f"{observed.system} sends {category} to {label}, {_article(role)} {role} recipient, seen in {seen}, but the "
+                f"privacy policy does not say it is shared with {role} recipients{_quoted(grounds, says)}",
+                citations=tuple(statement.citation for statement in grounds),
+                category=category,
+                **where,
+            )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 # --------------------------------------------------------------------------- policy citations
 
 
@@ -249,6 +321,11 @@ def _declaration_warnings(
     result: ScanResult, findings_by_system: dict[str, list[Finding]], datamap: DataMap
 ) -> Iterable[Violation]:
     statuses = {status.name: status.status for status in result.sources}
+    observed_only = {status.system or status.name for status in result.sources if status.kind == "flows"}
+    for status in result.sources:  # a system read only through its requests counts as read
+        if status.kind == "flows" and status.system and status.system not in statuses:
+            statuses[status.system] = status.status
+    observed_only -= {status.name for status in result.sources if status.kind != "flows"}
     failed_containers = {(error.source, error.container) for error in result.errors}
     for system in datamap.systems:
         if system.name not in statuses:
@@ -260,6 +337,8 @@ def _declaration_warnings(
             continue
         if statuses[system.name] != "ok" or any(source == system.name for source, _ in failed_containers):
             continue  # incomplete results: "not found" would be a guess
+        if system.name in observed_only:
+            continue  # only its requests were read, not what it stores
         found = findings_by_system.get(system.name, [])
         for category in system.categories:
             if not any(covers(category, finding.category) for finding in found):
@@ -333,9 +412,9 @@ def evaluate(
 ) -> ScanResult:
     """A copy of ``result`` with ``violations`` and ``datamap`` (:func:`~piimap.datamap.build_datamap`) filled in.
 
-    Either declaration may be ``None``: without a data map only the policy rules PIIMAP003 and
-    PIIMAP007 run,
-    without a policy only the data-map rules run. ``baseline`` holds fingerprints of accepted
+    Either declaration may be ``None``: without a data map only the policy rules PIIMAP003,
+    PIIMAP007 and PIIMAP010 run, without a policy only the data-map rules run. Observed flows
+    (``result.flows``) are checked by PIIMAP008-PIIMAP010. ``baseline`` holds fingerprints of accepted
     violations (see :func:`load_baseline`).
     """
     findings_by_system: dict[str, list[Finding]] = defaultdict(list)
@@ -348,6 +427,7 @@ def evaluate(
         if policy is not None:
             found.extend(_flow_violations(findings_by_system, datamap, policy))
         found.extend(_declaration_warnings(result, findings_by_system, datamap))
+    found.extend(_observed_flow_violations(result, datamap, policy))
     roots = _file_roots(result)
     unique = {}
     for violation in found:

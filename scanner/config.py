@@ -16,12 +16,14 @@ from typing import Any
 from piimap.categories import CategoryVocabulary, category_vocabulary
 from piimap.classifiers.options import TUNING_KEYS
 from piimap.evidence import evidence_policy
+from piimap.flowmodel import CatalogueVendor, FlowSourceSpec
 from piimap.model import ConfigError, PiimapError, SourceSpec
 from piimap.name_masking import mask_path
 from piimap.plugins import connector_factory_for
 from piimap.schema.base import CATEGORIES_CONTEXT, plugin_options_model, raise_problems, validate_document
 from piimap.schema.config import ConfigFile, plugin_problems, validate_settings
 from piimap.settings import ScanSettings
+from piimap.vendors import catalogue_vendors
 from piimap.yamlfile import LocatedDict, load_yaml, located_error
 
 __all__ = [
@@ -62,6 +64,10 @@ class Config:
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: The category keys the data map and policy may use (``None``: the default vocabulary).
     categories: CategoryVocabulary | None = None
+    #: ``flows:``: sources of observed requests (HAR, egress and access logs).
+    flow_sources: tuple[FlowSourceSpec, ...] = ()
+    #: ``vendor_catalogue:``: vendors added to the bundled catalogue.
+    catalogue_vendors: tuple[CatalogueVendor, ...] = ()
 
 
 def find_config(start: str | Path | None = None) -> Path | None:
@@ -147,6 +153,20 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
         schedules=tuple(data.get("schedules") or ()),
         raw=data,
         categories=categories,
+        flow_sources=tuple(
+            FlowSourceSpec(
+                name=name,
+                url=resolve_source_url(model.url, base),
+                system=model.system or name,
+                format=model.format,
+                first_party=tuple(model.first_party),
+                url_field=model.url_field,
+                host_field=model.host_field,
+                time_field=model.time_field,
+            )
+            for name, model in document.flows.items()
+        ),
+        catalogue_vendors=tuple(catalogue_vendors(document.vendor_catalogue).values()),
     )
 
 

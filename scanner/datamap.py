@@ -5,7 +5,9 @@
 declared system), containers, fields, categories (one node per category key, shared by all
 systems) and vendors. Edges: ``contains`` (system -> container -> field), ``holds`` (field, or
 container for unstructured text, -> category, with the finding's confidence), ``flow`` (system ->
-vendor, the declared flows between the pair merged, with the categories they carry) and
+vendor: the declared flows between the pair merged, with the categories they carry, and the
+flows observed in requests (:mod:`piimap.flows`), each edge ``declared``, ``observed`` or
+``both``) and
 ``reaches`` (category -> vendor, with the systems it comes from): categories found in a system
 reach the vendors its flows feed.
 
@@ -19,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from piimap.declarations import DataMap, Flow, Policy, SystemDeclaration, covers, covers_any
+from piimap.flowmodel import ObservedFlow
 from piimap.model import (
     CategoryNode,
     ContainerNode,
@@ -26,6 +29,7 @@ from piimap.model import (
     DataMapGraph,
     FieldNode,
     Finding,
+    FlowKind,
     HoldsEdge,
     MapEdge,
     MapNode,
@@ -53,10 +57,33 @@ __all__ = [
     "category_id",
     "vendor_id",
     "carried_categories",
+    "observed_vendor_id",
     "build_datamap",
     "build_graph",
     "node_link",
 ]
+
+
+#: Masked evidence kept per flow edge.
+MAX_EDGE_EVIDENCE = 8
+
+
+def observed_vendor_id(observed: ObservedFlow, datamap: DataMap | None) -> str:
+    """The vendor id an observed flow is drawn to: the data map's vendor for it when it lists one
+    (same id, its ``catalogue`` id, or its ``hosts``), else the catalogue's id (or ``unknown:...``)."""
+    if datamap is not None:
+        declared = datamap.vendor_for_observed(observed.vendor, observed.hosts)
+        if declared is not None:
+            return declared.id
+    return observed.vendor
+
+
+def _earliest(first: str | None, second: str | None) -> str | None:
+    return min((item for item in (first, second) if item), default=None)
+
+
+def _latest(first: str | None, second: str | None) -> str | None:
+    return max((item for item in (first, second) if item), default=None)
 
 
 def carried_categories(
@@ -95,8 +122,9 @@ def build_datamap(
     nodes they concern."""
     builder = _MapBuilder(datamap)
     statuses = {status.name: status.status for status in result.sources}
-    for status in result.sources:
-        builder.add_system(status.name, status.status)
+    for status in result.sources:  # a flow source stands for the system whose requests it holds
+        builder.add_system(status.system or status.name, status.status)
+        statuses.setdefault(status.system or status.name, status.status)
     if datamap is not None:
         for declaration in datamap.systems:
             if declaration.name not in statuses:
@@ -118,10 +146,14 @@ def build_datamap(
                     description=vendor.description,
                     disclosed=tuple(policy.shared.get(vendor.role, ())) if policy else None,
                     line=vendor.line,
+                    declared=True,
+                    hosts=vendor.hosts,
                 )
             )
         for flow in datamap.flows:
             builder.add_flow(flow, datamap.system(flow.system), findings_by_system.get(flow.system, ()))
+    for observed in result.flows:
+        builder.add_observed(observed, policy)
 
     for violation in violations:
         builder.mark(violation)
@@ -256,6 +288,69 @@ class _MapBuilder:
                 self.edges[key] = replace(reaching, systems=systems)
             else:
                 self.add_edge(ReachesEdge(category, flow.vendor, (flow.system,)))
+
+    def add_observed(self, observed: ObservedFlow, policy: Policy | None) -> None:
+        """An observed flow: a new ``observed`` edge, or the declared edge of the pair becomes ``both``."""
+        vendor = observed_vendor_id(observed, self.datamap)
+        if system_id(observed.system) not in self.nodes:
+            self.add_system(observed.system, "not scanned")
+        if vendor_id(vendor) not in self.nodes:
+            self.add_node(
+                VendorNode(
+                    vendor=vendor,
+                    label=observed.vendor_name,
+                    role=observed.role,
+                    disclosed=tuple(policy.shared.get(observed.role, ())) if policy else None,
+                    declared=False if self.datamap is not None else None,
+                    known=observed.known,
+                    hosts=observed.hosts,
+                )
+            )
+        key = (system_id(observed.system), vendor_id(vendor))
+        existing = self.edges.get(key)
+        if isinstance(existing, VendorFlow):
+            counts = dict(existing.category_counts)
+            for category, count in observed.category_counts.items():
+                counts[category] = counts.get(category, 0) + count
+            self.edges[key] = replace(
+                existing,
+                kind=FlowKind.OBSERVED if existing.kind is FlowKind.OBSERVED else FlowKind.BOTH,
+                observed=tuple(sorted(set(existing.observed) | set(observed.categories))),
+                count=existing.count + observed.count,
+                category_counts=dict(sorted(counts.items())),
+                first_seen=_earliest(existing.first_seen, observed.first_seen),
+                last_seen=_latest(existing.last_seen, observed.last_seen),
+                evidence=tuple(dict.fromkeys(existing.evidence + observed.evidence))[:MAX_EDGE_EVIDENCE],
+                hosts=tuple(sorted(set(existing.hosts) | set(observed.hosts))),
+                flow_sources=tuple(sorted(set(existing.flow_sources) | {observed.source})),
+            )
+        else:
+            self.add_edge(
+                VendorFlow(
+                    system=observed.system,
+                    vendor=vendor,
+                    declared=(),
+                    carries=(),
+                    kind=FlowKind.OBSERVED,
+                    count=observed.count,
+                    first_seen=observed.first_seen,
+                    last_seen=observed.last_seen,
+                    evidence=observed.evidence[:MAX_EDGE_EVIDENCE],
+                    observed=observed.categories,
+                    category_counts=dict(observed.category_counts),
+                    hosts=observed.hosts,
+                    flow_sources=(observed.source,),
+                )
+            )
+        for category in observed.categories:
+            self.add_node(CategoryNode(category))
+            key = (category_id(category), vendor_id(vendor))
+            reaching = self.edges.get(key)
+            if isinstance(reaching, ReachesEdge):
+                systems = tuple(sorted(set(reaching.systems) | {observed.system}))
+                self.edges[key] = replace(reaching, systems=systems)
+            else:
+                self.add_edge(ReachesEdge(category, vendor, (observed.system,)))
 
     def mark(self, violation: Violation) -> None:
         """Record the violation's rule on every node it concerns (for highlighting)."""

@@ -130,6 +130,10 @@ class Vendor:
     purpose: str = ""
     description: str = ""
     line: int = 0
+    #: the vendor catalogue's id, when it is not :attr:`id`
+    catalogue: str | None = None
+    #: hosts (domains or domain/path) whose requests are flows to this vendor
+    hosts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -216,6 +220,19 @@ class DataMap:
 
     def flows_from(self, system: str) -> tuple[Flow, ...]:
         return tuple(flow for flow in self.flows if flow.system == system)
+
+    def vendor_for_observed(self, vendor_id: str, hosts: Iterable[str] = ()) -> Vendor | None:
+        """The data map's vendor an observed flow reaches: the one with this id, the one naming it
+        as its ``catalogue`` id, or one whose ``hosts`` cover a host reached; ``None`` if none."""
+        for vendor in self.vendors:
+            if vendor.id == vendor_id or vendor.catalogue == vendor_id:
+                return vendor
+        for vendor in self.vendors:
+            for pattern in vendor.hosts:
+                domain = pattern.split("/", 1)[0]
+                if any(host == domain or host.endswith("." + domain) for host in hosts):
+                    return vendor
+        return None
 
 
 @dataclass(frozen=True)
@@ -314,6 +331,8 @@ def parse_datamap(
                 purpose=vendor.purpose,
                 description=vendor.description,
                 line=_line_of(vendors, vendor_id),
+                catalogue=vendor.catalogue,
+                hosts=tuple(vendor.hosts),
             )
             for vendor_id, vendor in document.vendors.items()
         ),

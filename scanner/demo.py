@@ -10,6 +10,9 @@ needs in one folder:
   deliberate gap, phone numbers;
 - ``events/``: click events as JSON Lines, one file per day, with IPs, ``_ga`` cookie ids and
   advertising ids;
+- ``flows/``: a HAR export of the marketing site and the application servers' egress proxy log
+  (:mod:`piimap.demo_flows`), whose Meta Pixel calls carrying hashed e-mail addresses are a flow
+  the data map does not declare;
 - ``datamap.yaml``: what the company declares, and ``privacy-policy.txt``: its privacy policy's
   text (the example web-analytics policy), which ``piimap check`` reads directly;
 - ``piimap.yaml``: the config tying them together, so ``piimap check --config DIR/piimap.yaml``
@@ -31,6 +34,8 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
+
+from piimap.demo_flows import write_demo_flows
 
 __all__ = ["DemoLayout", "build_demo", "DEMO_SEED"]
 
@@ -232,6 +237,7 @@ def build_demo(directory: str | Path, seed: int = DEMO_SEED) -> DemoLayout:
     _write_database(layout.database, people)
     _write_access_logs(layout.logs, people)
     _write_click_events(layout.events, people)
+    write_demo_flows(root, seed)
     for name in ("datamap.yaml", "privacy-policy.txt"):
         text = resources.files("piimap").joinpath("demo_assets", name).read_text(encoding="utf-8")
         (root / name).write_text(text, encoding="utf-8")
@@ -249,6 +255,13 @@ sources:
     url: logs/
   click_events:
     url: events/
+flows:                       # observed requests: what actually leaves (see docs/configuration.md)
+  marketing_site:            # a HAR export of the marketing site, as a browser saw it
+    url: flows/marketing-site.har
+  app_egress:                # the application servers' egress proxy (Squid) log
+    url: flows/egress/
+    system: app_db
+    first_party: [clickstat.example]
 settings:
   sample_size: 500
   default_region: US

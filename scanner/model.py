@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     import networkx
 
+from piimap.flowmodel import ObservedFlow
 from piimap.policytext.model import Citation
 
 __all__ = [
@@ -274,9 +275,16 @@ class SourceStatus:
     error: str | None = None
     containers: int = 0
     skipped: int = 0
+    #: ``scan`` for a scanned source, ``flows`` for a source of observed requests (``flows:``)
+    kind: str = "scan"
+    #: a flow source's system (the data-map system whose requests it holds)
+    system: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "url": self.url, "status": self.status, "error": self.error}
+        data = {"name": self.name, "url": self.url, "status": self.status, "error": self.error}
+        if self.kind != "scan":
+            data["kind"] = self.kind
+        return data
 
 
 @dataclass(frozen=True)
@@ -333,6 +341,8 @@ class ScanResult:
     #: True when the scan was stopped (Ctrl-C) before every container was read: the findings
     #: are what was read until then, and the sources not finished are marked ``error``.
     interrupted: bool = False
+    #: Personal data seen leaving a system for a vendor (the config's ``flows:`` sources).
+    flows: tuple[ObservedFlow, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -525,6 +535,11 @@ class VendorNode:
     disclosed: tuple[str, ...] | None = None
     line: int = 0
     violations: tuple[ViolationMark, ...] = ()
+    #: whether the data map lists the vendor (``None`` without a data map); an observed vendor
+    #: that it does not list comes from the catalogue, or is an unknown recipient (``known`` false)
+    declared: bool | None = None
+    known: bool = True
+    hosts: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -540,6 +555,9 @@ class VendorNode:
             "description": self.description,
             "disclosed": list(self.disclosed) if self.disclosed is not None else None,
             "line": self.line,
+            "declared": self.declared,
+            "known": self.known,
+            "hosts": list(self.hosts),
             "violations": [mark.to_dict() for mark in self.violations],
         }
 
@@ -604,13 +622,16 @@ class FlowKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class VendorFlow:
-    """System -> vendor: what the data map's flows (merged per pair) send, and what they carry.
+    """System -> vendor: what the data map's flows (merged per pair) send, and what was seen sent.
 
     ``declared`` are the categories the flows name (``("all",)`` for ``categories: all``);
     ``carries`` the categories they carry given the findings (see
-    :func:`piimap.datamap.carried_categories`). ``kind``, ``count``, ``first_seen``,
-    ``last_seen`` and ``evidence`` (masked) are for flows observed in the data itself; a flow from
-    the data map alone keeps their defaults, and the node-link form does not carry them yet.
+    :func:`piimap.datamap.carried_categories`). ``observed`` are the categories seen in requests
+    to the vendor (:mod:`piimap.flows`), with ``count`` (requests that carried them),
+    ``category_counts``, ``first_seen``, ``last_seen``, the ``hosts`` reached and masked
+    ``evidence``. ``kind`` says where the edge is known from: the data map, the requests, or both.
+    In the node-link form ``kind`` is that (``declared`` / ``observed`` / ``both``), ``edge`` is
+    ``flow`` and ``categories`` is every category the edge stands for (carried or observed).
     """
 
     edge_kind: ClassVar[str] = "flow"
@@ -627,6 +648,10 @@ class VendorFlow:
     first_seen: str | None = None
     last_seen: str | None = None
     evidence: tuple[str, ...] = ()
+    observed: tuple[str, ...] = ()
+    category_counts: Mapping[str, int] = field(default_factory=dict)
+    hosts: tuple[str, ...] = ()
+    flow_sources: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -636,19 +661,34 @@ class VendorFlow:
     def target(self) -> str:
         return vendor_id(self.vendor)
 
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every category the edge stands for: carried by the declared flows or observed."""
+        return tuple(sorted(set(self.carries) | set(self.observed)))
+
     def attributes(self) -> dict[str, Any]:
         return {
-            "kind": self.edge_kind,
+            "kind": self.kind.value,
+            "edge": self.edge_kind,
+            "categories": list(self.categories),
             "declared": list(self.declared),
             "containers": list(self.containers),
             "carries": list(self.carries),
+            "observed": list(self.observed),
+            "count": self.count,
+            "category_counts": dict(self.category_counts),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "hosts": list(self.hosts),
+            "flow_sources": list(self.flow_sources),
+            "evidence": list(self.evidence),
             "purpose": self.purpose,
             "line": self.line,
         }
 
     def category_flows(self) -> tuple[CategoryFlow, ...]:
-        """One :class:`CategoryFlow` per carried category."""
-        return tuple(CategoryFlow(self.system, self.vendor, category) for category in self.carries)
+        """One :class:`CategoryFlow` per category the edge stands for (carried or observed)."""
+        return tuple(CategoryFlow(self.system, self.vendor, category) for category in self.categories)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ __all__ = [
     "load_declarations",
     "store_url",
     "run_scan",
+    "add_observed_flows",
     "check_declarations",
     "record_run",
     "exit_code_for",
@@ -170,7 +171,25 @@ def run_scan(config: Config, options: RunOptions) -> ScanRun:
         executor.close()
         if store is not None:
             store.close()
+    if config.flow_sources and not result.interrupted:
+        result = add_observed_flows(config, result)
     return ScanRun(result, inventory.records, tuple(warnings))
+
+
+def add_observed_flows(config: Config, result: ScanResult) -> ScanResult:
+    """``result`` with the flows of the config's flow sources (their statuses and errors added)."""
+    from piimap.flows import scan_flow_sources
+    from piimap.vendors import load_catalogue
+
+    scanned = scan_flow_sources(
+        config.flow_sources, config.settings, load_catalogue(config.catalogue_vendors)
+    )
+    return replace(
+        result,
+        sources=result.sources + scanned.sources,
+        errors=result.errors + scanned.errors,
+        flows=result.flows + scanned.flows,
+    )
 
 
 def _config_executor(config: Config) -> dict[str, Any]:

@@ -91,6 +91,38 @@ RULES: tuple[Rule, ...] = (
         "policies with citations (read from the text, or written by `piimap policy extract`) are "
         "checked. A warning: it never fails the check.",
     ),
+    Rule(
+        "PIIMAP008",
+        "undeclared-vendor-flow",
+        "error",
+        "Personal data was seen going to a vendor the data map declares no flow to.",
+        "Requests from this system (a HAR export, an egress proxy log or the site's access log under "
+        "`flows:` in piimap.yaml) carried personal data to this vendor, and the data map has no flow "
+        "from the system to it. Declare the vendor (with its role, and `hosts:` or `catalogue:` when "
+        "its id differs from the vendor catalogue's) and the flow with the categories it carries, or "
+        "remove the tag or call that sends the data. The evidence shows, masked, which parameter "
+        "carried what.",
+    ),
+    Rule(
+        "PIIMAP009",
+        "flow-beyond-declared",
+        "error",
+        "A declared flow was seen carrying a category it does not list.",
+        "The data map declares a flow from this system to this vendor, but requests to the vendor "
+        "carried a category the flow's `categories` do not cover (hashed e-mail addresses and phone "
+        "numbers count as the contact category). Add the category to the flow, or stop sending it.",
+    ),
+    Rule(
+        "PIIMAP010",
+        "undisclosed-observed-flow",
+        "error",
+        "Personal data was seen reaching a recipient role the privacy policy does not disclose it to.",
+        "Requests carried this category to a vendor whose role (from the data map, else the vendor "
+        "catalogue; `unknown` for a host the catalogue does not know) is not listed for it in the "
+        "policy's `shared:` section; for example e-mail addresses, hashed or not, reaching an "
+        "advertising network while the policy says personal information is not sold. Disclose the "
+        "sharing in the privacy policy or stop sending the data.",
+    ),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
@@ -101,5 +133,5 @@ FINDING_RULE = Rule(
     "note",
     "Personal data found.",
     "A field or text holds values of this personal-data category. Informational: findings are "
-    "checked against the data map and policy by the PIIMAP001-PIIMAP007 rules.",
+    "checked against the data map and policy by the PIIMAP001-PIIMAP010 rules.",
 )

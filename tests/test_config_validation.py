@@ -465,7 +465,7 @@ def test_the_configs_custom_categories_are_valid_in_the_data_map(tmp_path, capsy
 def test_the_demo_data_map_and_policy_are_valid() -> None:
     datamap = load_datamap(DEMO_ASSETS / "datamap.yaml")
     policy = load_policy(DEMO_ASSETS / "privacy-policy.txt")  # the demo checks against the policy text
-    assert len(datamap.systems) == 3 and "user.behavior.browsing_history" in policy.collected
+    assert len(datamap.systems) == 4 and "user.behavior.browsing_history" in policy.collected
     reference = load_policy(Path(__file__).parent / "policytext" / "handwritten_demo_policy.yaml")
     assert "user.behavior.browsing_history" in reference.collected
 

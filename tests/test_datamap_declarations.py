@@ -96,7 +96,12 @@ def test_the_shipped_demo_declarations_load():
         datamap = load_datamap(path)
     with resources.as_file(assets / "privacy-policy.txt") as path:  # the policy text itself
         policy = load_policy(path)
-    assert {system.name for system in datamap.systems} == {"app_db", "web_logs", "click_events"}
+    assert {system.name for system in datamap.systems} == {
+        "app_db",
+        "web_logs",
+        "click_events",
+        "marketing_site",
+    }
     assert not datamap.system("web_logs").declares("access.log", None, "user.contact.phone_number")
     assert policy.collects("user.contact.phone_number")
     assert policy.discloses("service_provider", "user.contact.phone_number")
@@ -159,7 +164,7 @@ DATAMAP_ERRORS = [
     ),
     (
         "vendors:\n  ga:\n    role: analytics\n    country: US\n",
-        ":4: vendors.ga.country: unknown key (known: description, name, purpose, role)",
+        ":4: vendors.ga.country: unknown key (known: catalogue, description, hosts, name, purpose, role)",
     ),
     (
         "suppressions:\n  - rule: PIIMAP002\n    reason: ''\n",

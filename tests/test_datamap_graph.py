@@ -34,7 +34,8 @@ def test_findings_become_a_path_from_system_to_category(tmp_path):
 
 def test_categories_found_in_a_system_reach_the_vendors_its_flows_feed(tmp_path):
     graph, _ = graph_of(tmp_path, *CLEAN)
-    assert graph.edges["system:click_events", "vendor:ga"]["kind"] == "flow"
+    assert graph.edges["system:click_events", "vendor:ga"]["edge"] == "flow"
+    assert graph.edges["system:click_events", "vendor:ga"]["kind"] == "declared"
     assert graph.edges["category:user.device.ip_address", "vendor:ga"]["systems"] == ["click_events"]
     assert graph.nodes["vendor:ga"]["role"] == "analytics"
     assert graph.nodes["vendor:ga"]["label"] == "Google Analytics"

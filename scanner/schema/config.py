@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, fields
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, Strict, ValidationError, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from piimap.classifiers.options import TuningModel
 from piimap.evidence import DEFAULT_HMAC_KEY_ENV, EvidenceMode
@@ -35,6 +35,7 @@ from piimap.schema.base import (
     plugin_option_problems,
     validation_problems,
 )
+from piimap.schema.flows import CatalogueVendorModel, FlowSourceModel
 from piimap.settings import ScanSettings
 
 __all__ = [
@@ -223,8 +224,19 @@ class ConfigFile(TuningModel):
     :class:`~piimap.classifiers.options.TuningModel`."""
 
     sources: Annotated[dict[str, SourceModel], BeforeValidator(_named_sources)] = Field(
+        default_factory=dict,
         description="what to scan: name -> URL, or name -> {url, connector options}; each name is also "
-        "the system's name in the data map"
+        "the system's name in the data map",
+    )
+    flows: Annotated[dict[str, FlowSourceModel], BeforeValidator(_named_sources)] = Field(
+        default_factory=dict,
+        description="observed requests: name -> HAR export, egress proxy log or the site's access log "
+        "(a path), or name -> {url, system, format, first_party, url_field, host_field, time_field}",
+    )
+    vendor_catalogue: dict[str, CatalogueVendorModel] = Field(
+        default_factory=dict,
+        description="vendors added to the bundled catalogue (or replacing one, by id): "
+        "{name, role, hosts, typical, params, cookies, clicks}",
     )
     settings: SettingsModel = Field(default_factory=SettingsModel, description="scan settings")
     classifiers: ClassifiersModel = Field(
@@ -243,12 +255,14 @@ class ConfigFile(TuningModel):
         default=None, description="local, dask, or {name, scheduler, connect_timeout}"
     )
 
-    @field_validator("sources")
-    @classmethod
-    def _not_empty(cls, value: dict[str, SourceModel]) -> dict[str, SourceModel]:
-        if not value:
-            raise ValueError("is empty: name at least one source")
-        return value
+    @model_validator(mode="after")
+    def _something_to_read(self) -> ConfigFile:
+        if not self.sources and not self.flows:
+            raise ValueError("sources: is empty: name at least one source (or a flow source under flows:)")
+        for name in self.flows:
+            if name in self.sources:
+                raise ValueError(f"flows: {name!r} is already the name of a source: give it another name")
+        return self
 
     def source_options(self, name: str) -> dict[str, Any]:
         """The connector options of source ``name`` (everything but its ``url``)."""

@@ -18,6 +18,7 @@ from piimap.schema.base import (
     ConfigModel,
     Glob,
     GlobList,
+    OneOrMany,
     Problem,
     Text,
     _check_category_key,
@@ -28,6 +29,7 @@ __all__ = [
     "ALL",
     "KNOWN_ROLES",
     "RoleKey",
+    "HostPattern",
     "ContainerModel",
     "SystemModel",
     "VendorModel",
@@ -55,6 +57,23 @@ def _check_role(value: str) -> str:
         )
     return value
 
+
+_HOST = re.compile(
+    r"^(?=.{1,253}(/|$))[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(/\S*)?$"
+)
+
+
+def _host_pattern(value: str) -> str:
+    text = value.strip().lower().removeprefix("https://").removeprefix("http://")
+    if not _HOST.match(text):
+        raise ValueError(
+            f"{value!r} is not a host name or host/path prefix (e.g. google-analytics.com, facebook.com/tr)"
+        )
+    return text
+
+
+#: ``example.com`` (the domain and its subdomains) or ``example.com/path-prefix``.
+HostPattern = Annotated[str, Strict(), AfterValidator(_host_pattern)]
 
 #: A recipient role: ``service_provider``, ``analytics``... or any lower-case identifier.
 RoleKey = Annotated[str, Strict(), AfterValidator(_check_role)]
@@ -110,6 +129,16 @@ class VendorModel(ConfigModel):
     name: Text = Field(default="", description="display name (default: the id)")
     purpose: Text = Field(default="", description="why the vendor receives data")
     description: Text = Field(default="", description="free text")
+    catalogue: Annotated[str, Strict(), Field(min_length=1)] | None = Field(
+        default=None,
+        description="the vendor catalogue's id for this vendor, when the ids differ (observed flows to "
+        "it are matched to this vendor)",
+    )
+    hosts: Annotated[tuple[HostPattern, ...], OneOrMany] = Field(
+        default=(),
+        description="the vendor's hosts (a domain covers its subdomains): observed requests to them "
+        "are flows to this vendor",
+    )
 
 
 def _flow_categories(value: Any) -> Any:
