@@ -261,7 +261,10 @@ def iter_squid_native(
     import random
     from dataclasses import asdict
 
-    tally = logtally.LogTally("squid", seed=random.getrandbits(64), **asdict(budget))
+    native_tally = logtally.LogTally
+    if native_tally is None:  # callers check native_tally_available() first
+        raise RuntimeError("the C log tally is not built")
+    tally = native_tally("squid", seed=random.getrandbits(64), **asdict(budget))
     for block in _iter_blocks(stream, shown):
         rejected = tally.feed(block)
         for line in rejected.split(b"\n") if rejected else ():

@@ -160,7 +160,11 @@ def _observed_flow_violations(
         label = declared_vendor.label if declared_vendor is not None else observed.vendor_name
         seen = f"{observed.count} request{'s' if observed.count != 1 else ''} in {observed.source}"
         example = f"; e.g. {observed.evidence[0]}" if observed.evidence else ""
-        where = {"source": observed.system, "container": observed.source, "vendor": vendor_key}
+        where: dict[str, Any] = {
+            "source": observed.system,
+            "container": observed.source,
+            "vendor": vendor_key,
+        }
         declared_flows = (
             tuple(
                 flow for flow in datamap.flows if flow.system == observed.system and flow.vendor == vendor_key
