@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from piimap.classifiers.fieldnames import NameEvidence, name_evidence
 from piimap.classifiers.options import AllowList, tuning_options
 from piimap.classifiers.scoring import field_confidence, text_confidence
+from piimap.classifiers.spec import CategorySpec
 from piimap.evidence import example_for
 from piimap.model import Detection, FieldSample
 from piimap.schema.base import NoOptions
@@ -166,6 +167,7 @@ def judge_field(
     keep_empty: bool = False,
     example_of: Callable[[str], str] | None = None,
     judge_many: Callable[[list[str]], list[float]] | None = None,
+    masker: Callable[[str], str] | None = None,
 ) -> Detection | None:
     """Judge every distinct value of a structured field; ``None`` when nothing matched.
 
@@ -214,7 +216,7 @@ def judge_field(
             break
         candidate = example_of(value) if example_of else value
         candidates.append(candidate)
-        example = example_for(settings.evidence, category, candidate)
+        example = example_for(settings.evidence, category, candidate, masker=masker)
         if example is not None:
             examples.append(example)
     if checked == 0 or (matched == 0 and not (keep_empty and evidence.reason)):
@@ -250,6 +252,7 @@ def judge_text(
     what: str,
     keep_empty: bool = False,
     prefilter: LineTest | None = None,
+    masker: Callable[[str], str] | None = None,
 ) -> Detection | None:
     """Find ``category`` inside free-text lines; confidence is the strongest hit's strength.
 
@@ -291,7 +294,7 @@ def judge_text(
             strongest = max(strongest, hit.strength)
             if len(examples) >= max_examples:
                 continue
-            example = example_for(settings.evidence, category, hit.text)
+            example = example_for(settings.evidence, category, hit.text, masker=masker)
             if example is not None and example not in examples:
                 examples.append(example)
                 candidates.append(hit.text)
@@ -543,9 +546,12 @@ class SingleCategoryClassifier:
 
     id: ClassVar[str]
     categories: ClassVar[tuple[str]]
+    specs: ClassVar[tuple[CategorySpec]]
     text_what: ClassVar[str]
     #: selects every line of free text on which :meth:`text_finder`'s finder can find a hit (None: every line)
     text_prefilter: ClassVar[LineTest | None] = None
+    #: False for categories only a field tells (a date or a decimal pair in prose says nothing)
+    reads_text: ClassVar[bool] = True
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings
@@ -554,6 +560,11 @@ class SingleCategoryClassifier:
     @property
     def category(self) -> str:
         return self.categories[0]
+
+    @property
+    def spec(self) -> CategorySpec:
+        """The :class:`~piimap.classifiers.spec.CategorySpec` of :attr:`category`."""
+        return self.specs[0]
 
     def classify(self, sample: FieldSample) -> Iterable[Detection]:
         detection = self.detect(sample, keep_empty=False)
@@ -578,6 +589,8 @@ class SingleCategoryClassifier:
         if self.tuning.allow.allows_field(sample.field):
             return None
         if sample.field.name is None:
+            if not self.reads_text:
+                return None
             return judge_text(
                 sample,
                 classifier_id=self.id,
@@ -588,9 +601,13 @@ class SingleCategoryClassifier:
                 what=self.text_what,
                 keep_empty=keep_empty,
                 prefilter=self.text_prefilter,
+                masker=self.spec.mask,
             )
-        evidence = name_evidence(sample.field, self.category, self.tuning.field_rules)
-        return self.judge_structured(sample, evidence, keep_empty=keep_empty)
+        return self.judge_structured(sample, self.evidence_for(sample, self.spec), keep_empty=keep_empty)
+
+    def evidence_for(self, sample: FieldSample, spec: CategorySpec) -> NameEvidence:
+        """What ``sample``'s field name says about ``spec``'s category (the config's rules first)."""
+        return name_evidence(sample.field, spec.key, self.tuning.field_rules, spec.names)
 
     def judge_values(
         self,
@@ -602,12 +619,14 @@ class SingleCategoryClassifier:
         keep_empty: bool,
         example_of: Callable[[str], str] | None = None,
         judge_many: Callable[[list[str]], list[float]] | None = None,
+        spec: CategorySpec | None = None,
     ) -> Detection | None:
-        """:func:`judge_field` with this classifier's id, category, settings and allow list."""
+        """:func:`judge_field` with this classifier's id, category (or ``spec``'s), settings and allow list."""
+        spec = spec or self.spec
         return judge_field(
             sample,
             classifier_id=self.id,
-            category=self.category,
+            category=spec.key,
             judge=judge,
             evidence=evidence,
             settings=self.settings,
@@ -616,10 +635,11 @@ class SingleCategoryClassifier:
             keep_empty=keep_empty,
             example_of=example_of,
             judge_many=judge_many,
+            masker=spec.mask,
         )
 
     def text_finder(self, sample: FieldSample) -> Callable[[str], Iterable[TextHit]]:
-        """The function finding this category's hits inside one line of free text."""
+        """The function finding this category's hits inside one line of free text (with ``reads_text``)."""
         raise NotImplementedError
 
     def judge_structured(

@@ -29,14 +29,74 @@ from piimap.classifiers.base import (
     TextHit,
     UnionLineTest,
 )
-from piimap.classifiers.fieldnames import NameEvidence
+from piimap.classifiers.fieldnames import ID_WORDS, CategoryRule, NameEvidence, phrases
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
 from piimap.scancache import value_cache
 
 __all__ = ["CookieIdClassifier", "cookie_id_strength", "find_cookie_ids"]
 
 CATEGORY = "user.device.cookie_id"
+
+#: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
+NAMES = CategoryRule(
+    strong=phrases(
+        "cookie",
+        "cookie id",
+        "cookieid",
+        "session",
+        "session id",
+        "sessionid",
+        "sid",
+        "ga",
+        "gid",
+        "ga client id",
+        "client id ga",
+        "ga cid",
+        "cid",
+        "visitor",
+        "visitor id",
+        "visitorid",
+        "anonymous id",
+        "anon id",
+        "anonymousid",
+        "fbp",
+        "fbc",
+        "tracking id",
+        "browser id",
+        "utma",
+        "amp id",
+        "ajs anonymous id",
+        "ajs user id",
+    ),
+    weak=phrases("client id", "tracker", "tracking"),
+    contradicting=frozenset(
+        {
+            "count",
+            "timeout",
+            "expiry",
+            "expires",
+            "duration",
+            "length",
+            "name",
+            "domain",
+            "path",
+            "status",
+            "secure",
+            "samesite",
+        }
+        | ID_WORDS
+    ),
+    glued=("sessionid", "cookieid", "visitorid"),
+)
+SPEC = CategorySpec(
+    key=CATEGORY,
+    names=NAMES,
+    explain="An analytics or session cookie identifier (Google Analytics _ga/_gid, Facebook _fbp, Segment ids) or an opaque session token in a field named for it.",
+    mask=None,
+)
+
 GA_COOKIE_STRENGTH = 0.95
 GA_CLIENT_ID_STRENGTH = 0.75
 FBP_STRENGTH = 0.95
@@ -159,6 +219,7 @@ class CookieIdClassifier(SingleCategoryClassifier):
 
     id = "cookie_id"
     categories = (CATEGORY,)
+    specs = (SPEC,)
     text_what = "a cookie or session id"
     text_prefilter = TEXT_LINES
 

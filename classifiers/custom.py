@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from functools import partial
 
 from piimap.classifiers.base import PerLineTest, TextHit, judge_field, judge_text
-from piimap.classifiers.fieldnames import CATEGORY_RULES, NO_EVIDENCE, NameEvidence, name_evidence
+from piimap.classifiers.fieldnames import NO_EVIDENCE, NameEvidence, name_evidence
 from piimap.classifiers.options import VALIDATORS, CustomCategory, FieldRule, tuning_options
 from piimap.classifiers.scoring import STRONG_NAME
+from piimap.classifiers.spec import installed_specs
 from piimap.model import Detection, FieldSample
 from piimap.schema.base import NoOptions
 from piimap.settings import ScanSettings
@@ -76,7 +77,7 @@ class CustomClassifier:
         self.name_rules: tuple[FieldRule, ...] = tuple(
             rule
             for rule in self.tuning.field_rules
-            if rule.category not in CATEGORY_RULES
+            if rule.category not in installed_specs()
             and rule.evidence == "strong"
             and rule.category not in {custom.category for custom in self.tuning.custom_categories}
         )

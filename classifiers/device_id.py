@@ -31,15 +31,68 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
-from piimap.classifiers.fieldnames import NameEvidence
-from piimap.classifiers.options import VALIDATORS
+from piimap.classifiers.checksums import luhn_valid
+from piimap.classifiers.fieldnames import ID_WORDS, CategoryRule, NameEvidence, phrases
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
 from piimap.scancache import value_cache
 
 __all__ = ["DeviceIdClassifier", "device_id_strength", "device_id_strengths", "find_device_ids"]
 
 CATEGORY = "user.device.device_id"
+
+#: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
+NAMES = CategoryRule(
+    strong=phrases(
+        "idfa",
+        "idfv",
+        "gaid",
+        "adid",
+        "aaid",
+        "advertising id",
+        "ad id",
+        "advertisingid",
+        "device id",
+        "deviceid",
+        "android id",
+        "androidid",
+        "imei",
+        "mac",
+        "mac address",
+        "macaddress",
+        "udid",
+        "hardware id",
+        "device identifier",
+        "ifa",
+        "maid",
+        "mobile ad id",
+        "device uuid",
+        "bssid",
+        "ether",
+        "ethaddr",
+        "hw addr",
+        "hwaddr",
+        "hw address",
+        "hardware address",
+        "mac addr",
+        "macaddr",
+        "wifi mac",
+        "bt addr",
+        "bluetooth address",
+        "meid",
+    ),
+    weak=phrases("device", "hardware", "handset"),
+    contradicting=frozenset({"type", "model", "name", "os", "brand", "version", "vendor"} | ID_WORDS),
+    glued=("deviceid", "idfa", "gaid", "imei", "macaddress", "androidid", "bssid", "macaddr", "hwaddr"),
+)
+SPEC = CategorySpec(
+    key=CATEGORY,
+    names=NAMES,
+    explain="A device identifier: MAC address, IMEI (Luhn), and advertising ids (IDFA/GAID) or Android ids in fields named for them.",
+    mask=None,
+)
+
 MAC_STRENGTH = 0.9
 IMEI_STRENGTH = 0.85
 NAMED_STRENGTH = 0.9
@@ -82,7 +135,7 @@ def device_id_strength(value: str, named: bool, hinted: bool) -> float:
     if shape.length in (13, 14, 17) and _MAC.match(value):
         return MAC_STRENGTH if _is_device_mac(value) else 0.0
     if shape.digits >= 15 and shape.digits == shape.length - shape.hyphens - shape.spaces:
-        if _IMEI_GROUPED.match(value) and VALIDATORS["luhn"](value):
+        if _IMEI_GROUPED.match(value) and luhn_valid(value):
             if named:
                 return NAMED_IMEI_STRENGTH
             return 0.0 if value[:2] in ("34", "37") else IMEI_STRENGTH
@@ -205,6 +258,7 @@ class DeviceIdClassifier(SingleCategoryClassifier):
 
     id = "device_id"
     categories = (CATEGORY,)
+    specs = (SPEC,)
     text_what = "a device id"
     text_prefilter = TEXT_LINES
 

@@ -27,14 +27,33 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from piimap.classifiers.base import LiteralLineTest, SingleCategoryClassifier, TextHit
-from piimap.classifiers.fieldnames import NameEvidence
+from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.spec import CategorySpec
+from piimap.masking import mask_email
 from piimap.model import Detection, FieldSample
 from piimap.scancache import value_cache
 
 __all__ = ["EmailClassifier", "email_strengths", "find_emails", "is_email"]
 
 CATEGORY = "user.contact.email"
+
+#: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
+NAMES = CategoryRule(
+    strong=phrases("email", "e mail", "mail", "emailaddress", "mail address", "email address", "courriel"),
+    weak=phrases("contact", "login", "recipient", "sender", "reply to", "from", "to", "cc", "bcc"),
+    contradicting=frozenset(
+        {"hash", "sha", "md5", "digest", "verified", "count", "template", "domain", "status"}
+    ),
+    glued=("email",),
+)
+SPEC = CategorySpec(
+    key=CATEGORY,
+    names=NAMES,
+    explain="A syntactically valid email address (checked by email-validator, no DNS), in a field or inside a line of text.",
+    mask=mask_email,
+)
+
 #: strength of a valid address that is the whole value, and of one found inside longer text
 WHOLE_VALUE_STRENGTH = 1.0
 EMBEDDED_STRENGTH = 0.9
@@ -291,6 +310,7 @@ class EmailClassifier(SingleCategoryClassifier):
 
     id = "email"
     categories = (CATEGORY,)
+    specs = (SPEC,)
     text_what = "an email address"
     text_prefilter = TEXT_LINES
 

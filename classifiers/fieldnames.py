@@ -4,27 +4,32 @@ A field name is split into lower-case words (``customerEmail`` -> ``customer ema
 ``user.contact.phone_number`` -> ``phone number`` with ``contact`` as context). Each category has
 *strong* phrases (the name says it: ``email``, ``last_name``, ``idfa``), *weak* phrases (a hint:
 ``contact``, ``handle``) and *contradicting* words (the name says something else: ``order_id``,
-``version``, ``product_name``). Users add their own rules in the config (``field_rules``), which
+``version``, ``product_name``): a :class:`CategoryRule`, declared by the category's classifier in
+its :class:`~piimap.classifiers.spec.CategorySpec`. Users add their own rules in the config (``field_rules``), which
 win over the built-in ones. The weights come from :mod:`piimap.classifiers.scoring`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from piimap.classifiers.scoring import CONTRADICTING_NAME, NO_NAME, STRONG_NAME, WEAK_NAME
 from piimap.model import FieldRef
 
-__all__ = ["NameEvidence", "FieldWords", "field_words", "name_evidence", "CATEGORY_RULES"]
-
-EMAIL = "user.contact.email"
-PHONE = "user.contact.phone_number"
-IP = "user.device.ip_address"
-DEVICE = "user.device.device_id"
-COOKIE = "user.device.cookie_id"
-NAME = "user.name"
+__all__ = [
+    "ID_WORDS",
+    "CategoryRule",
+    "FieldWords",
+    "NameEvidence",
+    "field_words",
+    "match_phrase",
+    "name_evidence",
+    "phrases",
+    "rule_evidence",
+]
 
 
 @dataclass(frozen=True)
@@ -90,533 +95,31 @@ def field_words(field: FieldRef) -> FieldWords:
     return _field_words_cached(field.container, field.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CategoryRule:
-    """Built-in name rules of one category (phrases are tuples of words)."""
+    """Name rules of one category (phrases are tuples of words), declared with its classifier.
+
+    ``decide`` replaces the usual verdict for categories whose names need more than words (a bare
+    ``name`` column is a person's name in a ``customers`` table, not in a ``products`` one): it gets
+    the field's words, the strong phrase found (or "") and the contradicting word found (or "").
+    """
 
     strong: tuple[tuple[str, ...], ...]
     weak: tuple[tuple[str, ...], ...] = ()
     contradicting: frozenset[str] = frozenset()
     #: long words also recognised glued to another word (``useremail``, ``clientphone``)
     glued: tuple[str, ...] = ()
+    decide: Callable[[FieldWords, str, str], NameEvidence] | None = None
 
 
-def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
+def phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
+    """Phrases as tuples of words: ``phrases("email", "e mail")``."""
     return tuple(tuple(text.split()) for text in texts)
 
 
-_ID_WORDS = frozenset(
+#: words that make a field an identifier of a business record (``order_number``, ``sku``)
+ID_WORDS = frozenset(
     {"order", "invoice", "sku", "product", "transaction", "txn", "payment", "ticket", "booking"}
-)
-
-CATEGORY_RULES: dict[str, CategoryRule] = {
-    EMAIL: CategoryRule(
-        strong=_phrases(
-            "email", "e mail", "mail", "emailaddress", "mail address", "email address", "courriel"
-        ),
-        weak=_phrases("contact", "login", "recipient", "sender", "reply to", "from", "to", "cc", "bcc"),
-        contradicting=frozenset(
-            {"hash", "sha", "md5", "digest", "verified", "count", "template", "domain", "status"}
-        ),
-        glued=("email",),
-    ),
-    PHONE: CategoryRule(
-        strong=_phrases(
-            "phone",
-            "telephone",
-            "tel",
-            "mobile",
-            "cell",
-            "cellphone",
-            "msisdn",
-            "fax",
-            "phonenumber",
-            "phone number",
-            "contact number",
-            "mobile number",
-            "whatsapp",
-            "telefon",
-            "telefone",
-            "telephone number",
-        ),
-        weak=_phrases("contact", "number", "callback"),
-        contradicting=frozenset(
-            {
-                "id",
-                "price",
-                "amount",
-                "total",
-                "ts",
-                "timestamp",
-                "time",
-                "date",
-                "year",
-                "count",
-                "qty",
-                "quantity",
-                "version",
-                "zip",
-                "postal",
-                "postcode",
-                "account",
-                "iban",
-                "balance",
-                "epoch",
-                "created",
-                "updated",
-                "sku",
-                "number_of",
-                "size",
-                "bytes",
-                "duration",
-                "ms",
-                "latency",
-            }
-            | _ID_WORDS
-        ),
-        glued=("phone", "mobile", "msisdn"),
-    ),
-    IP: CategoryRule(
-        strong=_phrases(
-            "ip",
-            "ipaddress",
-            "ip address",
-            "ip addr",
-            "ipv4",
-            "ipv6",
-            "remote addr",
-            "remote address",
-            "client ip",
-            "x forwarded for",
-            "forwarded for",
-            "src ip",
-            "dst ip",
-            "source ip",
-            "peer ip",
-            "clientip",
-            "remoteip",
-            "ipaddr",
-        ),
-        weak=_phrases("addr", "host", "remote", "peer", "client address"),
-        contradicting=frozenset(
-            {"version", "ver", "oid", "build", "release", "semver", "firmware", "os", "app"}
-        ),
-        glued=("ipaddress", "ipaddr"),
-    ),
-    DEVICE: CategoryRule(
-        strong=_phrases(
-            "idfa",
-            "idfv",
-            "gaid",
-            "adid",
-            "aaid",
-            "advertising id",
-            "ad id",
-            "advertisingid",
-            "device id",
-            "deviceid",
-            "android id",
-            "androidid",
-            "imei",
-            "mac",
-            "mac address",
-            "macaddress",
-            "udid",
-            "hardware id",
-            "device identifier",
-            "ifa",
-            "maid",
-            "mobile ad id",
-            "device uuid",
-            "bssid",
-            "ether",
-            "ethaddr",
-            "hw addr",
-            "hwaddr",
-            "hw address",
-            "hardware address",
-            "mac addr",
-            "macaddr",
-            "wifi mac",
-            "bt addr",
-            "bluetooth address",
-            "meid",
-        ),
-        weak=_phrases("device", "hardware", "handset"),
-        contradicting=frozenset({"type", "model", "name", "os", "brand", "version", "vendor"} | _ID_WORDS),
-        glued=("deviceid", "idfa", "gaid", "imei", "macaddress", "androidid", "bssid", "macaddr", "hwaddr"),
-    ),
-    COOKIE: CategoryRule(
-        strong=_phrases(
-            "cookie",
-            "cookie id",
-            "cookieid",
-            "session",
-            "session id",
-            "sessionid",
-            "sid",
-            "ga",
-            "gid",
-            "ga client id",
-            "client id ga",
-            "ga cid",
-            "cid",
-            "visitor",
-            "visitor id",
-            "visitorid",
-            "anonymous id",
-            "anon id",
-            "anonymousid",
-            "fbp",
-            "fbc",
-            "tracking id",
-            "browser id",
-            "utma",
-            "amp id",
-            "ajs anonymous id",
-            "ajs user id",
-        ),
-        weak=_phrases("client id", "tracker", "tracking"),
-        contradicting=frozenset(
-            {
-                "count",
-                "timeout",
-                "expiry",
-                "expires",
-                "duration",
-                "length",
-                "name",
-                "domain",
-                "path",
-                "status",
-                "secure",
-                "samesite",
-            }
-            | _ID_WORDS
-        ),
-        glued=("sessionid", "cookieid", "visitorid"),
-    ),
-    NAME: CategoryRule(
-        strong=_phrases(
-            "first name",
-            "firstname",
-            "last name",
-            "lastname",
-            "surname",
-            "family name",
-            "given name",
-            "givenname",
-            "familyname",
-            "full name",
-            "fullname",
-            "middle name",
-            "maiden name",
-            "contact name",
-            "customer name",
-            "person name",
-            "patient name",
-            "employee name",
-            "cardholder name",
-            "cardholder",
-            "forename",
-            "forenames",
-            "nachname",
-            "vorname",
-            "prenom",
-            "nom",
-            "nome",
-            "sobrenome",
-            "fname",
-            "lname",
-            "legal name",
-            "birth name",
-            "display name",
-            "recipient name",
-            "billing name",
-            "shipping name",
-            "account holder",
-            "holder name",
-            "author name",
-            "owner name",
-            "manager name",
-            "passenger name",
-            "guest name",
-            "member name",
-            "user full name",
-            "name of person",
-            "staff name",
-            "student name",
-            "teacher name",
-            "doctor name",
-            "driver name",
-            "client name",
-            "yomi",
-            "furigana",
-            "hurigana",
-            "kana",
-            "name kana",
-            "name reading",
-            "composer",
-            "composers",
-            "lyricist",
-            "songwriter",
-        ),
-        weak=_phrases(
-            "name",
-            "writer",
-            "author",
-            "owner",
-            "recipient",
-            "contact",
-            "person",
-            "signer",
-            "manager",
-            "assignee",
-            "reporter",
-            "customer",
-            "employee",
-            "patient",
-            "passenger",
-            "guest",
-            "member",
-        ),
-        contradicting=frozenset(
-            {
-                "product",
-                "company",
-                "business",
-                "brand",
-                "city",
-                "country",
-                "state",
-                "region",
-                "genre",
-                "category",
-                "file",
-                "filename",
-                "host",
-                "hostname",
-                "table",
-                "column",
-                "username",
-                "user name",
-                "login",
-                "domain",
-                "app",
-                "application",
-                "device",
-                "event",
-                "tag",
-                "title",
-                "label",
-                "street",
-                "place",
-                "org",
-                "organization",
-                "organisation",
-                "team",
-                "group",
-                "role",
-                "plan",
-                "campaign",
-                "server",
-                "bucket",
-                "key",
-                "type",
-                "status",
-                "browser",
-                "os",
-                "store",
-                "shop",
-                "vendor",
-                "supplier",
-                "merchant",
-                "item",
-                "sku",
-                "service",
-                "project",
-                "queue",
-                "topic",
-                "schema",
-                "database",
-                "model",
-                "venue",
-                "hotel",
-                "airline",
-                "school",
-                "university",
-                "bank",
-                "department",
-                "field",
-                "attribute",
-                "color",
-                "colour",
-                "font",
-                "job",
-                "pipeline",
-                "metric",
-                "feature",
-                "package",
-                "module",
-                "class",
-                "screen",
-                "page",
-                "route",
-                "path",
-                "url",
-                "image",
-                "song",
-                "album",
-                "track",
-                "artist",
-                "band",
-                "movie",
-                "book",
-                "course",
-                "language",
-                "locale",
-                "currency",
-                "unit",
-                "country code",
-                "nickname",
-                "handle",
-                "screen name",
-                "alias",
-            }
-        ),
-    ),
-}
-
-#: container (table / collection) words that make a bare ``name`` column a person's name, or not.
-_PERSON_CONTAINERS = frozenset(
-    {
-        "customer",
-        "customers",
-        "user",
-        "users",
-        "person",
-        "persons",
-        "people",
-        "employee",
-        "employees",
-        "contact",
-        "contacts",
-        "member",
-        "members",
-        "patient",
-        "patients",
-        "staff",
-        "author",
-        "authors",
-        "client",
-        "clients",
-        "student",
-        "students",
-        "teacher",
-        "teachers",
-        "guest",
-        "guests",
-        "passenger",
-        "passengers",
-        "subscriber",
-        "subscribers",
-        "account",
-        "accounts",
-        "applicant",
-        "applicants",
-        "candidate",
-        "candidates",
-        "lead",
-        "leads",
-        "profile",
-        "profiles",
-        "driver",
-        "drivers",
-        "recipient",
-        "recipients",
-        "buyer",
-        "buyers",
-        "seller",
-        "sellers",
-        "owner",
-        "owners",
-        "visitor",
-        "visitors",
-        "player",
-        "players",
-        "attendee",
-        "attendees",
-        "donor",
-        "donors",
-        "tenant",
-        "tenants",
-        "user_profiles",
-        "signup",
-        "signups",
-        "registration",
-        "registrations",
-    }
-)
-_THING_CONTAINERS = CATEGORY_RULES[NAME].contradicting | frozenset(
-    {
-        "products",
-        "companies",
-        "genres",
-        "categories",
-        "cities",
-        "countries",
-        "tags",
-        "items",
-        "stores",
-        "brands",
-        "artists",
-        "albums",
-        "tracks",
-        "songs",
-        "movies",
-        "books",
-        "courses",
-        "teams",
-        "groups",
-        "roles",
-        "plans",
-        "campaigns",
-        "regions",
-        "states",
-        "venues",
-        "hotels",
-        "airlines",
-        "schools",
-        "banks",
-        "departments",
-        "projects",
-        "services",
-        "events",
-        "files",
-        "apps",
-        "devices",
-        "skus",
-        "vendors",
-        "suppliers",
-        "merchants",
-        "organizations",
-        "organisations",
-        "orgs",
-        "locations",
-        "places",
-        "features",
-        "metrics",
-        "languages",
-        "currencies",
-        "units",
-        "types",
-        "statuses",
-        "permissions",
-        "settings",
-        "playlists",
-        "channels",
-        "rooms",
-    }
 )
 
 
@@ -627,9 +130,10 @@ def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[index : index + size] == phrase for index in range(len(words) - size + 1))
 
 
-def _match(
-    words: tuple[str, ...], joined: str, phrases: tuple[tuple[str, ...], ...], glued: tuple[str, ...]
+def match_phrase(
+    words: tuple[str, ...], joined: str, phrases: tuple[tuple[str, ...], ...], glued: tuple[str, ...] = ()
 ) -> str:
+    """The first of ``phrases`` in ``words`` (or glued to a word), as text; "" when none."""
     for phrase in phrases:
         if _has_phrase(words, phrase) or (len(phrase) > 1 and joined == "".join(phrase)):
             return " ".join(phrase)
@@ -642,10 +146,10 @@ def _match(
     return ""
 
 
-@lru_cache(maxsize=8192)
-def _builtin_evidence(words: FieldWords, category: str) -> NameEvidence:
-    rule = CATEGORY_RULES.get(category)
-    if rule is None or not words.text:
+@lru_cache(maxsize=16384)
+def rule_evidence(words: FieldWords, rule: CategoryRule) -> NameEvidence:
+    """What ``rule`` says about a field named ``words``."""
+    if not words.text:
         return NO_EVIDENCE
     leaf, joined = words.leaf, words.joined
     contradiction = next((word for word in leaf if word in rule.contradicting), "")
@@ -653,12 +157,12 @@ def _builtin_evidence(words: FieldWords, category: str) -> NameEvidence:
         contradiction = joined
     if not contradiction and " ".join(leaf) in rule.contradicting:
         contradiction = " ".join(leaf)
-    strong = _match(leaf, joined, rule.strong, rule.glued)
-    if category == NAME:
-        return _name_evidence(words, strong, contradiction)
+    strong = match_phrase(leaf, joined, rule.strong, rule.glued)
+    if rule.decide is not None:
+        return rule.decide(words, strong, contradiction)
     if strong and contradiction:
         # ``order_phone`` is still a phone; ``order_number`` / ``transaction_id`` are identifiers
-        is_identifier = bool(set(leaf) & _ID_WORDS) and leaf[-1] in {"id", "number", "no", "nr", "key", "ref"}
+        is_identifier = bool(set(leaf) & ID_WORDS) and leaf[-1] in {"id", "number", "no", "nr", "key", "ref"}
         head_contradicts = leaf[-1] in rule.contradicting and leaf[-1] not in strong.split()
         if not is_identifier and not head_contradicts:
             return NameEvidence(STRONG_NAME, f"field name '{words.text}' says '{strong}'")
@@ -673,41 +177,29 @@ def _builtin_evidence(words: FieldWords, category: str) -> NameEvidence:
         and leaf[0] in {"number", "value", "address", "id", "no", "nr", "addr"}
         and words.parent
     ):
-        parent_match = _match(words.parent, "".join(words.parent), rule.strong, rule.glued)
+        parent_match = match_phrase(words.parent, "".join(words.parent), rule.strong, rule.glued)
         if parent_match:
             return NameEvidence(STRONG_NAME, f"field path '{words.text}' says '{parent_match}'")
-    weak = _match(leaf, joined, rule.weak, ())
+    weak = match_phrase(leaf, joined, rule.weak)
     if weak:
         return NameEvidence(WEAK_NAME, f"field name '{words.text}' hints '{weak}'")
     return NO_EVIDENCE
 
 
-def _name_evidence(words: FieldWords, strong: str, contradiction: str) -> NameEvidence:
-    leaf = words.leaf
-    if strong and (not contradiction or " ".join(leaf).endswith(strong)) and contradiction != " ".join(leaf):
-        return NameEvidence(STRONG_NAME, f"field name '{words.text}' says '{strong}'")
-    if contradiction:
-        return NameEvidence(CONTRADICTING_NAME, f"field name '{words.text}' says '{contradiction}'")
-    if leaf in {("name",), ("names",)} or leaf == ("full",):
-        container = set(words.container) | set(words.parent)
-        thing = container & _THING_CONTAINERS
-        if thing:
-            return NameEvidence(CONTRADICTING_NAME, f"'name' of a '{sorted(thing)[0]}' record")
-        person = container & _PERSON_CONTAINERS
-        if person:
-            return NameEvidence(STRONG_NAME, f"'name' of a '{sorted(person)[0]}' record")
-        return NameEvidence(WEAK_NAME, f"field name '{words.text}' hints 'name'")
-    rule = CATEGORY_RULES[NAME]
-    weak = _match(leaf, words.joined, rule.weak, ())
-    if weak:
-        return NameEvidence(WEAK_NAME, f"field name '{words.text}' hints '{weak}'")
-    return NO_EVIDENCE
-
-
-def name_evidence(field: FieldRef, category: str, rules: tuple = ()) -> NameEvidence:
-    """Field-name evidence for ``category``: user ``rules`` (config ``field_rules``) first, then built-in ones."""
+def name_evidence(
+    field: FieldRef, category: str, rules: tuple = (), builtin: CategoryRule | None = None
+) -> NameEvidence:
+    """Field-name evidence for ``category``: user ``rules`` (config ``field_rules``) first, then the
+    category's own rule (``builtin``, or the installed classifier's spec of ``category``)."""
     for rule in rules:
         verdict = rule.evidence_for(field, category)
         if verdict is not None:
             return verdict
-    return _builtin_evidence(field_words(field), category)
+    if builtin is None:
+        from piimap.classifiers.spec import spec_for
+
+        spec = spec_for(category)
+        if spec is None:
+            return NO_EVIDENCE
+        builtin = spec.names
+    return rule_evidence(field_words(field), builtin)

@@ -41,14 +41,50 @@ from collections.abc import Callable, Iterable
 from typing import cast
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
-from piimap.classifiers.fieldnames import NameEvidence
+from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.spec import CategorySpec
+from piimap.masking import mask_ip
 from piimap.model import Detection, FieldSample
 from piimap.scancache import value_cache
 
 __all__ = ["IpAddressClassifier", "find_ips", "ip_strength", "ip_strengths"]
 
 CATEGORY = "user.device.ip_address"
+
+#: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
+NAMES = CategoryRule(
+    strong=phrases(
+        "ip",
+        "ipaddress",
+        "ip address",
+        "ip addr",
+        "ipv4",
+        "ipv6",
+        "remote addr",
+        "remote address",
+        "client ip",
+        "x forwarded for",
+        "forwarded for",
+        "src ip",
+        "dst ip",
+        "source ip",
+        "peer ip",
+        "clientip",
+        "remoteip",
+        "ipaddr",
+    ),
+    weak=phrases("addr", "host", "remote", "peer", "client address"),
+    contradicting=frozenset({"version", "ver", "oid", "build", "release", "semver", "firmware", "os", "app"}),
+    glued=("ipaddress", "ipaddr"),
+)
+SPEC = CategorySpec(
+    key=CATEGORY,
+    names=NAMES,
+    explain="An IPv4 or IPv6 address (ipaddress) of a person's device: not loopback, multicast or reserved, not a version string or an OID.",
+    mask=mask_ip,
+)
+
 PUBLIC_STRENGTH = 0.95
 PRIVATE_STRENGTH = 0.8
 VERSION_LIKE_STRENGTH = 0.4
@@ -263,6 +299,7 @@ class IpAddressClassifier(SingleCategoryClassifier):
 
     id = "ip_address"
     categories = (CATEGORY,)
+    specs = (SPEC,)
     text_what = "an IP address"
     text_prefilter = TEXT_LINES
 

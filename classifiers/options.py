@@ -15,7 +15,7 @@ The config file's top-level keys arrive in ``settings.classifier_options`` (see
     custom_categories:                 # new categories, found by piimap.classifiers.custom
       - category: user.financial.bank_account
         pattern: "[A-Z]{2}\\d{2}[A-Z0-9]{11,30}"
-        validator: iban                # optional: luhn | iban | mod97
+        validator: iban                # optional: a python-stdnum check (piimap.classifiers.checksums)
         field_names: ["iban", "bank_account*"]
 
 The rules of each key are the pydantic models below (:class:`TuningModel`); :mod:`piimap.config`
@@ -35,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationError, model_validator
 
+from piimap.classifiers.checksums import VALIDATORS
 from piimap.classifiers.fieldnames import NameEvidence
 from piimap.classifiers.scoring import CONTRADICTING_NAME, STRONG_NAME, WEAK_NAME
 from piimap.model import ConfigError, FieldRef
@@ -127,34 +128,6 @@ class AllowList:
 
     def allows_value(self, value: str) -> bool:
         return bool(self.values) and value.strip() in self.values
-
-
-def _luhn(digits: str) -> bool:
-    digits = re.sub(r"\D", "", digits)
-    if len(digits) < 2:
-        return False
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return total % 10 == 0
-
-
-def _mod97(text: str) -> bool:
-    """ISO 7064 mod 97-10, as used by IBANs (country code and check digits moved to the end)."""
-    compact = re.sub(r"[\s-]", "", text).upper()
-    if len(compact) < 5 or not compact.isalnum():
-        return False
-    rearranged = compact[4:] + compact[:4]
-    number = "".join(str(int(char, 36)) for char in rearranged)
-    return int(number) % 97 == 1
-
-
-VALIDATORS = {"luhn": _luhn, "iban": _mod97, "mod97": _mod97}
 
 
 @dataclass(frozen=True)

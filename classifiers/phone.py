@@ -46,8 +46,10 @@ from functools import lru_cache
 from pydantic import Field
 
 from piimap.classifiers.base import SingleCategoryClassifier, TextBlock, TextHit, lines_at
-from piimap.classifiers.fieldnames import NameEvidence, field_words
+from piimap.classifiers.fieldnames import ID_WORDS, CategoryRule, NameEvidence, field_words, phrases
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.spec import CategorySpec
+from piimap.masking import mask_phone
 from piimap.model import ContainerHints, Detection, FieldSample
 from piimap.scancache import value_cache
 from piimap.schema.base import ConfigModel, RegionList, parse_regions
@@ -58,6 +60,71 @@ __all__ = ["PhoneClassifier", "PhoneOptions", "phone_strength", "find_phones", "
 log = logging.getLogger(__name__)
 
 CATEGORY = "user.contact.phone_number"
+
+#: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
+NAMES = CategoryRule(
+    strong=phrases(
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cell",
+        "cellphone",
+        "msisdn",
+        "fax",
+        "phonenumber",
+        "phone number",
+        "contact number",
+        "mobile number",
+        "whatsapp",
+        "telefon",
+        "telefone",
+        "telephone number",
+    ),
+    weak=phrases("contact", "number", "callback"),
+    contradicting=frozenset(
+        {
+            "id",
+            "price",
+            "amount",
+            "total",
+            "ts",
+            "timestamp",
+            "time",
+            "date",
+            "year",
+            "count",
+            "qty",
+            "quantity",
+            "version",
+            "zip",
+            "postal",
+            "postcode",
+            "account",
+            "iban",
+            "balance",
+            "epoch",
+            "created",
+            "updated",
+            "sku",
+            "number_of",
+            "size",
+            "bytes",
+            "duration",
+            "ms",
+            "latency",
+        }
+        | ID_WORDS
+    ),
+    glued=("phone", "mobile", "msisdn"),
+)
+SPEC = CategorySpec(
+    key=CATEGORY,
+    names=NAMES,
+    explain="A phone number valid for its region (phonenumbers): international numbers anywhere, national ones for the default or a neighbouring column's region.",
+    mask=mask_phone,
+)
+
 INTERNATIONAL_STRENGTH = 0.95
 NATIONAL_STRENGTH = 0.85
 POSSIBLE_NATIONAL_STRENGTH = 0.4
@@ -626,6 +693,7 @@ class PhoneClassifier(SingleCategoryClassifier):
 
     id = "phone"
     categories = (CATEGORY,)
+    specs = (SPEC,)
     options_model = PhoneOptions
     text_what = "a phone number"
     text_prefilter = TEXT_LINES

@@ -26,8 +26,9 @@ __all__ = [
 
 
 #: Keys piimap's public contract names that the Fides taxonomy does not have ("type of device",
-#: browser and operating system, as privacy policies name them).
-CONTRACT_CATEGORIES = frozenset({"user.device.user_agent"})
+#: browser and operating system, as privacy policies name them; tax identification numbers, which
+#: the Fides taxonomy files under no government-id key).
+CONTRACT_CATEGORIES = frozenset({"user.device.user_agent", "user.government_id.tax_id"})
 
 
 @cache

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from piimap.classifiers.spec import spec_for
 from piimap.connectors.toolkit import connection_limit as source_connection_limit
 from piimap.connectors.toolkit import describe_error
 from piimap.evidence import finding_examples
@@ -168,6 +169,13 @@ def build_classifiers(settings: ScanSettings) -> tuple[Classifier, ...]:
                 continue
             if name in settings.disabled_classifiers:
                 continue
+            declared = getattr(factory, "categories", None)
+            if (
+                isinstance(declared, tuple)
+                and declared
+                and not any(settings.wants_category(category) for category in declared)
+            ):
+                continue  # --only / --except leave it nothing to find
             try:
                 built.append(factory(settings))
             except Exception as error:
@@ -253,6 +261,7 @@ def classify_samples(
     """
     best: dict[tuple[str | None, str], Detection] = {}
     refs: dict[str | None, FieldSample] = {}
+    wanted = settings.wants_category
     values_read = 0
     for sample in with_container_hints(samples, classifiers):
         values_read += sample.occurrences
@@ -269,6 +278,8 @@ def classify_samples(
                 )
                 continue
             for detection in detections:
+                if not wanted(detection.category):
+                    continue
                 detection = with_evidence(detection, settings)
                 key = (sample.field.name, detection.category)
                 best[key] = _merge(best.get(key), detection, settings.max_examples)
@@ -296,8 +307,11 @@ def classify_samples(
 
 
 def with_evidence(detection: Detection, settings: ScanSettings) -> Detection:
-    """``detection`` with the examples the ``evidence`` setting allows, and its raw candidates dropped."""
-    examples = finding_examples(settings.evidence, detection, settings.max_examples)
+    """``detection`` with the examples the ``evidence`` setting allows (masked as its category's spec
+    says), and its raw candidates dropped."""
+    spec = spec_for(detection.category)
+    masker = spec.mask if spec is not None else None
+    examples = finding_examples(settings.evidence, detection, settings.max_examples, masker)
     if examples == detection.examples and not detection.candidates:
         return detection
     return replace(detection, examples=examples, candidates=())

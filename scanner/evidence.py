@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -118,17 +118,24 @@ def hmac_example(key: bytes, value: str) -> str:
     return HMAC_PREFIX + digest
 
 
-def example_for(policy: EvidencePolicy, category: str, value: str) -> str | None:
-    """The example a finding keeps for ``value`` under ``policy``; ``None`` keeps nothing."""
+def example_for(
+    policy: EvidencePolicy, category: str, value: str, masker: Callable[[str], str] | None = None
+) -> str | None:
+    """The example a finding keeps for ``value`` under ``policy``; ``None`` keeps nothing.
+
+    ``masker`` is the category's own mask (its classifier's spec), for ``masked`` evidence."""
     if policy.mode == "masked":
-        return mask(category, value)
+        return mask(category, value, masker=masker)
     if policy.mode == "hmac":
         return hmac_example(policy.key, value)
     return None
 
 
-def finding_examples(policy: EvidencePolicy, detection: Detection, limit: int) -> tuple[str, ...]:
-    """The examples a finding keeps of ``detection``: at most ``limit``, each once, in order.
+def finding_examples(
+    policy: EvidencePolicy, detection: Detection, limit: int, masker: Callable[[str], str] | None = None
+) -> tuple[str, ...]:
+    """The examples a finding keeps of ``detection``: at most ``limit``, each once, in order
+    (``masker``: the category's own mask, from its classifier's spec).
 
     The raw :attr:`~piimap.model.Detection.candidates` become :func:`example_for` each. A
     detection without candidates (from a classifier written before they existed) keeps the
@@ -143,7 +150,7 @@ def finding_examples(policy: EvidencePolicy, detection: Detection, limit: int) -
         for value in detection.candidates:
             if len(examples) >= limit:
                 break
-            example = example_for(policy, detection.category, value)
+            example = example_for(policy, detection.category, value, masker=masker)
             if example is not None:
                 examples[example] = None
         return tuple(examples)

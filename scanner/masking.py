@@ -8,8 +8,18 @@ person can judge a finding without seeing personal data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["mask", "mask_email", "mask_generic", "mask_ip", "mask_phone", "mask_name"]
+__all__ = [
+    "mask",
+    "mask_digits",
+    "mask_email",
+    "mask_generic",
+    "mask_ip",
+    "mask_name",
+    "mask_phone",
+    "mask_secret",
+]
 
 _DIGIT = re.compile(r"\d")
 
@@ -27,13 +37,17 @@ def mask_email(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     """Keep a leading ``+``, separators and the last two digits: ``+1 415-555-0134`` -> ``+* ***-***-**34``."""
-    digits = _DIGIT.findall(value)
-    keep = 2 if len(digits) > 4 else 0
+    keep = 2 if len(_DIGIT.findall(value)) > 4 else 0
+    return _star_all_but_last(value.strip(), keep, str.isdigit)
+
+
+def _star_all_but_last(value: str, keep: int, counts: Callable[[str], bool]) -> str:
+    """``value`` with every character ``counts`` accepts starred but the last ``keep`` of them."""
+    total = sum(map(counts, value))
     seen = 0
-    total = len(digits)
     out = []
-    for char in value.strip():
-        if char.isdigit():
+    for char in value:
+        if counts(char):
             seen += 1
             out.append(char if seen > total - keep else "*")
         else:
@@ -76,9 +90,38 @@ _BY_CATEGORY = {
 }
 
 
-def mask(category: str, value: str, max_length: int = 64) -> str:
-    """Mask ``value`` the way that suits ``category`` (generic for unknown categories)."""
-    masker = _BY_CATEGORY.get(category, mask_generic)
+def mask_digits(value: str, keep: int = 4) -> str:
+    """Star every letter and digit but the last ``keep`` ones (at most a third of them), keeping
+    separators: ``4111 1111 1111 1111`` -> ``**** **** **** 1111``, ``123-45-6789`` -> ``***-**-*789``.
+
+    For card numbers, government ids and bank accounts: the shape says what the value is, the last
+    characters tell two values apart, and no more than a third of the value ever shows.
+    """
+    value = value.strip()
+    return _star_all_but_last(value, min(keep, sum(map(str.isalnum, value)) // 3), str.isalnum)
+
+
+def mask_secret(value: str) -> str:
+    """Credentials: only what kind of secret it is (``$2b$``, ``eyJ...`` JWT, ``Bearer``), never a character of it."""
+    value = value.strip()
+    for prefix in ("$2a$", "$2b$", "$2y$", "$argon2id$", "$argon2i$", "$argon2d$", "$5$", "$6$", "$1$"):
+        if value.startswith(prefix):
+            return prefix + "***"
+    if value.lower().startswith("bearer "):
+        return "Bearer ***"
+    if value.startswith("eyJ") and value.count(".") == 2:
+        return "eyJ***.***.***"
+    return "***"
+
+
+def mask(category: str, value: str, max_length: int = 64, masker: Callable[[str], str] | None = None) -> str:
+    """Mask ``value`` with ``masker`` (the category's own, from its classifier's spec), else the
+    way that suits ``category`` (generic for unknown categories).
+
+    Whatever the masker returns, a value of five characters or more never shows whole in the
+    result (it is masked generically instead).
+    """
+    masker = masker or _BY_CATEGORY.get(category, mask_generic)
     masked = masker(value[:256])
     raw = value.strip()
     if len(raw) >= 5 and raw in masked:  # a value not shaped like its category (no digits, no dots)

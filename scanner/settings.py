@@ -23,7 +23,10 @@ class ScanSettings:
     the phone regions for national-format numbers, ISO codes separated by commas (``"US"``,
     ``"US,GB"``). ``evidence`` says what
     findings keep of matched values: masked examples (default), keyed hashes or nothing
-    (:mod:`piimap.evidence`); its key never shows in ``repr``.
+    (:mod:`piimap.evidence`); its key never shows in ``repr``. ``only_categories`` /
+    ``except_categories`` (``--only`` / ``--except``) limit the categories looked for: a key
+    stands for itself and the keys under it (``user.contact.address`` for its ``.street``,
+    ``.postal_code``...), and classifiers with no wanted category are not run at all.
     """
 
     sample_size: int = DEFAULT_SAMPLE_SIZE
@@ -35,6 +38,8 @@ class ScanSettings:
     max_examples: int = 3
     enabled_classifiers: tuple[str, ...] | None = None
     disabled_classifiers: tuple[str, ...] = ()
+    only_categories: tuple[str, ...] | None = None
+    except_categories: tuple[str, ...] = ()
     classifier_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     exhaustive: bool = False
     workers: int = 4
@@ -45,6 +50,19 @@ class ScanSettings:
         """A copy with ``changes`` applied (``None`` values are ignored)."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
+    def wants_category(self, category: str) -> bool:
+        """Whether ``category`` is looked for under ``only_categories`` / ``except_categories``."""
+        if self.only_categories is not None and not any(
+            _within(category, key) for key in self.only_categories
+        ):
+            return False
+        return not any(_within(category, key) for key in self.except_categories)
+
     def options_for(self, classifier_id: str) -> Mapping[str, Any]:
         """Options configured for one classifier (empty when none)."""
         return self.classifier_options.get(classifier_id, {})
+
+
+def _within(category: str, key: str) -> bool:
+    """``category`` is ``key`` or a key under it (``user.contact.address.city`` under ``user.contact.address``)."""
+    return category == key or category.startswith(key + ".")

@@ -71,8 +71,10 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -> None:
-    """The options every scanning verb accepts."""
+def add_scan_options(
+    parser: argparse.ArgumentParser, *, sources: bool = True, categories: bool = True
+) -> None:
+    """The options every scanning verb accepts (``categories``: with ``--only`` / ``--except``)."""
     if sources:
         parser.add_argument("sources", nargs="*", metavar="SOURCE", help="URL, path or glob to scan")
     else:
@@ -109,6 +111,8 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
         help="what findings keep of matched values: masked examples (default), "
         "HMAC-SHA256 under the key in $PIIMAP_HMAC_KEY, or nothing",
     )
+    if categories:
+        _add_category_options(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     operations = parser.add_argument_group("history, incremental rescans and scale-out")
     operations.add_argument(
@@ -139,12 +143,31 @@ def add_scan_options(parser: argparse.ArgumentParser, *, sources: bool = True) -
     )
 
 
+def _add_category_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--only",
+        dest="only_categories",
+        type=setting_type("only_categories"),
+        metavar="CAT[,CAT...]",
+        help="look only for these categories (a key includes the keys under it, e.g. user.government_id)",
+    )
+    parser.add_argument(
+        "--except",
+        dest="except_categories",
+        type=setting_type("except_categories"),
+        metavar="CAT[,CAT...]",
+        help="do not look for these categories (nor the keys under them)",
+    )
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
         **setting_overrides(args),
         "workers": args.workers,
         "exhaustive": args.exhaustive,
         "evidence": args.evidence,
+        "only_categories": getattr(args, "only_categories", None),
+        "except_categories": getattr(args, "except_categories", None),
     }
 
 
@@ -201,7 +224,25 @@ def config_from_args(args: argparse.Namespace, *, require_config: bool = False) 
             for spec in config.sources
         )
         config = replace(config, sources=specs)
+    _check_category_filters(config.settings)
     return config
+
+
+def _check_category_filters(settings: ScanSettings) -> None:
+    """``--only`` / ``--except`` name known categories (installed, Fides, or the config's custom ones)."""
+    keys = (settings.only_categories or ()) + settings.except_categories
+    if not keys:
+        return
+    from piimap.categories import category_vocabulary
+    from piimap.classifiers.options import tuning_options
+
+    custom = [custom.category for custom in tuning_options(settings).custom_categories]
+    vocabulary = category_vocabulary(custom)
+    for key in keys:
+        problem = vocabulary.problem(key)
+        if problem is not None:
+            option = "--only" if key in (settings.only_categories or ()) else "--except"
+            raise ConfigError(f"{option}: {problem}")
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:

@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "schedule", help="run the config's scheduled scans (long-lived), recording each run in the history"
     )
-    add_scan_options(parser, sources=False)
+    add_scan_options(parser, sources=False, categories=False)
     parser.add_argument(
         "--once",
         action="store_true",

@@ -20,6 +20,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, Strict, ValidationError
 from piimap.classifiers.options import TuningModel
 from piimap.evidence import DEFAULT_HMAC_KEY_ENV, EvidenceMode
 from piimap.schema.base import (
+    CategoryList,
     ConfigModel,
     EnvVarName,
     Flag,
@@ -63,6 +64,13 @@ def _default(name: str) -> Any:
 
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
+
+
+def _comma_list(value: Any) -> Any:
+    """``"a,b"`` (the command line's spelling) as ``["a", "b"]``; lists as written."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
 
 
 #: Text that must be a non-empty string as written (no number taken as text).
@@ -109,6 +117,15 @@ class SettingsModel(ConfigModel):
     exhaustive: Flag = Field(
         default=_default("exhaustive"),
         description="classify every sampled value (no early stop once a field is decided). --exhaustive",
+    )
+    only_categories: Annotated[CategoryList, BeforeValidator(_comma_list)] | None = Field(
+        default=None,
+        description="look only for these categories (a key includes the keys under it: "
+        "user.contact.address); default every category. --only CAT,...",
+    )
+    except_categories: Annotated[CategoryList, BeforeValidator(_comma_list)] = Field(
+        default=(),
+        description="do not look for these categories (nor the keys under them). --except CAT,...",
     )
     evidence: Annotated[EvidenceMode, BeforeValidator(_lower)] = Field(
         default="masked",

@@ -1,0 +1,371 @@
+"""Postal addresses (``user.contact.address.street``, ``.postal_code``, ``.city``, ``.country``).
+
+* Street lines: a house number (``12``, ``12a``, ``12-14``) and a street word in one of many
+  languages (``Street``, ``Ave``, ``rue``, ``Calle``, ``Via``, ``Rua``, ``ul.``, ``улица``...), or a
+  compound street name (``Hauptstraße 5``, ``Kerkstraat 12``, ``Storgatan 3``,
+  ``Mannerheimintie 4``), or a CJK address with its block numbers (``1丁目2番3号``, ``中山路88号``):
+  0.9 on the value alone (a street name without a number is not a line of an address).
+* Postal codes, validated against the formats of each country: the distinctive ones count on
+  the value alone (UK ``SW1A 1AA``, Canada ``K1A 0B1``, Netherlands ``1234 AB``, Brazil
+  ``12345-678``, Japan ``123-4567``, Poland ``12-345``, Portugal ``1234-567``, US ZIP+4, Sweden,
+  Czechia, Slovakia and Greece ``123 45``): 0.85. Codes of digits only (US ZIP, Germany, France,
+  India...) look like any integer, so they count (0.9) only in a field named for them
+  (``zip``, ``postcode``, ``plz``, ``cep``...): an integer id column is never a ZIP column. When the
+  table names countries (:class:`~piimap.model.ContainerHints`), a code must fit one of them.
+* City and country: in fields named for them; a city is 2-60 characters of letters (any script)
+  with no digit, a country a name or ISO code of a country (the phone classifier's table, in every
+  language phonenumbers knows): 0.9.
+
+Known false positives: product names with a number and a street word ("Garden Way 3").
+Known misses: street lines without a number; cities and countries in columns with uninformative names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from piimap.classifiers.base import SingleCategoryClassifier
+from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
+from piimap.classifiers.phone import country_regions
+from piimap.classifiers.spec import CategorySpec
+from piimap.masking import mask_generic
+from piimap.model import Detection, FieldSample
+
+__all__ = ["AddressClassifier", "street_strength", "postal_code_strength", "POSTAL_CODES"]
+
+STREET = "user.contact.address.street"
+POSTAL = "user.contact.address.postal_code"
+CITY = "user.contact.address.city"
+COUNTRY = "user.contact.address.country"
+STREET_STRENGTH = 0.9
+POSTAL_STRENGTH = 0.85
+NAMED_STRENGTH = 0.9
+
+_NOT_ADDRESS = frozenset({"count", "type", "id", "hash", "verified", "status", "format", "code"})
+
+STREET_NAMES = CategoryRule(
+    strong=phrases(
+        "street",
+        "street address",
+        "address line",
+        "address1",
+        "address2",
+        "address line1",
+        "address line 1",
+        "line1",
+        "addr1",
+        "street line",
+        "strasse",
+        "straße",
+        "rue",
+        "calle",
+        "direccion",
+        "dirección",
+        "indirizzo",
+        "endereco",
+        "endereço",
+        "adresse",
+        "adres",
+        "home address",
+        "billing address",
+        "shipping address",
+        "mailing address",
+        "postal address",
+        "residential address",
+    ),
+    weak=phrases("address", "addr"),
+    contradicting=_NOT_ADDRESS | {"email", "ip", "mac", "wallet", "url", "web", "server", "memory", "hex"},
+)
+POSTAL_NAMES = CategoryRule(
+    strong=phrases(
+        "zip",
+        "zipcode",
+        "zip code",
+        "postcode",
+        "post code",
+        "postal code",
+        "postalcode",
+        "postal",
+        "plz",
+        "postleitzahl",
+        "cep",
+        "code postal",
+        "codigo postal",
+        "código postal",
+        "cap",
+        "pin code",
+        "pincode",
+        "postnummer",
+        "postinumero",
+    ),
+    contradicting=frozenset({"count", "type", "id", "hash", "file", "archive"}),
+    glued=("zipcode", "postcode"),
+)
+CITY_NAMES = CategoryRule(
+    strong=phrases(
+        "city",
+        "town",
+        "ort",
+        "wohnort",
+        "ville",
+        "ciudad",
+        "citta",
+        "città",
+        "cidade",
+        "stad",
+        "locality",
+        "municipality",
+        "village",
+        "home city",
+        "city name",
+    ),
+    contradicting=frozenset({"count", "id", "code", "population", "tax", "size"}),
+)
+COUNTRY_NAMES = CategoryRule(
+    strong=phrases(
+        "country",
+        "country code",
+        "country name",
+        "land",
+        "pays",
+        "pais",
+        "país",
+        "paese",
+        "nationality",
+        "home country",
+        "country of residence",
+    ),
+    contradicting=frozenset({"count", "id", "origin", "manufacture", "currency", "calling", "dial", "phone"}),
+)
+SPEC = CategorySpec(
+    key=STREET,
+    names=STREET_NAMES,
+    explain="A street line: a house number and a street word in many languages (12 rue de la Paix, "
+    "Hauptstraße 5, 1丁目2番3号).",
+    mask=lambda value: re.sub(r"\w", "*", value.strip()[:3]) + "*** " + (value.split()[-1][:1] + "***"),
+)
+POSTAL_SPEC = CategorySpec(
+    key=POSTAL,
+    names=POSTAL_NAMES,
+    explain="A postal code valid for a country's format: distinctive formats on their own, digit-only ones "
+    "(ZIP, PLZ) in fields named for them.",
+    mask=lambda value: value.strip()[:2] + "*" * max(1, len(value.strip()) - 2),
+)
+CITY_SPEC = CategorySpec(
+    key=CITY,
+    names=CITY_NAMES,
+    explain="A city or town of a person's address, in a field named for it.",
+    mask=mask_generic,
+)
+COUNTRY_SPEC = CategorySpec(
+    key=COUNTRY,
+    names=COUNTRY_NAMES,
+    explain="The country of a person's address (a name in many languages or an ISO code), in a field named for it.",
+    mask=lambda value: value.strip()[:1] + "***",
+)
+
+_STREET_WORDS = frozenset(
+    """street st st. avenue ave ave. av av. road rd rd. boulevard blvd blvd. lane ln ln. drive dr dr. court ct ct.
+    place pl pl. way terrace square sq highway hwy parkway pkwy circle cir crescent close gardens grove row mews
+    walk trail path plaza alley suite apt apt. unit building
+    straße strasse str. str weg allee platz gasse ring damm ufer chaussee
+    rue avenue chemin allée allee impasse quai route cours passage voie
+    calle avenida paseo plaza camino carrera carretera ronda travesía travesia callejón
+    via viale piazza corso largo vicolo strada contrada
+    rua travessa praça praca alameda rodovia estrada largo beco
+    straat laan gracht plein kade dreef singel
+    ulica ul ul. aleja al. osiedle
+    vej gade allé gata gatan vägen väg gränd katu tie kuja
+    utca út tér
+    улица ул ул. проспект пр-т переулок пер. шоссе
+    οδός οδ. λεωφόρος
+    sokak sokağı cadde caddesi mahallesi
+    jalan jl jl. gang
+    đường phố ถนน ซอย""".split()
+)
+_STREET_SUFFIXES = (
+    "straße",
+    "strasse",
+    "str.",
+    "weg",
+    "straat",
+    "laan",
+    "gracht",
+    "plein",
+    "gatan",
+    "vägen",
+    "gade",
+    "vej",
+    "katu",
+    "tie",
+    "kuja",
+    "allee",
+    "platz",
+    "gasse",
+    "damm",
+    "ring",
+    "utca",
+    "steig",
+    "dreef",
+    "kade",
+)
+_HOUSE_NUMBER = re.compile(r"\d{1,5}(?:[A-Za-z]|[-/]\d{1,5}[A-Za-z]?|bis|ter)?,?")
+_CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로)\s*\d+")
+
+
+@lru_cache(maxsize=65536)
+def street_strength(value: str) -> float:
+    """0.9 when ``value`` is a street line with a house number, else 0."""
+    value = value.strip()
+    if not 4 <= len(value) <= 120 or not any(char.isdigit() for char in value) or "@" in value:
+        return 0.0
+    if _CJK_ADDRESS.search(value):
+        return STREET_STRENGTH
+    words = value.replace(",", " ").split()
+    if len(words) < 2 or len(words) > 14:
+        return 0.0
+    has_number = any(_HOUSE_NUMBER.fullmatch(word) for word in words)
+    if not has_number:
+        return 0.0
+    for word in words:
+        lowered = word.lower()
+        if lowered in _STREET_WORDS or lowered.rstrip(".,") in _STREET_WORDS:
+            return STREET_STRENGTH
+        if len(lowered) > 5 and lowered.rstrip(".,").endswith(_STREET_SUFFIXES):
+            return STREET_STRENGTH
+    return 0.0
+
+
+#: postal code formats by ISO country: (pattern, distinctive enough to count without a field name)
+POSTAL_CODES: dict[str, tuple[re.Pattern[str], bool]] = {
+    code: (re.compile(pattern, re.IGNORECASE if code in ("GB", "CA", "NL", "IE", "MT") else 0), alone)
+    for code, pattern, alone in (
+        ("US", r"\d{5}(?:-\d{4})?", False),
+        ("GB", r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}", True),
+        ("CA", r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d", True),
+        ("NL", r"[1-9]\d{3} ?[A-Z]{2}", True),
+        ("BR", r"\d{5}-\d{3}", True),
+        ("JP", r"\d{3}-\d{4}", True),
+        ("PL", r"\d{2}-\d{3}", True),
+        ("PT", r"\d{4}-\d{3}", True),
+        ("SE", r"[1-9]\d{2} \d{2}", True),
+        ("CZ", r"[1-7]\d{2} \d{2}", True),
+        ("SK", r"[089]\d{2} \d{2}", True),
+        ("GR", r"[1-8]\d{2} \d{2}", True),
+        ("IE", r"[AC-FHKNPRTV-Y]\d{2}(?:\d|W) ?[0-9AC-FHKNPRTV-Y]{4}", True),
+        ("MT", r"[A-Z]{3} ?\d{4}", True),
+        ("DE", r"\d{5}", False),
+        ("FR", r"\d{5}", False),
+        ("ES", r"(?:0[1-9]|[1-4]\d|5[0-2])\d{3}", False),
+        ("IT", r"\d{5}", False),
+        ("MX", r"\d{5}", False),
+        ("FI", r"\d{5}", False),
+        ("TR", r"\d{5}", False),
+        ("KR", r"\d{5}", False),
+        ("UA", r"\d{5}", False),
+        ("IN", r"[1-9]\d{2} ?\d{3}", False),
+        ("CN", r"\d{6}", False),
+        ("RU", r"\d{6}", False),
+        ("CL", r"\d{7}", False),
+        ("AT", r"\d{4}", False),
+        ("CH", r"\d{4}", False),
+        ("BE", r"\d{4}", False),
+        ("DK", r"\d{4}", False),
+        ("NO", r"\d{4}", False),
+        ("AU", r"\d{4}", False),
+        ("HU", r"\d{4}", False),
+        ("SI", r"\d{4}", False),
+        ("ID", r"\d{5}", False),
+        ("TW", r"\d{3}(?:\d{2,3})?", False),
+    )
+}
+
+
+@lru_cache(maxsize=65536)
+def postal_code_strength(value: str, named: bool, regions: tuple[str, ...] = ()) -> float:
+    """How surely ``value`` is a postal code of one of ``regions`` (any known country when none)."""
+    value = value.strip()
+    if not 3 <= len(value) <= 10 or not any(char.isdigit() for char in value):
+        return 0.0
+    if value.startswith("0") is False and value.isdigit() and len(value) < 4:
+        return 0.0
+    formats = [POSTAL_CODES[region] for region in regions if region in POSTAL_CODES] or POSTAL_CODES.values()
+    for pattern, alone in formats:
+        if pattern.fullmatch(value):
+            if named:
+                return NAMED_STRENGTH
+            if alone:
+                return POSTAL_STRENGTH
+    return 0.0
+
+
+_CITY = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.\-()])*", re.UNICODE)
+
+
+def _city_strength(value: str) -> float:
+    value = value.strip()
+    return (
+        NAMED_STRENGTH
+        if 2 <= len(value) <= 60 and _CITY.fullmatch(value) and len(value.split()) <= 5
+        else 0.0
+    )
+
+
+@lru_cache(maxsize=8192)
+def _country_strength(value: str) -> float:
+    return NAMED_STRENGTH if country_regions((value,), codes=True, share=1.0) else 0.0
+
+
+class AddressClassifier(SingleCategoryClassifier):
+    """Finds street lines, postal codes, and the city and country of addresses."""
+
+    id = "address"
+    categories = (STREET, POSTAL, CITY, COUNTRY)
+    specs = (SPEC, POSTAL_SPEC, CITY_SPEC, COUNTRY_SPEC)
+    text_what = "a street line"
+    reads_text = False  # free text: street lines are not told from prose reliably enough
+
+    def judge_structured(
+        self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
+    ) -> Detection | None:
+        postal = self.evidence_for(sample, POSTAL_SPEC)
+        city = self.evidence_for(sample, CITY_SPEC)
+        country = self.evidence_for(sample, COUNTRY_SPEC)
+        if postal.strong and not evidence.strong:
+            regions = sample.hints.regions if sample.hints is not None else ()
+            return self.judge_values(
+                sample,
+                postal,
+                lambda value: postal_code_strength(value, True, regions),
+                what="postal codes" + (f" of {', '.join(regions)}" if regions else ""),
+                keep_empty=keep_empty,
+                spec=POSTAL_SPEC,
+            )
+        if country.strong and not evidence.strong:
+            return self.judge_values(
+                sample,
+                country,
+                _country_strength,
+                what="country names or codes",
+                keep_empty=keep_empty,
+                spec=COUNTRY_SPEC,
+            )
+        if city.strong and not evidence.strong:
+            return self.judge_values(
+                sample, city, _city_strength, what="place names", keep_empty=keep_empty, spec=CITY_SPEC
+            )
+        street = self.judge_values(
+            sample, evidence, street_strength, what="street lines with a house number", keep_empty=keep_empty
+        )
+        if street is not None and street.matched:
+            return street
+        codes = self.judge_values(
+            sample,
+            postal,
+            lambda value: postal_code_strength(value, False),
+            what="postal codes of a distinctive national format",
+            keep_empty=False,
+            spec=POSTAL_SPEC,
+        )
+        return codes if codes is not None else street
