@@ -4,7 +4,10 @@
   languages (``Street``, ``Ave``, ``rue``, ``Calle``, ``Via``, ``Rua``, ``ul.``, ``улица``...), or a
   compound street name (``Hauptstraße 5``, ``Kerkstraat 12``, ``Storgatan 3``,
   ``Mannerheimintie 4``), or a CJK address with its block numbers (``1丁目2番3号``, ``中山路88号``):
-  0.9 on the value alone (a street name without a number is not a line of an address).
+  0.9 on the value alone (a street name without a number is not a line of an address). English
+  street words are the USPS suffixes (``Alley`` ... ``Wells``, read from Faker's US address
+  provider). A place name and a house number with no street word (``Průjezdná 825``) is 0.45:
+  a street line only in a field whose name says address.
 * Postal codes, validated against the formats of each country: the distinctive ones count on
   the value alone (UK ``SW1A 1AA``, Canada ``K1A 0B1``, Netherlands ``1234 AB``, Brazil
   ``12345-678``, Japan ``123-4567``, Poland ``12-345``, Portugal ``1234-567``, US ZIP+4, Sweden,
@@ -39,6 +42,7 @@ POSTAL = "user.contact.address.postal_code"
 CITY = "user.contact.address.city"
 COUNTRY = "user.contact.address.country"
 STREET_STRENGTH = 0.9
+NAME_NUMBER_STRENGTH = 0.45
 POSTAL_STRENGTH = 0.85
 NAMED_STRENGTH = 0.9
 
@@ -75,7 +79,23 @@ STREET_NAMES = CategoryRule(
         "residential address",
     ),
     weak=phrases("address", "addr"),
-    contradicting=_NOT_ADDRESS | {"email", "ip", "mac", "wallet", "url", "web", "server", "memory", "hex"},
+    contradicting=_NOT_ADDRESS
+    | {
+        "email",
+        "ip",
+        "mac",
+        "wallet",
+        "url",
+        "web",
+        "server",
+        "memory",
+        "hex",
+        "product",
+        "model",
+        "item",
+        "sku",
+    }
+    | {"version", "title", "name", "label"},
 )
 POSTAL_NAMES = CategoryRule(
     strong=phrases(
@@ -182,8 +202,33 @@ _STREET_WORDS = frozenset(
     οδός οδ. λεωφόρος
     sokak sokağı cadde caddesi mahallesi
     jalan jl jl. gang
-    đường phố ถนน ซอย""".split()
+    đường phố ถนน ซอย ถ. หมู่
+    setor quadra conjunto núcleo vila lote trecho residencial chácara condomínio jardim parque sítio ladeira
+    loteamento recanto aeroporto favela fazenda
+    chowk marg nagar gali colony
+    rotonda borgo vico piazzale canale
+    acceso corredor glorieta pasaje cuesta urbanización vía rambla sector privada cerrada circuito
+    prolongación retorno andador periférico viaducto diagonal continuación calzada
+    pad hof steeg dijk markt wal
+    plads stræde vænget
+    stigen backe torg
+    sentier square
+    tanya köz körút sétány
+    δ. πλατεία
+    д. дом буд. буд бульвар б-р наб. набережная площадь пл. шосе вулиця вул. провулок пров. проспект
+    gg. no. jln. komplek perumahan
+    번길 로 길""".split()
 )
+
+
+@lru_cache(maxsize=1)
+def _english_street_suffixes() -> frozenset[str]:
+    """The USPS street suffixes (``Alley`` ... ``Wells``), as Faker's US address provider lists them."""
+    from faker.providers.address.en_US import Provider
+
+    return frozenset(suffix.lower() for suffix in Provider.street_suffixes)
+
+
 _STREET_SUFFIXES = (
     "straße",
     "strasse",
@@ -210,13 +255,15 @@ _STREET_SUFFIXES = (
     "dreef",
     "kade",
 )
-_HOUSE_NUMBER = re.compile(r"\d{1,5}(?:[A-Za-z]|[-/]\d{1,5}[A-Za-z]?|bis|ter)?,?")
-_CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로)\s*\d+")
+_HOUSE_NUMBER = re.compile(r"(?:[Nn][ºo°]\.?)?\d{1,5}(?:[A-Za-z]|[-/]\d{1,5}[A-Za-z]?|bis|ter)?[.,]?")
+_PLACE_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*\.?")
+_CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로|거리)\s*\d+")
 
 
 @lru_cache(maxsize=65536)
 def street_strength(value: str) -> float:
-    """0.9 when ``value`` is a street line with a house number, else 0."""
+    """0.9 for a street line with a house number and a street word, 0.45 for a place name and a
+    house number alone (``Průjezdná 825``: a street line only where the field's name says so), else 0."""
     value = value.strip()
     if not 4 <= len(value) <= 120 or not any(char.isdigit() for char in value) or "@" in value:
         return 0.0
@@ -228,12 +275,24 @@ def street_strength(value: str) -> float:
     has_number = any(_HOUSE_NUMBER.fullmatch(word) for word in words)
     if not has_number:
         return 0.0
+    english = _english_street_suffixes()
     for word in words:
         lowered = word.lower()
-        if lowered in _STREET_WORDS or lowered.rstrip(".,") in _STREET_WORDS:
+        bare = lowered.rstrip(".,")
+        if lowered in _STREET_WORDS or bare in _STREET_WORDS or bare in english:
             return STREET_STRENGTH
-        if len(lowered) > 5 and lowered.rstrip(".,").endswith(_STREET_SUFFIXES):
+        if len(bare) > 5 and bare.endswith(_STREET_SUFFIXES):
             return STREET_STRENGTH
+    numbers = [word for word in words if _HOUSE_NUMBER.fullmatch(word)]
+    names = [word for word in words if not _HOUSE_NUMBER.fullmatch(word)]
+    if (
+        len(numbers) <= 2
+        and (_HOUSE_NUMBER.fullmatch(words[0]) or _HOUSE_NUMBER.fullmatch(words[-1]))
+        and 1 <= len(names) <= 5
+        and all(_PLACE_WORD.fullmatch(word) for word in names)
+        and any(len(word) >= 3 and word[0].isupper() for word in names)
+    ):
+        return NAME_NUMBER_STRENGTH
     return 0.0
 
 
@@ -274,7 +333,7 @@ POSTAL_CODES: dict[str, tuple[re.Pattern[str], bool]] = {
         ("DK", r"\d{4}", False),
         ("NO", r"\d{4}", False),
         ("AU", r"\d{4}", False),
-        ("HU", r"\d{4}", False),
+        ("HU", r"(?:H-)?\d{4}", False),
         ("SI", r"\d{4}", False),
         ("ID", r"\d{5}", False),
         ("TW", r"\d{3}(?:\d{2,3})?", False),

@@ -3,7 +3,7 @@
 A value is a card number when its digits (spaces or hyphens between groups allowed) have a length
 its issuer uses and a prefix in that issuer's range (Visa 4: 16 or 19 digits; Mastercard 51-55 and
 2221-2720: 16; American Express 34/37: 15; Discover 6011, 644-649, 65: 16-19; Diners Club 36,
-300-305, 38-39: 14-19; JCB 3528-3589: 16-19; UnionPay 62: 16-19; Maestro 50, 56-58, 67: 12-19)
+300-305, 38-39: 14-19; JCB 3528-3589: 16-19; UnionPay 62: 16-19; Mir 2200-2204: 16-19; Maestro 50, 56-58, 67: 12-19)
 and the Luhn check holds (:mod:`stdnum.luhn`): strength 0.95. Masked PANs (``4111 **** ****
 1111``, ``411111******1111``, ``XXXX-XXXX-XXXX-1111``: 12 to 19 digits and mask characters, at
 least four digits shown, the shown first digits in an issuer range when the value starts with
@@ -84,9 +84,10 @@ _RANGES: tuple[tuple[int, int, int, frozenset[int]], ...] = (
     (2, 50, 50, frozenset(range(12, 20))),  # Maestro
     (2, 56, 58, frozenset(range(12, 20))),
     (2, 67, 67, frozenset(range(12, 20))),
+    (4, 2200, 2204, frozenset(range(16, 20))),  # Mir
 )
-_GROUPED = re.compile(r"\d{4,6}(?:[ -]\d{4,6}){1,4}|\d{12,19}")
-_MASKED = re.compile(r"[0-9*xX\u2022#]{4,6}(?:[ -][0-9*xX\u2022#]{2,6}){0,4}")
+_GROUPED = re.compile(r"\d{4,6}(?:[ -]\d{4,6}){1,3}(?:[ -]\d{1,6})?|\d{12,19}")
+_MASKED = re.compile(r"[0-9*xX\u2022#]{12,19}|[0-9*xX\u2022#]{4,6}(?:[ -][0-9*xX\u2022#]{2,6}){1,4}")
 _MASK_CHARS = frozenset("*xX\u2022#")
 
 

@@ -28,8 +28,13 @@ IANA special-purpose blocks, whose ``is_private`` answer changed between Python 
 ``203.0.113/24`` and a few more), and everything that is not a plain dotted quad go through
 :mod:`ipaddress`.
 
-Known false positives: four-part version numbers that are valid IPv4 addresses in a field not named
-for versions (they are down-weighted, not excluded). Known misses: IPv4 written in hex or as one
+A column whose dotted quads nearly all (90%) have every part below 100 is read as a column of
+four-part versions (:func:`version_column`) unless its name says IP: its small-numbered quads count 0, so an
+``app_version`` column under an uninformative name is not reported (issue #19).
+
+Known false positives: a few four-part version numbers that are valid IPv4 addresses among other
+values in a field not named for versions (they are down-weighted, not excluded). Known misses: a
+column of addresses nearly all of whose parts are below 100 (a small lab network ``10.0.1.23``). Known misses: IPv4 written in hex or as one
 integer, IPv6 zone ids inside text.
 """
 
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit, UnionLineTest
@@ -309,6 +314,15 @@ class IpAddressClassifier(SingleCategoryClassifier):
     def judge_structured(
         self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
     ) -> Detection | None:
+        if not evidence.strong and version_column(sample.values):
+            return self.judge_values(
+                sample,
+                evidence,
+                _strength_beside_versions,
+                what="IP addresses (the column reads as four-part versions: small-numbered ones not counted)",
+                keep_empty=keep_empty,
+                example_of=_address_text,
+            )
         return self.judge_values(
             sample,
             evidence,
@@ -318,3 +332,36 @@ class IpAddressClassifier(SingleCategoryClassifier):
             example_of=_address_text,
             judge_many=ip_strengths,
         )
+
+
+#: values looked at to decide that a column holds four-part version numbers
+VERSION_PROBE_VALUES = 256
+#: ... and the share of its dotted quads that must have every part below 100
+VERSION_SHARE = 0.9
+
+
+def _small_quad(value: str) -> bool:
+    """A dotted quad whose four parts are all below 100 (``1.2.3.45``, ``10.0.19.7``)."""
+    parts = value.strip().split(".")
+    return len(parts) == 4 and all(part.isdigit() and len(part) <= 2 for part in parts)
+
+
+def version_column(values: Sequence[str]) -> bool:
+    """Whether a column's values read as four-part version numbers rather than addresses.
+
+    Among real addresses, about one in forty has all four parts below 100 ((100/256)^4); in a
+    column of app or build versions (``1.2.3.45``, ``12.0.7.3``) nearly all do. A column counts
+    as versions when at least 8 of its first values are dotted quads and :data:`VERSION_SHARE` of
+    them have every part below 100; the classifier asks only when the field's name does not say IP
+    (issue #19: version columns under uninformative names).
+    """
+    probe = [value for value in values[:VERSION_PROBE_VALUES] if value.strip()]
+    quads = [value for value in probe if value.count(".") == 3]
+    if len(quads) < 8 or len(quads) < 0.8 * len(probe):
+        return False
+    return sum(map(_small_quad, quads)) >= VERSION_SHARE * len(quads)
+
+
+def _strength_beside_versions(value: str) -> float:
+    """:func:`ip_strength`, 0 for the small-numbered quads of a version column."""
+    return 0.0 if _small_quad(value) else ip_strength(value)

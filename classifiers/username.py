@@ -114,10 +114,13 @@ def handle_strength(value: str, named: bool) -> float:
     return 0.0
 
 
+_USER = r"([A-Za-z_][\w.-]{0,31})"
 _IN_TEXT = re.compile(
-    r"\b(?:(?:password|publickey|keyboard-interactive(?:/pam)?) for (?:invalid user |illegal user )?"
-    r"|session (?:opened|closed) for user |(?<![\w-])user[= ]|invalid user |authentication failure for )"
-    r"([A-Za-z_][\w.-]{0,31})(?![\w@])",
+    rf"\b(?:(?:password|publickey|keyboard-interactive(?:/pam)?|none) for (?:invalid user |illegal user )?{_USER} from\b"
+    rf"|session (?:opened|closed) for user {_USER}(?![\w@])"
+    rf"|[Ii]nvalid user {_USER} from\b"
+    rf"|authentication failure for {_USER}(?![\w@])"
+    rf"|(?<![\w-])user={_USER}(?![\w@]))",
     re.IGNORECASE,
 )
 #: every hit of ``_IN_TEXT`` holds " for " or "user" (in any case)
@@ -129,7 +132,7 @@ def find_usernames(line: str) -> Iterable[TextHit]:
     """The user of an authentication log line (sshd, PAM, sudo, ``user=``)."""
     hits = []
     for match in _IN_TEXT.finditer(line):
-        user = match.group(1)
+        user = next(group for group in match.groups() if group is not None)
         if user.lower() not in _NOT_USERS and any(char.isalpha() for char in user):
             hits.append(TextHit(user, TEXT_STRENGTH))
     return tuple(hits)

@@ -178,3 +178,25 @@ def test_cbs_log_counts_only_the_lines_with_real_ips(tmp_path) -> None:
         assert finding.field is None
         assert finding.matched == real, sample_size
         assert finding.sampled == len(lines)
+
+
+def test_version_column_under_an_uninformative_name_is_not_reported() -> None:
+    """Issue #19: four-part versions, some of them valid public addresses (11.x, 12.x), under c0."""
+    import random
+
+    rng = random.Random(3)
+    values = [
+        f"{rng.randint(1, 12)}.{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"
+        for _ in range(60)
+    ]
+    classifier = IpAddressClassifier(ScanSettings())
+    assert all(detection.confidence < 0.5 for detection in classifier.classify(sample("c0", values)))
+    addresses = [
+        f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        for _ in range(60)
+    ]
+    (detection,) = classifier.classify(sample("c0", addresses))
+    assert detection.confidence >= 0.8
+    # the same small-numbered values in a field named for addresses are addresses
+    (detection,) = classifier.classify(sample("client_ip", values))
+    assert detection.confidence >= 0.5

@@ -418,7 +418,8 @@ def _columns_for_locale(locale: str, n: int, seed_offset: int = 0) -> Iterator[E
     yield col("web", "c19", [fake.uri() for _ in range(n)], None, "urls")
     yield col("accounts", "company", [fake.company() for _ in range(n)], None, "companies")
     yield col("accounts", "c20", [fake.company() for _ in range(n)], None, "companies")
-    yield col("geo", "city", [fake.city() for _ in range(n)], None, "cities")
+    # a column named city is part of an address (issue #13); unnamed, city names stay a negative
+    yield col("geo", "city", [fake.city() for _ in range(n)], "user.contact.address.city", "cities")
     yield col("geo", "c21", [fake.city() for _ in range(n)], None, "cities")
     yield col("geo", "street", [fake.street_name() for _ in range(n)], None, "streets")
     yield col("products", "product_name", [fake.catch_phrase() for _ in range(n)], None, "product titles")
@@ -745,7 +746,8 @@ def _real_world_shapes(locale: str, n: int, *, split: str) -> Iterator[EvalColum
         "digit strings",
         name_only=True,
     )
-    # hard negatives of the same shapes
+    # hard negatives of the same shapes (for phones: the ssn column obeys the SSN area and group
+    # rules, so since issue #13 it is labelled a national id)
     yield col(
         "people",
         "ssn",
@@ -753,7 +755,7 @@ def _real_world_shapes(locale: str, n: int, *, split: str) -> Iterator[EvalColum
             f"{rng.randint(100, 899):03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
             for _ in range(n)
         ],
-        None,
+        "user.government_id.national_identification_number",
         "ssn-shaped",
     )
     yield col(
@@ -801,7 +803,7 @@ def _real_world_shapes(locale: str, n: int, *, split: str) -> Iterator[EvalColum
         None,
         "11-digit order ids",
     )
-    yield col("geo", "country", countries, None, "countries")
+    yield col("geo", "country", countries, "user.contact.address.country", "countries")
 
     # --- device ids ------------------------------------------------------------------------------
     mac_field = ("bssid", "ether", "hw_addr", "c33")[rng.randint(0, 3)]

