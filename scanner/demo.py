@@ -378,6 +378,50 @@ def _fill_database(db: sqlite3.Connection, people: _People) -> None:
         "INSERT INTO invoices (invoice_id, account_id, amount, currency, issued_at, status) VALUES (?, ?, ?, ?, ?, ?)",
         invoices,
     )
+    _fill_account_owners(db, len(accounts))
+
+
+#: (country, city, postal code template, street line template) of the account owners' billing addresses
+_ADDRESS_PLANS = (
+    ("United States", "Portland", "972{d2}", "{number} {street} Street"),
+    ("United States", "Austin", "787{d2}", "{number} {street} Avenue"),
+    ("United Kingdom", "Manchester", "M{d1} {d1}AB", "{number} {street} Road"),
+    ("Germany", "Berlin", "10{d3}", "{street}straße {number}"),
+    ("France", "Lyon", "6900{d1}", "{number} rue {street}"),
+    ("Netherlands", "Utrecht", "35{d2} KL", "{street}straat {number}"),
+)
+_STREET_NAMES = ("Maple", "Linden", "Oak", "Victoria", "Garibaldi", "Beethoven", "Lincoln", "Rosen", "Vondel")
+
+
+def _fill_account_owners(db: sqlite3.Connection, accounts: int) -> None:
+    """Billing addresses and dates of birth of the account owners (identity checks for invoicing).
+
+    Drawn from a generator of its own, so the other tables, logs and events stay as they were."""
+    rng = random.Random(DEMO_SEED + 13)
+    db.execute(
+        "CREATE TABLE account_owners (account_id INTEGER PRIMARY KEY REFERENCES accounts(id), date_of_birth TEXT, "
+        "billing_street TEXT, billing_postal_code TEXT, billing_city TEXT, billing_country TEXT)"
+    )
+    rows = []
+    for account_id in range(1, accounts + 1):
+        country, city, postal, street = rng.choice(_ADDRESS_PLANS)
+        digits = {f"d{size}": f"{rng.randint(0, 10**size - 1):0{size}d}" for size in (1, 2, 3)}
+        born = datetime(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 52))
+        rows.append(
+            (
+                account_id,
+                born.date().isoformat(),
+                street.format(number=rng.randint(1, 240), street=rng.choice(_STREET_NAMES)),
+                postal.format(**digits),
+                city,
+                country,
+            )
+        )
+    db.executemany(
+        "INSERT INTO account_owners (account_id, date_of_birth, billing_street, billing_postal_code, billing_city, "
+        "billing_country) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _access_line(people: _People, moment: datetime) -> str:

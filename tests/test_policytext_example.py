@@ -60,6 +60,11 @@ HANDWRITTEN_COLLECTED_SENTENCES = {
         "Information We Collect and Use",
         "links you clicked on the Xajeet Site",
     ),
+    "user.device.user_agent": (
+        "Information We Collect and Use",
+        "The information includes the type of device",
+    ),
+    "user.contact.address": ("Your Choices", "include your mailing address"),
 }
 
 
