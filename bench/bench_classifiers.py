@@ -14,6 +14,12 @@ Field level for Presidio: a column is tagged with a category when at least half 
 values hold an entity of that type with score >= 0.4 (Presidio has no device-id or cookie-id
 recognisers, so those categories show as n/a).
 
+The default scan's speed is also compared with the same scan by another revision's code (``--reference
+REV``, default ``main``: its ``scanner/``, ``connectors/``, ``classifiers/`` and ``reports/`` from ``git
+archive``, laid out as the ``piimap`` package in a temporary directory and put first on the child's
+``PYTHONPATH``; categories that revision does not have are left out of its scan, since their entry
+points do not load there): issue #13's target is a ratio >= 0.8 with every category on.
+
 ``--split`` picks the corpus: ``original`` (the corpus before issue #11, the reference its speed
 figures are compared on), ``tuning`` (the default: the original and the real-world shapes),
 ``validation`` or ``held-out``. Precision and recall per split, value-only as well, come from
@@ -102,10 +108,17 @@ def _child_presidio(corpus_path: str, per_column: int) -> dict:
     return {"values": values, "predictions": predictions, "inner_seconds": time.perf_counter() - started}
 
 
-def _run_child(args: list[str]) -> tuple[dict, float, float]:
+def _run_child(args: list[str], pythonpath: str | None = None) -> tuple[dict, float, float]:
+    import os
+
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, env=env
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -171,6 +184,12 @@ def main() -> int:
     )
     parser.add_argument("--presidio-values", type=int, default=15, help="values per column given to Presidio")
     parser.add_argument("--no-presidio", action="store_true")
+    parser.add_argument(
+        "--reference", default="main", help="revision whose default scan is the speed reference ('' for none)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternating rounds of this code and the reference"
+    )
     args = parser.parse_args()
     if args.child == "piimap":
         print(json.dumps(_child_piimap(args.corpus, False)))
@@ -206,9 +225,51 @@ def main() -> int:
         Path(corpus_path).unlink(missing_ok=True)
 
 
+def _reference_tree(revision: str, directory: Path) -> Path:
+    """``revision``'s code laid out as the ``piimap`` package under ``directory`` (what pyproject's package-dir does)."""
+    import io
+    import tarfile
+
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "scanner", "connectors", "classifiers", "reports"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(directory, filter="data")
+    package = directory / "piimap"
+    (directory / "scanner").rename(package)
+    for name in ("connectors", "classifiers", "reports"):
+        (directory / name).rename(package / name)
+    return directory
+
+
 def _compare(args: argparse.Namespace, corpus: list, corpus_path: str) -> int:
-    result, wall, cpu = _run_child(["--child", "piimap", "--corpus", corpus_path])
-    _print_side(corpus, "piimap (default: early stop once a field is decided)", result, wall, cpu, CATEGORIES)
+    import tempfile
+
+    rates = []
+    for _ in range(args.rounds):  # alternate, so load on the shared machine hits both sides alike
+        result, wall, cpu = _run_child(["--child", "piimap", "--corpus", corpus_path])
+        rates.append(
+            _print_side(
+                corpus, "piimap (default: early stop once a field is decided)", result, wall, cpu, CATEGORIES
+            )
+        )
+        if args.reference:
+            with tempfile.TemporaryDirectory() as directory:
+                tree = _reference_tree(args.reference, Path(directory))
+                result, wall, cpu = _run_child(["--child", "piimap", "--corpus", corpus_path], str(tree))
+            reference = _print_side(
+                corpus,
+                f"reference: {args.reference}'s code, same default scan",
+                result,
+                wall,
+                cpu,
+                CATEGORIES,
+            )
+            print(
+                f"\nthroughput ratio this code / {args.reference}: {rates[-1] / reference:.2f}x (target >= 0.8x)"
+            )
     result, wall, cpu = _run_child(["--child", "piimap-exhaustive", "--corpus", corpus_path])
     piimap_rate = _print_side(
         corpus, "piimap --exhaustive (every value classified)", result, wall, cpu, CATEGORIES

@@ -257,6 +257,7 @@ _STREET_SUFFIXES = (
 )
 _HOUSE_NUMBER = re.compile(r"(?:[Nn][ºo°]\.?)?\d{1,5}(?:[A-Za-z]|[-/]\d{1,5}[A-Za-z]?|bis|ter)?[.,]?")
 _PLACE_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*\.?")
+_DIGIT = re.compile(r"\d")
 _CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로|거리)\s*\d+")
 
 
@@ -265,7 +266,7 @@ def street_strength(value: str) -> float:
     """0.9 for a street line with a house number and a street word, 0.45 for a place name and a
     house number alone (``Průjezdná 825``: a street line only where the field's name says so), else 0."""
     value = value.strip()
-    if not 4 <= len(value) <= 120 or not any(char.isdigit() for char in value) or "@" in value:
+    if not 4 <= len(value) <= 120 or _DIGIT.search(value) is None or "@" in value:
         return 0.0
     if _CJK_ADDRESS.search(value):
         return STREET_STRENGTH
@@ -345,7 +346,7 @@ POSTAL_CODES: dict[str, tuple[re.Pattern[str], bool]] = {
 def postal_code_strength(value: str, named: bool, regions: tuple[str, ...] = ()) -> float:
     """How surely ``value`` is a postal code of one of ``regions`` (any known country when none)."""
     value = value.strip()
-    if not 3 <= len(value) <= 10 or not any(char.isdigit() for char in value):
+    if not 3 <= len(value) <= 10 or _DIGIT.search(value) is None:
         return 0.0
     if value.startswith("0") is False and value.isdigit() and len(value) < 4:
         return 0.0
@@ -417,7 +418,9 @@ class AddressClassifier(SingleCategoryClassifier):
         street = self.judge_values(
             sample, evidence, street_strength, what="street lines with a house number", keep_empty=keep_empty
         )
-        if street is not None and street.matched:
+        if (street is not None and street.matched) or not any(
+            3 <= len(value) <= 10 for value in sample.values[:16]
+        ):
             return street
         codes = self.judge_values(
             sample,

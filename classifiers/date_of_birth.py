@@ -124,7 +124,7 @@ _COMPACT = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)")
 def birth_year(value: str) -> float | None:
     """The date in ``value`` as a fractional year, when it is a real date from 1900 to today."""
     value = value.strip()
-    if not 8 <= len(value) <= 35:
+    if not 8 <= len(value) <= 35 or not value[:1].isdigit():  # every format read starts with a digit
         return None
     match = _ISO.fullmatch(value) or _COMPACT.fullmatch(value)
     if match is not None:
@@ -161,6 +161,21 @@ def birth_like_column(years: list[float]) -> bool:
 PROBE_VALUES = 200
 
 
+def _probe_years(values: tuple[str, ...]) -> list[float] | None:
+    """The dates of ``values`` as years; None as soon as more than a fifth of them are not dates."""
+    allowed_misses = len(values) // 5
+    years = []
+    for value in values:
+        year = birth_year(value)
+        if year is None:
+            allowed_misses -= 1
+            if allowed_misses < 0:
+                return None
+        else:
+            years.append(year)
+    return years
+
+
 class DateOfBirthClassifier(SingleCategoryClassifier):
     """Finds dates of birth by field name, or by a birth-like spread of ages."""
 
@@ -183,8 +198,8 @@ class DateOfBirthClassifier(SingleCategoryClassifier):
             )
         if evidence.contradicts:
             return None
-        probe = [year for year in map(birth_year, sample.values[:PROBE_VALUES]) if year is not None]
-        if len(probe) < 0.8 * min(len(sample.values), PROBE_VALUES) or not birth_like_column(probe):
+        probe = _probe_years(sample.values[:PROBE_VALUES])
+        if probe is None or not birth_like_column(probe):
             return None
         return self.judge_values(
             sample,

@@ -164,6 +164,7 @@ _SHAPES: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {
 }
 _CHECKS = {national.name: national.check for national in NATIONAL_IDS}
 _CATEGORY_OF = {national.name: national.category for national in NATIONAL_IDS}
+_DIGITS = re.compile(r"\d\d")  # every id above holds two digits in a row
 _PASSPORT = re.compile(r"[A-Za-z0-9]{6,9}")
 
 
@@ -174,7 +175,7 @@ def identify_government_id(value: str, named: bool) -> tuple[str, float] | None:
     ``named``: the field's name says government id, which lets bare digit runs count.
     """
     value = value.strip()
-    if not 8 <= len(value) <= 22 or not any(char.isdigit() for char in value):
+    if not 8 <= len(value) <= 22 or _DIGITS.search(value) is None:
         return None
     for module, (alone, in_named) in _SHAPES.items():
         if alone is not None and alone.fullmatch(value):

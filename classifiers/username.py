@@ -100,6 +100,8 @@ _HANDLE = re.compile(r"@?[\w.+-]{1,63}(?:@[\w-]+)?", re.UNICODE)
 def handle_strength(value: str, named: bool) -> float:
     """How surely ``value`` is a handle: 0.9 in a named field, 0.8 for an ``@handle`` anywhere."""
     value = value.strip()
+    if not named and value[:1] != "@":  # on its value alone only an @handle counts
+        return 0.0
     if not 2 <= len(value) <= 64 or not _HANDLE.fullmatch(value):
         return 0.0
     if not any(char.isalpha() for char in value):

@@ -156,3 +156,15 @@ def test_custom_categories_get_the_same_validators() -> None:
     assert ("a", "user.custom.member_card") in found
     assert ("b", "user.custom.member_card") not in found
     assert ("c", "user.custom.tax") in found
+
+
+def test_explain_lists_each_category_with_its_explanation(capsys) -> None:
+    assert main(["explain", "--categories", "--only", "user.financial,user.device.user_agent"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.split(" ", 1)[0] for line in lines) == [
+        "user.device.user_agent",
+        "user.financial.bank_account",
+        "user.financial.credit_card",
+    ]
+    spec = installed_specs()["user.financial.credit_card"]
+    assert any(line.endswith(spec.explain) and "(credit_card)" in line for line in lines)

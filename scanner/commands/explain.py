@@ -31,7 +31,7 @@ from piimap.settings import ScanSettings
 from piimap.terminal import write_line, write_problem
 from piimap.wording import counted
 
-__all__ = ["add_parser", "run", "explain_sample"]
+__all__ = ["add_parser", "run", "explain_sample", "category_lines"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +47,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="only explain fields with this name (repeatable)",
     )
     parser.add_argument("--all", action="store_true", help="also list fields where nothing was seen at all")
+    parser.add_argument(
+        "--categories",
+        action="store_true",
+        help="list the categories the installed classifiers find (key, classifier, what counts) and exit",
+    )
     parser.set_defaults(run=run)
+
+
+def category_lines(settings: ScanSettings) -> list[str]:
+    """One line per category the enabled classifiers declare: key, classifier id, what counts (its spec)."""
+    from piimap.classifiers.spec import specs_of
+
+    lines = []
+    for classifier in build_classifiers(settings):
+        for spec in specs_of(classifier):
+            if settings.wants_category(spec.key):
+                lines.append(f"{spec.key} ({classifier.id}): {spec.explain}")
+    return lines
 
 
 def explain_sample(
@@ -86,6 +103,16 @@ def _threshold_text(threshold: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.categories:
+        if args.sources or args.config:
+            settings = config_from_args(args).settings
+        else:  # no sources needed to list categories
+            settings = ScanSettings(
+                only_categories=args.only_categories, except_categories=args.except_categories or ()
+            )
+        for line in category_lines(settings):
+            write_line(line, sys.stdout)
+        return ExitCode.OK
     with scan_scope():  # the validators' caches of raw values are emptied when it is done
         return _explain(args)
 
