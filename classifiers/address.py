@@ -19,6 +19,9 @@
   with no digit, a country a name or ISO code of a country (the phone classifier's table, in every
   language phonenumbers knows): 0.9.
 
+Fields of tables named for businesses (``suppliers``, ``stores``, ``warehouses``, ``companies``...)
+are a business's address, not a person's: nothing is reported there.
+
 Known false positives: product names with a number and a street word ("Garden Way 3").
 Known misses: street lines without a number; cities and countries in columns with uninformative names.
 """
@@ -29,7 +32,7 @@ import re
 from functools import lru_cache
 
 from piimap.classifiers.base import SingleCategoryClassifier
-from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
+from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, field_words, phrases
 from piimap.classifiers.phone import country_regions
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_generic
@@ -377,6 +380,22 @@ def _country_strength(value: str) -> float:
     return NAMED_STRENGTH if country_regions((value,), codes=True, share=1.0) else 0.0
 
 
+#: containers whose addresses are a business's, not a person's (a supplier's country, a store's street)
+_BUSINESS_CONTAINERS = frozenset(
+    """supplier suppliers vendor vendors company companies store stores shop shops warehouse warehouses
+    office offices branch branches merchant merchants organization organizations organisation
+    organisations partner partners carrier carriers factory factories plant plants airport airports
+    hotel hotels venue venues bank banks manufacturer manufacturers distributor distributors""".split()
+)
+
+
+def _business_container(sample: FieldSample) -> str:
+    """The word saying ``sample``'s table (or parent object) is about businesses, or ""."""
+    words = field_words(sample.field)
+    found = (set(words.container) | set(words.parent)) & _BUSINESS_CONTAINERS
+    return min(found) if found else ""
+
+
 class AddressClassifier(SingleCategoryClassifier):
     """Finds street lines, postal codes, and the city and country of addresses."""
 
@@ -389,6 +408,8 @@ class AddressClassifier(SingleCategoryClassifier):
     def judge_structured(
         self, sample: FieldSample, evidence: NameEvidence, *, keep_empty: bool
     ) -> Detection | None:
+        if _business_container(sample):
+            return None  # a business's address: no person's data
         postal = self.evidence_for(sample, POSTAL_SPEC)
         city = self.evidence_for(sample, CITY_SPEC)
         country = self.evidence_for(sample, COUNTRY_SPEC)

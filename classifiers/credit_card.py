@@ -140,8 +140,9 @@ def card_strength(value: str) -> float:
 _IN_TEXT = re.compile(
     r"(?<![\w.-])(\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5}|\d{13,19})(?![\w-])"
 )
-#: every hit of ``_IN_TEXT`` starts with four digits
-TEXT_LINES = PatternLineTest(re.compile(r"\d{4}"))
+#: every hit of ``_IN_TEXT`` is 13+ digits in a row, or starts with 4 digits, a separator and 4 or 6
+#: digits (``4-4-4``, ``4-6-5``); a year or a time in a log line holds neither
+TEXT_LINES = PatternLineTest(re.compile(r"\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}|\d{13}"))
 
 
 def find_cards(line: str) -> Iterable[TextHit]:

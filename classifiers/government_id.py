@@ -197,8 +197,16 @@ _IN_TEXT = re.compile(
     r"(?<![\w.-])(\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-\d{2}|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]"
     r"|[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]|\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z]|\d{17}[\dX])(?![\w-])"
 )
-#: every hit of ``_IN_TEXT`` holds two digits in a row (each alternative does)
-TEXT_LINES = PatternLineTest(re.compile(r"\d\d"))
+#: every hit of ``_IN_TEXT`` holds one of these: an SSN's ``ddd-dd-dddd`` (not after a digit, as the
+#: hit's own lookbehind says), a CPF's ``ddd.ddd.ddd-``, a NINO's ``AA dd dd dd``, a codice
+#: fiscale's ``ddAddAddd``, a DNI's or NIE's seven digits and a letter, a RIC's 17 digits; an ISO
+#: date (``2026-10-10``) or a time holds none
+TEXT_LINES = PatternLineTest(
+    re.compile(
+        r"(?<![\w.-])\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"
+        r"|\d{2}[A-Z]\d{2}[A-Z]\d{3}|\d{7}-?[A-Z]|\d{17}"
+    )
+)
 
 
 def find_government_ids(line: str) -> Iterable[TextHit]:

@@ -433,11 +433,12 @@ def load_shop_schema(url: str, *, customers: int = 120, orders: int = 300, seed:
             ("employees", "first_name"): "user.name",
             ("employees", "last_name"): "user.name",
             ("employees", "email"): "user.contact.email",
+            # the country of a customer's address (issue #13); signup and hire dates stay no birth dates
+            ("customers", "country"): "user.contact.address.country",
         },
         not_personal=(
             ("customers", "id"),
             ("customers", "signup_date"),
-            ("customers", "country"),
             ("employees", "employee_id"),
             ("employees", "title"),
             ("employees", "hire_date"),

@@ -424,3 +424,15 @@ def test_birth_columns_by_name_and_by_spread() -> None:
     assert not detect("created_at", births)  # named for an event
     assert not detect("c4", recent)  # order / sign-up dates: ages of a few years
     assert all("*" in example for example in detect("dob", births)[0].examples)
+
+
+def test_a_business_address_is_no_persons() -> None:
+    columns = {
+        "country": ["France", "Germany", "Japan"] * 20,
+        "street": ["12 rue de la Paix", "Hauptstraße 5"] * 30,
+    }
+    assert not [key for key in scan("suppliers", columns) if key[1].startswith("user.contact.address")]
+    assert {key[1] for key in scan("customers", columns)} >= {
+        "user.contact.address.country",
+        "user.contact.address.street",
+    }

@@ -56,7 +56,8 @@ def test_history_lists_runs_newest_first(two_runs: str, capsys) -> None:
     assert code == 0
     listing = json.loads(out)
     assert [entry["run_id"] for entry in listing["runs"]] == [2, 1]
-    assert [entry["findings"] for entry in listing["runs"]] == [2, 1]
+    # emails (and backup emails in the second run), and the users' city (an address part since issue #13)
+    assert [entry["findings"] for entry in listing["runs"]] == [3, 2]
     assert all(entry["command"] == "scan" and entry["status"] == "ok" for entry in listing["runs"])
     code, out, _ = run(capsys, "history", "--store", two_runs, "--limit", "1")
     assert code == 0 and "sqlite:app" in out

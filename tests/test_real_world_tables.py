@@ -317,15 +317,18 @@ def build_tables(url: str) -> tuple[set[tuple[str, str, str]], set[tuple[str, st
         ("members", "yomi_last", NAME),
         ("shop_staff", "StaffName", NAME),
         ("tracks", "Composer", NAME),
+        # issue #13: the address parts of customers (Pagila's address table holds theirs); a
+        # supplier's country is a company's address, not a person's
+        ("customers", "city", "user.contact.address.city"),
+        ("customers", "country", "user.contact.address.country"),
+        ("address", "postal_code", "user.contact.address.postal_code"),
+        ("address", "address", "user.contact.address.street"),
     }
     must_not = {
         ("customers", "customer_id"),
         ("customers", "company_name"),
-        ("customers", "city"),
-        ("customers", "country"),
         ("suppliers", "company_name"),
         ("suppliers", "country"),
-        ("address", "postal_code"),
         ("address", "district"),
         ("tracks", "Name"),
         ("tracks", "Genre"),

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from piimap.classifiers import base, device_id, email, ip_address, phone
+from piimap.classifiers.bank_account import find_ibans
 from piimap.classifiers.base import (
     LiteralLineTest,
     PatternLineTest,
@@ -35,13 +36,18 @@ from piimap.classifiers.base import (
     without_prefilter,
 )
 from piimap.classifiers.cookie_id import find_cookie_ids
+from piimap.classifiers.credentials import find_credentials
+from piimap.classifiers.credit_card import find_cards
 from piimap.classifiers.custom import CustomClassifier
 from piimap.classifiers.device_id import find_device_ids
 from piimap.classifiers.email import find_emails
+from piimap.classifiers.government_id import find_government_ids
 from piimap.classifiers.ip_address import find_ips
 from piimap.classifiers.person_name import _TEXT_CANDIDATE
 from piimap.classifiers.phone import find_phones
 from piimap.classifiers.prefilter import shape_of
+from piimap.classifiers.user_agent import find_user_agents
+from piimap.classifiers.username import find_usernames
 from piimap.engine import build_classifiers
 from piimap.model import FieldRef, FieldSample
 from piimap.settings import ScanSettings
@@ -75,6 +81,12 @@ FINDERS = {
     "cookie_id": find_cookie_ids,
     # the person-name finder only finds names on lines holding a _TEXT_CANDIDATE match
     "person_name": lambda line: [match.group(0) for match in _TEXT_CANDIDATE.finditer(line)],
+    "government_id": find_government_ids,
+    "credit_card": find_cards,
+    "bank_account": find_ibans,
+    "credentials": find_credentials,
+    "user_agent": find_user_agents,
+    "username": find_usernames,
 }
 
 
@@ -288,7 +300,38 @@ JUNK = st.one_of(
         ]
     ),
 )
-TOKENS = st.one_of(TIMESTAMPS, IPV4, IPV6, EMAILS, PHONES, UUIDS, MACS, IMEIS, COOKIES, NAMES, JUNK)
+#: issue #13's shapes: ids with and without valid check digits, cards, IBANs, secrets, agents, auth lines
+IDENTIFIERS = st.one_of(
+    st.builds("{}-{}-{}".format, _digits(3), _digits(2), _digits(4)),
+    st.builds("{}.{}.{}-{}".format, _digits(3), _digits(3), _digits(3), _digits(2)),
+    st.sampled_from(
+        [
+            "536-22-1234",
+            "390.533.447-05",
+            "AB 12 34 56 C",
+            "RSSMRA85T10A562S",
+            "12345678Z",
+            "X1234567L",
+            "11010519491231002X",
+            "4111 1111 1111 1111",
+            "4111111111111111",
+            "3782 822463 10005",
+            "DE89 3704 0044 0532 0130 00",
+            "GB82WEST12345698765432",
+            "Bearer mF_9.B5f-4.1JqM_a7xY3Zk",
+            "eyJhbGciOiAiSFMyNTYifQ.eyJzdWIiOiAiMSJ9.c2ln",
+            "$2b$12$" + "a" * 53,
+            "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/120.0",
+            "Failed password for invalid user admin from",
+            "session opened for user bob",
+            "user=carol",
+        ]
+    ),
+    st.builds("{} {} {} {}".format, _digits(4), _digits(4), _digits(4), _digits(4)),
+)
+TOKENS = st.one_of(
+    TIMESTAMPS, IPV4, IPV6, EMAILS, PHONES, UUIDS, MACS, IMEIS, COOKIES, NAMES, IDENTIFIERS, JUNK
+)
 SEPARATORS = st.sampled_from(
     [" ", "  ", ", ", "=", ": ", "\t", "\u00a0", "", "(", ")", "-", "/", '"', "'", ";", "[", "] ", "+", "."]
 )
