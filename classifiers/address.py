@@ -37,6 +37,7 @@ from piimap.classifiers.phone import country_regions
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_generic
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["AddressClassifier", "street_strength", "postal_code_strength", "POSTAL_CODES"]
 
@@ -264,7 +265,7 @@ _DIGIT = re.compile(r"\d")
 _CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로|거리)\s*\d+")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def street_strength(value: str) -> float:
     """0.9 for a street line with a house number and a street word, 0.45 for a place name and a
     house number alone (``Průjezdná 825``: a street line only where the field's name says so), else 0."""
@@ -345,7 +346,7 @@ POSTAL_CODES: dict[str, tuple[re.Pattern[str], bool]] = {
 }
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def postal_code_strength(value: str, named: bool, regions: tuple[str, ...] = ()) -> float:
     """How surely ``value`` is a postal code of one of ``regions`` (any known country when none)."""
     value = value.strip()
@@ -375,7 +376,7 @@ def _city_strength(value: str) -> float:
     )
 
 
-@lru_cache(maxsize=8192)
+@value_cache(maxsize=8192)
 def _country_strength(value: str) -> float:
     return NAMED_STRENGTH if country_regions((value,), codes=True, share=1.0) else 0.0
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import VALIDATORS
@@ -22,6 +21,7 @@ from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_digits
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["BankAccountClassifier", "bank_account_strength", "find_ibans"]
 
@@ -62,7 +62,7 @@ _iban = VALIDATORS["iban"]
 _bic = VALIDATORS["bic"]
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def bank_account_strength(value: str, named: bool) -> float:
     """How surely ``value`` is an IBAN or a BIC; ``named``: the field's name says bank account."""
     value = value.strip()

@@ -24,13 +24,13 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_secret
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["CredentialsClassifier", "credential_strength", "find_credentials", "is_jwt"]
 
@@ -102,7 +102,7 @@ def is_jwt(value: str) -> bool:
     return isinstance(decoded, dict) and isinstance(decoded.get("alg"), str)
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def credential_strength(value: str, named: bool) -> float:
     """How surely ``value`` is a credential; ``named``: the field's name says token / password."""
     value = value.strip()

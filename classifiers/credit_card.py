@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import luhn_valid
@@ -26,6 +25,7 @@ from piimap.classifiers.fieldnames import ID_WORDS, CategoryRule, NameEvidence, 
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_digits
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["CreditCardClassifier", "card_strength", "card_issuer", "find_cards"]
 
@@ -109,7 +109,7 @@ def _issuer_prefix(head: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def card_strength(value: str) -> float:
     """How surely ``value`` is a card number (0.95) or a masked one (0.85); 0 when neither."""
     value = value.strip()

@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 import statistics
 from datetime import date
-from functools import lru_cache
 
 from piimap.classifiers.base import SingleCategoryClassifier
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["DateOfBirthClassifier", "birth_year", "birth_like_column"]
 
@@ -120,7 +120,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-]((?:19|20)\d\d)")
 _COMPACT = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def birth_year(value: str) -> float | None:
     """The date in ``value`` as a fractional year, when it is a real date from 1900 to today."""
     value = value.strip()

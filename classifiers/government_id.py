@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import NATIONAL_IDS
@@ -35,6 +34,7 @@ from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_digits
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["GovernmentIdClassifier", "identify_government_id", "find_government_ids"]
 
@@ -168,7 +168,7 @@ _DIGITS = re.compile(r"\d\d")  # every id above holds two digits in a row
 _PASSPORT = re.compile(r"[A-Za-z0-9]{6,9}")
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def identify_government_id(value: str, named: bool) -> tuple[str, float] | None:
     """``(category, strength)`` of ``value`` as a government id, ``None`` when it is none.
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 
 from piimap.classifiers.base import SingleCategoryClassifier
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, field_words, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["LocationClassifier", "location_strength", "coordinate_strength"]
 
@@ -103,7 +103,7 @@ def _pair_strength(latitude: str, longitude: str) -> float:
     return PAIR_STRENGTH if _precise(latitude, longitude) else 0.0
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def location_strength(value: str, geohash: bool = False) -> float:
     """How surely ``value`` alone is a precise position (``geohash``: the field is named for geohashes)."""
     value = value.strip()

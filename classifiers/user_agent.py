@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import LiteralLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["UserAgentClassifier", "user_agent_strength", "find_user_agents"]
 
@@ -65,7 +65,7 @@ _NOT_A_PERSON = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def user_agent_strength(value: str) -> float:
     """How surely ``value`` is a person's browser or app user agent; 0 for crawlers and tools."""
     value = value.strip()

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from piimap.classifiers.base import CaselessLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
 from piimap.model import Detection, FieldSample
+from piimap.scancache import value_cache
 
 __all__ = ["UsernameClassifier", "handle_strength", "find_usernames"]
 
@@ -96,7 +96,7 @@ SPEC = CategorySpec(
 _HANDLE = re.compile(r"@?[\w.+-]{1,63}(?:@[\w-]+)?", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
+@value_cache(maxsize=65536)
 def handle_strength(value: str, named: bool) -> float:
     """How surely ``value`` is a handle: 0.9 in a named field, 0.8 for an ``@handle`` anywhere."""
     value = value.strip()
