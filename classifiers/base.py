@@ -545,8 +545,10 @@ class SingleCategoryClassifier:
     accepts_counts: ClassVar[bool] = True
 
     id: ClassVar[str]
-    categories: ClassVar[tuple[str]]
-    specs: ClassVar[tuple[CategorySpec]]
+    #: the first is the category of free text and of :meth:`judge_values` without ``spec``; a
+    #: classifier of related categories (address parts, government-id kinds) lists them all
+    categories: ClassVar[tuple[str, ...]]
+    specs: ClassVar[tuple[CategorySpec, ...]]
     text_what: ClassVar[str]
     #: selects every line of free text on which :meth:`text_finder`'s finder can find a hit (None: every line)
     text_prefilter: ClassVar[LineTest | None] = None
