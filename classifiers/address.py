@@ -20,7 +20,10 @@
   language phonenumbers knows): 0.9.
 
 Fields of tables named for businesses (``suppliers``, ``stores``, ``warehouses``, ``companies``...)
-are a business's address, not a person's: nothing is reported there.
+are a business's address, not a person's: nothing is reported there. A city or a country is part of
+an address only in a table of people or addresses (``customers``, ``users``, ``address``, ``orders``)
+or under a name that says whose (``billing_city``, ``home_country``): a ``geo`` table of cities, or
+``?city=Paris`` sent to a weather API, names a place, not someone's address.
 
 Known false positives: product names with a number and a street word ("Garden Way 3").
 Known misses: street lines without a number; cities and countries in columns with uninformative names.
@@ -33,6 +36,7 @@ from functools import lru_cache
 
 from piimap.classifiers.base import SingleCategoryClassifier
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, field_words, phrases
+from piimap.classifiers.person_name import PERSON_CONTAINERS
 from piimap.classifiers.phone import country_regions
 from piimap.classifiers.spec import CategorySpec
 from piimap.masking import mask_generic
@@ -390,6 +394,25 @@ _BUSINESS_CONTAINERS = frozenset(
 )
 
 
+#: table words (beside those naming people) whose rows carry a person's address
+_ADDRESS_CONTAINERS = frozenset(
+    """address addresses order orders shipment shipments delivery deliveries invoice invoices billing
+    shipping booking bookings reservation reservations application applications""".split()
+)
+#: field-name words that make a city or country part of an address (``billing_city``, ``home_country``)
+_ADDRESS_QUALIFIERS = frozenset(
+    "address addr billing shipping home mailing delivery residence residential postal invoice".split()
+)
+
+
+def _about_people(sample: FieldSample) -> bool:
+    """A city or country column is part of an address when its table holds people (``customers``,
+    ``users``...) or addresses (``address``, ``orders``), or its name says whose (``billing_city``)."""
+    words = field_words(sample.field)
+    context = set(words.container) | set(words.parent)
+    return bool(context & (PERSON_CONTAINERS | _ADDRESS_CONTAINERS) or set(words.leaf) & _ADDRESS_QUALIFIERS)
+
+
 def _business_container(sample: FieldSample) -> str:
     """The word saying ``sample``'s table (or parent object) is about businesses, or ""."""
     words = field_words(sample.field)
@@ -424,6 +447,9 @@ class AddressClassifier(SingleCategoryClassifier):
                 keep_empty=keep_empty,
                 spec=POSTAL_SPEC,
             )
+        if (country.strong or city.strong) and not evidence.strong and not postal.strong:
+            if not _about_people(sample):
+                return None  # a table of places, ?city=Paris to a weather API: a place, no one's address
         if country.strong and not evidence.strong:
             return self.judge_values(
                 sample,

@@ -70,7 +70,7 @@ CATEGORY = "user.name"
 
 #: field-name rules of this category (see :mod:`piimap.classifiers.fieldnames`)
 #: container (table / collection) words that make a bare ``name`` column a person's name, or not.
-_PERSON_CONTAINERS = frozenset(
+PERSON_CONTAINERS = frozenset(
     {
         "customer",
         "customers",
@@ -213,7 +213,7 @@ def _name_evidence(words: FieldWords, strong: str, contradiction: str) -> NameEv
         thing = container & (_THING_CONTAINERS | NAMES.contradicting)
         if thing:
             return NameEvidence(CONTRADICTING_NAME, f"'name' of a '{sorted(thing)[0]}' record")
-        person = container & _PERSON_CONTAINERS
+        person = container & PERSON_CONTAINERS
         if person:
             return NameEvidence(STRONG_NAME, f"'name' of a '{sorted(person)[0]}' record")
         return NameEvidence(WEAK_NAME, f"field name '{words.text}' hints 'name'")

@@ -24,7 +24,8 @@ def test_every_builtin_category_has_a_spec_beside_its_classifier() -> None:
         if not isinstance(declared, tuple):
             continue  # the custom classifier's categories come from the config
         keys = [spec.key for spec in specs_of(factory)]
-        assert keys == list(declared), name
+        # a classifier of another form of a category (hashed e-mails) relies on that category's spec
+        assert keys == list(declared) or (not keys and set(declared) <= set(installed_specs())), name
         for spec in specs_of(factory):
             assert spec.key in taxonomy_categories() | CONTRACT_CATEGORIES, spec.key
             assert spec.explain.endswith(".") and len(spec.explain) > 30, spec.key

@@ -436,3 +436,14 @@ def test_a_business_address_is_no_persons() -> None:
         "user.contact.address.country",
         "user.contact.address.street",
     }
+
+
+def test_a_city_is_an_address_part_only_in_a_table_of_people_or_under_a_telling_name() -> None:
+    columns = {"city": ["Paris", "Lyon", "Berlin"] * 20, "street": ["12 rue de la Paix"] * 60}
+    found = {key[1] for key in scan("unknown:weather.example", columns)}  # ?city=Paris to a weather API
+    assert "user.contact.address.city" not in found and "user.contact.address.street" in found
+    assert "user.contact.address.city" not in {key[1] for key in scan("geo", columns)}
+    assert ("billing_city", "user.contact.address.city") in scan(
+        "payments", {"billing_city": columns["city"]}
+    )
+    assert ("city", "user.contact.address.city") in scan("users", {"city": columns["city"]})
