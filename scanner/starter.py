@@ -6,7 +6,9 @@ The data map declares each field where personal data was found (``fields:``), no
 containers: a new column of personal data in a known table fails the next check. Unstructured
 text (a log line) has no field, so its categories are declared for the container. Owners and
 descriptions are left as ``TODO`` for a person to fill in, and vendors and flows are left for
-them to add: a scan does not see who receives the data.
+them to add: a scan does not see who receives the data. What the data map cannot declare away
+(personal data the privacy policy does not disclose) is written as a suppression whose reason
+is a ``TODO``: the first check passes, and the gap is in the reviewed file, not hidden.
 
 Nothing here writes a file or prints; :mod:`piimap.commands.init` does.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from piimap.config import source_name_for
-from piimap.model import Finding, ScanResult, SourceSpec
+from piimap.model import Finding, ScanResult, SourceSpec, Violation
 
 __all__ = [
     "TODO",
@@ -245,9 +247,19 @@ def render_config(
     return "\n".join(lines) + "\n"
 
 
-def render_datamap(result: ScanResult, sources: Sequence[SourceSpec], *, scanned: str) -> str:
+def render_datamap(
+    result: ScanResult,
+    sources: Sequence[SourceSpec],
+    *,
+    scanned: str,
+    policy_gaps: Sequence[Violation] = (),
+) -> str:
     """``datamap.yaml`` declaring what ``result`` found: every source as a system, each container
-    with personal data, per field the categories found (container-wide for unstructured text)."""
+    with personal data, per field the categories found (container-wide for unstructured text).
+
+    ``policy_gaps`` are violations no declaration removes (the policy does not disclose what was
+    found): each becomes a ``suppressions:`` entry matching exactly it, with a ``TODO`` reason.
+    """
     by_system: dict[str, dict[str, list[Finding]]] = {spec.name: {} for spec in sources}
     for finding in result.findings:
         by_system.setdefault(finding.source, {}).setdefault(finding.container, []).append(finding)
@@ -301,7 +313,37 @@ def render_datamap(result: ScanResult, sources: Sequence[SourceSpec], *, scanned
         "#    categories: [user.contact.email]",
         f"#    purpose: {TODO}",
     ]
+    if policy_gaps:
+        urls_by_source = {spec.name: spec.url for spec in sources}
+        lines += [
+            "",
+            "# What the privacy policy does not disclose: a data map cannot declare it away. Each is",
+            "# accepted here so the first check passes: fix the policy (then delete the entry), or",
+            f"# replace the {TODO} with why it is accepted.",
+            "suppressions:",
+        ]
+        for gap in policy_gaps:
+            lines += _suppression_lines(gap, urls_by_source.get(gap.source or "", ""))
     return "\n".join(lines) + "\n"
+
+
+def _suppression_lines(violation: Violation, source_url: str) -> list[str]:
+    """A ``suppressions:`` entry matching ``violation`` alone (its rule, system, container, field,
+    category and vendor, each escaped as a glob that matches only itself)."""
+    matchers = [("rule", violation.rule), ("source", violation.source and _escape_glob(violation.source))]
+    if violation.container is not None:
+        matchers.append(("container", container_pattern(violation.container, source_url)))
+    if violation.field is not None:
+        matchers.append(("field", _escape_glob(violation.field, wildcards=True)))
+    matchers += [
+        ("category", violation.category),
+        ("vendor", violation.vendor and _escape_glob(violation.vendor)),
+    ]
+    present = [(key, value) for key, value in matchers if value is not None]
+    lines = [f"  - {present[0][0]}: {_scalar(present[0][1])}"]
+    lines += [f"    {key}: {_scalar(value)}" for key, value in present[1:]]
+    lines.append(f"    reason: {_scalar(f'{TODO}: {violation.message}')}")
+    return lines
 
 
 def datamap_summary(result: ScanResult) -> tuple[int, int, int]:

@@ -1,6 +1,7 @@
 """``piimap init [SOURCE...] [--policy TEXT]``: scan, then write a starter ``piimap.yaml``, a
 ``datamap.yaml`` declaring what was found and (from the policy's text) a ``policy.yaml``, so the
-first ``piimap check`` passes and every later change is a reviewed diff.
+first ``piimap check`` passes and every later change is a reviewed diff. Personal data the
+policy does not disclose is written as a suppression with a ``TODO`` reason, listed when written.
 
 Existing files are never replaced without ``--force``; nothing is written when a source could not
 be read (a data map from an incomplete scan would declare too little). A password in a source URL
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from pathlib import Path
 from piimap.commands.common import add_setting_options, print_errors, print_warnings, setting_overrides
 from piimap.config import CONFIG_FILE_NAMES, Config, load_config
 from piimap.exitcodes import ExitCode
-from piimap.model import ConfigError, ScanResult
+from piimap.model import ConfigError, ScanResult, Violation
 from piimap.pipeline import RunOptions, run_scan
 from piimap.settings import ScanSettings
 from piimap.starter import StarterSource, datamap_summary, render_config, render_datamap, starter_sources
@@ -122,7 +124,13 @@ def run(args: argparse.Namespace) -> int:
     if plan.policy_target is not None and policy_text is not None:
         files[plan.policy_target] = policy_text
     _write_files(files)
-    _report(result, files, plan)
+    policy_gaps = _first_check(result, plan)
+    if policy_gaps:  # accepted with a TODO reason, so the first check passes and the gap is reviewed
+        files[plan.datamap_target] = render_datamap(
+            result, plan.config.sources, scanned=when, policy_gaps=policy_gaps
+        )
+        _write_files({plan.datamap_target: files[plan.datamap_target]})
+    _report(result, files, plan, policy_gaps, _first_check(result, plan) if policy_gaps else ())
     return ExitCode.OK
 
 
@@ -190,11 +198,31 @@ def _write_files(files: dict[Path, str]) -> None:
         replace_file(path, text, "file")
 
 
-def _report(result: ScanResult, files: dict[Path, str], plan: _Plan) -> None:
-    """What was written, what the first check will say, and what to review."""
+def _first_check(result: ScanResult, plan: _Plan) -> tuple[Violation, ...]:
+    """The violations that would fail ``piimap check`` on ``result`` with the data map written."""
     from piimap.checks import evaluate, failing_violations
     from piimap.declarations import load_datamap, load_policy
 
+    categories_known = plan.config.categories
+    datamap = load_datamap(plan.datamap_target, categories=categories_known)  # a bad file is a bug here
+    policy = (
+        load_policy(
+            plan.policy_used, categories=categories_known, spacy_model=plan.config.settings.spacy_model
+        )
+        if plan.policy_used is not None
+        else None
+    )
+    return failing_violations(evaluate(result, datamap, policy))
+
+
+def _report(
+    result: ScanResult,
+    files: dict[Path, str],
+    plan: _Plan,
+    policy_gaps: Sequence[Violation],
+    failing: Sequence[Violation],
+) -> None:
+    """What was written, what the first check will say, and what to review."""
     out = sys.stdout
     systems, containers, categories = datamap_summary(result)
     write_line(
@@ -205,18 +233,7 @@ def _report(result: ScanResult, files: dict[Path, str], plan: _Plan) -> None:
     )
     for path in files:
         write_line(f"Wrote {path}", out)
-    categories_known = plan.config.categories
-    datamap = load_datamap(plan.datamap_target, categories=categories_known)  # a bad file is a bug here
-    policy = (
-        load_policy(
-            plan.policy_used, categories=categories_known, spacy_model=plan.config.settings.spacy_model
-        )
-        if plan.policy_used is not None
-        else None
-    )
-    checked = evaluate(result, datamap, policy)
-    failing = failing_violations(checked)
-    if failing:
+    if failing:  # a suppression written for each gap should leave none: say so if one does
         write_line(
             f"`piimap check` will fail on {counted(len(failing), 'violation')} the data map cannot declare away:",
             out,
@@ -228,6 +245,19 @@ def _report(result: ScanResult, files: dict[Path, str], plan: _Plan) -> None:
         )
     else:
         write_line("`piimap check` passes on this data.", out)
+    if policy_gaps and not failing:
+        write_line(
+            f"  It would fail on {counted(len(policy_gaps), 'policy gap')} the data map cannot declare away, "
+            f"each suppressed in {plan.datamap_target.name} with a TODO reason:",
+            out,
+        )
+        for violation in policy_gaps[:10]:
+            write_line(f"  {violation.rule}: {violation.message}", out)
+        if len(policy_gaps) > 10:
+            write_line(f"  ... and {len(policy_gaps) - 10} more", out)
+        write_line(
+            "  Disclose each in the policy (then delete its suppression), or write why it is accepted.", out
+        )
     if plan.config_target is None:  # an existing config: say what it must name
         config = plan.config
         if config.datamap_path is None:
