@@ -43,6 +43,7 @@ def _use_identifier_corpus() -> dict:
         IDENTIFIER_CATEGORIES,
         build_identifier_corpus,
         build_identifier_heldout,
+        build_identifier_heldout2,
         build_identifier_validation,
     )
 
@@ -51,6 +52,7 @@ def _use_identifier_corpus() -> dict:
         "tuning": build_identifier_corpus,
         "validation": build_identifier_validation,
         "held-out": build_identifier_heldout,
+        "held-out-2": build_identifier_heldout2,
     }
 
 
@@ -93,14 +95,15 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list every false positive and false negative")
     parser.add_argument("--misses-at", type=float, default=None, help="list the misses at this threshold")
     parser.add_argument(
-        "--splits", default="tuning,validation,held-out", help="comma-separated splits to score"
+        "--splits", default=None, help="comma-separated splits to score (default: every split of the corpus)"
     )
     parser.add_argument("--identifiers", action="store_true", help="issue #13's categories and corpus")
     args = parser.parse_args()
     builders = {"tuning": build_corpus, "validation": build_validation, "held-out": build_heldout}
     if args.identifiers:
         builders = _use_identifier_corpus()
-    wanted = ["tuning", *(split for split in args.splits.split(",") if split != "tuning")]
+    asked = args.splits.split(",") if args.splits else list(builders)
+    wanted = ["tuning", *(split for split in asked if split != "tuning")]
     splits = {split: builders[split](args.values_per_column) for split in wanted}
     runs = {}
     for split, columns in splits.items():

@@ -21,6 +21,7 @@ from identifier_corpus import (  # noqa: E402
     IDENTIFIER_CATEGORIES,
     build_identifier_corpus,
     build_identifier_heldout,
+    build_identifier_heldout2,
     build_identifier_validation,
 )
 
@@ -44,6 +45,7 @@ BUILDERS = {
     "tuning": build_identifier_corpus,
     "validation": build_identifier_validation,
     "held-out": build_identifier_heldout,
+    "held-out-2": build_identifier_heldout2,
 }
 
 

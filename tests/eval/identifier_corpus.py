@@ -17,7 +17,13 @@ Three splits, built alike from different locales and seeds:
   word, grouped Amex numbers, Mir cards, Hungarian postal codes) that changed the rules, so it is
   reported as what it became: a second tuning split;
 * **held-out** (:func:`build_identifier_heldout`): :data:`HELDOUT_LOCALES`, in no other split,
-  built after the rules were settled and scored once.
+  built after the rules were settled and scored once. Its misses (street lines of a name and a
+  number, Eircodes, Argentinian postcodes) then changed the rules, so it too became a tuning split;
+* **held-out 2** (:func:`build_identifier_heldout2`): :data:`HELDOUT2_LOCALES`, in no other split,
+  with postal code formats written by hand (Eircodes, Argentinian CPAs, Brazilian CEPs with and
+  without the dash, Canadian codes with and without the space, Polish codes) and hard negatives
+  of its own (dates written as a month and a day, surnames with a year, chapters and transit
+  lines), built before the rules for the first held-out split's misses were written and scored once.
 
 Columns that only a field name can tell (usernames, cities, countries, digit-only postal codes,
 bare national ids, separate latitude/longitude columns, geohashes, passport numbers, opaque
@@ -41,9 +47,11 @@ __all__ = [
     "TUNING_LOCALES",
     "VALIDATION_LOCALES",
     "HELDOUT_LOCALES",
+    "HELDOUT2_LOCALES",
     "build_identifier_corpus",
     "build_identifier_validation",
     "build_identifier_heldout",
+    "build_identifier_heldout2",
 ]
 
 NATIONAL = "user.government_id.national_identification_number"
@@ -128,6 +136,24 @@ HELDOUT_LOCALES = (
     "lv_LV",
     "et_EE",
     "no_NO",
+)
+HELDOUT2_LOCALES = (
+    "es_CO",
+    "fr_BE",
+    "de_LU",
+    "bs_BA",
+    "ka_GE",
+    "hy_AM",
+    "az_AZ",
+    "vi_VN",
+    "th_TH",
+    "he_IL",
+    "en_PH",
+    "zu_ZA",
+    "sq_AL",
+    "uz_UZ",
+    "fa_IR",
+    "zh_TW",
 )
 VALUES_PER_COLUMN = 60
 
@@ -230,6 +256,16 @@ def _government_ids(locale: str, fake, rng: random.Random, n: int):
         "sl_SI": (TAX, "DE Steuer-ID", lambda: _idnr(rng), False),
         "bg_BG": (TAX, "IN PAN", lambda: _pan(rng), True),
         "ro_RO": (TAX, "BR CPF", lambda: Faker_("pt_BR", rng).cpf(), True),
+        "es_CO": (NATIONAL, "ES DNI", lambda: Faker_("es_ES", rng).nif(), True),
+        "fr_BE": (NATIONAL, "FR NIR", lambda: Faker_("fr_FR", rng).ssn(), True),
+        "de_LU": (TAX, "DE Steuer-ID", lambda: _idnr(rng), False),
+        "bs_BA": (TAX, "IN PAN", lambda: _pan(rng), True),
+        "ka_GE": (NATIONAL, "UK NINO", lambda: _nino(rng), True),
+        "hy_AM": (TAX, "BR CPF", lambda: Faker_("pt_BR", rng).cpf(), True),
+        "az_AZ": (NATIONAL, "CN RIC", lambda: _ric(rng), True),
+        "vi_VN": (TAX, "IT codice fiscale", lambda: Faker_("it_IT", rng).ssn(), True),
+        "he_IL": (NATIONAL, "US SSN", lambda: Faker_("en_US", rng).ssn(), True),
+        "zu_ZA": (NATIONAL, "IN Aadhaar", lambda: _aadhaar(rng), True),
     }
     if locale not in table:
         return None
@@ -571,12 +607,70 @@ def _columns(locale: str, n: int, seed: int) -> Iterator[EvalColumn]:
     )
     yield col("geo", "c19", [fake.street_name() for _ in range(n)], None, "street names without number")
     yield col(
+        "devices",
+        "c20",
+        [
+            f"{name} {rng.randint(low, high)}"
+            for name, low, high in (rng.choice(_PRODUCT_LINES) for _ in range(n))
+        ],
+        None,
+        "products with a model number",
+    )
+    yield col(
+        "venues",
+        "c21",
+        [
+            f"{rng.choice(_PLACES_INSIDE)} {rng.randint(1, 60)}{rng.choice(('', '', '', 'A', 'B'))}"
+            for _ in range(n)
+        ],
+        None,
+        "levels, gates, rooms",
+    )
+    yield col(
+        "roster",
+        "c22",
+        [f"{fake.first_name()} {fake.last_name()} {rng.randint(1, 99)}" for _ in range(n)],
+        None,
+        "person names with a number",
+    )
+    yield col(
         "builds",
         "version",
         [f"{rng.randint(1, 12)}.{rng.randint(0, 9)}.{rng.randint(0, 30)}" for _ in range(n)],
         None,
         "versions",
     )
+
+
+#: (name, lowest number, highest number) of products people write with a number
+_PRODUCT_LINES = (
+    ("Windows", 7, 11),
+    ("iPhone", 6, 16),
+    ("Galaxy S", 8, 24),
+    ("Pixel", 3, 9),
+    ("Model", 3, 3),
+    ("Model", 1, 9),
+    ("Xbox Series", 1, 2),
+    ("PlayStation", 3, 5),
+    ("Office", 2016, 2024),
+    ("Android", 9, 15),
+    ("Ubuntu", 18, 24),
+    ("Kindle Paperwhite", 3, 5),
+    ("Apple Watch Series", 4, 10),
+)
+#: places inside a building or an airport, written with a number
+_PLACES_INSIDE = (
+    "Level",
+    "Gate",
+    "Terminal",
+    "Room",
+    "Floor",
+    "Hall",
+    "Platform",
+    "Section",
+    "Zone",
+    "Aisle",
+)
 
 
 def _luhn_fail(body: str) -> str:
@@ -610,3 +704,87 @@ def build_identifier_heldout(values_per_column: int = VALUES_PER_COLUMN) -> list
         for locale in HELDOUT_LOCALES
         for column in _columns(locale, values_per_column, 104729 + sum(map(ord, locale)))
     ]
+
+
+# --- the second held-out split: postal code formats and negatives of its own ---------------------
+
+_EIRCODE_CHARS = "0123456789ACDEFHKNPRTVWXY"
+
+
+def _eircode(rng: random.Random) -> str:
+    routing = "D6W" if rng.random() < 0.05 else rng.choice("ACDEFHKNPRTVWXY") + _digits(rng, 2)
+    unique = "".join(rng.choice(_EIRCODE_CHARS) for _ in range(4))
+    return routing + (" " if rng.random() < 0.7 else "") + unique
+
+
+def _argentinian_cpa(rng: random.Random) -> str:
+    return (
+        rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        + str(rng.randint(1000, 9999))
+        + "".join(rng.choice(string.ascii_uppercase) for _ in range(3))
+    )
+
+
+def _canadian(rng: random.Random, space: bool) -> str:
+    first, other = "ABCEGHJKLMNPRSTVXY", "ABCEGHJKLMNPRSTVWXYZ"
+    head = rng.choice(first) + str(rng.randint(0, 9)) + rng.choice(other)
+    tail = str(rng.randint(0, 9)) + rng.choice(other) + str(rng.randint(0, 9))
+    return head + (" " if space else "") + tail
+
+
+def _postal_format_columns(n: int, seed: int) -> Iterator[EvalColumn]:
+    """Postal codes in formats written by hand (value-only where the format is distinctive) and
+    negatives only this split has."""
+    from faker import Faker
+
+    rng = random.Random(seed)
+    formats = (
+        ("en_IE", "eircode", "Eircodes", lambda: _eircode(rng), True),
+        ("es_AR", "codigo_postal", "Argentinian CPAs", lambda: _argentinian_cpa(rng), True),
+        ("pt_BR", "cep", "CEPs with a dash", lambda: f"{_digits(rng, 5)}-{_digits(rng, 3)}", True),
+        ("pt_BR", "cep", "CEPs without the dash", lambda: _digits(rng, 8), False),
+        ("en_CA", "postal_code", "Canadian codes", lambda: _canadian(rng, True), True),
+        ("en_CA", "postal_code", "Canadian codes without space", lambda: _canadian(rng, False), True),
+        ("pl_PL", "kod_pocztowy", "Polish codes", lambda: f"{_digits(rng, 2)}-{_digits(rng, 3)}", True),
+    )
+    for locale, field, kind, make, alone in formats:
+        values = tuple(make() for _ in range(n))
+        tag = locale.lower()
+        yield EvalColumn(f"{tag}.members", field, values, POSTAL, locale, kind, (), True)
+        if alone:
+            yield EvalColumn(f"{tag}.import", "c30", values, POSTAL, locale, kind + " (no name)", (), False)
+    for locale in ("en_US", "de_DE", "es_ES", "fr_FR"):
+        fake = Faker(locale)
+        fake.seed_instance(rng.randint(0, 10**6))
+        tag = locale.lower()
+        negatives = (
+            ("c31", "month and day", lambda fake=fake: f"{fake.month_name()} {rng.randint(1, 28)}"),
+            ("c32", "surname and year", lambda fake=fake: f"{fake.last_name()} {rng.randint(1950, 2024)}"),
+            (
+                "c33",
+                "chapters, episodes, tracks",
+                lambda: (
+                    f"{rng.choice(('Chapter', 'Episode', 'Track', 'Lesson', 'Part'))} {rng.randint(1, 40)}"
+                ),
+            ),
+            (
+                "c34",
+                "transit lines",
+                lambda: f"{rng.choice(('Bus', 'Tram', 'Line', 'Metro'))} {rng.randint(1, 250)}",
+            ),
+        )
+        for field, kind, make in negatives:
+            yield EvalColumn(
+                f"{tag}.misc", field, tuple(make() for _ in range(n)), None, locale, kind, (), False
+            )
+
+
+def build_identifier_heldout2(values_per_column: int = VALUES_PER_COLUMN) -> list[EvalColumn]:
+    """The second held-out split (:data:`HELDOUT2_LOCALES`, seeds of its own, hand-written postal formats)."""
+    columns = [
+        column
+        for locale in HELDOUT2_LOCALES
+        for column in _columns(locale, values_per_column, 611953 + sum(map(ord, locale)))
+    ]
+    columns.extend(_postal_format_columns(values_per_column, 611953))
+    return columns
