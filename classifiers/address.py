@@ -43,7 +43,13 @@ from piimap.masking import mask_generic
 from piimap.model import Detection, FieldSample
 from piimap.scancache import value_cache
 
-__all__ = ["AddressClassifier", "street_strength", "postal_code_strength", "POSTAL_CODES"]
+__all__ = [
+    "AddressClassifier",
+    "street_strength",
+    "name_number_column",
+    "postal_code_strength",
+    "POSTAL_CODES",
+]
 
 STREET = "user.contact.address.street"
 POSTAL = "user.contact.address.postal_code"
@@ -51,6 +57,8 @@ CITY = "user.contact.address.city"
 COUNTRY = "user.contact.address.country"
 STREET_STRENGTH = 0.9
 NAME_NUMBER_STRENGTH = 0.45
+#: a name and a house number in a column whose shape says street lines (:func:`name_number_column`)
+STREET_COLUMN_STRENGTH = 0.75
 POSTAL_STRENGTH = 0.85
 NAMED_STRENGTH = 0.9
 
@@ -225,6 +233,7 @@ _STREET_WORDS = frozenset(
     δ. πλατεία
     д. дом буд. буд бульвар б-р наб. набережная площадь пл. шосе вулиця вул. провулок пров. проспект
     gg. no. jln. komplek perumahan
+    strada aleea intrarea bulevardul bd. soseaua șoseaua drumul calea splaiul piața
     번길 로 길""".split()
 )
 
@@ -263,7 +272,9 @@ _STREET_SUFFIXES = (
     "dreef",
     "kade",
 )
-_HOUSE_NUMBER = re.compile(r"(?:[Nn][ºo°]\.?)?\d{1,5}(?:[A-Za-z]|[-/]\d{1,5}[A-Za-z]?|bis|ter)?[.,]?")
+_HOUSE_NUMBER = re.compile(
+    r"(?:[Nn][ºo°]\.?)?\d{1,5}(?:[A-Za-z]?[-/]\d{1,5}[A-Za-z]?|[A-Za-z]|bis|ter)?[.,]?"
+)
 _PLACE_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*\.?")
 _DIGIT = re.compile(r"\d")
 _CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로|거리)\s*\d+")
@@ -305,48 +316,108 @@ def street_strength(value: str) -> float:
     return 0.0
 
 
-#: postal code formats by ISO country: (pattern, distinctive enough to count without a field name)
-POSTAL_CODES: dict[str, tuple[re.Pattern[str], bool]] = {
-    code: (re.compile(pattern, re.IGNORECASE if code in ("GB", "CA", "NL", "IE", "MT") else 0), alone)
-    for code, pattern, alone in (
-        ("US", r"\d{5}(?:-\d{4})?", False),
-        ("GB", r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}", True),
-        ("CA", r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d", True),
-        ("NL", r"[1-9]\d{3} ?[A-Z]{2}", True),
-        ("BR", r"\d{5}-\d{3}", True),
-        ("JP", r"\d{3}-\d{4}", True),
-        ("PL", r"\d{2}-\d{3}", True),
-        ("PT", r"\d{4}-\d{3}", True),
-        ("SE", r"[1-9]\d{2} \d{2}", True),
-        ("CZ", r"[1-7]\d{2} \d{2}", True),
-        ("SK", r"[089]\d{2} \d{2}", True),
-        ("GR", r"[1-8]\d{2} \d{2}", True),
-        ("IE", r"[AC-FHKNPRTV-Y]\d{2}(?:\d|W) ?[0-9AC-FHKNPRTV-Y]{4}", True),
-        ("MT", r"[A-Z]{3} ?\d{4}", True),
-        ("DE", r"\d{5}", False),
-        ("FR", r"\d{5}", False),
-        ("ES", r"(?:0[1-9]|[1-4]\d|5[0-2])\d{3}", False),
-        ("IT", r"\d{5}", False),
-        ("MX", r"\d{5}", False),
-        ("FI", r"\d{5}", False),
-        ("TR", r"\d{5}", False),
-        ("KR", r"\d{5}", False),
-        ("UA", r"\d{5}", False),
-        ("IN", r"[1-9]\d{2} ?\d{3}", False),
-        ("CN", r"\d{6}", False),
-        ("RU", r"\d{6}", False),
-        ("CL", r"\d{7}", False),
-        ("AT", r"\d{4}", False),
-        ("CH", r"\d{4}", False),
-        ("BE", r"\d{4}", False),
-        ("DK", r"\d{4}", False),
-        ("NO", r"\d{4}", False),
-        ("AU", r"\d{4}", False),
-        ("HU", r"(?:H-)?\d{4}", False),
-        ("SI", r"\d{4}", False),
-        ("ID", r"\d{5}", False),
-        ("TW", r"\d{3}(?:\d{2,3})?", False),
+#: a column needs this many distinct name-and-number values before its shape says anything
+_MIN_COLUMN_LINES = 12
+
+
+def _name_and_number(line: str) -> tuple[str, str, int]:
+    """(the place name, the name word next to the house number, the house number) of a name-and-number line."""
+    words = line.replace(",", " ").split()
+    number_first = _HOUSE_NUMBER.fullmatch(words[0]) is not None
+    names = [word for word in words if not _HOUSE_NUMBER.fullmatch(word)]
+    number_word = words[0] if number_first else words[-1]
+    digits = re.match(r"\D*(\d+)", number_word)
+    return (
+        " ".join(names).casefold(),
+        (names[0] if number_first else names[-1]).casefold(),
+        int(digits.group(1)) if digits else 0,
     )
+
+
+def name_number_column(values: list[str]) -> bool:
+    """Whether a column of place names with a house number (``Průjezdná 825``, ``Vestre gate 12``)
+    holds street lines, judged on the column as a whole: most distinct values are such lines, their
+    names vary (``Level 3``, ``Gate 22``, ``Windows 11``, ``March 14`` repeat a few words), the word
+    next to the number varies too (``Garden Pro 12``), the numbers are house numbers rather than
+    years (``Novak 2019``), and the names do not open with a given name (``Anna Novak 7``)."""
+    distinct = list(dict.fromkeys(value.strip() for value in values))
+    lines = [value for value in distinct if street_strength(value) == NAME_NUMBER_STRENGTH]
+    if len(lines) < _MIN_COLUMN_LINES or len(lines) < 0.6 * len(distinct):
+        return False
+    parts = [_name_and_number(line) for line in lines]
+    names = {name for name, _, _ in parts}
+    beside = {word for _, word, _ in parts}
+    if len(names) < 0.6 * len(lines) or len(beside) < 0.5 * len(lines):
+        return False
+    if sum(1 for _, _, number in parts if number >= 1000) > 0.2 * len(lines):
+        return False
+    from piimap.classifiers.name_lists import name_lists
+
+    lists = name_lists()
+    given = sum(1 for name, _, _ in parts if lists.is_first(name.split()[0]) and len(name.split()) >= 2)
+    return given <= 0.3 * len(lines)
+
+
+_POSTAL_FORMATS = (
+    ("US", r"\d{5}(?:-\d{4})?", False),
+    ("GB", r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}", True),
+    ("CA", r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d", True),
+    ("NL", r"[1-9]\d{3} ?[A-Z]{2}", True),
+    ("BR", r"\d{5}-\d{3}", True),
+    ("BR", r"\d{8}", False),  # a CEP written without its dash
+    ("JP", r"\d{3}-\d{4}", True),
+    ("PL", r"\d{2}-\d{3}", True),
+    ("PT", r"\d{4}-\d{3}", True),
+    ("SE", r"[1-9]\d{2} \d{2}", True),
+    ("CZ", r"[1-7]\d{2} \d{2}", True),
+    ("SK", r"[089]\d{2} \d{2}", True),
+    ("GR", r"[1-8]\d{2} \d{2}", True),
+    ("IE", r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}", True),
+    ("AR", r"[A-HJ-NP-Z]\d{4}[A-Z]{3}", True),  # CPA: province letter, 4 digits, 3 letters
+    ("AR", r"\d{4}", False),
+    ("MT", r"[A-Z]{3} ?\d{4}", True),
+    ("DE", r"\d{5}", False),
+    ("FR", r"\d{5}", False),
+    ("ES", r"(?:0[1-9]|[1-4]\d|5[0-2])\d{3}", False),
+    ("IT", r"\d{5}", False),
+    ("MX", r"\d{5}", False),
+    ("FI", r"\d{5}", False),
+    ("TR", r"\d{5}", False),
+    ("KR", r"\d{5}", False),
+    ("UA", r"\d{5}", False),
+    ("IN", r"[1-9]\d{2} ?\d{3}", False),
+    ("CN", r"\d{6}", False),
+    ("RU", r"\d{6}", False),
+    ("CL", r"\d{7}", False),
+    ("AT", r"\d{4}", False),
+    ("CH", r"\d{4}", False),
+    ("BE", r"\d{4}", False),
+    ("DK", r"\d{4}", False),
+    ("NO", r"\d{4}", False),
+    ("AU", r"\d{4}", False),
+    ("HU", r"(?:H-)?\d{4}", False),
+    ("SI", r"\d{4}", False),
+    ("ID", r"\d{5}", False),
+    ("TW", r"\d{3}(?:\d{2,3})?", False),
+)
+_CASELESS = ("GB", "CA", "NL", "IE", "MT", "AR")
+
+
+def _street_in_column(value: str) -> float:
+    """:func:`street_strength`, with a name and a house number raised to a street line's strength
+    (for a column :func:`name_number_column` accepts)."""
+    strength = street_strength(value)
+    return STREET_COLUMN_STRENGTH if strength == NAME_NUMBER_STRENGTH else strength
+
+
+#: postal code formats by ISO country: (pattern, distinctive enough to count without a field name) each
+POSTAL_CODES: dict[str, tuple[tuple[re.Pattern[str], bool], ...]] = {
+    country: tuple(
+        (re.compile(pattern, re.IGNORECASE if code in _CASELESS else 0), alone)
+        for code, pattern, alone in _POSTAL_FORMATS
+        if code == country
+    )
+    for country in dict.fromkeys(code for code, _, _ in _POSTAL_FORMATS)
 }
 
 
@@ -358,8 +429,8 @@ def postal_code_strength(value: str, named: bool, regions: tuple[str, ...] = ())
         return 0.0
     if value.startswith("0") is False and value.isdigit() and len(value) < 4:
         return 0.0
-    formats = [POSTAL_CODES[region] for region in regions if region in POSTAL_CODES] or POSTAL_CODES.values()
-    for pattern, alone in formats:
+    known = [region for region in regions if region in POSTAL_CODES] or POSTAL_CODES
+    for pattern, alone in (form for region in known for form in POSTAL_CODES[region]):
         if pattern.fullmatch(value):
             if named:
                 return NAMED_STRENGTH
@@ -466,6 +537,14 @@ class AddressClassifier(SingleCategoryClassifier):
         street = self.judge_values(
             sample, evidence, street_strength, what="street lines with a house number", keep_empty=keep_empty
         )
+        if street is not None and street.matched and name_number_column(list(sample.values)):
+            street = self.judge_values(
+                sample,
+                evidence,
+                _street_in_column,
+                what="street lines with a house number (a column of place names with house numbers)",
+                keep_empty=keep_empty,
+            )
         if (street is not None and street.matched) or not any(
             3 <= len(value) <= 10 for value in sample.values[:16]
         ):

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 
 import pytest
 
-from piimap.classifiers.address import AddressClassifier, postal_code_strength, street_strength
+from piimap.classifiers.address import (
+    AddressClassifier,
+    name_number_column,
+    postal_code_strength,
+    street_strength,
+)
 from piimap.classifiers.bank_account import bank_account_strength, find_ibans
 from piimap.classifiers.credentials import credential_strength, find_credentials, is_jwt
 from piimap.classifiers.credit_card import card_strength, find_cards
@@ -292,7 +298,9 @@ def test_usernames_in_auth_logs_and_enumerations() -> None:
         ("Via Roma 10", 0.9),
         ("ul. Marszałkowska 84/92", 0.9),
         ("東京都千代田区千代田1丁目1番1号", 0.9),
-        ("Průjezdná 825", 0.45),  # a name and a number: only with a field name
+        ("Průjezdná 825", 0.45),  # a name and a number: only with a field name or a column of such lines
+        ("Vukovarska 10c/7", 0.45),  # a house number with a letter and a flat
+        ("Strada Mare Nr. 47 Bl. 4 Sc. 2 Ap. 95", 0.9),  # a Romanian street word
         ("Main Street", 0.0),  # no house number
         ("Order 66 shipped", 0.0),
         ("1.2.3", 0.0),
@@ -314,10 +322,49 @@ def test_street_values(value: str, strength: float) -> None:
         ("94103", True, ("GB",), False),  # the table's country says UK format
         ("10115", True, ("DE",), True),
         ("ABCDE", True, (), False),
+        ("D91 E09Y", False, (), True),  # Eircode
+        ("D6W 1234", False, (), True),
+        ("C1425DFA", False, (), True),  # Argentinian CPA
+        ("01310100", False, (), False),  # a CEP without its dash: only under a name
+        ("01310100", True, ("BR",), True),
     ],
 )
 def test_postal_code_values(value: str, named: bool, regions: tuple[str, ...], found: bool) -> None:
     assert (postal_code_strength(value, named, regions) > 0) is found
+
+
+_STREET_NAMES = "Hlavná Bratislavská Mlynská Školská Záhradná Nitrianska Poľná Krátka Lipová Jarná Hviezdna Dubová Brezová Lúčna Cintorínska Športová".split()
+
+
+def test_a_column_of_names_with_house_numbers_is_street_lines() -> None:
+    from faker import Faker
+
+    fake = Faker("sk_SK")
+    fake.seed_instance(7)
+    rng = random.Random(7)
+    lines = [f"{fake.street_name()} {rng.randint(1, 400)}{rng.choice(['', '', 'a'])}" for _ in range(60)]
+    assert name_number_column(lines)
+    assert ("c7", "user.contact.address.street") in scan("import", {"c7": lines})
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: f"{rng.choice(('Level', 'Gate', 'Terminal', 'Room'))} {rng.randint(1, 60)}",
+        lambda rng: f"{rng.choice(('Windows', 'iPhone', 'Pixel', 'Model'))} {rng.randint(3, 16)}",
+        lambda rng: f"{rng.choice(_STREET_NAMES)} {rng.randint(1950, 2024)}",  # a name and a year
+        lambda rng: (
+            f"{rng.choice(('Anna', 'Peter', 'Maria', 'John'))} {rng.choice(_STREET_NAMES)} {rng.randint(1, 99)}"
+        ),
+        lambda rng: f"{rng.choice(_STREET_NAMES)} {rng.choice(('Pro', 'Max', 'Lite'))} {rng.randint(2, 16)}",
+    ],
+    ids=["levels and gates", "products", "years", "person names", "product lines"],
+)
+def test_same_shape_columns_are_not_street_lines(make) -> None:
+    rng = random.Random(11)
+    values = [make(rng) for _ in range(60)]
+    assert not name_number_column(values)
+    assert not [key for key in scan("import", {"c7": values}) if key[1] == "user.contact.address.street"]
 
 
 def test_zip_column_is_not_an_integer_id_column() -> None:
