@@ -7,7 +7,9 @@
   0.9 on the value alone (a street name without a number is not a line of an address). English
   street words are the USPS suffixes (``Alley`` ... ``Wells``, read from Faker's US address
   provider). A place name and a house number with no street word (``Průjezdná 825``) is 0.45:
-  a street line only in a field whose name says address.
+  a street line in a field whose name says address, or (0.75) in a column whose values as a whole
+  are street lines (:func:`name_number_column`: varied names, house numbers rather than years, no
+  given name first; ``Level 3``, ``Windows 11``, ``Anna Novak 7`` are not).
 * Postal codes, validated against the formats of each country: the distinctive ones count on
   the value alone (UK ``SW1A 1AA``, Canada ``K1A 0B1``, Netherlands ``1234 AB``, Brazil
   ``12345-678``, Japan ``123-4567``, Poland ``12-345``, Portugal ``1234-567``, US ZIP+4, Sweden,
@@ -26,7 +28,10 @@ or under a name that says whose (``billing_city``, ``home_country``): a ``geo`` 
 ``?city=Paris`` sent to a weather API, names a place, not someone's address.
 
 Known false positives: product names with a number and a street word ("Garden Way 3").
-Known misses: street lines without a number; cities and countries in columns with uninformative names.
+Known false positives: ``Track 7`` (a USPS suffix).
+Known misses: street lines without a number; street lines of scripts with no street word here
+(Georgian, Hebrew, Persian); a column of name-and-number lines from only a few streets under an
+uninformative name (the names must vary); cities and countries in columns with uninformative names.
 """
 
 from __future__ import annotations
