@@ -142,7 +142,10 @@ _IN_TEXT = re.compile(
 )
 #: every hit of ``_IN_TEXT`` is 13+ digits in a row, or starts with 4 digits, a separator and 4 or 6
 #: digits (``4-4-4``, ``4-6-5``); a year or a time in a log line holds neither
-TEXT_LINES = PatternLineTest(re.compile(r"\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}|\d{13}"))
+#: (the alternatives share their first four digits: the same lines as ``TEXT_LINES_REFERENCE``,
+#: tests/test_text_prefilter.py, at three times its speed on log lines full of digits)
+TEXT_LINES = PatternLineTest(re.compile(r"\d{4}(?:[ -]\d{4}(?:[ -]\d{4}|\d\d)|\d{9})"))
+TEXT_LINES_REFERENCE = re.compile(r"\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}|\d{13}")
 
 
 def find_cards(line: str) -> Iterable[TextHit]:

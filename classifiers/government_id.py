@@ -201,11 +201,20 @@ _IN_TEXT = re.compile(
 #: hit's own lookbehind says), a CPF's ``ddd.ddd.ddd-``, a NINO's ``AA dd dd dd``, a codice
 #: fiscale's ``ddAddAddd``, a DNI's or NIE's seven digits and a letter, a RIC's 17 digits; an ISO
 #: date (``2026-10-10``) or a time holds none
+#:
+#: The alternatives that start with digits share their first two (the SSN's lookbehind moves past
+#: them), so a log line full of dates and times is tried once per digit, not five times: the same
+#: lines as ``TEXT_LINES_REFERENCE``, the plain alternation (tests/test_text_prefilter.py), at
+#: twice its speed.
 TEXT_LINES = PatternLineTest(
     re.compile(
-        r"(?<![\w.-])\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"
-        r"|\d{2}[A-Z]\d{2}[A-Z]\d{3}|\d{7}-?[A-Z]|\d{17}"
+        r"\d\d(?:(?<![\w.-]..)\d-\d{2}-\d{4}|\d\.\d{3}\.\d{3}-|[A-Z]\d{2}[A-Z]\d{3}|\d{5}-?[A-Z]|\d{15})"
+        r"|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"
     )
+)
+TEXT_LINES_REFERENCE = re.compile(
+    r"(?<![\w.-])\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"
+    r"|\d{2}[A-Z]\d{2}[A-Z]\d{3}|\d{7}-?[A-Z]|\d{17}"
 )
 
 

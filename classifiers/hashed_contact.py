@@ -110,6 +110,9 @@ class HashedContactClassifier:
     id: ClassVar[str] = "hashed_contact"
     categories: ClassVar[tuple[str, ...]] = (EMAIL, PHONE)
     options_model: ClassVar[type] = NoOptions
+    #: classify weighs each distinct value by its count: a full scan's counted sample (millions of
+    #: log lines, a few thousand distinct values) is not repeated out value by value
+    accepts_counts: ClassVar[bool] = True
 
     def __init__(self, settings: ScanSettings) -> None:
         self.settings = settings
@@ -138,10 +141,11 @@ class HashedContactClassifier:
         examples: list[str] = []
         for value, count in sample.counted():
             sampled += count
-            if is_sha256_hex(value.strip()):
+            digest = value.strip()
+            if is_sha256_hex(digest):
                 matched += count
                 if len(examples) < self.settings.max_examples:
-                    example = example_for(self.settings.evidence, category, value.strip())
+                    example = example_for(self.settings.evidence, category, digest)
                     if example is not None:
                         examples.append(
                             mask_digest(value) if self.settings.evidence.mode == "masked" else example

@@ -63,3 +63,19 @@ def test_explain_says_why():
     untagged = classifier.explain_field(FieldSample(FieldRef("s", "c", "em"), ("abc",)))
     assert tagged[0].startswith(f"{EMAIL}: 20/20 values are SHA-256 digests")
     assert "no value is a SHA-256 digest" in untagged[0]
+
+
+def test_a_counted_sample_gives_what_its_values_repeated_out_give():
+    """accepts_counts: each distinct value weighed by its count, as if it had been given that often."""
+    values = (*DIGESTS[:5], " not a digest ", DIGESTS[5].upper())
+    counts = (3, 1, 7, 2, 1, 40, 5)
+    field = FieldRef("s", "c", "query.email")
+    classifier = HashedContactClassifier(ScanSettings())
+    assert HashedContactClassifier.accepts_counts
+    counted = list(classifier.classify(FieldSample(field, values, counts=counts)))
+    repeated = tuple(value for value, count in zip(values, counts) for _ in range(count))
+    uncounted = list(classifier.classify(FieldSample(field, repeated)))
+    assert [(d.category, d.matched, d.sampled, d.confidence, d.evidence) for d in counted] == [
+        (d.category, d.matched, d.sampled, d.confidence, d.evidence) for d in uncounted
+    ]
+    assert counted[0].matched == sum(counts) - 40 and counted[0].sampled == sum(counts)

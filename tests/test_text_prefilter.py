@@ -15,6 +15,7 @@ line with one. Checked on the real classifiers, finders and tests:
 from __future__ import annotations
 
 import ipaddress
+import random
 import re
 import string
 import time
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piimap.classifiers import base, device_id, email, ip_address, phone
+from piimap.classifiers import base, credit_card, device_id, email, government_id, ip_address, phone
 from piimap.classifiers.bank_account import find_ibans
 from piimap.classifiers.base import (
     LiteralLineTest,
@@ -32,6 +33,7 @@ from piimap.classifiers.base import (
     TextBlock,
     UnionLineTest,
     lines_at,
+    lines_matching,
     text_block,
     without_prefilter,
 )
@@ -778,3 +780,57 @@ def test_line_tests_take_linear_time_on_hostile_lines() -> None:
         started = time.perf_counter()
         block.lines_passing(test)
         assert time.perf_counter() - started < 1.0, classifier_id
+
+
+# Prefilters written for speed (shared prefixes factored out) select exactly the lines of their
+# plain reference alternations.
+# characters the patterns turn on (digits, capitals, separators, word characters before an SSN),
+# an Arabic-Indic digit (``\d`` is Unicode) and a few others
+REFERENCE_ALPHABET = "0123456789" * 4 + "ABCDXYZ" * 2 + "  --..__ab:/,=\u0663"
+
+REFERENCE_LINES = [
+    "ssn 123-45-6789 here",
+    "x123-45-6789",  # after a word character: not an SSN start
+    "1123-45-6789",  # the SSN's lookbehind is not met at 123, but 1123-... holds no SSN start either
+    ".123-45-6789",
+    "cpf 123.456.789-09",
+    "nino AB 12 34 56 C",
+    "AB123456",
+    "cf RSSMRA85T10A562S",
+    "85T10A562",
+    "dni 12345678Z",
+    "1234567-Z",
+    "ric 11010519491231002X",
+    "12345678901234567",
+    "card 4111 1111 1111 1111",
+    "4111-111111-11111",
+    "4111111111111",
+    "411111111111",
+    "2024-03-05 10:11:12,345 INFO took 512ms",
+    "",
+]
+
+
+def _reference_corpus(seed: int, count: int) -> list[str]:
+    chooser = random.Random(seed)
+    return ["".join(chooser.choices(REFERENCE_ALPHABET, k=chooser.randint(0, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("fast", "reference"),
+    [
+        (government_id.TEXT_LINES.pattern, government_id.TEXT_LINES_REFERENCE),
+        (credit_card.TEXT_LINES.pattern, credit_card.TEXT_LINES_REFERENCE),
+    ],
+    ids=["government_id", "credit_card"],
+)
+def test_the_fast_prefilter_selects_the_lines_of_its_reference(
+    fast: re.Pattern, reference: re.Pattern
+) -> None:
+    lines = REFERENCE_LINES + _reference_corpus(19, 40_000)
+    for line in lines:
+        assert (fast.search(line) is None) == (reference.search(line) is None), line
+    text = "\n".join(lines)
+    selected = lines_matching(text, fast)
+    assert selected == lines_matching(text, reference)
+    assert 0 < len(selected) < len(lines)  # the corpus holds lines of both kinds
