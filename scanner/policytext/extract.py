@@ -84,7 +84,8 @@ SALE_VERBS = frozenset("sell rent lease trade".split())
 PASS_THROUGH = frozenset("include contain consist comprise derive relate involve like such".split())
 #: Subjects that are things of the product, not parties: what they send or report reaches us.
 _PRODUCT_THINGS = frozenset(
-    "it thermostat device app application game sensor pixel camera watch tracker".split()
+    "it thermostat device app application game sensor pixel camera watch tracker vehicle car doorbell "
+    "speaker scale lock wearable headset robot console toy".split()
 )
 #: Ancestors that make a verb part of a choice or a right, not a statement of practice.
 CHOICE_WORDS = frozenset("opt right choice choose whether request object".split())
@@ -387,6 +388,15 @@ def _is_action(token) -> bool:
         return any(child.dep_ == "dobj" and child.lemma_.lower() == "access" for child in token.children)
     if lemma == "make":
         return any(child.lower_ == "available" for child in token.children)
+    if lemma in ("go", "flow", "travel"):  # "crash logs go to Sentry"
+        return any(child.dep_ == "prep" and child.lower_ == "to" for child in token.children)
+    if lemma == "be":  # "the clips you post are visible to other users"
+        return any(
+            child.dep_ == "acomp"
+            and child.lower_ in _OPEN_TO
+            and any(grand.dep_ == "prep" and grand.lower_ == "to" for grand in child.children)
+            for child in token.children
+        )
     if lemma == "hand":  # "hand over data", "hand data to the authorities"
         return any(
             (child.dep_ == "prt" and child.lower_ == "over")
@@ -404,6 +414,20 @@ def _is_action(token) -> bool:
     return False
 
 
+#: Adjectives that, after "is", say who can see the data: "visible to other users".
+_OPEN_TO = frozenset({"visible", "available", "accessible", "viewable", "shown", "disclosed"})
+_STORAGE_VERBS = frozenset({"store", "host", "keep", "hold", "save", "process", "handle"})
+_STORAGE_PREPOSITIONS = frozenset({"on", "by", "with", "at", "in"})
+
+
+def _is_storage_place(token, recipient: _Mention[RecipientTerm]) -> bool:
+    """Whether ``recipient`` is where a storing verb keeps the data ("stored on AWS", "held by Acme")."""
+    if token.lemma_.lower() not in _STORAGE_VERBS or recipient.term.role is None:
+        return False
+    head = recipient.root.head
+    return head.head.i == token.i and head.lower_ in _STORAGE_PREPOSITIONS and head.dep_ in ("prep", "agent")
+
+
 def _is_give(token) -> bool:
     return token.lemma_.lower() in GIVE_VERBS
 
@@ -412,7 +436,7 @@ def _action_kind(token) -> str:
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
         return "sale"
-    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand"):
+    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand", "go", "flow", "travel", "be"):
         return "give"
     return "collect"
 
@@ -439,6 +463,12 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
             ):
                 return head
         elif head.pos_ in ("VERB", "AUX") and head.lemma_.lower() not in PASS_THROUGH:
+            if current.dep_ in ("nsubj", "nsubjpass"):
+                # "your playlists are public and can be seen by other users": the subject is
+                # shared with a coordinated action verb that has none of its own
+                shared = _subjectless_conjunct_action(head, actions)
+                if shared is not None:
+                    return shared
             if not (head.dep_ == "acl" and current.dep_ in ("prep", "agent", "advmod", "dobj")):
                 return None
         current = head
@@ -446,6 +476,20 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
 
 
 _MAX_CLIMB = 40
+
+
+def _subjectless_conjunct_action(verb, actions: set[int]):
+    """The first action verb coordinated with ``verb`` that has no subject of its own, or ``None``."""
+    for child in verb.children:
+        if (
+            child.dep_ == "conj"
+            and child.i in actions
+            and not any(grand.dep_.startswith("nsubj") for grand in child.children)
+        ):
+            return child
+    return None
+
+
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp", "csubj"})
 
 
@@ -930,6 +974,11 @@ class _Reader:
             first_party = not subjects or any(p.kind in ("we", "other") for p in subjects)
             if agents and all(p.kind == "third" for p in agents):
                 first_party = False
+            hosts = [m for m in receivers if _is_storage_place(token, m)]
+            if first_party and hosts and not negative and (specific or personal):
+                # "video clips are stored on Amazon Web Services": the host receives the data
+                share_to(hosts)
+                return statements
             if first_party:
                 if negative and not (specific or personal) and unspecific and _CHILDREN.search(sentence):
                     # "we do not knowingly collect information from children under 13"

@@ -172,7 +172,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"(?:unique |mobile |anonymous )?device (?:identifiers?|ids?|identification numbers?)"
         r"|(?:mobile )?advertising (?:identifiers?|ids?)|ad ids?|idfa|idfv|gaid|aaid|google advertising id"
         r"|android (?:device )?ids?|imei(?: numbers?)?|mac address(?:es)?|(?:anonymous )?installation ids?"
-        r"|install ids?|hardware (?:identifiers?|ids?)|(?:device )?serial numbers?",
+        r"|install ids?|hardware (?:identifiers?|ids?)|(?:device )?serial numbers?"
+        r"|vehicle identification numbers?|vins?",
         "user.device.device_id",
     ),
     _data(
@@ -194,7 +195,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user agent",
         r"user[- ]agents?(?: strings?)?|browser (?:types?|versions?|names?|information)"
         r"|(?:the )?(?:types?|kinds?) of (?:device|browser|devices|browsers)|device (?:types?|models?)"
-        r"|operating systems?(?: versions?)?|os versions?",
+        r"|operating systems?(?: versions?)?|os versions?"
+        r"|(?:phone|handset|device|computer|browser) (?:models?|makes?)|(?:app|application|firmware|software|browser) versions?",
         "user.device.user_agent",
     ),
     _data(
@@ -245,7 +247,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:quiz|test|exam|assessment) (?:answers|results|scores)|grades|courses (?:you|they|learners|students) (?:take|took|complete|completed|enrol\w*|attend\w*)"
         r"|(?:learning|course|training) (?:records?|progress|history|activity)|(?:heating|energy|usage|consumption|occupancy) (?:history|data|patterns?)"
         r"|driving (?:behaviou?r|data|history|habits|style|events|scores?)|progress (?:data|reports?)"
-        r"|energy (?:use|usage|consumption)",
+        r"|energy (?:use|usage|consumption)|(?:login|log-in|sign-in) (?:history|times|records?)",
         "user.behavior",
         kind=KIND_GENERIC,
     ),
@@ -253,7 +255,9 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "precise location",
         r"(?:precise|exact|gps) (?:geo)?location(?: data| information)?|gps(?: location| coordinates| data)?"
-        r"|latitude(?: and longitude)?|location coordinates",
+        r"|latitude(?: and longitude)?|location coordinates"
+        r"|(?:pick-?up|drop-?off)(?: and (?:drop-?off|pick-?up))? (?:locations?|addresses|points?|places?)"
+        r"|(?:vehicle|car|device) (?:position|location)",
         "user.location.precise",
     ),
     _data(
@@ -306,7 +310,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "payment card",
         r"(?:credit|debit|payment|bank) cards?(?: numbers?| details| information| data)?|(?:full )?card (?:numbers?|details)"
-        r"|cvv|cvc|last four digits of (?:a|your) card",
+        r"|cvv|cvc|last four digits of (?:a|your) card|card payments?",
         "user.financial.credit_card",
     ),
     _data(
@@ -330,7 +334,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
         r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
-        r"|allerg(?:y|ies)",
+        r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)",
         "user.health_and_medical",
     ),
     _data("voiceprint", r"voice ?prints?|voice (?:biometrics|signatures?)", "user.biometric.voice"),
@@ -340,7 +344,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data("retina scan", r"(?:retina|retinal|iris) (?:scans?|images?|patterns?)", "user.biometric.retinal"),
     _data(
         "biometric data",
-        r"biometric (?:data|information|identifiers?)|face ?prints?|facial geometry",
+        r"biometric (?:data|information|identifiers?|templates?)|face ?prints?|facial geometry"
+        r"|(?:face|facial|fingerprint|voice) (?:templates?|scans?|recognition data)",
         "user.biometric",
     ),
     # -- content
@@ -351,7 +356,11 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book"
         r"|(?:the |your |support |chat )?conversations?(?= with| you| we|[,.;]|$)|chat (?:messages|logs|transcripts|history)"
         r"|(?:call |chat )?transcripts|(?:audio|voice|video|call|sound) recordings?|recordings of (?:your|the) (?:calls?|voice)"
-        r"|voice (?:commands|messages|inputs?|queries|data)",
+        r"|voice (?:commands|messages|inputs?|queries|data)"
+        r"|(?:video |audio |sound )?clips?|video (?:footage|recordings?)|(?:profile |account )?pictures?(?! of)"
+        r"|(?:cvs?|résumés?|resumes?|curricul(?:um|a) vitae|cover letters?)"
+        r"|(?:documents|files) (?:you|they|users) (?:upload|attach|send|share)|playlists?"
+        r"|answers to (?:\w+ )?questions|(?:your |the )?(?:tasks|notes)(?= (?:and|you|that)|,)",
         "user.content",
     ),
     # -- everything the policy collects
@@ -494,6 +503,21 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "Jumio",
         "Veriff",
         "Trulioo",
+        "Firebase Crashlytics",
+        "Visa",
+        "Mastercard",
+        "American Express",
+        "Mapbox",
+        "Google Maps",
+        "Amadeus",
+        "Sabre",
+        "Zoom",
+        "Paddle",
+        "Worldpay",
+        "Blackbaud",
+        "Textkernel",
+        "Brevo",
+        "athenahealth",
     ),
     _recipient(
         "analytics providers",
@@ -514,7 +538,9 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"(?:third[- ]party |our |trusted )?(?:service providers?|vendors?|sub-?processors?|processors?|contractors|suppliers"
         r"|hosting (?:providers?|companies|services?)|cloud (?:hosting )?(?:providers?|services?)"
         r"|payment (?:processors?|providers?|service providers?)|(?:delivery|shipping) (?:partners?|companies|carriers?)"
-        r"|carriers|couriers|e-?mail (?:service )?(?:providers?|vendors?)|customer (?:support|service) (?:providers?|vendors?))",
+        r"|carriers|couriers|e-?mail (?:service )?(?:providers?|vendors?)|customer (?:support|service) (?:providers?|vendors?)"
+        r"|(?:[\w-]+ )?(?:assistance|support|fulfil?ment|logistics|technology|infrastructure|outsourcing) partners?"
+        r"|mailing houses?|(?:print(?:ing)?|fulfil?ment|call) (?:houses?|centres?|centers?|companies|firms?))",
         "service_provider",
     ),
     _recipient(
@@ -563,6 +589,16 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "researchers",
         r"researchers?|research (?:partners?|institutions?)|universit(?:y|ies)(?: partners?)?",
         "research",
+    ),
+    _recipient(
+        "the public",
+        r"(?:the )?(?:general )?public(?! (?:health|authorit\w*|agenc\w*|bodies|body|interest|officials?|records?|sector))|other (?:[A-Z]?\w+ )?users(?: nearby)?|publicly|everyone in your (?:household|team|family|group)",
+        "public",
+    ),
+    _recipient(
+        "pharmacies",
+        r"pharmac(?:y|ies)|laborator(?:y|ies)|(?:other )?(?:doctors|physicians|hospitals|clinics)",
+        "partner",
     ),
     _recipient("employers", r"employers|(?<=your )employer|(?<=the )employer", "employer"),
     _recipient("clients", r"our clients|(?:your|the|that) organi[sz]ation", "client"),
