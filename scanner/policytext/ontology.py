@@ -360,7 +360,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:video |audio |sound )?clips?|video (?:footage|recordings?)|(?:profile |account )?pictures?(?! of)"
         r"|(?:cvs?|résumés?|resumes?|curricul(?:um|a) vitae|cover letters?)"
         r"|(?:documents|files) (?:you|they|users) (?:upload|attach|send|share)|playlists?"
-        r"|answers to (?:\w+ )?questions|(?:your |the )?(?:tasks|notes)(?= (?:and|you|that)|,)",
+        r"|answers to (?:\w+ )?questions",
         "user.content",
     ),
     # -- everything the policy collects
@@ -512,9 +512,6 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "Amadeus",
         "Sabre",
         "Zoom",
-        "Paddle",
-        "Worldpay",
-        "Blackbaud",
         "Textkernel",
         "Brevo",
         "athenahealth",
@@ -539,8 +536,7 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"|hosting (?:providers?|companies|services?)|cloud (?:hosting )?(?:providers?|services?)"
         r"|payment (?:processors?|providers?|service providers?)|(?:delivery|shipping) (?:partners?|companies|carriers?)"
         r"|carriers|couriers|e-?mail (?:service )?(?:providers?|vendors?)|customer (?:support|service) (?:providers?|vendors?)"
-        r"|(?:[\w-]+ )?(?:assistance|support|fulfil?ment|logistics|technology|infrastructure|outsourcing) partners?"
-        r"|mailing houses?|(?:print(?:ing)?|fulfil?ment|call) (?:houses?|centres?|centers?|companies|firms?))",
+        r"|(?:[\w-]+ )?(?:assistance|support|fulfil?ment|logistics|technology|infrastructure|outsourcing) partners?)",
         "service_provider",
     ),
     _recipient(
@@ -592,7 +588,7 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     ),
     _recipient(
         "the public",
-        r"(?:the )?(?:general )?public(?! (?:health|authorit\w*|agenc\w*|bodies|body|interest|officials?|records?|sector))|other (?:[A-Z]?\w+ )?users(?: nearby)?|publicly|everyone in your (?:household|team|family|group)",
+        r"(?:the )?(?:general )?public(?! (?:health|authorit\w*|agenc\w*|bodies|body|interest|officials?|records?|sector))|other (?:[A-Z]?\w+ )?users(?: nearby)?|publicly",
         "public",
     ),
     _recipient(
