@@ -254,6 +254,43 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
     return units
 
 
+def _lead_data_term(lead: str) -> DataTerm | None:
+    """The data-type phrase a run-in heading is ("Account information:", "Usage data."), if any."""
+    text = " ".join(lead.lower().split()).strip(" :.-–—")
+    if not text or len(text.split()) > 5:
+        return None
+    best: tuple[int, DataTerm] | None = None
+    for term in DATA_TERMS:
+        if term.kind not in (KIND_SPECIFIC, KIND_GENERIC):
+            continue
+        match = term.pattern.search(text)
+        if match and match.end() - match.start() >= 0.6 * len(text):
+            if best is None or match.end() - match.start() > best[0]:
+                best = (match.end() - match.start(), term)
+    return best[1] if best else None
+
+
+def _with_lead_data(unit: Unit, statements: list[Statement]) -> list[Statement]:
+    """A list item under a collection heading whose run-in heading names a kind of data ("Usage
+    information: when you open the app, ...") discloses that kind even when its text has no data
+    phrase the reader knows. (Adding the heading's kind to what the text names as well was tried
+    and dropped: the labels name a family only where the examples do not cover it, and the gain in
+    recall cost more in precision.)"""
+    term = _lead_data_term(unit.subsection) if unit.subsection and not unit.intro_chars else None
+    if term is None:
+        return statements
+    if not statements and unit.heading_action == "collected":
+        return [
+            Statement(
+                "collected",
+                term.categories,
+                unit.citation,
+                phrases=(unit.subsection,) * len(term.categories),
+            )
+        ]
+    return statements
+
+
 def _item_text(item: Block) -> str:
     text = item.text.strip().rstrip(";")
     return f"{item.lead}: {text}" if item.lead else text
@@ -785,12 +822,12 @@ class _Reader:
         tokens (a run-on "sentence" of thousands of words must not take quadratic time)."""
         span = unit.span
         if len(span) <= MAX_UNIT_TOKENS:
-            return self._read(unit)
+            return _with_lead_data(unit, self._read(unit))
         statements = []
         for start in range(span.start, span.end, MAX_UNIT_TOKENS):
             window = span.doc[start : min(start + MAX_UNIT_TOKENS, span.end)]
             statements.extend(self._read(replace(unit, span=window)))
-        return statements
+        return _with_lead_data(unit, statements)
 
     def _read(self, unit: Unit) -> list[Statement]:
         if unit.section != self.last_section:

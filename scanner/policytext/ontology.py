@@ -113,7 +113,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )address(?:es)?(?! book)",
         "user.contact.address",
     ),
-    _data("country", r"(?<=, )country(?=,|\s+(?:and|or)\b)", "user.contact.address.country"),
+    _data("country", r"(?<=, )country(?=,|;|\s+(?:and|or)\b|\s*\.?$)", "user.contact.address.country"),
     _data("postal code", r"(?:zip|postal|post) codes?|postcodes?", "user.contact.address.postal_code"),
     _data(
         "contact information",
@@ -126,7 +126,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "name",
         r"(?:first|last|full|given|family|middle|legal|real|maiden|cardholder's|cardholder’s)"
         r"(?: and (?:first|last|family|middle) )?\s*names?|(?<=your )names?|(?<=users' )names?"
-        r"|(?<=user's )names?|(?<=their )names?|(?<=his )names?|(?<=her )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
+        r"|(?<=user's )names?|(?:passenger|traveller|traveler|guest|patient|applicant|candidate|customer|member|rider|student)s?'? names?|(?<=their )names?|(?<=his )names?|(?<=her )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
         r"|(?<=the )names? of (?:the |other |your |all )?(?:\w+ ){0,2}?(?:members?|users?|learners?|students?|people|persons?|customers?|guests?|passengers?|employees?|recipients?|contacts?)",
         "user.name",
     ),
@@ -234,7 +234,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "purchase history",
         r"(?:purchase|order) histor(?:y|ies)|(?:the )?(?:products?|items?) (?:you )?(?:bought|purchased)"
-        r"|purchase receipts?|order (?:information|details)|items bought|in-app purchases?",
+        r"|purchase receipts?|order (?:information|details)|items bought|in-app purchases?"
+        r"|(?:booking|reservation|travel|itinerary) (?:details|histor(?:y|ies)|records?|information)|itinerar(?:y|ies)",
         "user.behavior.purchase_history",
     ),
     _data(
@@ -368,7 +369,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "personal information",
         r"(?:your |their |the |such |any |all )?(?:“|\")?personal(?:ly identifiable)? (?:information|data)(?:”|\")?"
         r"|pii|(?:your|their) (?:information|data)|information (?:about|relating to|related to) (?:you|them)"
-        r"|(?:user|player|subscriber|customer|visitor|member|consumer)s?'? (?:information|data)"
+        r"|(?:user|player|subscriber|customer|visitor|member|consumer|applicant|candidate|patient|passenger|student)s?'? (?:information|data)"
         r"|the subscriber list|your details|all (?:the )?(?:data|information)(?: (?:listed |described )?above| we collect)?",
         kind=KIND_PERSONAL,
     ),
