@@ -60,7 +60,7 @@ MEASURED = {
     "holdout-fresh": (0.960, 0.935),
     "holdout-final": (0.971, 0.810),
     "holdout-final2": (0.968, 0.769),
-    "holdout-final3": (0.828, 0.800),
+    "holdout-final3": (0.897, 0.867),
 }
 
 
@@ -124,7 +124,7 @@ def test_holdout_final2_meets_the_targets(scores):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="holdout-final3 after a round on its errors: precision 0.828 (24/29), recall 0.800 (24/30)",
+    reason="holdout-final3 after a round on its errors: precision 0.897 (26/29), recall 0.867 (26/30)",
 )
 def test_holdout_final3_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final3"]), scores["holdout-final3"]

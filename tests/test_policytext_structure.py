@@ -285,6 +285,16 @@ def test_a_table_recipient_no_list_names_takes_its_role_from_the_service_it_perf
         ("We collect your dietary requirements.", {("collected", None, "user.health_and_medical")}),
         ("We collect your employment history.", {("collected", None, "user.job_title")}),
         ("We share your name with the airline.", {("shared", "partner", "user.name")}),
+        (
+            "We send your insurance member ID to your health plan.",
+            {("shared", "insurer", "user.health_and_medical.insurance_beneficiary_id")},
+        ),
+        ("We keep psychotherapy notes.", {("collected", None, "user.health_and_medical")}),
+        ("We collect your vehicle identification number.", {("collected", None, "user.device.device_id")}),
+        (
+            "No personal data is transferred to recruitment agencies.",
+            {("denied-sharing", "recruiter", ALL_COLLECTED)},
+        ),
     ],
 )
 def test_vocabulary(sentence, expected):

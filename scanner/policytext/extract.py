@@ -630,6 +630,12 @@ def _is_negative(token) -> bool:
 
     if negated(token):
         return True
+    if any(  # "no personal data is transferred to recruitment agencies"
+        child.dep_ in ("nsubj", "nsubjpass")
+        and any(det.dep_ == "det" and det.lower_ == "no" for det in child.children)
+        for child in token.children
+    ):
+        return True
     current = token
     for _ in range(_MAX_CLIMB):
         if current.dep_ != "conj":

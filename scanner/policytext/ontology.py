@@ -335,8 +335,15 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
         r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
-        r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)",
+        r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)"
+        r"|(?:psychotherapy|therapy|clinical|clinician's|doctor's) notes|(?:information|data|details) (?:about|on|concerning|regarding) (?:your|their) (?:health|medical)",
         "user.health_and_medical",
+    ),
+    _data(
+        "insurance member id",
+        r"(?:health )?insurance (?:member |policy |subscriber )?(?:ids?|numbers?|identifiers?|cards?)|health plan (?:ids?|numbers?)"
+        r"|(?:medicare|medicaid) numbers?",
+        "user.health_and_medical.insurance_beneficiary_id",
     ),
     _data("voiceprint", r"voice ?prints?|voice (?:biometrics|signatures?)", "user.biometric.voice"),
     _data(
@@ -565,7 +572,7 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     ),
     _recipient(
         "insurers",
-        r"insurers?|(?:[\w-]+ )?insurance (?:companies|company|providers?|carriers?)",
+        r"insurers?|(?:[\w-]+ )?insurance (?:companies|company|providers?|carriers?)|health (?:plans?|insurers?)",
         "insurer",
     ),
     _recipient("lenders", r"lenders?|(?:other )?credit providers?|loan providers?", "lender"),
@@ -596,6 +603,11 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "pharmacies",
         r"pharmac(?:y|ies)|laborator(?:y|ies)|(?:other )?(?:doctors|physicians|hospitals|clinics)",
         "partner",
+    ),
+    _recipient(
+        "recruiters",
+        r"recruit(?:ment|ing) (?:agenc(?:y|ies)|firms?|consultants?|companies)|recruiters?|headhunters?|staffing (?:agenc(?:y|ies)|firms?)",
+        "recruiter",
     ),
     _recipient("employers", r"employers|(?<=your )employer|(?<=the )employer", "employer"),
     _recipient("clients", r"our clients|(?:your|the|that) organi[sz]ation", "client"),
