@@ -1,6 +1,6 @@
 """Precision and recall of policy reading on hand-labelled policies of different styles.
 
-Six splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures, the
+Nine splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures, the
 README's "Reading the policy text" has the table):
 
 - ``tuning``: the example policy, an e-commerce shop (Markdown), a mobile game with advertising
@@ -23,8 +23,12 @@ README's "Reading the policy text" has the table):
 - ``holdout-final3`` (video doorbell, telehealth notice of privacy practices): written after
   ``holdout-final2`` was measured, before the third round, measured once at its end: 0.762 / 0.533
   (before the work: 0.692 / 0.300; 0.571 / 0.400 as first scored, before the scorer matched quotes
-  that include a run-in heading). With the first figures of ``holdout-final`` and
-  ``holdout-final2``, the honest estimate for unseen text.
+  that include a run-in heading). Its errors were then read in round 4 (2026-12-05), with those of
+  ``holdout-fresh``, ``holdout-final`` and ``-final2``; ``holdout-fresh`` then met the targets.
+- ``holdout-2026`` (CCPA notice at collection with a category table, UK GDPR charity notice with
+  lawful bases, terse second-person startup page): written and labelled before round 4, scored
+  once at its end: 0.929 / 0.433 (the reader before round 4: 0.893 / 0.417). With the first
+  figures of ``holdout-final``, ``-final2`` and ``-final3``, the honest estimate for unseen text.
 
 Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
 figure: they fail the suite once the reader meets the target there, so the README gets updated.
@@ -49,6 +53,7 @@ SPLITS = (
     "holdout-final",
     "holdout-final2",
     "holdout-final3",
+    "holdout-2026",
 )
 DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
 #: Measured precision and recall per split (README); a change may raise them, not lower them.
@@ -57,10 +62,11 @@ MEASURED = {
     "holdout1": (1.000, 0.846),
     "holdout2": (0.966, 0.903),
     "holdout3": (0.944, 1.000),
-    "holdout-fresh": (0.922, 0.766),
-    "holdout-final": (0.966, 0.667),
-    "holdout-final2": (0.958, 0.590),
-    "holdout-final3": (0.762, 0.533),
+    "holdout-fresh": (0.960, 0.935),
+    "holdout-final": (0.971, 0.810),
+    "holdout-final2": (0.968, 0.769),
+    "holdout-final3": (0.897, 0.867),
+    "holdout-2026": (0.929, 0.433),
 }
 
 
@@ -108,23 +114,23 @@ def test_holdout3_meets_the_targets(scores):
     assert _meets_targets(scores["holdout3"]), scores["holdout3"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-fresh: precision 0.922 (59/64), recall 0.766 (59/77)")
 def test_holdout_fresh_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-fresh"]), scores["holdout-fresh"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-final: precision 0.966 (28/29), recall 0.667 (28/42)")
+@pytest.mark.xfail(strict=True, reason="holdout-final: precision 0.971 (34/35), recall 0.810 (34/42)")
 def test_holdout_final_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final"]), scores["holdout-final"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-final2: precision 0.958 (23/24), recall 0.590 (23/39)")
+@pytest.mark.xfail(strict=True, reason="holdout-final2: precision 0.968 (30/31), recall 0.769 (30/39)")
 def test_holdout_final2_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final2"]), scores["holdout-final2"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="holdout-final3, never tuned on: precision 0.762 (16/21), recall 0.533 (16/30)"
+    strict=True,
+    reason="holdout-final3 after a round on its errors: precision 0.897 (26/29), recall 0.867 (26/30)",
 )
 def test_holdout_final3_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final3"]), scores["holdout-final3"]
@@ -133,3 +139,11 @@ def test_holdout_final3_meets_the_targets(scores):
 def test_denials_are_read_on_the_tuning_split():
     denials = _split_score("tuning", DENIALS)
     assert denials.precision >= 0.95 and denials.recall >= 0.85, denials
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="holdout-2026, scored once after round 4, never tuned on: precision 0.929 (26/28), recall 0.433 (26/60)",
+)
+def test_holdout_2026_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-2026"]), scores["holdout-2026"]

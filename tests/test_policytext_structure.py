@@ -184,6 +184,63 @@ def test_sentence_shapes(sentence, expected):
     assert _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n") == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a host that stores the data receives it; nothing more is said about collection
+            "Video clips are stored on Amazon Web Services.",
+            {("shared", "service_provider", "user.content")},
+        ),
+        (  # "go to" as a verb of giving
+            "Crash logs, including the phone model and the app version, go to Firebase Crashlytics.",
+            {("shared", "service_provider", "user.device.user_agent")},
+        ),
+        (  # "is visible to" as a verb of giving
+            "The clips you choose to post are visible to other users nearby.",
+            {("shared", "public", "user.content")},
+        ),
+        (  # the subject of "are public" is the subject of the coordinated "can be seen"
+            "Your playlists are public by default and can be seen by other users.",
+            {("shared", "public", "user.content")},
+        ),
+        (  # "public health authorities" are authorities, not the public
+            "We disclose your medical records to public health authorities.",
+            {("shared", "legal", "user.health_and_medical")},
+        ),
+        (
+            "Passenger names and booking details are stored for us by Amadeus.",
+            {
+                ("shared", "service_provider", "user.name"),
+                ("shared", "service_provider", "user.behavior.purchase_history"),
+            },
+        ),
+        (  # a recipient class that performs a service for us
+            "We send your location to roadside assistance partners.",
+            {("shared", "service_provider", "user.location")},
+        ),
+        (  # storing nothing on a host is not sharing with it
+            "We do not store your photos on Google Cloud.",
+            set(),
+        ),
+    ],
+)
+def test_verbs_of_giving_and_hosting(sentence, expected):
+    found = _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n")
+    assert {item for item in found if item[0] == "shared"} == expected
+
+
+def test_a_run_in_heading_that_names_data_is_collected_when_the_item_names_none():
+    text = (
+        "Privacy Policy\n\nInformation we collect\n\n"
+        "* Usage information: when you open the app and which settings you change.\n"
+        "* Account information: your name and e-mail address.\n"
+    )
+    found = _read(text)
+    assert ("collected", None, "user.behavior") in found
+    assert ("collected", None, "user.name") in found
+    assert ("collected", None, "user.account") not in found  # its examples say what it is
+
+
 def test_the_run_in_heading_names_the_receiver_of_that_company():
     text = (
         "Sharing\n\n4.1 Energy companies. If you join a program of your energy company, we send that "
@@ -228,6 +285,16 @@ def test_a_table_recipient_no_list_names_takes_its_role_from_the_service_it_perf
         ("We collect your dietary requirements.", {("collected", None, "user.health_and_medical")}),
         ("We collect your employment history.", {("collected", None, "user.job_title")}),
         ("We share your name with the airline.", {("shared", "partner", "user.name")}),
+        (
+            "We send your insurance member ID to your health plan.",
+            {("shared", "insurer", "user.health_and_medical.insurance_beneficiary_id")},
+        ),
+        ("We keep psychotherapy notes.", {("collected", None, "user.health_and_medical")}),
+        ("We collect your vehicle identification number.", {("collected", None, "user.device.device_id")}),
+        (
+            "No personal data is transferred to recruitment agencies.",
+            {("denied-sharing", "recruiter", ALL_COLLECTED)},
+        ),
     ],
 )
 def test_vocabulary(sentence, expected):

@@ -84,7 +84,8 @@ SALE_VERBS = frozenset("sell rent lease trade".split())
 PASS_THROUGH = frozenset("include contain consist comprise derive relate involve like such".split())
 #: Subjects that are things of the product, not parties: what they send or report reaches us.
 _PRODUCT_THINGS = frozenset(
-    "it thermostat device app application game sensor pixel camera watch tracker".split()
+    "it thermostat device app application game sensor pixel camera watch tracker vehicle car doorbell "
+    "speaker scale lock wearable headset robot console toy".split()
 )
 #: Ancestors that make a verb part of a choice or a right, not a statement of practice.
 CHOICE_WORDS = frozenset("opt right choice choose whether request object".split())
@@ -253,6 +254,43 @@ def segment(document: PolicyDocument, nlp: Any) -> list[Unit]:
     return units
 
 
+def _lead_data_term(lead: str) -> DataTerm | None:
+    """The data-type phrase a run-in heading is ("Account information:", "Usage data."), if any."""
+    text = " ".join(lead.lower().split()).strip(" :.-–—")
+    if not text or len(text.split()) > 5:
+        return None
+    best: tuple[int, DataTerm] | None = None
+    for term in DATA_TERMS:
+        if term.kind not in (KIND_SPECIFIC, KIND_GENERIC):
+            continue
+        match = term.pattern.search(text)
+        if match and match.end() - match.start() >= 0.6 * len(text):
+            if best is None or match.end() - match.start() > best[0]:
+                best = (match.end() - match.start(), term)
+    return best[1] if best else None
+
+
+def _with_lead_data(unit: Unit, statements: list[Statement]) -> list[Statement]:
+    """A list item under a collection heading whose run-in heading names a kind of data ("Usage
+    information: when you open the app, ...") discloses that kind even when its text has no data
+    phrase the reader knows. (Adding the heading's kind to what the text names as well was tried
+    and dropped: the labels name a family only where the examples do not cover it, and the gain in
+    recall cost more in precision.)"""
+    term = _lead_data_term(unit.subsection) if unit.subsection and not unit.intro_chars else None
+    if term is None:
+        return statements
+    if not statements and unit.heading_action == "collected":
+        return [
+            Statement(
+                "collected",
+                term.categories,
+                unit.citation,
+                phrases=(unit.subsection,) * len(term.categories),
+            )
+        ]
+    return statements
+
+
 def _item_text(item: Block) -> str:
     text = item.text.strip().rstrip(";")
     return f"{item.lead}: {text}" if item.lead else text
@@ -387,6 +425,15 @@ def _is_action(token) -> bool:
         return any(child.dep_ == "dobj" and child.lemma_.lower() == "access" for child in token.children)
     if lemma == "make":
         return any(child.lower_ == "available" for child in token.children)
+    if lemma in ("go", "flow", "travel"):  # "crash logs go to Sentry"
+        return any(child.dep_ == "prep" and child.lower_ == "to" for child in token.children)
+    if lemma == "be":  # "the clips you post are visible to other users"
+        return any(
+            child.dep_ == "acomp"
+            and child.lower_ in _OPEN_TO
+            and any(grand.dep_ == "prep" and grand.lower_ == "to" for grand in child.children)
+            for child in token.children
+        )
     if lemma == "hand":  # "hand over data", "hand data to the authorities"
         return any(
             (child.dep_ == "prt" and child.lower_ == "over")
@@ -404,6 +451,20 @@ def _is_action(token) -> bool:
     return False
 
 
+#: Adjectives that, after "is", say who can see the data: "visible to other users".
+_OPEN_TO = frozenset({"visible", "available", "accessible", "viewable", "shown", "disclosed"})
+_STORAGE_VERBS = frozenset({"store", "host", "keep", "hold", "save", "process", "handle"})
+_STORAGE_PREPOSITIONS = frozenset({"on", "by", "with", "at", "in"})
+
+
+def _is_storage_place(token, recipient: _Mention[RecipientTerm]) -> bool:
+    """Whether ``recipient`` is where a storing verb keeps the data ("stored on AWS", "held by Acme")."""
+    if token.lemma_.lower() not in _STORAGE_VERBS or recipient.term.role is None:
+        return False
+    head = recipient.root.head
+    return head.head.i == token.i and head.lower_ in _STORAGE_PREPOSITIONS and head.dep_ in ("prep", "agent")
+
+
 def _is_give(token) -> bool:
     return token.lemma_.lower() in GIVE_VERBS
 
@@ -412,7 +473,7 @@ def _action_kind(token) -> str:
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
         return "sale"
-    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand"):
+    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand", "go", "flow", "travel", "be"):
         return "give"
     return "collect"
 
@@ -439,6 +500,12 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
             ):
                 return head
         elif head.pos_ in ("VERB", "AUX") and head.lemma_.lower() not in PASS_THROUGH:
+            if current.dep_ in ("nsubj", "nsubjpass"):
+                # "your playlists are public and can be seen by other users": the subject is
+                # shared with a coordinated action verb that has none of its own
+                shared = _subjectless_conjunct_action(head, actions)
+                if shared is not None:
+                    return shared
             if not (head.dep_ == "acl" and current.dep_ in ("prep", "agent", "advmod", "dobj")):
                 return None
         current = head
@@ -446,6 +513,20 @@ def _governing_action(token, actions: set[int], *, recipient: bool = False):
 
 
 _MAX_CLIMB = 40
+
+
+def _subjectless_conjunct_action(verb, actions: set[int]):
+    """The first action verb coordinated with ``verb`` that has no subject of its own, or ``None``."""
+    for child in verb.children:
+        if (
+            child.dep_ == "conj"
+            and child.i in actions
+            and not any(grand.dep_.startswith("nsubj") for grand in child.children)
+        ):
+            return child
+    return None
+
+
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp", "csubj"})
 
 
@@ -548,6 +629,12 @@ def _is_negative(token) -> bool:
         ) or any(left.lower_ == "nor" for left in candidate.lefts)
 
     if negated(token):
+        return True
+    if any(  # "no personal data is transferred to recruitment agencies"
+        child.dep_ in ("nsubj", "nsubjpass")
+        and any(det.dep_ == "det" and det.lower_ == "no" for det in child.children)
+        for child in token.children
+    ):
         return True
     current = token
     for _ in range(_MAX_CLIMB):
@@ -741,12 +828,12 @@ class _Reader:
         tokens (a run-on "sentence" of thousands of words must not take quadratic time)."""
         span = unit.span
         if len(span) <= MAX_UNIT_TOKENS:
-            return self._read(unit)
+            return _with_lead_data(unit, self._read(unit))
         statements = []
         for start in range(span.start, span.end, MAX_UNIT_TOKENS):
             window = span.doc[start : min(start + MAX_UNIT_TOKENS, span.end)]
             statements.extend(self._read(replace(unit, span=window)))
-        return statements
+        return _with_lead_data(unit, statements)
 
     def _read(self, unit: Unit) -> list[Statement]:
         if unit.section != self.last_section:
@@ -930,6 +1017,11 @@ class _Reader:
             first_party = not subjects or any(p.kind in ("we", "other") for p in subjects)
             if agents and all(p.kind == "third" for p in agents):
                 first_party = False
+            hosts = [m for m in receivers if _is_storage_place(token, m)]
+            if first_party and hosts and not negative and (specific or personal):
+                # "video clips are stored on Amazon Web Services": the host receives the data
+                share_to(hosts)
+                return statements
             if first_party:
                 if negative and not (specific or personal) and unspecific and _CHILDREN.search(sentence):
                     # "we do not knowingly collect information from children under 13"

@@ -113,7 +113,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?<=your )address(?:es)?(?! book)",
         "user.contact.address",
     ),
-    _data("country", r"(?<=, )country(?=,|\s+(?:and|or)\b)", "user.contact.address.country"),
+    _data("country", r"(?<=, )country(?=,|;|\s+(?:and|or)\b|\s*\.?$)", "user.contact.address.country"),
     _data("postal code", r"(?:zip|postal|post) codes?|postcodes?", "user.contact.address.postal_code"),
     _data(
         "contact information",
@@ -126,7 +126,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "name",
         r"(?:first|last|full|given|family|middle|legal|real|maiden|cardholder's|cardholder’s)"
         r"(?: and (?:first|last|family|middle) )?\s*names?|(?<=your )names?|(?<=users' )names?"
-        r"|(?<=user's )names?|(?<=their )names?|(?<=his )names?|(?<=her )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
+        r"|(?<=user's )names?|(?:passenger|traveller|traveler|guest|patient|applicant|candidate|customer|member|rider|student)s?'? names?|(?<=their )names?|(?<=his )names?|(?<=her )names?|(?<=\ba )name|(?<=the )names?(?= and| or|,|;|\.|$)|^names?$|(?<=, )names?|(?<=: )names?|(?<=such as )names?|(?<=including )names?"
         r"|(?<=the )names? of (?:the |other |your |all )?(?:\w+ ){0,2}?(?:members?|users?|learners?|students?|people|persons?|customers?|guests?|passengers?|employees?|recipients?|contacts?)",
         "user.name",
     ),
@@ -172,7 +172,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"(?:unique |mobile |anonymous )?device (?:identifiers?|ids?|identification numbers?)"
         r"|(?:mobile )?advertising (?:identifiers?|ids?)|ad ids?|idfa|idfv|gaid|aaid|google advertising id"
         r"|android (?:device )?ids?|imei(?: numbers?)?|mac address(?:es)?|(?:anonymous )?installation ids?"
-        r"|install ids?|hardware (?:identifiers?|ids?)|(?:device )?serial numbers?",
+        r"|install ids?|hardware (?:identifiers?|ids?)|(?:device )?serial numbers?"
+        r"|vehicle identification numbers?|vins?",
         "user.device.device_id",
     ),
     _data(
@@ -194,7 +195,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user agent",
         r"user[- ]agents?(?: strings?)?|browser (?:types?|versions?|names?|information)"
         r"|(?:the )?(?:types?|kinds?) of (?:device|browser|devices|browsers)|device (?:types?|models?)"
-        r"|operating systems?(?: versions?)?|os versions?",
+        r"|operating systems?(?: versions?)?|os versions?"
+        r"|(?:phone|handset|device|computer|browser) (?:models?|makes?)|(?:app|application|firmware|software|browser) versions?",
         "user.device.user_agent",
     ),
     _data(
@@ -232,7 +234,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "purchase history",
         r"(?:purchase|order) histor(?:y|ies)|(?:the )?(?:products?|items?) (?:you )?(?:bought|purchased)"
-        r"|purchase receipts?|order (?:information|details)|items bought|in-app purchases?",
+        r"|purchase receipts?|order (?:information|details)|items bought|in-app purchases?"
+        r"|(?:booking|reservation|travel|itinerary) (?:details|histor(?:y|ies)|records?|information)|itinerar(?:y|ies)",
         "user.behavior.purchase_history",
     ),
     _data(
@@ -245,7 +248,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:quiz|test|exam|assessment) (?:answers|results|scores)|grades|courses (?:you|they|learners|students) (?:take|took|complete|completed|enrol\w*|attend\w*)"
         r"|(?:learning|course|training) (?:records?|progress|history|activity)|(?:heating|energy|usage|consumption|occupancy) (?:history|data|patterns?)"
         r"|driving (?:behaviou?r|data|history|habits|style|events|scores?)|progress (?:data|reports?)"
-        r"|energy (?:use|usage|consumption)",
+        r"|energy (?:use|usage|consumption)|(?:login|log-in|sign-in) (?:history|times|records?)",
         "user.behavior",
         kind=KIND_GENERIC,
     ),
@@ -253,7 +256,9 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "precise location",
         r"(?:precise|exact|gps) (?:geo)?location(?: data| information)?|gps(?: location| coordinates| data)?"
-        r"|latitude(?: and longitude)?|location coordinates",
+        r"|latitude(?: and longitude)?|location coordinates"
+        r"|(?:pick-?up|drop-?off)(?: and (?:drop-?off|pick-?up))? (?:locations?|addresses|points?|places?)"
+        r"|(?:vehicle|car|device) (?:position|location)",
         "user.location.precise",
     ),
     _data(
@@ -306,7 +311,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "payment card",
         r"(?:credit|debit|payment|bank) cards?(?: numbers?| details| information| data)?|(?:full )?card (?:numbers?|details)"
-        r"|cvv|cvc|last four digits of (?:a|your) card",
+        r"|cvv|cvc|last four digits of (?:a|your) card|card payments?",
         "user.financial.credit_card",
     ),
     _data(
@@ -330,8 +335,15 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
         r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
-        r"|allerg(?:y|ies)",
+        r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)"
+        r"|(?:psychotherapy|therapy|clinical|clinician's|doctor's) notes|(?:information|data|details) (?:about|on|concerning|regarding) (?:your|their) (?:health|medical)",
         "user.health_and_medical",
+    ),
+    _data(
+        "insurance member id",
+        r"(?:health )?insurance (?:member |policy |subscriber )?(?:ids?|numbers?|identifiers?|cards?)|health plan (?:ids?|numbers?)"
+        r"|(?:medicare|medicaid) numbers?",
+        "user.health_and_medical.insurance_beneficiary_id",
     ),
     _data("voiceprint", r"voice ?prints?|voice (?:biometrics|signatures?)", "user.biometric.voice"),
     _data(
@@ -340,7 +352,8 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data("retina scan", r"(?:retina|retinal|iris) (?:scans?|images?|patterns?)", "user.biometric.retinal"),
     _data(
         "biometric data",
-        r"biometric (?:data|information|identifiers?)|face ?prints?|facial geometry",
+        r"biometric (?:data|information|identifiers?|templates?)|face ?prints?|facial geometry"
+        r"|(?:face|facial|fingerprint|voice) (?:templates?|scans?|recognition data)",
         "user.biometric",
     ),
     # -- content
@@ -351,7 +364,11 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         r"|(?:your |profile |the )?photos?(?! of)|your contacts|(?:your )?address book"
         r"|(?:the |your |support |chat )?conversations?(?= with| you| we|[,.;]|$)|chat (?:messages|logs|transcripts|history)"
         r"|(?:call |chat )?transcripts|(?:audio|voice|video|call|sound) recordings?|recordings of (?:your|the) (?:calls?|voice)"
-        r"|voice (?:commands|messages|inputs?|queries|data)",
+        r"|voice (?:commands|messages|inputs?|queries|data)"
+        r"|(?:video |audio |sound )?clips?|video (?:footage|recordings?)|(?:profile |account )?pictures?(?! of)"
+        r"|(?:cvs?|résumés?|resumes?|curricul(?:um|a) vitae|cover letters?)"
+        r"|(?:documents|files) (?:you|they|users) (?:upload|attach|send|share)|playlists?"
+        r"|answers to (?:\w+ )?questions",
         "user.content",
     ),
     # -- everything the policy collects
@@ -359,7 +376,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "personal information",
         r"(?:your |their |the |such |any |all )?(?:“|\")?personal(?:ly identifiable)? (?:information|data)(?:”|\")?"
         r"|pii|(?:your|their) (?:information|data)|information (?:about|relating to|related to) (?:you|them)"
-        r"|(?:user|player|subscriber|customer|visitor|member|consumer)s?'? (?:information|data)"
+        r"|(?:user|player|subscriber|customer|visitor|member|consumer|applicant|candidate|patient|passenger|student)s?'? (?:information|data)"
         r"|the subscriber list|your details|all (?:the )?(?:data|information)(?: (?:listed |described )?above| we collect)?",
         kind=KIND_PERSONAL,
     ),
@@ -494,6 +511,18 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "Jumio",
         "Veriff",
         "Trulioo",
+        "Firebase Crashlytics",
+        "Visa",
+        "Mastercard",
+        "American Express",
+        "Mapbox",
+        "Google Maps",
+        "Amadeus",
+        "Sabre",
+        "Zoom",
+        "Textkernel",
+        "Brevo",
+        "athenahealth",
     ),
     _recipient(
         "analytics providers",
@@ -514,7 +543,8 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         r"(?:third[- ]party |our |trusted )?(?:service providers?|vendors?|sub-?processors?|processors?|contractors|suppliers"
         r"|hosting (?:providers?|companies|services?)|cloud (?:hosting )?(?:providers?|services?)"
         r"|payment (?:processors?|providers?|service providers?)|(?:delivery|shipping) (?:partners?|companies|carriers?)"
-        r"|carriers|couriers|e-?mail (?:service )?(?:providers?|vendors?)|customer (?:support|service) (?:providers?|vendors?))",
+        r"|carriers|couriers|e-?mail (?:service )?(?:providers?|vendors?)|customer (?:support|service) (?:providers?|vendors?)"
+        r"|(?:[\w-]+ )?(?:assistance|support|fulfil?ment|logistics|technology|infrastructure|outsourcing) partners?)",
         "service_provider",
     ),
     _recipient(
@@ -542,7 +572,7 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
     ),
     _recipient(
         "insurers",
-        r"insurers?|(?:[\w-]+ )?insurance (?:companies|company|providers?|carriers?)",
+        r"insurers?|(?:[\w-]+ )?insurance (?:companies|company|providers?|carriers?)|health (?:plans?|insurers?)",
         "insurer",
     ),
     _recipient("lenders", r"lenders?|(?:other )?credit providers?|loan providers?", "lender"),
@@ -563,6 +593,21 @@ RECIPIENT_TERMS: tuple[RecipientTerm, ...] = (
         "researchers",
         r"researchers?|research (?:partners?|institutions?)|universit(?:y|ies)(?: partners?)?",
         "research",
+    ),
+    _recipient(
+        "the public",
+        r"(?:the )?(?:general )?public(?! (?:health|authorit\w*|agenc\w*|bodies|body|interest|officials?|records?|sector))|other (?:[A-Z]?\w+ )?users(?: nearby)?|publicly",
+        "public",
+    ),
+    _recipient(
+        "pharmacies",
+        r"pharmac(?:y|ies)|laborator(?:y|ies)|(?:other )?(?:doctors|physicians|hospitals|clinics)",
+        "partner",
+    ),
+    _recipient(
+        "recruiters",
+        r"recruit(?:ment|ing) (?:agenc(?:y|ies)|firms?|consultants?|companies)|recruiters?|headhunters?|staffing (?:agenc(?:y|ies)|firms?)",
+        "recruiter",
     ),
     _recipient("employers", r"employers|(?<=your )employer|(?<=the )employer", "employer"),
     _recipient("clients", r"our clients|(?:your|the|that) organi[sz]ation", "client"),
