@@ -19,24 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from policytext.scoring import Score, corpus_policies, score  # noqa: E402
+from policytext.scoring import (  # noqa: E402
+    DENIALS,
+    DEVELOPED_ON,
+    SPLITS,
+    STATEMENTS,
+    Score,
+    corpus_policies,
+    score,
+)
 
 from piimap.policytext import extract_policy  # noqa: E402
-
-SPLITS = (
-    "tuning",
-    "holdout1",
-    "holdout2",
-    "holdout3",
-    "holdout-fresh",
-    "holdout-final",
-    "holdout-final2",
-    "holdout-final3",
-    "holdout-2026",
-)
-DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
-STATEMENTS = ("collected", "shared")
-DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
 
 
 def main() -> int:

@@ -17,6 +17,23 @@ import yaml
 
 CORPUS = Path(__file__).parent / "corpus"
 POLICY_SUFFIXES = (".txt", ".md", ".html")
+#: The corpus's splits, in the order they were written; the first ones were developed on, the
+#: rest held out (each scored once when written, see docs/benchmarks.md).
+SPLITS = (
+    "tuning",
+    "holdout1",
+    "holdout2",
+    "holdout3",
+    "holdout-fresh",
+    "holdout-final",
+    "holdout-final2",
+    "holdout-final3",
+    "holdout-2026",
+)
+DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
+#: The label actions scored as statements (the accuracy goal) and as denials.
+STATEMENTS = ("collected", "shared")
+DENIALS = ("denied-collection", "denied-sharing", "denied-sale")
 
 
 @dataclass(frozen=True)
