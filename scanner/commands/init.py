@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from piimap.commands.common import add_setting_options, print_errors, print_warnings, setting_overrides
 from piimap.config import CONFIG_FILE_NAMES, Config, load_config
@@ -27,6 +28,9 @@ from piimap.settings import ScanSettings
 from piimap.starter import StarterSource, datamap_summary, render_config, render_datamap, starter_sources
 from piimap.terminal import write_line, write_problem
 from piimap.wording import counted
+
+if TYPE_CHECKING:
+    from piimap.declarations import Policy
 
 __all__ = ["add_parser", "run", "CONFIG_NAME", "DATAMAP_NAME", "POLICY_NAME"]
 
@@ -124,13 +128,15 @@ def run(args: argparse.Namespace) -> int:
     if plan.policy_target is not None and policy_text is not None:
         files[plan.policy_target] = policy_text
     _write_files(files)
-    policy_gaps = _first_check(result, plan)
+    policy = _load_policy(plan)  # read once: a policy's text is parsed by spaCy
+    policy_gaps = _first_check(result, plan, policy)
     if policy_gaps:  # accepted with a TODO reason, so the first check passes and the gap is reviewed
         files[plan.datamap_target] = render_datamap(
             result, plan.config.sources, scanned=when, policy_gaps=policy_gaps
         )
         _write_files({plan.datamap_target: files[plan.datamap_target]})
-    _report(result, files, plan, policy_gaps, _first_check(result, plan) if policy_gaps else ())
+    failing = _first_check(result, plan, policy) if policy_gaps else ()
+    _report(result, files, plan, policy_gaps, failing)
     return ExitCode.OK
 
 
@@ -198,20 +204,23 @@ def _write_files(files: dict[Path, str]) -> None:
         replace_file(path, text, "file")
 
 
-def _first_check(result: ScanResult, plan: _Plan) -> tuple[Violation, ...]:
+def _load_policy(plan: _Plan) -> Policy | None:
+    """The policy the first check reads (its YAML, or its text read into one), if any."""
+    from piimap.declarations import load_policy
+
+    if plan.policy_used is None:
+        return None
+    return load_policy(
+        plan.policy_used, categories=plan.config.categories, spacy_model=plan.config.settings.spacy_model
+    )
+
+
+def _first_check(result: ScanResult, plan: _Plan, policy: Policy | None) -> tuple[Violation, ...]:
     """The violations that would fail ``piimap check`` on ``result`` with the data map written."""
     from piimap.checks import evaluate, failing_violations
-    from piimap.declarations import load_datamap, load_policy
+    from piimap.declarations import load_datamap
 
-    categories_known = plan.config.categories
-    datamap = load_datamap(plan.datamap_target, categories=categories_known)  # a bad file is a bug here
-    policy = (
-        load_policy(
-            plan.policy_used, categories=categories_known, spacy_model=plan.config.settings.spacy_model
-        )
-        if plan.policy_used is not None
-        else None
-    )
+    datamap = load_datamap(plan.datamap_target, categories=plan.config.categories)  # a bad file is a bug here
     return failing_violations(evaluate(result, datamap, policy))
 
 
