@@ -44,6 +44,7 @@ def _use_identifier_corpus() -> dict:
         build_identifier_corpus,
         build_identifier_heldout,
         build_identifier_heldout2,
+        build_identifier_heldout3,
         build_identifier_validation,
     )
 
@@ -53,6 +54,7 @@ def _use_identifier_corpus() -> dict:
         "validation": build_identifier_validation,
         "held-out": build_identifier_heldout,
         "held-out-2": build_identifier_heldout2,
+        "held-out-3": build_identifier_heldout3,
     }
 
 
