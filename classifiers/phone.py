@@ -479,7 +479,7 @@ def _locale_data() -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    """Case-folded country names in every language phonenumbers' geocoder knows, ISO alpha-3 codes and aliases."""
+    """Case-folded country names in every language phonenumbers' geocoder and CLDR know, ISO alpha-3 codes and aliases."""
     import phonenumbers
 
     names: dict[str, str] = {}
@@ -499,8 +499,29 @@ def _country_names() -> dict[str, str]:
                 names.setdefault(alpha3.casefold(), alpha2)
     except (ImportError, AttributeError):  # Faker is a dependency; alpha-3 codes are a bonus
         pass
+    for spelling, region in _cldr_country_names():
+        if region in phonenumbers.SUPPORTED_REGIONS:
+            names.setdefault(spelling, region)
     names.update(_COUNTRY_ALIASES)
     return names
+
+
+def _cldr_country_names() -> Iterable[tuple[str, str]]:
+    """(case-folded name, ISO code) of every country in every language CLDR has (through Babel's
+    locale data, which ships with the package): Georgian, Armenian, Hebrew, Persian... names that
+    phonenumbers' geocoder does not carry."""
+    from babel import Locale, UnknownLocaleError, localedata
+
+    for identifier in localedata.locale_identifiers():
+        if "_" in identifier:
+            continue  # regional variants repeat their language's names
+        try:
+            territories = Locale.parse(identifier).territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        for code, spelling in territories.items():
+            if len(code) == 2 and code.isalpha() and spelling:
+                yield spelling.casefold(), code
 
 
 def country_regions(values: Iterable[str], *, codes: bool, share: float = 0.5) -> tuple[str, ...]:

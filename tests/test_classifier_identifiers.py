@@ -303,6 +303,20 @@ def test_usernames_in_auth_logs_and_enumerations() -> None:
         ("Strada Mare Nr. 47 Bl. 4 Sc. 2 Ap. 95", 0.9),  # a Romanian street word
         ("Main Street", 0.0),  # no house number
         ("Order 66 shipped", 0.0),
+        ("Cl. 190 # 7-5 Este", 0.9),  # Colombian: the street's number, then the house number after #
+        ("Calle 45 # 12-3", 0.9),
+        ("Calle 107W", 0.45),  # a numbered street's name, no house number
+        ("Route 66", 0.45),
+        ("Track 7", 0.45),  # a USPS suffix with only a number: not a street line on its own
+        ("No. 80, Jln 2/8", 0.9),
+        ("ჩარგლის ქ. 09", 0.9),  # Georgian
+        ("16892 زینب خیابان واحد 474", 0.9),  # Persian
+        ("רחוב הרצל 12", 0.9),  # Hebrew
+        ("לילינבלום 39", 0.45),  # a name and a number in a script without case
+        ("93 ถนนธูปหอม", 0.9),  # Thai: the street word glued to the name
+        ("3 MƏLİK ASLANOV KÜÇƏSİ", 0.9),  # Azerbaijani
+        ("1 E.QOCAYEV", 0.45),  # an initial and a name
+        ("56 High Indlela", 0.9),  # Zulu
         ("1.2.3", 0.0),
     ],
 )
@@ -327,6 +341,13 @@ def test_street_values(value: str, strength: float) -> None:
         ("C1425DFA", False, (), True),  # Argentinian CPA
         ("01310100", False, (), False),  # a CEP without its dash: only under a name
         ("01310100", True, ("BR",), True),
+        ("AZ 1000", False, (), True),  # Google's address metadata: the country's postal prefix
+        ("AZ1000", False, (), True),
+        ("1000", True, ("AZ",), True),
+        ("LT-01100", False, (), True),
+        ("AD500", False, (), True),  # a format that opens with the country's letters
+        ("KY1-1104", False, (), True),
+        ("4000", False, (), False),  # digits only: only under a name
     ],
 )
 def test_postal_code_values(value: str, named: bool, regions: tuple[str, ...], found: bool) -> None:
@@ -494,3 +515,27 @@ def test_a_city_is_an_address_part_only_in_a_table_of_people_or_under_a_telling_
         "payments", {"billing_city": columns["city"]}
     )
     assert ("city", "user.contact.address.city") in scan("users", {"city": columns["city"]})
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("Germany", "DE"),
+        ("გერმანია", "DE"),  # Georgian, Armenian, Hebrew, Persian: CLDR's names, through Babel
+        ("Գերմանիա", "DE"),
+        ("גרמניה", "DE"),
+        ("آلمان", "DE"),
+        ("Japonya", "JP"),
+        ("Portugal", "PT"),
+    ],
+)
+def test_country_names_in_many_languages(name: str, region: str) -> None:
+    from piimap.classifiers.phone import country_regions
+
+    assert country_regions((name,), codes=True, share=1.0) == (region,)
+
+
+def test_a_language_or_a_company_is_not_a_country() -> None:
+    from piimap.classifiers.phone import country_regions
+
+    assert country_regions(("Deutsch", "Siemens AG", "Berlin"), codes=True) == ()
