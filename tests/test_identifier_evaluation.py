@@ -1,7 +1,8 @@
 """Column-level precision and recall of issue #13's categories on their evaluation corpus.
 
-The corpus (``tests/eval/identifier_corpus.py``) has a tuning, a validation and a held-out split of
-seeded Faker values in many locales, with same-shape hard negatives. A column counts as found for a
+The corpus (``tests/eval/identifier_corpus.py``) has a tuning, a validation and three held-out splits
+of seeded Faker values in many locales and address shapes of real tables, with same-shape hard
+negatives. A column counts as found for a
 category when the engine reports it at or above the default threshold (0.5). Each category keeps
 precision >= 0.98 and recall >= 0.95 with field names and with every name hidden (value-only,
 where the columns only a name can tell are left out), except the gaps :data:`KNOWN_GAPS` names
@@ -22,26 +23,45 @@ from identifier_corpus import (  # noqa: E402
     build_identifier_corpus,
     build_identifier_heldout,
     build_identifier_heldout2,
+    build_identifier_heldout3,
     build_identifier_validation,
 )
 
-pytestmark = pytest.mark.slow  # four corpora of 500-900 columns each
+pytestmark = pytest.mark.slow  # five corpora of 500-900 columns each
 
 STREET = "user.contact.address.street"
 POSTAL = "user.contact.address.postal_code"
 COUNTRY = "user.contact.address.country"
+CITY = "user.contact.address.city"
 #: (split, value-only, category) -> the recall a held-out split measured when it was scored once and
 #: the rules did not reach (the second held-out split's gaps — Georgian, Hebrew, Persian, Thai and
 #: Azerbaijani street lines, ``Calle 45 # 12-3``, ``AZ1234``, country names in Georgian, Armenian,
 #: Hebrew and Persian — were closed after it was scored, so that split is a tuning split now).
-KNOWN_GAPS: dict[tuple[str, bool, str], float] = {}
-#: (split, value-only, category) -> the precision a held-out split measured, where it falls short
-KNOWN_PRECISION_GAPS: dict[tuple[str, bool, str], float] = {}
+#: The third held-out split: street lines with no street word this classifier lists (Arabic,
+#: Devanagari, Bengali, Swahili, Macedonian lines; Hindi and Tamil lines of a number and a person's
+#: name; Chinese ``沈阳路H座`` without a digit), PO boxes, Dutch multi-line addresses; postal codes in
+#: formats that are digits only or carry a mark (Brunei ``BA1234``, Iranian ``12345-67890``, Japanese
+#: ``〒123-4567``) and under names not listed (``code_posti``); cities in Bengali, Hindi and Tamil.
+KNOWN_GAPS = {
+    ("held-out-3", False, STREET): 0.72,
+    ("held-out-3", True, STREET): 0.60,
+    ("held-out-3", False, POSTAL): 0.85,
+    ("held-out-3", True, POSTAL): 0.70,
+    ("held-out-3", False, CITY): 0.75,
+}
+#: (split, value-only, category) -> the precision a held-out split measured, where it falls short:
+#: the third held-out split's Malaysian street names without a house number (``Jalan 69I``) and,
+#: value-only, a column of song titles (``99 Silver Horses``, ``Highway 61 Revisited``).
+KNOWN_PRECISION_GAPS = {
+    ("held-out-3", False, STREET): 0.97,
+    ("held-out-3", True, STREET): 0.94,
+}
 BUILDERS = {
     "tuning": build_identifier_corpus,
     "validation": build_identifier_validation,
     "held-out": build_identifier_heldout,
     "held-out-2": build_identifier_heldout2,
+    "held-out-3": build_identifier_heldout3,
 }
 
 
