@@ -1131,26 +1131,40 @@ class _Reader:
         return statements
 
     def _read_row(self, unit: Unit) -> list[Statement]:
-        """A table row, read by its columns (see :func:`_column_kind`).
+        """A table row, read by what its columns mean (see :func:`_column_kinds`).
 
-        The recipient column(s) name who receives the data named in the data column(s); a row
-        under a collection heading, or in a table with a "collected" column, also says the data
-        is collected (the CCPA-style "category / examples / disclosed to" table). A "No" under a
-        "collected" or "shared" header takes that action back, under a "sold" header it is a
-        denial of sale; purpose, legal-basis and source columns are not read for data.
+        The data is read from the row's data columns; when a category column ("Identifiers") has
+        an examples column beside it, the examples are the data and the category only stands in
+        when its examples name none. Each recipient column names who receives that data (a
+        recipient cell that names data of its own, "Advertising partners (email address,
+        hashed)", receives only that). A row under a collection heading, or of a table that
+        states categories with examples or sources (the CCPA-style notice at collection), also
+        says the data is collected. "No", "None", "Not disclosed" under a recipient or answer
+        column is a denial (of sale under a "sold" header); purpose, legal-basis and source
+        columns are not read for data.
         """
         span = unit.span
         data, recipients = _data_and_recipients(span)
         columns = _cell_columns(unit, span)
         headers = [unit.header[i] if i < len(unit.header) else "" for i in range(len(unit.cells))]
-        kinds = [_column_kind(header) for header in headers]
+        kinds = _column_kinds(headers)
+
+        def column_of(mention: _Mention) -> int:
+            char = span.doc[mention.start].idx - span.start_char
+            return next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
 
         def kind_of(mention: _Mention) -> str:
-            char = span.doc[mention.start].idx - span.start_char
-            index = next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
+            index = column_of(mention)
             return kinds[index] if index >= 0 else "header"  # the header's words are not the row's
 
-        row_data = [m for m in data if kind_of(m) in ("data", "other")]
+        examples = [
+            m for m in data if kind_of(m) == "examples" and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)
+        ]
+        row_data = [
+            m
+            for m in data
+            if kind_of(m) in (("examples", "other") if examples else ("data", "examples", "other"))
+        ]
         conditions = [
             span.start_char + match.start() for match in _CELL_CONDITION.finditer(span.text)
         ]  # "Background checks, only if the employer orders one": the employer is not the recipient
@@ -1162,15 +1176,7 @@ class _Reader:
             )
             return cell is not None and any(span.start_char + cell[0] <= start < char for start in conditions)
 
-        row_recipients = [
-            r for r in recipients if kind_of(r) in ("recipient", "other") and not in_condition(r)
-        ]
-        specific = [m for m in row_data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
-        everything = [m for m in row_data if m.term.kind == KIND_PERSONAL]
-        categories, phrases = _aligned(
-            [c for m in specific for c in m.term.categories] + ([ALL_COLLECTED] if everything else []),
-            [m.text for m in specific for _ in m.term.categories] + [m.text for m in everything[:1]],
-        )
+        categories, phrases = _categories_of(row_data)
         if not categories:
             return []
         said_no = {
@@ -1184,7 +1190,12 @@ class _Reader:
         )
         statements: list[Statement] = []
         specific_only = tuple(c for c in categories if c != ALL_COLLECTED)
-        collecting = unit.heading_action == "collected" or "collected" in said_no
+        collecting = (
+            unit.heading_action == "collected"
+            or "collected" in said_no
+            or "source" in kinds
+            or ("examples" in kinds and "data" in kinds)
+        )
         if collecting and not said_no.get("collected") and specific_only:
             statements.append(
                 Statement(
@@ -1199,25 +1210,53 @@ class _Reader:
             statements.append(
                 Statement("denied-sale", categories, unit.citation, role=ANY_RECIPIENT, phrases=phrases)
             )
-        recipient_cells = [
-            cell for cell, kind in zip(unit.cells, kinds, strict=False) if kind == "recipient" and cell
+        recipient_columns = [
+            index
+            for index, kind in enumerate(kinds)
+            if kind in ("recipient", "sold") and index < len(unit.cells) and unit.cells[index]
         ]
-        if said_no.get("shared") or any(_NO_CELL.fullmatch(cell.strip()) for cell in recipient_cells):
-            return statements  # "Disclosed: No", "Disclosed to: None"
-        if row_recipients:
+        refused = [index for index in recipient_columns if _NO_CELL.fullmatch(unit.cells[index].strip())]
+        for index in refused:  # "Disclosed to: Not disclosed", "Sold or shared with: No"
+            denied = {"sale"} if kinds[index] == "sold" else set()
+            if _SHARED_WORDS.search(headers[index]) or _SHARED_WORDS.search(unit.cells[index]):
+                denied.add("sharing")
+            statements.extend(
+                Statement(
+                    "denied-sale" if action == "sale" else "denied-sharing",
+                    categories,
+                    unit.citation,
+                    role=ANY_RECIPIENT,
+                    phrases=phrases,
+                )
+                for action in sorted(denied)
+            )
+        if said_no.get("shared") or (refused and len(refused) == len(recipient_columns)):
+            return statements
+        cell_recipients: dict[int, list[_Mention]] = {}
+        for mention in recipients:
+            index = column_of(mention)
+            kind = kinds[index] if index >= 0 else "header"
+            if kind in ("recipient", "sold", "other") and index not in refused and not in_condition(mention):
+                cell_recipients.setdefault(index, []).append(mention)
+        for index, named in cell_recipients.items():
+            own = [m for m in data if column_of(m) == index and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+            cell_categories, cell_phrases = (
+                _categories_of(own) if own and kinds[index] != "other" else (categories, phrases)
+            )
             statements.extend(
                 Statement(
                     "shared",
-                    categories,
+                    cell_categories,
                     unit.citation,
                     role=role,
                     recipients=tuple(dict.fromkeys(names)),
-                    phrases=phrases,
+                    phrases=cell_phrases,
                     purposes=purposes,
                 )
-                for role, names in _by_role(row_recipients, span.text, False)
+                for role, names in _by_role(named, span.text, False)
             )
-        elif recipient_cells or (unit.heading_action == "shared" and not collecting):
+        recipient_cells = [unit.cells[index] for index in recipient_columns if index not in refused]
+        if not cell_recipients and (recipient_cells or (unit.heading_action == "shared" and not collecting)):
             role = unit.heading_role or (
                 _unnamed_recipient_role(recipient_cells, unit.header) if recipient_cells else None
             )
@@ -1327,20 +1366,32 @@ _RECIPIENT_HEADER = re.compile(
     r"|organi[sz]ation|disclosed to|shared with|sold to|sent to|\bto whom\b",
     re.IGNORECASE,
 )
-_PURPOSE_HEADER = re.compile(
-    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country|sources?\b|obtained from",
+#: A header that says the column lists who receives the data: a participle of giving with its
+#: preposition last ("Disclosed for a business purpose to", "Sold or shared with"), or recipients
+#: as the header's head noun ("Categories of recipients", "Third parties").
+_RECEIVED_BY_HEADER = re.compile(
+    r"\b(?:disclosed|shared|sold|sent|transferred|provided|made available|passed|given)\b.*\b(?:to|with)\W*$"
+    r"|^\W*(?:categor(?:y|ies) of )?(?:recipients?|third[- ]part(?:y|ies))\b",
     re.IGNORECASE,
+)
+_SOLD_HEADER = re.compile(r"\bsold\b|\bsells?\b|\bsale\b", re.IGNORECASE)
+_SHARED_WORDS = re.compile(r"\bshared?\b|\bdisclosed?\b|\bdisclosures?\b", re.IGNORECASE)
+_SOURCE_HEADER = re.compile(r"\bsources?\b|obtained from|where (?:we|it) (?:get|gets|comes)", re.IGNORECASE)
+_EXAMPLES_HEADER = re.compile(r"^\W*(?:specific )?(?:examples?|e\.g\.|such as)\b", re.IGNORECASE)
+_PURPOSE_HEADER = re.compile(
+    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country", re.IGNORECASE
 )
 _DATA_HEADER = re.compile(
     r"\bdata\b|information|categor(?:y|ies)|\bwhat\b|\btypes?\b|fields?|details", re.IGNORECASE
 )
 _ANSWER_HEADERS = {
     "collected": re.compile(r"\bcollect", re.IGNORECASE),
-    "sold": re.compile(r"\bsold\b|\bsells?\b|\bsale\b", re.IGNORECASE),
+    "sold": _SOLD_HEADER,
     "shared": re.compile(r"\bshared?\b|\bdisclosed?\b", re.IGNORECASE),
 }
 _ANSWER_CELL = re.compile(r"yes|no|none|n/a|✓|✔|✗|✘|x|-|—", re.IGNORECASE)
-_NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|not (?:shared|disclosed|sold|collected)", re.IGNORECASE)
+#: A cell that says no: "No", "None", "Not disclosed", "Not sold or shared", "Never".
+_NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|(?:not|never)\b[\w\s,/]{0,60}", re.IGNORECASE)
 
 
 _CELL_CONDITION = re.compile(r"\b(?:only if|only when|if|when|where|unless|in case)\b", re.IGNORECASE)
@@ -1366,16 +1417,46 @@ def _unnamed_recipient_role(cells: Sequence[str], header: Sequence[str]) -> str:
 
 
 def _column_kind(header: str) -> str:
-    """What a table column holds, by its header: ``recipient``, ``data``, ``purpose`` or ``other``."""
+    """What a table column holds, by what its header means: ``recipient`` (who receives the data),
+    ``sold`` (who it is sold or shared with for advertising), ``source``, ``purpose`` (purposes,
+    legal bases, places, retention), ``examples``, ``data`` or ``other``. A header that says who
+    receives ("Disclosed for a business purpose to") wins over the words inside it ("purpose");
+    "Data disclosed" and "Data they receive" are data."""
     if not header:
         return "other"
+    if _RECEIVED_BY_HEADER.search(header):
+        return "sold" if _SOLD_HEADER.search(header) else "recipient"
+    if _SOURCE_HEADER.search(header):
+        return "source"
+    if _EXAMPLES_HEADER.search(header):
+        return "examples"
+    if _DATA_HEADER.search(header) and not re.search(r"recipients?", header, re.IGNORECASE):
+        return "data"
     if _RECIPIENT_HEADER.search(header):
         return "recipient"
     if _PURPOSE_HEADER.search(header):
         return "purpose"
-    if _DATA_HEADER.search(header):
-        return "data"
     return "other"
+
+
+def _column_kinds(headers: Sequence[str]) -> list[str]:
+    """Each column's kind; an examples column holds examples of the column before it (data or
+    recipients: "Category of recipient | Example")."""
+    kinds = [_column_kind(header) for header in headers]
+    for index, kind in enumerate(kinds):
+        if kind == "examples" and index and kinds[index - 1] in ("recipient", "sold"):
+            kinds[index] = kinds[index - 1]
+    return kinds
+
+
+def _categories_of(mentions: Sequence[_Mention]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The categories a cell's data phrases name (``collected`` for "personal data" alone)."""
+    specific = [m for m in mentions if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+    everything = [m for m in mentions if m.term.kind == KIND_PERSONAL]
+    return _aligned(
+        [c for m in specific for c in m.term.categories] + ([ALL_COLLECTED] if everything else []),
+        [m.text for m in specific for _ in m.term.categories] + [m.text for m in everything[:1]],
+    )
 
 
 def _cell_columns(unit: Unit, span) -> list[tuple[int, int]]:
