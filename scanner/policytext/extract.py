@@ -52,6 +52,7 @@ from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Stat
 from piimap.policytext.ontology import (
     ACTION_HEADING,
     BUSINESS_TRANSFER_CONTEXT,
+    CONTAINER_PHRASE,
     DATA_TERMS,
     FIRST_PARTY,
     KIND_EXCLUDED,
@@ -338,7 +339,7 @@ def _negated_mention(mention: _Mention[Any]) -> bool:
     """ "... but never your credit card number": the phrase itself is denied."""
     doc = mention.root.doc
     before = doc[max(0, mention.start - 3) : mention.start]
-    return any(word.lower_ in ("never", "not") for word in before) and any(
+    return any(word.norm_ in ("never", "not") for word in before) and any(
         word.lower_ == "but" for word in doc[max(0, mention.start - 4) : mention.start]
     )
 
@@ -470,12 +471,50 @@ def _is_give(token) -> bool:
 
 
 def _action_kind(token) -> str:
+    """``sale``, ``collect`` (a collecting verb, "have access", "derive") or ``give``: a giving verb,
+    or any verb read for its recipient complement ("emails go out through Postmark")."""
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
         return "sale"
-    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand", "go", "flow", "travel", "be"):
-        return "give"
-    return "collect"
+    if lemma in COLLECT_VERBS or lemma in ("have", "derive"):
+        return "collect"
+    return "give"
+
+
+#: Prepositions that put a recipient after a verb: "go to", "shared with", "sent through",
+#: "processed by", "run on".
+_RECIPIENT_PREPOSITIONS = frozenset({"to", "with", "through", "via", "by", "on", "onto", "into"})
+#: Verbs whose recipient complement is the person's own doing or not a transfer of data.
+_NOT_TRANSFER = frozenset(
+    "sign log pay partner work comply contact communicate respond talk help speak agree integrate "
+    "connect link compete cooperate rely depend interact register".split()
+)
+
+
+def _recipient_complement(token, recipients: Sequence[_Mention[RecipientTerm]]) -> bool:
+    """Whether ``token`` is a verb with a recipient of a known role as the object of a
+    to/with/through/via/by/on phrase: the dependency structure of a transfer, whatever the verb
+    ("crash reports go to Sentry", "your orders are fulfilled by ShipCo")."""
+    if token.pos_ != "VERB" or token.lemma_.lower() in _NOT_TRANSFER:
+        return False
+    for child in token.children:
+        if child.dep_ not in ("prep", "agent", "dative") or child.lower_ not in _RECIPIENT_PREPOSITIONS:
+            continue
+        for obj in child.children:
+            if obj.dep_ != "pobj":
+                continue
+            for member in (obj, *obj.conjuncts):
+                if any(m.covers(member) and (m.term.role or m.term.named) for m in recipients):
+                    return True
+    return False
+
+
+#: What a first party runs: "our servers run on Google Cloud", "the app is hosted by Vercel".
+_SYSTEM_NOUNS = frozenset(
+    "server servers app apps application applications service services platform website site websites "
+    "database databases system systems infrastructure backend product products data".split()
+)
+_HOSTING_VERBS = frozenset("run host live sit store keep power operate serve".split())
 
 
 def _governing_action(token, actions: set[int], *, recipient: bool = False):
@@ -625,7 +664,8 @@ def _reattach_examples(data: list[_Mention], governed: dict[int, list[_Mention]]
 def _is_negative(token) -> bool:
     def negated(candidate) -> bool:
         return any(
-            child.dep_ == "neg" or child.lower_ in ("never", "nor", "neither") for child in candidate.children
+            child.dep_ == "neg" or child.norm_ in ("never", "nor", "neither", "not")
+            for child in candidate.children
         ) or any(left.lower_ == "nor" for left in candidate.lefts)
 
     if negated(token):
@@ -858,7 +898,12 @@ class _Reader:
                     and span.doc[m.start].idx < unit.intro_chars
                 )
             ]
-        actions = {token.i for token in span if _is_action(token)}
+        actions = {
+            token.i
+            for token in span
+            if _is_action(token)
+            or (_recipient_complement(token, recipients) and not any(m.covers(token) for m in data))
+        }
         action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
         governed: dict[int, list[_Mention[DataTerm]]] = {}
         for mention in data:
@@ -928,11 +973,73 @@ class _Reader:
 
         if recipients:
             self.last_recipients = [r for r in recipients if r.term.role] or self.last_recipients
+        named = {
+            name for statement in statements if statement.action == "shared" for name in statement.recipients
+        }
+        statements.extend(  # a host the sentence says receives named data holds that data only
+            hosting
+            for hosting in self._hosting(unit, recipients, data)
+            if not named.intersection(hosting.recipients)
+        )
         meaningful = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and id(m) not in used]
         if not statements and meaningful:
             statements.extend(self._from_context(unit, meaningful, recipients))
         self._note_definition(unit, data)
         return statements
+
+    def _hosting(self, unit, recipients, data) -> list[Statement]:
+        """ "Our servers run on Google Cloud", "the app is hosted by Vercel", "AWS hosts our
+        platform": the host holds everything collected (a service provider of ``collected``)."""
+        span = unit.span
+        statements: list[Statement] = []
+        for token in span:
+            if token.pos_ != "VERB" or token.lemma_.lower() not in _HOSTING_VERBS or _is_negative(token):
+                continue
+            if any(
+                m.covers(child)
+                for m in data
+                for child in token.children
+                if child.dep_ in ("dobj", "nsubjpass")
+            ):
+                continue  # the data is named: the verb's own statement says which
+            systems = [
+                child
+                for child in token.children
+                if child.dep_ in ("nsubj", "nsubjpass", "dobj")
+                and (
+                    child.lemma_.lower() in _SYSTEM_NOUNS
+                    and (
+                        any(word.lower_ in ("our", "the", "all", "this") for word in child.children)
+                        or child.lower_ == "data"
+                    )
+                    or (child.pos_ == "PROPN" and self._party(child, [], span).kind == "we")
+                )
+            ]
+            hosts = [
+                m
+                for m in recipients
+                if m.term.role == "service_provider"
+                and (
+                    (_recipient_complement(token, [m]) and any(s.dep_ != "dobj" for s in systems))
+                    or (
+                        m.root.dep_ == "nsubj"
+                        and m.root.head.i == token.i
+                        and any(s.dep_ == "dobj" for s in systems)
+                    )
+                )
+            ]
+            if systems and hosts:
+                statements.append(
+                    Statement(
+                        "shared",
+                        (ALL_COLLECTED,),
+                        unit.citation,
+                        role="service_provider",
+                        recipients=tuple(dict.fromkeys(m.text.strip() for m in hosts)),
+                        phrases=(" ".join(w.text for w in systems[0].subtree),),
+                    )
+                )
+        return _merge(statements)
 
     def _statements(self, unit, token, group, data, token_recipients, all_recipients) -> list[Statement]:
         """What one verb says about the data it governs."""
@@ -1590,10 +1697,16 @@ def extract_statements(units: Sequence[Unit], aliases: Sequence[str]) -> tuple[l
 
 
 def _aligned(categories: Sequence[str], phrases: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Categories without duplicates, each with the (first) phrase it was read from."""
+    """Categories without duplicates, each with the (first) phrase it was read from; a container
+    ("crash reports") gives way to what it is said to contain ("the phone model")."""
     pairs: dict[str, str] = {}
     for index, category in enumerate(categories):
         pairs.setdefault(category, phrases[index] if index < len(phrases) else "")
+    for category, phrase in list(pairs.items()):
+        if CONTAINER_PHRASE.fullmatch(phrase.strip()) and any(
+            other.startswith(category + ".") for other in pairs
+        ):
+            del pairs[category]
     return tuple(pairs), tuple(pairs.values())
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "BUSINESS_TRANSFER_CONTEXT",
     "MARKETING_PURPOSE",
     "ACTION_HEADING",
+    "CONTAINER_PHRASE",
     "SHARING_HEADING",
     "KIND_SPECIFIC",
     "KIND_GENERIC",
@@ -79,6 +80,12 @@ class RecipientTerm:
 def _words(expression: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """``expression`` as a whole-word pattern (no letter, digit or hyphen on either side)."""
     return re.compile(rf"(?<![\w-])(?:{expression})(?![\w-])", flags)
+
+
+#: Reports that carry data rather than being a kind of it: when the sentence says what they
+#: contain ("crash logs, including the phone model"), the contents are the categories.
+_DIAGNOSTICS = r"(?:crash|error|bug|diagnostic) (?:reports?|logs?|data|dumps?)|diagnostics(?: data)?|performance (?:logs?|data)"
+CONTAINER_PHRASE = re.compile(_DIAGNOSTICS, re.IGNORECASE)
 
 
 def _data(name: str, expression: str, *categories: str, kind: str = KIND_SPECIFIC) -> DataTerm:
@@ -206,6 +213,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user.device",
         kind=KIND_GENERIC,
     ),
+    _data("diagnostic data", _DIAGNOSTICS, "user.device", kind=KIND_GENERIC),
     _data(
         "automatically collected information",
         r"(?:other )?(?:information|data) (?:collected|gathered|obtained) (?:by automated means|automatically|through automated means)"
