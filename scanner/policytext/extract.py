@@ -42,6 +42,7 @@ wrongly. Every statement carries its sentence, so a person reviews what was read
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -509,6 +510,105 @@ def _recipient_complement(token, recipients: Sequence[_Mention[RecipientTerm]]) 
     return False
 
 
+def _unlisted_vendors(span, data, recipients, aliases: Sequence[str]) -> list[_Mention[RecipientTerm]]:
+    """Named recipients the lists do not know: a proper noun after to/with/through/via/by on a
+    verb ("we send your e-mail address to Acmemail for newsletter delivery"), when what it does
+    can be told: an appositive recipient class ("Paymentwall, our payment processor") gives the
+    role, else a service the sentence names (hosting, e-mail, payments ...) makes it a service
+    provider. Places ("transferred to Canada") and the policy's own names are not vendors."""
+    found: list[_Mention[RecipientTerm]] = []
+    taken = {i for m in [*data, *recipients] for i in range(m.start, m.end)}
+    doc = span.doc
+    for token in span:
+        preposition = token.head
+        if (
+            token.dep_ != "pobj"
+            or token.pos_ != "PROPN"
+            or not token.text[:1].isupper()
+            or token.i in taken
+            or preposition.lower_ not in ("to", "with", "through", "via", "by")
+            or preposition.head.pos_ != "VERB"
+            or preposition.head.lemma_.lower() in _NOT_TRANSFER
+        ):
+            continue
+        start = token.i
+        while (
+            start - 1 >= span.start
+            and doc[start - 1].dep_ in ("compound", "flat")
+            and doc[start - 1].pos_ == "PROPN"
+        ):
+            start -= 1
+        name = doc[start : token.i + 1].text
+        if name in _places() or any(alias in name.lower() or name.lower() in alias for alias in aliases):
+            continue
+        appositive = [
+            m
+            for m in recipients
+            if m.term.role and any(m.covers(child) for child in token.children if child.dep_ == "appos")
+        ]
+        role = appositive[0].term.role if appositive else None
+        if role is None and _SERVICE_FUNCTION.search(span.text):
+            role = "service_provider"
+        if role is None:
+            continue
+        term = RecipientTerm(name, re.compile(re.escape(name)), role, named=True)
+        found.append(_Mention(start, token.i + 1, name, token, term))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Country names (Faker's list) and the short names policies use for places of transfer."""
+    from faker.providers.address.en import Provider
+
+    short = ["US", "USA", "U.S.", "UK", "U.K.", "EU", "EEA", "Europe", "United States", "United Kingdom"]
+    return frozenset(Provider.countries) | frozenset(short + ["European Union", "European Economic Area"])
+
+
+def _misparsed_vendor_statements(unit, data, recipients, statements) -> list[Statement]:
+    """ "Braintree stores your card details" parsed as one noun ("Braintree stores"): a named
+    recipient followed by a lower-case verb form tagged as a noun. The data after it in that
+    noun phrase is what the vendor holds (a service the policy uses), unless a statement of the
+    sentence already names the vendor."""
+    span = unit.span
+    doc = span.doc
+    named = {name for statement in statements for name in statement.recipients}
+    made: list[Statement] = []
+    for mention in recipients:
+        if mention.end >= span.end or not (mention.term.named and mention.term.role) or mention.text in named:
+            continue
+        word = doc[mention.end]
+        if word.pos_ not in ("NOUN", "PROPN") or not word.text.islower() or not word.text.endswith("s"):
+            continue
+        if not {word.lower_[:-1], word.lower_[:-2]} & (COLLECT_VERBS | GIVE_VERBS | _HOSTING_VERBS):
+            continue
+        phrase_head = word
+        while phrase_head.dep_ in ("compound", "flat") and phrase_head.head.i != phrase_head.i:
+            phrase_head = phrase_head.head
+        end = max(phrase_head.right_edge.i, word.right_edge.i) + 1
+        held = [
+            m
+            for m in data
+            if word.i < m.start and m.end <= end and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)
+        ]
+        categories, phrases = _aligned(
+            [c for m in held for c in m.term.categories], [m.text for m in held for _ in m.term.categories]
+        )
+        if categories:
+            made.append(
+                Statement(
+                    "shared",
+                    categories,
+                    unit.citation,
+                    role=mention.term.role,
+                    recipients=(mention.text,),
+                    phrases=phrases,
+                    actor="third party",
+                )
+            )
+    return made
+
+
 #: What a first party runs: "our servers run on Google Cloud", "the app is hosted by Vercel".
 _SYSTEM_NOUNS = frozenset(
     "server servers app apps application applications service services platform website site websites "
@@ -884,6 +984,9 @@ class _Reader:
         if unit.cells:
             return self._read_row(unit)
         data, recipients = _data_and_recipients(span)
+        recipients = sorted(
+            recipients + _unlisted_vendors(span, data, recipients, self.aliases), key=lambda m: m.start
+        )
         if unit.intro_chars and any(
             m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and span.doc[m.start].idx >= unit.intro_chars
             for m in data
@@ -973,6 +1076,7 @@ class _Reader:
 
         if recipients:
             self.last_recipients = [r for r in recipients if r.term.role] or self.last_recipients
+        statements.extend(_misparsed_vendor_statements(unit, data, recipients, statements))
         named = {
             name for statement in statements if statement.action == "shared" for name in statement.recipients
         }

@@ -389,6 +389,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         kind=KIND_PERSONAL,
     ),
     _data("information", r"information|data|datum", kind=KIND_UNSPECIFIC),
+    _data("anything", r"anything", kind=KIND_UNSPECIFIC),  # "we don't share anything with advertisers"
     _data(
         "de-identified data",
         r"(?:de-?identified|anonymi[sz]ed|anonymous|aggregated?|pseudonymi[sz]ed|statistical|non-personal)"
