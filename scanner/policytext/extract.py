@@ -479,7 +479,14 @@ def _action_kind(token) -> str:
         return "sale"
     if lemma in COLLECT_VERBS or lemma in ("have", "derive"):
         return "collect"
+    if lemma in _NEED_VERBS and any(
+        child.dep_ == "nsubj" and FIRST_PARTY.fullmatch(child.lower_) for child in token.children
+    ):
+        return "collect"  # "we'll need their e-mail address": we take it; "you need to give us" gives
     return "give"
+
+
+_NEED_VERBS = frozenset({"need", "require"})
 
 
 #: Prepositions that put a recipient after a verb: "go to", "shared with", "sent through",
@@ -1608,7 +1615,7 @@ _NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|(?:not|never)\b[\w\s,/]{0,60}"
 _CELL_CONDITION = re.compile(r"\b(?:only if|only when|if|when|where|unless|in case)\b", re.IGNORECASE)
 #: What a recipient the lists do not name does, when its cell or the table says it: a service.
 _SERVICE_FUNCTION = re.compile(
-    r"\b(?:hosting|host|cloud|storage|backup|infrastructure|e-?mail|sms|delivery|parsing|processing|processor|"
+    r"\b(?:hosting|host|hosted|hosts|cloud|storage|backup|infrastructure|e-?mail|sms|delivery|parsing|processing|processor|"
     r"support|help ?desk|crm|payments?|billing|security|fraud|logging|monitoring|transcription|translation|"
     r"verification|kyc|maps?|mapping|search|scheduling)\b",
     re.IGNORECASE,

@@ -227,7 +227,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "browsing history",
         r"browsing (?:history|activity|activities|data)|(?:the )?(?:web )?pages? (?:you|they|users) (?:visit|visited|view|viewed)"
         r"|(?:which )?links? (?:you|they|users) (?:clicked|click)(?: on)?|clickstream(?: data)?|click (?:history|data)"
-        r"|referr?(?:ing|er) (?:urls?|pages?|websites?|sites?)|pages visited"
+        r"|referr?(?:ing|er) (?:urls?|pages?|websites?|sites?)|pages (?:visited|viewed)"
         r"|(?:information about )?(?:your |their )?(?:online|internet|web) activit(?:y|ies)",
         "user.behavior.browsing_history",
     ),
@@ -340,7 +340,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "health information",
         r"health (?:data|information|records?|logs?|conditions?)|medical (?:information|data|records?|history|conditions?)"
-        r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
+        r"|symptoms?|medications?|diagnos[ie]s|heart[- ]rate(?: readings?| data)?|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
         r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
         r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)"
