@@ -1084,6 +1084,16 @@ class _Reader:
         if recipients:
             self.last_recipients = [r for r in recipients if r.term.role] or self.last_recipients
         statements.extend(_misparsed_vendor_statements(unit, data, recipients, statements))
+        if _SOURCE_HEADER.fullmatch(unit.section.strip()) or _SOURCE_HEADER.fullmatch(
+            unit.subsection.strip()
+        ):
+            means = _means_of_collection(span, [(0, len(span.text))])
+            if means and not any(
+                s.action == "collected" and set(means) <= set(s.categories) for s in statements
+            ):
+                statements.append(
+                    Statement("collected", tuple(means), unit.citation, phrases=tuple(means.values()))
+                )
         named = {
             name for statement in statements if statement.action == "shared" for name in statement.recipients
         }
@@ -1414,6 +1424,11 @@ class _Reader:
             or "source" in kinds
             or ("examples" in kinds and "data" in kinds)
         )
+        means = _means_of_collection(span, [columns[i] for i, kind in enumerate(kinds) if kind == "source"])
+        if collecting and means:
+            specific_only, phrases = _aligned(
+                [*specific_only, *means], [*phrases[: len(specific_only)], *means.values()]
+            )
         if collecting and not said_no.get("collected") and specific_only:
             statements.append(
                 Statement(
@@ -1655,6 +1670,20 @@ def _column_kind(header: str) -> str:
     if _PURPOSE_HEADER.search(header):
         return "purpose"
     return "other"
+
+
+def _means_of_collection(span, ranges: Sequence[tuple[int, int]]) -> dict[str, str]:
+    """Cookie identifiers (category -> phrase) of the tools of collection a source names
+    ("Automatically, through cookies and pixels"): a source column or a "Sources" section says
+    the data comes through them, so the cookie identifiers are collected too."""
+    found: dict[str, str] = {}
+    for mention in _mentions(span, DATA_TERMS, lowered=True):
+        char = span.doc[mention.start].idx - span.start_char
+        if _is_means(mention) and any(start <= char < end for start, end in ranges):
+            for category in mention.term.categories:
+                if category == "user.device.cookie_id":
+                    found.setdefault(category, mention.text)
+    return found
 
 
 def _column_kinds(headers: Sequence[str]) -> list[str]:
