@@ -499,11 +499,12 @@ _NOT_TRANSFER = frozenset(
 )
 
 
-def _recipient_complement(token, recipients: Sequence[_Mention[RecipientTerm]]) -> bool:
-    """Whether ``token`` is a verb with a recipient of a known role as the object of a
-    to/with/through/via/by/on phrase: the dependency structure of a transfer, whatever the verb
-    ("crash reports go to Sentry", "your orders are fulfilled by ShipCo")."""
-    if token.pos_ != "VERB" or token.lemma_.lower() in _NOT_TRANSFER:
+def _recipient_complement(token, recipients: Sequence[_Mention[RecipientTerm]], noun: bool = False) -> bool:
+    """Whether ``token`` is a verb (or, with ``noun``, a verb the parse took for a noun) with a
+    recipient of a known role as the object of a to/with/through/via/by/on phrase: the
+    dependency structure of a transfer, whatever the verb ("crash reports go to Sentry", "your
+    orders are fulfilled by ShipCo")."""
+    if (token.pos_ != "VERB" and not noun) or token.lemma_.lower() in _NOT_TRANSFER:
         return False
     for child in token.children:
         if child.dep_ not in ("prep", "agent", "dative") or child.lower_ not in _RECIPIENT_PREPOSITIONS:
@@ -1114,7 +1115,13 @@ class _Reader:
         span = unit.span
         statements: list[Statement] = []
         for token in span:
-            if token.pos_ != "VERB" or token.lemma_.lower() not in _HOSTING_VERBS or _is_negative(token):
+            # "Our platform runs on Azure" parsed as the noun "platform runs": its compound is the subject
+            misparsed = token.pos_ == "NOUN" and token.dep_ == "ROOT" and token.lower_.endswith("s")
+            if (
+                not (token.pos_ == "VERB" or misparsed)
+                or token.lemma_.lower() not in _HOSTING_VERBS
+                or _is_negative(token)
+            ):
                 continue
             if any(
                 m.covers(child)
@@ -1126,11 +1133,14 @@ class _Reader:
             systems = [
                 child
                 for child in token.children
-                if child.dep_ in ("nsubj", "nsubjpass", "dobj")
+                if (child.dep_ in ("nsubj", "nsubjpass", "dobj") or (misparsed and child.dep_ == "compound"))
                 and (
                     child.lemma_.lower() in _SYSTEM_NOUNS
                     and (
-                        any(word.lower_ in ("our", "the", "all", "this") for word in child.children)
+                        any(
+                            word.lower_ in ("our", "the", "all", "this")
+                            for word in (*child.children, *(token.children if misparsed else ()))
+                        )
                         or child.lower_ == "data"
                     )
                     or (child.pos_ == "PROPN" and self._party(child, [], span).kind == "we")
@@ -1141,7 +1151,7 @@ class _Reader:
                 for m in recipients
                 if m.term.role == "service_provider"
                 and (
-                    (_recipient_complement(token, [m]) and any(s.dep_ != "dobj" for s in systems))
+                    (_recipient_complement(token, [m], misparsed) and any(s.dep_ != "dobj" for s in systems))
                     or (
                         m.root.dep_ == "nsubj"
                         and m.root.head.i == token.i
@@ -1449,7 +1459,9 @@ class _Reader:
             if kind in ("recipient", "sold") and index < len(unit.cells) and unit.cells[index]
         ]
         refused = [index for index in recipient_columns if _NO_CELL.fullmatch(unit.cells[index].strip())]
-        for index in refused:  # "Disclosed to: Not disclosed", "Sold or shared with: No"
+        for index in refused:  # "Disclosed to: Not disclosed", "Sold or shared with: Not sold"
+            if not _REFUSAL_CELL.match(unit.cells[index].strip()):
+                continue  # "Disclosed to: None" lists no recipient; it does not promise anything
             denied = {"sale"} if kinds[index] == "sold" else set()
             if _SHARED_WORDS.search(headers[index]) or _SHARED_WORDS.search(unit.cells[index]):
                 denied.add("sharing")
@@ -1624,6 +1636,7 @@ _ANSWER_HEADERS = {
 }
 _ANSWER_CELL = re.compile(r"yes|no|none|n/a|✓|✔|✗|✘|x|-|—", re.IGNORECASE)
 #: A cell that says no: "No", "None", "Not disclosed", "Not sold or shared", "Never".
+_REFUSAL_CELL = re.compile(r"(?:not|never)\b", re.IGNORECASE)
 _NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|(?:not|never)\b[\w\s,/]{0,60}", re.IGNORECASE)
 
 
