@@ -32,8 +32,10 @@ README's "Reading the policy text" has the table):
 - ``holdout-2027`` (multi-state privacy notice with a six-column HTML table, fintech app in
   contractions and bullets, German GDPR Art. 13/14 translation with a tab-separated processor
   table, school edtech notice): written, labelled and committed before round 5, scored once at its
-  end: 0.884 / 0.575 (main's reader before round 5: 0.792 / 0.538). With the first figures of the
-  earlier held-out splits, the honest estimate for unseen text.
+  end: 0.884 / 0.575 (main's reader before round 5: 0.792 / 0.538). Tab-separated tables, a feature
+  of round 5's brief that was missing at the scoring, were added after it (0.886 / 0.585 since, no
+  longer a clean figure). With the first figures of the earlier held-out splits, the honest
+  estimate for unseen text.
 
 Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
 figure: they fail the suite once the reader meets the target there, so the README gets updated.
@@ -58,7 +60,7 @@ MEASURED = {
     "holdout-final2": (0.969, 0.795),
     "holdout-final3": (0.897, 0.867),
     "holdout-2026": (0.956, 0.717),
-    "holdout-2027": (0.884, 0.575),
+    "holdout-2027": (0.886, 0.585),  # scored once at 0.884 / 0.575, then tab tables (see below)
 }
 
 
@@ -144,7 +146,8 @@ def test_holdout_2026_meets_the_targets(scores):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="holdout-2027, scored once after round 5, never tuned on: precision 0.884 (61/69), recall 0.575 (61/106)",
+    reason="holdout-2027, scored once after round 5, never tuned on: precision 0.884 (61/69), recall 0.575 (61/106); "
+    "0.886 (62/70) / 0.585 (62/106) after tab-separated tables were read (a listed feature added after the scoring)",
 )
 def test_holdout_2027_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-2027"]), scores["holdout-2027"]

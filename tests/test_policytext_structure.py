@@ -93,6 +93,21 @@ def test_a_plain_text_pipe_table_is_a_table():
     assert _read(text) == {("shared", "service_provider", "user.financial.credit_card")}
 
 
+def test_tab_separated_lines_are_a_table_with_the_first_line_as_header():
+    text = (
+        "Example Privacy Policy\n\nProcessors\n\nWe use these processors:\n\n"
+        "Processor\tData\tPurpose\nLetterbolt GmbH\tyour e-mail address\tnewsletter delivery\n"
+        "Mixpanel\tpages you visit\tanalytics\n\nThe end.\n"
+    )
+    blocks = parse_policy_text(text, "text").blocks
+    assert [block.kind for block in blocks] == ["heading", "heading", "paragraph", "row", "row", "paragraph"]
+    assert blocks[3].header == ("Processor", "Data", "Purpose")
+    assert _read(text) == {
+        ("shared", "service_provider", "user.contact.email"),
+        ("shared", "analytics", "user.behavior.browsing_history"),
+    }
+
+
 def test_a_definition_term_is_the_run_in_heading_of_its_description():
     text = (
         "<h2>Information we collect</h2><dl><dt>Technical data</dt>"
