@@ -5,8 +5,9 @@
 Splits (``tests/policytext/corpus``; docs/configuration.md, "Reading the policy text", says which
 were developed on and when each held-out split was measured): ``tuning``, ``holdout1``,
 ``holdout2``, ``holdout3`` (developed on), ``holdout-fresh`` (its first errors were read),
-``holdout-final``, ``holdout-final2``, ``holdout-final3`` and ``holdout-2026`` (each measured once
-after a round of issue #14's generalisation work, before it was read).
+``holdout-final``, ``holdout-final2``, ``holdout-final3``, ``holdout-2026`` and ``holdout-2027`` (each
+measured once after a round of issue #14's generalisation work, before it was read; ``holdout-2027``
+is the only one not read since).
 A unit is one (sentence, action, recipient role, category) tuple; see
 ``tests/policytext/scoring.py``. ``--errors`` lists the misses and the extra tuples.
 """

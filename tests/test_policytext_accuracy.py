@@ -1,6 +1,6 @@
 """Precision and recall of policy reading on hand-labelled policies of different styles.
 
-Nine splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures, the
+Ten splits in ``tests/policytext/corpus`` (``bench/policy_accuracy.py`` prints the figures, the
 README's "Reading the policy text" has the table):
 
 - ``tuning``: the example policy, an e-commerce shop (Markdown), a mobile game with advertising
@@ -27,8 +27,15 @@ README's "Reading the policy text" has the table):
   ``holdout-fresh``, ``holdout-final`` and ``-final2``; ``holdout-fresh`` then met the targets.
 - ``holdout-2026`` (CCPA notice at collection with a category table, UK GDPR charity notice with
   lawful bases, terse second-person startup page): written and labelled before round 4, scored
-  once at its end: 0.929 / 0.433 (the reader before round 4: 0.893 / 0.417). With the first
-  figures of ``holdout-final``, ``-final2`` and ``-final3``, the honest estimate for unseen text.
+  once at its end: 0.929 / 0.433 (the reader before round 4: 0.893 / 0.417). Its errors were read
+  in round 5 (table columns by header meaning, recipient complements, hosting, unlisted vendors).
+- ``holdout-2027`` (multi-state privacy notice with a six-column HTML table, fintech app in
+  contractions and bullets, German GDPR Art. 13/14 translation with a tab-separated processor
+  table, school edtech notice): written, labelled and committed before round 5, scored once at its
+  end: 0.884 / 0.575 (main's reader before round 5: 0.792 / 0.538). Tab-separated tables, a feature
+  of round 5's brief that was missing at the scoring, were added after it (0.886 / 0.585 since, no
+  longer a clean figure). With the first figures of the earlier held-out splits, the honest
+  estimate for unseen text.
 
 Splits below the targets (precision >= 0.95, recall >= 0.85) are strict xfails with the measured
 figure: they fail the suite once the reader meets the target there, so the README gets updated.
@@ -46,13 +53,14 @@ from piimap.policytext import extract_policy
 MEASURED = {
     "tuning": (1.000, 0.991),
     "holdout1": (1.000, 0.846),
-    "holdout2": (0.966, 0.903),
+    "holdout2": (0.967, 0.935),
     "holdout3": (0.944, 1.000),
     "holdout-fresh": (0.960, 0.935),
     "holdout-final": (0.971, 0.810),
-    "holdout-final2": (0.968, 0.769),
+    "holdout-final2": (0.969, 0.795),
     "holdout-final3": (0.897, 0.867),
-    "holdout-2026": (0.929, 0.433),
+    "holdout-2026": (0.956, 0.717),
+    "holdout-2027": (0.886, 0.585),  # scored once at 0.884 / 0.575, then tab tables (see below)
 }
 
 
@@ -109,7 +117,7 @@ def test_holdout_final_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final"]), scores["holdout-final"]
 
 
-@pytest.mark.xfail(strict=True, reason="holdout-final2: precision 0.968 (30/31), recall 0.769 (30/39)")
+@pytest.mark.xfail(strict=True, reason="holdout-final2: precision 0.969 (31/32), recall 0.795 (31/39)")
 def test_holdout_final2_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-final2"]), scores["holdout-final2"]
 
@@ -129,7 +137,23 @@ def test_denials_are_read_on_the_tuning_split():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="holdout-2026, scored once after round 4, never tuned on: precision 0.929 (26/28), recall 0.433 (26/60)",
+    reason="holdout-2026 after round 5 read its errors (first scored 0.929 / 0.433): "
+    "precision 0.956 (43/45), recall 0.717 (43/60)",
 )
 def test_holdout_2026_meets_the_targets(scores):
     assert _meets_targets(scores["holdout-2026"]), scores["holdout-2026"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="holdout-2027, scored once after round 5, never tuned on: precision 0.884 (61/69), recall 0.575 (61/106); "
+    "0.886 (62/70) / 0.585 (62/106) after tab-separated tables were read (a listed feature added after the scoring)",
+)
+def test_holdout_2027_meets_the_targets(scores):
+    assert _meets_targets(scores["holdout-2027"]), scores["holdout-2027"]
+
+
+def test_the_union_of_every_split_but_the_last_keeps_precision(scores):
+    """Round 5's rule: precision on everything the reader may have been shaped by stays >= 0.95."""
+    union = sum((scores[split] for split in SPLITS[:-1]), Score(0, 0, 0))
+    assert union.precision >= 0.95, union

@@ -93,6 +93,21 @@ def test_a_plain_text_pipe_table_is_a_table():
     assert _read(text) == {("shared", "service_provider", "user.financial.credit_card")}
 
 
+def test_tab_separated_lines_are_a_table_with_the_first_line_as_header():
+    text = (
+        "Example Privacy Policy\n\nProcessors\n\nWe use these processors:\n\n"
+        "Processor\tData\tPurpose\nLetterbolt GmbH\tyour e-mail address\tnewsletter delivery\n"
+        "Mixpanel\tpages you visit\tanalytics\n\nThe end.\n"
+    )
+    blocks = parse_policy_text(text, "text").blocks
+    assert [block.kind for block in blocks] == ["heading", "heading", "paragraph", "row", "row", "paragraph"]
+    assert blocks[3].header == ("Processor", "Data", "Purpose")
+    assert _read(text) == {
+        ("shared", "service_provider", "user.contact.email"),
+        ("shared", "analytics", "user.behavior.browsing_history"),
+    }
+
+
 def test_a_definition_term_is_the_run_in_heading_of_its_description():
     text = (
         "<h2>Information we collect</h2><dl><dt>Technical data</dt>"
@@ -332,3 +347,90 @@ def test_html_rows_without_closing_tags_are_still_rows():
     html = "<h2>Sharing</h2><table><tr><th>Recipient<th>Data<tr><td>Stripe<td>card number<tr><td>Mailgun<td>email</table>"
     rows = [block.text for block in parse_policy_text(html, "html").blocks if block.kind == "row"]
     assert rows == ["Recipient: Stripe; Data: card number", "Recipient: Mailgun; Data: email"]
+
+
+# --------------------------------------------------------------------------- issue #14, round 5
+
+STATE_LAW_TABLE = """# Acme Notice for State Residents
+
+## Personal data
+
+| Category of personal information | Examples | Sources | Disclosed for a business purpose to | Sold or shared with |
+|---|---|---|---|---|
+| Identifiers | Name and e-mail address | You | Payment processors | Advertising partners (e-mail address only) |
+| Geolocation data | Precise location | Your phone, through cookies | Not disclosed | Not sold or shared |
+"""
+
+
+def test_a_state_law_table_is_read_by_what_its_headers_mean():
+    read = _read(STATE_LAW_TABLE, "markdown")
+    # a "Disclosed ... to" header names recipients even though it says "purpose"; examples are
+    # the data, the category name ("Identifiers", "Geolocation data") stands in only without them
+    assert {
+        ("collected", None, "user.name"),
+        ("collected", None, "user.contact.email"),
+        ("shared", "service_provider", "user.name"),
+        ("shared", "service_provider", "user.contact.email"),
+        ("shared", "advertising", "user.contact.email"),  # the recipient cell names its own data
+        ("collected", None, "user.location.precise"),
+        ("collected", None, "user.device.cookie_id"),  # a source column's "through cookies"
+        ("denied-sharing", "any", "user.location.precise"),
+        ("denied-sale", "any", "user.location.precise"),
+    } == read
+
+
+def test_an_examples_column_after_a_recipient_column_lists_recipients():
+    text = "# P\n\n## Sharing\n\n| Category of recipient | Example | Data they receive |\n|---|---|---|\n| Hosting provider | Hetzner | All personal data |\n"
+    assert ("shared", "service_provider", ALL_COLLECTED) in _read(text, "markdown")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # contractions: "n't" is "not" (spaCy's norm), the citation keeps the words as written
+            "We don't share anything with advertisers.",
+            {("denied-sharing", "advertising", ALL_COLLECTED)},
+        ),
+        ("We won't sell your e-mail address.", {("denied-sale", "any", "user.contact.email")}),
+        ("We'll need your phone number to reach you.", {("collected", None, "user.contact.phone_number")}),
+        (  # any verb with a recipient after "through": the structure of a transfer
+            "Receipts flow out through Mailgun with your e-mail address.",
+            {("shared", "service_provider", "user.contact.email")},
+        ),
+        (  # a hosting sentence: the host holds everything collected
+            "Our platform runs on Microsoft Azure.",
+            {("shared", "service_provider", ALL_COLLECTED)},
+        ),
+        ("Our member database is hosted by Heroku.", {("shared", "service_provider", ALL_COLLECTED)}),
+        (  # a vendor no list names: the service in the sentence gives the role
+            "We send your e-mail address to Letterbolt for newsletter delivery.",
+            {("shared", "service_provider", "user.contact.email")},
+        ),
+        (  # its appositive gives the role
+            "Your postal address is passed to Quillpost, our mailing vendor.",
+            {("shared", "service_provider", "user.contact.address")},
+        ),
+        (  # a place is not a vendor
+            "We transfer your e-mail address to Canada for hosting.",
+            set(),
+        ),
+        (  # a vendor name the small model parses into one noun with its verb
+            "Braintree stores your card number.",
+            {("shared", "service_provider", "user.financial.credit_card")},
+        ),
+        (  # "sign in with" is the person's doing, not a transfer
+            "You can sign in with Google using your e-mail address.",
+            set(),
+        ),
+    ],
+)
+def test_structure_rather_than_verb_lists(sentence, expected):
+    found = _read(f"Privacy Policy\n\nOur practices\n\n{sentence}\n")
+    assert {item for item in found if item[0] != "collected" or expected & {item}} == expected
+
+
+def test_a_contraction_is_quoted_as_written():
+    extraction = extract_policy_text("Privacy Policy\n\nSharing\n\nWe won't sell your e-mail address.\n")
+    assert [statement.citation.text for statement in extraction.statements] == [
+        "We won't sell your e-mail address."
+    ]

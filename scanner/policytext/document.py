@@ -6,7 +6,7 @@ paragraph ("Service Providers and Vendors – We share ...", "**Delivery partner
 "3.1 Account information. To set up ..."), which become the block's ``lead`` so the sentence
 reads as the policy wrote it without the label.
 
-Tables (HTML ``<table>``, Markdown and plain-text pipe tables) become one ``row`` block per row,
+Tables (HTML ``<table>``, Markdown and plain-text pipe tables, tab-separated lines) become one ``row`` block per row,
 with the header row's cells kept beside its own, so the reader can tell a recipient column from a
 data column; a ``<dt>`` is the run-in heading of the ``<dd>`` after it.
 
@@ -193,16 +193,19 @@ def _text_blocks(text: str) -> list[Block]:
             blocks.append(_paragraph_or_item(" ".join(part.strip() for part in paragraph)))
             paragraph.clear()
 
-    table: list[str] = []
+    table: list[str] = []  # the lines of a pipe or tab table being read
+    table_kind = ""
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if _PIPE_ROW.match(stripped):
+        kind = _table_line_kind(stripped, table_kind, lines[index + 1 : index + 2])
+        if table and kind != table_kind:
+            blocks.extend(_table_blocks(table_kind, table))
+            table.clear()
+        if kind:
             flush()
             table.append(stripped)
+            table_kind = kind
             continue
-        if table:
-            blocks.extend(_pipe_table(table))
-            table.clear()
         if not stripped:
             flush()
             continue
@@ -225,8 +228,36 @@ def _text_blocks(text: str) -> list[Block]:
                 flush()
         paragraph.append(stripped)
     flush()
-    blocks.extend(_pipe_table(table))
+    blocks.extend(_table_blocks(table_kind, table))
     return blocks
+
+
+def _is_tab_row(line: str) -> bool:
+    return "\t" in line and len([cell for cell in line.split("\t") if cell.strip()]) >= 2
+
+
+def _table_line_kind(line: str, current: str, following: list[str]) -> str:
+    """``pipe`` for a line of a pipe table, ``tab`` for a line of a tab table (one that goes on, or
+    is followed by another tab-separated line), else ``""``."""
+    if _PIPE_ROW.match(line):
+        return "pipe"
+    if _is_tab_row(line) and (current == "tab" or any(_is_tab_row(other.strip()) for other in following)):
+        return "tab"
+    return ""
+
+
+def _table_blocks(kind: str, lines: list[str]) -> list[Block]:
+    return _tab_table(lines) if kind == "tab" else _pipe_table(lines)
+
+
+def _tab_table(lines: list[str]) -> list[Block]:
+    """Rows of a table whose cells are separated by tabs (two lines or more, as pasted from a
+    spreadsheet or a word processor); the first line is the header."""
+    if not lines:
+        return []
+    header = tuple(" ".join(cell.split()) for cell in lines[0].split("\t"))
+    rows = [[cell.strip() for cell in line.split("\t")] for line in lines[1:]]
+    return [block for block in (table_row(cells, header) for cells in rows) if block is not None]
 
 
 _PIPE_ROW = re.compile(r"^\|.*\|$")

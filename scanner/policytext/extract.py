@@ -42,6 +42,7 @@ wrongly. Every statement carries its sentence, so a person reviews what was read
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,7 @@ from piimap.policytext.model import ALL_COLLECTED, ANY_RECIPIENT, Citation, Stat
 from piimap.policytext.ontology import (
     ACTION_HEADING,
     BUSINESS_TRANSFER_CONTEXT,
+    CONTAINER_PHRASE,
     DATA_TERMS,
     FIRST_PARTY,
     KIND_EXCLUDED,
@@ -338,7 +340,7 @@ def _negated_mention(mention: _Mention[Any]) -> bool:
     """ "... but never your credit card number": the phrase itself is denied."""
     doc = mention.root.doc
     before = doc[max(0, mention.start - 3) : mention.start]
-    return any(word.lower_ in ("never", "not") for word in before) and any(
+    return any(word.norm_ in ("never", "not") for word in before) and any(
         word.lower_ == "but" for word in doc[max(0, mention.start - 4) : mention.start]
     )
 
@@ -470,12 +472,157 @@ def _is_give(token) -> bool:
 
 
 def _action_kind(token) -> str:
+    """``sale``, ``collect`` (a collecting verb, "have access", "derive") or ``give``: a giving verb,
+    or any verb read for its recipient complement ("emails go out through Postmark")."""
     lemma = token.lemma_.lower()
     if lemma in SALE_VERBS:
         return "sale"
-    if lemma in GIVE_VERBS or lemma in ("make", "include", "hand", "go", "flow", "travel", "be"):
-        return "give"
-    return "collect"
+    if lemma in COLLECT_VERBS or lemma in ("have", "derive"):
+        return "collect"
+    if lemma in _NEED_VERBS and any(
+        child.dep_ == "nsubj" and FIRST_PARTY.fullmatch(child.lower_) for child in token.children
+    ):
+        return "collect"  # "we'll need their e-mail address": we take it; "you need to give us" gives
+    return "give"
+
+
+_NEED_VERBS = frozenset({"need", "require"})
+
+
+#: Prepositions that put a recipient after a verb: "go to", "shared with", "sent through",
+#: "processed by", "run on".
+_RECIPIENT_PREPOSITIONS = frozenset({"to", "with", "through", "via", "by", "on", "onto", "into"})
+#: Verbs whose recipient complement is the person's own doing or not a transfer of data.
+_NOT_TRANSFER = frozenset(
+    "sign log pay partner work comply contact communicate respond talk help speak agree integrate "
+    "connect link compete cooperate rely depend interact register".split()
+)
+
+
+def _recipient_complement(token, recipients: Sequence[_Mention[RecipientTerm]], noun: bool = False) -> bool:
+    """Whether ``token`` is a verb (or, with ``noun``, a verb the parse took for a noun) with a
+    recipient of a known role as the object of a to/with/through/via/by/on phrase: the
+    dependency structure of a transfer, whatever the verb ("crash reports go to Sentry", "your
+    orders are fulfilled by ShipCo")."""
+    if (token.pos_ != "VERB" and not noun) or token.lemma_.lower() in _NOT_TRANSFER:
+        return False
+    for child in token.children:
+        if child.dep_ not in ("prep", "agent", "dative") or child.lower_ not in _RECIPIENT_PREPOSITIONS:
+            continue
+        for obj in child.children:
+            if obj.dep_ != "pobj":
+                continue
+            for member in (obj, *obj.conjuncts):
+                if any(m.covers(member) and (m.term.role or m.term.named) for m in recipients):
+                    return True
+    return False
+
+
+def _unlisted_vendors(span, data, recipients, aliases: Sequence[str]) -> list[_Mention[RecipientTerm]]:
+    """Named recipients the lists do not know: a proper noun after to/with/through/via/by on a
+    verb ("we send your e-mail address to Acmemail for newsletter delivery"), when what it does
+    can be told: an appositive recipient class ("Paymentwall, our payment processor") gives the
+    role, else a service the sentence names (hosting, e-mail, payments ...) makes it a service
+    provider. Places ("transferred to Canada") and the policy's own names are not vendors."""
+    found: list[_Mention[RecipientTerm]] = []
+    taken = {i for m in [*data, *recipients] for i in range(m.start, m.end)}
+    doc = span.doc
+    for token in span:
+        preposition = token.head
+        if (
+            token.dep_ != "pobj"
+            or token.pos_ != "PROPN"
+            or not token.text[:1].isupper()
+            or token.i in taken
+            or preposition.lower_ not in ("to", "with", "through", "via", "by")
+            or preposition.head.pos_ != "VERB"
+            or preposition.head.lemma_.lower() in _NOT_TRANSFER
+        ):
+            continue
+        start = token.i
+        while (
+            start - 1 >= span.start
+            and doc[start - 1].dep_ in ("compound", "flat")
+            and doc[start - 1].pos_ == "PROPN"
+        ):
+            start -= 1
+        name = doc[start : token.i + 1].text
+        if name in _places() or any(alias in name.lower() or name.lower() in alias for alias in aliases):
+            continue
+        appositive = [
+            m
+            for m in recipients
+            if m.term.role and any(m.covers(child) for child in token.children if child.dep_ == "appos")
+        ]
+        role = appositive[0].term.role if appositive else None
+        if role is None and _SERVICE_FUNCTION.search(span.text):
+            role = "service_provider"
+        if role is None:
+            continue
+        term = RecipientTerm(name, re.compile(re.escape(name)), role, named=True)
+        found.append(_Mention(start, token.i + 1, name, token, term))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Country names (Faker's list) and the short names policies use for places of transfer."""
+    from faker.providers.address.en import Provider
+
+    short = ["US", "USA", "U.S.", "UK", "U.K.", "EU", "EEA", "Europe", "United States", "United Kingdom"]
+    return frozenset(Provider.countries) | frozenset(short + ["European Union", "European Economic Area"])
+
+
+def _misparsed_vendor_statements(unit, data, recipients, statements) -> list[Statement]:
+    """ "Braintree stores your card details" parsed as one noun ("Braintree stores"): a named
+    recipient followed by a lower-case verb form tagged as a noun. The data after it in that
+    noun phrase is what the vendor holds (a service the policy uses), unless a statement of the
+    sentence already names the vendor."""
+    span = unit.span
+    doc = span.doc
+    named = {name for statement in statements for name in statement.recipients}
+    made: list[Statement] = []
+    for mention in recipients:
+        if mention.end >= span.end or not (mention.term.named and mention.term.role) or mention.text in named:
+            continue
+        word = doc[mention.end]
+        if word.pos_ not in ("NOUN", "PROPN") or not word.text.islower() or not word.text.endswith("s"):
+            continue
+        if not {word.lower_[:-1], word.lower_[:-2]} & (COLLECT_VERBS | GIVE_VERBS | _HOSTING_VERBS):
+            continue
+        phrase_head = word
+        while phrase_head.dep_ in ("compound", "flat") and phrase_head.head.i != phrase_head.i:
+            phrase_head = phrase_head.head
+        end = max(phrase_head.right_edge.i, word.right_edge.i) + 1
+        held = [
+            m
+            for m in data
+            if word.i < m.start and m.end <= end and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)
+        ]
+        categories, phrases = _aligned(
+            [c for m in held for c in m.term.categories], [m.text for m in held for _ in m.term.categories]
+        )
+        if categories:
+            made.append(
+                Statement(
+                    "shared",
+                    categories,
+                    unit.citation,
+                    role=mention.term.role,
+                    recipients=(mention.text,),
+                    phrases=phrases,
+                    actor="third party",
+                )
+            )
+    return made
+
+
+#: What a first party runs: "our servers run on Google Cloud", "the app is hosted by Vercel".
+_SYSTEM_NOUNS = frozenset(
+    "server servers app apps application applications service services platform website site websites "
+    "database databases system systems infrastructure backend product products data".split()
+)
+_HOSTING_VERBS = frozenset("run host live sit store keep power operate serve".split())
 
 
 def _governing_action(token, actions: set[int], *, recipient: bool = False):
@@ -625,7 +772,8 @@ def _reattach_examples(data: list[_Mention], governed: dict[int, list[_Mention]]
 def _is_negative(token) -> bool:
     def negated(candidate) -> bool:
         return any(
-            child.dep_ == "neg" or child.lower_ in ("never", "nor", "neither") for child in candidate.children
+            child.dep_ == "neg" or child.norm_ in ("never", "nor", "neither", "not")
+            for child in candidate.children
         ) or any(left.lower_ == "nor" for left in candidate.lefts)
 
     if negated(token):
@@ -844,6 +992,9 @@ class _Reader:
         if unit.cells:
             return self._read_row(unit)
         data, recipients = _data_and_recipients(span)
+        recipients = sorted(
+            recipients + _unlisted_vendors(span, data, recipients, self.aliases), key=lambda m: m.start
+        )
         if unit.intro_chars and any(
             m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and span.doc[m.start].idx >= unit.intro_chars
             for m in data
@@ -858,7 +1009,12 @@ class _Reader:
                     and span.doc[m.start].idx < unit.intro_chars
                 )
             ]
-        actions = {token.i for token in span if _is_action(token)}
+        actions = {
+            token.i
+            for token in span
+            if _is_action(token)
+            or (_recipient_complement(token, recipients) and not any(m.covers(token) for m in data))
+        }
         action_tokens = sorted((span.doc[i] for i in actions), key=lambda token: token.i)
         governed: dict[int, list[_Mention[DataTerm]]] = {}
         for mention in data:
@@ -928,11 +1084,93 @@ class _Reader:
 
         if recipients:
             self.last_recipients = [r for r in recipients if r.term.role] or self.last_recipients
+        statements.extend(_misparsed_vendor_statements(unit, data, recipients, statements))
+        if _SOURCE_HEADER.fullmatch(unit.section.strip()) or _SOURCE_HEADER.fullmatch(
+            unit.subsection.strip()
+        ):
+            means = _means_of_collection(span, [(0, len(span.text))])
+            if means and not any(
+                s.action == "collected" and set(means) <= set(s.categories) for s in statements
+            ):
+                statements.append(
+                    Statement("collected", tuple(means), unit.citation, phrases=tuple(means.values()))
+                )
+        named = {
+            name for statement in statements if statement.action == "shared" for name in statement.recipients
+        }
+        statements.extend(  # a host the sentence says receives named data holds that data only
+            hosting
+            for hosting in self._hosting(unit, recipients, data)
+            if not named.intersection(hosting.recipients)
+        )
         meaningful = [m for m in data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC) and id(m) not in used]
         if not statements and meaningful:
             statements.extend(self._from_context(unit, meaningful, recipients))
         self._note_definition(unit, data)
         return statements
+
+    def _hosting(self, unit, recipients, data) -> list[Statement]:
+        """ "Our servers run on Google Cloud", "the app is hosted by Vercel", "AWS hosts our
+        platform": the host holds everything collected (a service provider of ``collected``)."""
+        span = unit.span
+        statements: list[Statement] = []
+        for token in span:
+            # "Our platform runs on Azure" parsed as the noun "platform runs": its compound is the subject
+            misparsed = token.pos_ == "NOUN" and token.dep_ == "ROOT" and token.lower_.endswith("s")
+            if (
+                not (token.pos_ == "VERB" or misparsed)
+                or token.lemma_.lower() not in _HOSTING_VERBS
+                or _is_negative(token)
+            ):
+                continue
+            if any(
+                m.covers(child)
+                for m in data
+                for child in token.children
+                if child.dep_ in ("dobj", "nsubjpass")
+            ):
+                continue  # the data is named: the verb's own statement says which
+            systems = [
+                child
+                for child in token.children
+                if (child.dep_ in ("nsubj", "nsubjpass", "dobj") or (misparsed and child.dep_ == "compound"))
+                and (
+                    child.lemma_.lower() in _SYSTEM_NOUNS
+                    and (
+                        any(
+                            word.lower_ in ("our", "the", "all", "this")
+                            for word in (*child.children, *(token.children if misparsed else ()))
+                        )
+                        or child.lower_ == "data"
+                    )
+                    or (child.pos_ == "PROPN" and self._party(child, [], span).kind == "we")
+                )
+            ]
+            hosts = [
+                m
+                for m in recipients
+                if m.term.role == "service_provider"
+                and (
+                    (_recipient_complement(token, [m], misparsed) and any(s.dep_ != "dobj" for s in systems))
+                    or (
+                        m.root.dep_ == "nsubj"
+                        and m.root.head.i == token.i
+                        and any(s.dep_ == "dobj" for s in systems)
+                    )
+                )
+            ]
+            if systems and hosts:
+                statements.append(
+                    Statement(
+                        "shared",
+                        (ALL_COLLECTED,),
+                        unit.citation,
+                        role="service_provider",
+                        recipients=tuple(dict.fromkeys(m.text.strip() for m in hosts)),
+                        phrases=(" ".join(w.text for w in systems[0].subtree),),
+                    )
+                )
+        return _merge(statements)
 
     def _statements(self, unit, token, group, data, token_recipients, all_recipients) -> list[Statement]:
         """What one verb says about the data it governs."""
@@ -1131,26 +1369,40 @@ class _Reader:
         return statements
 
     def _read_row(self, unit: Unit) -> list[Statement]:
-        """A table row, read by its columns (see :func:`_column_kind`).
+        """A table row, read by what its columns mean (see :func:`_column_kinds`).
 
-        The recipient column(s) name who receives the data named in the data column(s); a row
-        under a collection heading, or in a table with a "collected" column, also says the data
-        is collected (the CCPA-style "category / examples / disclosed to" table). A "No" under a
-        "collected" or "shared" header takes that action back, under a "sold" header it is a
-        denial of sale; purpose, legal-basis and source columns are not read for data.
+        The data is read from the row's data columns; when a category column ("Identifiers") has
+        an examples column beside it, the examples are the data and the category only stands in
+        when its examples name none. Each recipient column names who receives that data (a
+        recipient cell that names data of its own, "Advertising partners (email address,
+        hashed)", receives only that). A row under a collection heading, or of a table that
+        states categories with examples or sources (the CCPA-style notice at collection), also
+        says the data is collected. "No", "None", "Not disclosed" under a recipient or answer
+        column is a denial (of sale under a "sold" header); purpose, legal-basis and source
+        columns are not read for data.
         """
         span = unit.span
         data, recipients = _data_and_recipients(span)
         columns = _cell_columns(unit, span)
         headers = [unit.header[i] if i < len(unit.header) else "" for i in range(len(unit.cells))]
-        kinds = [_column_kind(header) for header in headers]
+        kinds = _column_kinds(headers)
+
+        def column_of(mention: _Mention) -> int:
+            char = span.doc[mention.start].idx - span.start_char
+            return next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
 
         def kind_of(mention: _Mention) -> str:
-            char = span.doc[mention.start].idx - span.start_char
-            index = next((i for i, (start, end) in enumerate(columns) if start <= char < end), -1)
+            index = column_of(mention)
             return kinds[index] if index >= 0 else "header"  # the header's words are not the row's
 
-        row_data = [m for m in data if kind_of(m) in ("data", "other")]
+        examples = [
+            m for m in data if kind_of(m) == "examples" and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)
+        ]
+        row_data = [
+            m
+            for m in data
+            if kind_of(m) in (("examples", "other") if examples else ("data", "examples", "other"))
+        ]
         conditions = [
             span.start_char + match.start() for match in _CELL_CONDITION.finditer(span.text)
         ]  # "Background checks, only if the employer orders one": the employer is not the recipient
@@ -1162,15 +1414,7 @@ class _Reader:
             )
             return cell is not None and any(span.start_char + cell[0] <= start < char for start in conditions)
 
-        row_recipients = [
-            r for r in recipients if kind_of(r) in ("recipient", "other") and not in_condition(r)
-        ]
-        specific = [m for m in row_data if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
-        everything = [m for m in row_data if m.term.kind == KIND_PERSONAL]
-        categories, phrases = _aligned(
-            [c for m in specific for c in m.term.categories] + ([ALL_COLLECTED] if everything else []),
-            [m.text for m in specific for _ in m.term.categories] + [m.text for m in everything[:1]],
-        )
+        categories, phrases = _categories_of(row_data)
         if not categories:
             return []
         said_no = {
@@ -1184,7 +1428,17 @@ class _Reader:
         )
         statements: list[Statement] = []
         specific_only = tuple(c for c in categories if c != ALL_COLLECTED)
-        collecting = unit.heading_action == "collected" or "collected" in said_no
+        collecting = (
+            unit.heading_action == "collected"
+            or "collected" in said_no
+            or "source" in kinds
+            or ("examples" in kinds and "data" in kinds)
+        )
+        means = _means_of_collection(span, [columns[i] for i, kind in enumerate(kinds) if kind == "source"])
+        if collecting and means:
+            specific_only, phrases = _aligned(
+                [*specific_only, *means], [*phrases[: len(specific_only)], *means.values()]
+            )
         if collecting and not said_no.get("collected") and specific_only:
             statements.append(
                 Statement(
@@ -1199,25 +1453,55 @@ class _Reader:
             statements.append(
                 Statement("denied-sale", categories, unit.citation, role=ANY_RECIPIENT, phrases=phrases)
             )
-        recipient_cells = [
-            cell for cell, kind in zip(unit.cells, kinds, strict=False) if kind == "recipient" and cell
+        recipient_columns = [
+            index
+            for index, kind in enumerate(kinds)
+            if kind in ("recipient", "sold") and index < len(unit.cells) and unit.cells[index]
         ]
-        if said_no.get("shared") or any(_NO_CELL.fullmatch(cell.strip()) for cell in recipient_cells):
-            return statements  # "Disclosed: No", "Disclosed to: None"
-        if row_recipients:
+        refused = [index for index in recipient_columns if _NO_CELL.fullmatch(unit.cells[index].strip())]
+        for index in refused:  # "Disclosed to: Not disclosed", "Sold or shared with: Not sold"
+            if not _REFUSAL_CELL.match(unit.cells[index].strip()):
+                continue  # "Disclosed to: None" lists no recipient; it does not promise anything
+            denied = {"sale"} if kinds[index] == "sold" else set()
+            if _SHARED_WORDS.search(headers[index]) or _SHARED_WORDS.search(unit.cells[index]):
+                denied.add("sharing")
+            statements.extend(
+                Statement(
+                    "denied-sale" if action == "sale" else "denied-sharing",
+                    categories,
+                    unit.citation,
+                    role=ANY_RECIPIENT,
+                    phrases=phrases,
+                )
+                for action in sorted(denied)
+            )
+        if said_no.get("shared") or (refused and len(refused) == len(recipient_columns)):
+            return statements
+        cell_recipients: dict[int, list[_Mention]] = {}
+        for mention in recipients:
+            index = column_of(mention)
+            kind = kinds[index] if index >= 0 else "header"
+            if kind in ("recipient", "sold", "other") and index not in refused and not in_condition(mention):
+                cell_recipients.setdefault(index, []).append(mention)
+        for index, named in cell_recipients.items():
+            own = [m for m in data if column_of(m) == index and m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+            cell_categories, cell_phrases = (
+                _categories_of(own) if own and kinds[index] != "other" else (categories, phrases)
+            )
             statements.extend(
                 Statement(
                     "shared",
-                    categories,
+                    cell_categories,
                     unit.citation,
                     role=role,
                     recipients=tuple(dict.fromkeys(names)),
-                    phrases=phrases,
+                    phrases=cell_phrases,
                     purposes=purposes,
                 )
-                for role, names in _by_role(row_recipients, span.text, False)
+                for role, names in _by_role(named, span.text, False)
             )
-        elif recipient_cells or (unit.heading_action == "shared" and not collecting):
+        recipient_cells = [unit.cells[index] for index in recipient_columns if index not in refused]
+        if not cell_recipients and (recipient_cells or (unit.heading_action == "shared" and not collecting)):
             role = unit.heading_role or (
                 _unnamed_recipient_role(recipient_cells, unit.header) if recipient_cells else None
             )
@@ -1327,26 +1611,39 @@ _RECIPIENT_HEADER = re.compile(
     r"|organi[sz]ation|disclosed to|shared with|sold to|sent to|\bto whom\b",
     re.IGNORECASE,
 )
-_PURPOSE_HEADER = re.compile(
-    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country|sources?\b|obtained from",
+#: A header that says the column lists who receives the data: a participle of giving with its
+#: preposition last ("Disclosed for a business purpose to", "Sold or shared with"), or recipients
+#: as the header's head noun ("Categories of recipients", "Third parties").
+_RECEIVED_BY_HEADER = re.compile(
+    r"\b(?:disclosed|shared|sold|sent|transferred|provided|made available|passed|given)\b.*\b(?:to|with)\W*$"
+    r"|^\W*(?:categor(?:y|ies) of )?(?:recipients?|third[- ]part(?:y|ies))\b",
     re.IGNORECASE,
+)
+_SOLD_HEADER = re.compile(r"\bsold\b|\bsells?\b|\bsale\b", re.IGNORECASE)
+_SHARED_WORDS = re.compile(r"\bshared?\b|\bdisclosed?\b|\bdisclosures?\b", re.IGNORECASE)
+_SOURCE_HEADER = re.compile(r"\bsources?\b|obtained from|where (?:we|it) (?:get|gets|comes)", re.IGNORECASE)
+_EXAMPLES_HEADER = re.compile(r"^\W*(?:specific )?(?:examples?|e\.g\.|such as)\b", re.IGNORECASE)
+_PURPOSE_HEADER = re.compile(
+    r"purpose|\bwhy\b|reason|legal basis|lawful basis|retention|location|country", re.IGNORECASE
 )
 _DATA_HEADER = re.compile(
     r"\bdata\b|information|categor(?:y|ies)|\bwhat\b|\btypes?\b|fields?|details", re.IGNORECASE
 )
 _ANSWER_HEADERS = {
     "collected": re.compile(r"\bcollect", re.IGNORECASE),
-    "sold": re.compile(r"\bsold\b|\bsells?\b|\bsale\b", re.IGNORECASE),
+    "sold": _SOLD_HEADER,
     "shared": re.compile(r"\bshared?\b|\bdisclosed?\b", re.IGNORECASE),
 }
 _ANSWER_CELL = re.compile(r"yes|no|none|n/a|✓|✔|✗|✘|x|-|—", re.IGNORECASE)
-_NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|not (?:shared|disclosed|sold|collected)", re.IGNORECASE)
+#: A cell that says no: "No", "None", "Not disclosed", "Not sold or shared", "Never".
+_REFUSAL_CELL = re.compile(r"(?:not|never)\b", re.IGNORECASE)
+_NO_CELL = re.compile(r"no|none|n/a|✗|✘|-|—|(?:not|never)\b[\w\s,/]{0,60}", re.IGNORECASE)
 
 
 _CELL_CONDITION = re.compile(r"\b(?:only if|only when|if|when|where|unless|in case)\b", re.IGNORECASE)
 #: What a recipient the lists do not name does, when its cell or the table says it: a service.
 _SERVICE_FUNCTION = re.compile(
-    r"\b(?:hosting|host|cloud|storage|backup|infrastructure|e-?mail|sms|delivery|parsing|processing|processor|"
+    r"\b(?:hosting|host|hosted|hosts|cloud|storage|backup|infrastructure|e-?mail|sms|delivery|parsing|processing|processor|"
     r"support|help ?desk|crm|payments?|billing|security|fraud|logging|monitoring|transcription|translation|"
     r"verification|kyc|maps?|mapping|search|scheduling)\b",
     re.IGNORECASE,
@@ -1366,16 +1663,60 @@ def _unnamed_recipient_role(cells: Sequence[str], header: Sequence[str]) -> str:
 
 
 def _column_kind(header: str) -> str:
-    """What a table column holds, by its header: ``recipient``, ``data``, ``purpose`` or ``other``."""
+    """What a table column holds, by what its header means: ``recipient`` (who receives the data),
+    ``sold`` (who it is sold or shared with for advertising), ``source``, ``purpose`` (purposes,
+    legal bases, places, retention), ``examples``, ``data`` or ``other``. A header that says who
+    receives ("Disclosed for a business purpose to") wins over the words inside it ("purpose");
+    "Data disclosed" and "Data they receive" are data."""
     if not header:
         return "other"
+    if _RECEIVED_BY_HEADER.search(header):
+        return "sold" if _SOLD_HEADER.search(header) else "recipient"
+    if _SOURCE_HEADER.search(header):
+        return "source"
+    if _EXAMPLES_HEADER.search(header):
+        return "examples"
+    if _DATA_HEADER.search(header) and not re.search(r"recipients?", header, re.IGNORECASE):
+        return "data"
     if _RECIPIENT_HEADER.search(header):
         return "recipient"
     if _PURPOSE_HEADER.search(header):
         return "purpose"
-    if _DATA_HEADER.search(header):
-        return "data"
     return "other"
+
+
+def _means_of_collection(span, ranges: Sequence[tuple[int, int]]) -> dict[str, str]:
+    """Cookie identifiers (category -> phrase) of the tools of collection a source names
+    ("Automatically, through cookies and pixels"): a source column or a "Sources" section says
+    the data comes through them, so the cookie identifiers are collected too."""
+    found: dict[str, str] = {}
+    for mention in _mentions(span, DATA_TERMS, lowered=True):
+        char = span.doc[mention.start].idx - span.start_char
+        if _is_means(mention) and any(start <= char < end for start, end in ranges):
+            for category in mention.term.categories:
+                if category == "user.device.cookie_id":
+                    found.setdefault(category, mention.text)
+    return found
+
+
+def _column_kinds(headers: Sequence[str]) -> list[str]:
+    """Each column's kind; an examples column holds examples of the column before it (data or
+    recipients: "Category of recipient | Example")."""
+    kinds = [_column_kind(header) for header in headers]
+    for index, kind in enumerate(kinds):
+        if kind == "examples" and index and kinds[index - 1] in ("recipient", "sold"):
+            kinds[index] = kinds[index - 1]
+    return kinds
+
+
+def _categories_of(mentions: Sequence[_Mention]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The categories a cell's data phrases name (``collected`` for "personal data" alone)."""
+    specific = [m for m in mentions if m.term.kind in (KIND_SPECIFIC, KIND_GENERIC)]
+    everything = [m for m in mentions if m.term.kind == KIND_PERSONAL]
+    return _aligned(
+        [c for m in specific for c in m.term.categories] + ([ALL_COLLECTED] if everything else []),
+        [m.text for m in specific for _ in m.term.categories] + [m.text for m in everything[:1]],
+    )
 
 
 def _cell_columns(unit: Unit, span) -> list[tuple[int, int]]:
@@ -1509,10 +1850,16 @@ def extract_statements(units: Sequence[Unit], aliases: Sequence[str]) -> tuple[l
 
 
 def _aligned(categories: Sequence[str], phrases: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Categories without duplicates, each with the (first) phrase it was read from."""
+    """Categories without duplicates, each with the (first) phrase it was read from; a container
+    ("crash reports") gives way to what it is said to contain ("the phone model")."""
     pairs: dict[str, str] = {}
     for index, category in enumerate(categories):
         pairs.setdefault(category, phrases[index] if index < len(phrases) else "")
+    for category, phrase in list(pairs.items()):
+        if CONTAINER_PHRASE.fullmatch(phrase.strip()) and any(
+            other.startswith(category + ".") for other in pairs
+        ):
+            del pairs[category]
     return tuple(pairs), tuple(pairs.values())
 
 

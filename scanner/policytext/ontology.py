@@ -37,6 +37,7 @@ __all__ = [
     "BUSINESS_TRANSFER_CONTEXT",
     "MARKETING_PURPOSE",
     "ACTION_HEADING",
+    "CONTAINER_PHRASE",
     "SHARING_HEADING",
     "KIND_SPECIFIC",
     "KIND_GENERIC",
@@ -79,6 +80,12 @@ class RecipientTerm:
 def _words(expression: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """``expression`` as a whole-word pattern (no letter, digit or hyphen on either side)."""
     return re.compile(rf"(?<![\w-])(?:{expression})(?![\w-])", flags)
+
+
+#: Reports that carry data rather than being a kind of it: when the sentence says what they
+#: contain ("crash logs, including the phone model"), the contents are the categories.
+_DIAGNOSTICS = r"(?:crash|error|bug|diagnostic) (?:reports?|logs?|data|dumps?)|diagnostics(?: data)?|performance (?:logs?|data)"
+CONTAINER_PHRASE = re.compile(_DIAGNOSTICS, re.IGNORECASE)
 
 
 def _data(name: str, expression: str, *categories: str, kind: str = KIND_SPECIFIC) -> DataTerm:
@@ -206,6 +213,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "user.device",
         kind=KIND_GENERIC,
     ),
+    _data("diagnostic data", _DIAGNOSTICS, "user.device", kind=KIND_GENERIC),
     _data(
         "automatically collected information",
         r"(?:other )?(?:information|data) (?:collected|gathered|obtained) (?:by automated means|automatically|through automated means)"
@@ -219,7 +227,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         "browsing history",
         r"browsing (?:history|activity|activities|data)|(?:the )?(?:web )?pages? (?:you|they|users) (?:visit|visited|view|viewed)"
         r"|(?:which )?links? (?:you|they|users) (?:clicked|click)(?: on)?|clickstream(?: data)?|click (?:history|data)"
-        r"|referr?(?:ing|er) (?:urls?|pages?|websites?|sites?)|pages visited"
+        r"|referr?(?:ing|er) (?:urls?|pages?|websites?|sites?)|pages (?:visited|viewed)"
         r"|(?:information about )?(?:your |their )?(?:online|internet|web) activit(?:y|ies)",
         "user.behavior.browsing_history",
     ),
@@ -332,7 +340,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
     _data(
         "health information",
         r"health (?:data|information|records?|logs?|conditions?)|medical (?:information|data|records?|history|conditions?)"
-        r"|symptoms?|medications?|diagnos[ie]s|heart rate|blood (?:pressure|glucose|sugar)"
+        r"|symptoms?|medications?|diagnos[ie]s|heart[- ]rate(?: readings?| data)?|blood (?:pressure|glucose|sugar)"
         r"|(?:cycle|period|menstrual|fertility) (?:dates|data|information)|basal body temperature|moods?"
         r"|(?<=your )(?:steps|sleep)|disabilit(?:y|ies)|(?:accessibility|assistance|mobility|dietary) (?:needs|requirements)"
         r"|allerg(?:y|ies)|diagnosis codes?|prescriptions?|treatment (?:records?|history|notes)"
@@ -381,6 +389,7 @@ DATA_TERMS: tuple[DataTerm, ...] = (
         kind=KIND_PERSONAL,
     ),
     _data("information", r"information|data|datum", kind=KIND_UNSPECIFIC),
+    _data("anything", r"anything", kind=KIND_UNSPECIFIC),  # "we don't share anything with advertisers"
     _data(
         "de-identified data",
         r"(?:de-?identified|anonymi[sz]ed|anonymous|aggregated?|pseudonymi[sz]ed|statistical|non-personal)"

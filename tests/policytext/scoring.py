@@ -29,6 +29,7 @@ SPLITS = (
     "holdout-final2",
     "holdout-final3",
     "holdout-2026",
+    "holdout-2027",
 )
 DEVELOPED_ON = ("tuning", "holdout1", "holdout2", "holdout3")
 #: The label actions scored as statements (the accuracy goal) and as denials.
