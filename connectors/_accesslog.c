@@ -630,23 +630,43 @@ static Py_ssize_t put_quad(unsigned char **out, const unsigned char *value, Py_s
     return stop;
 }
 
-/* A UUID (8-4-4-4-12 hex digits) starting at `from`: its end, or -1. */
-static Py_ssize_t uuid_end(const unsigned char *value, Py_ssize_t length, Py_ssize_t from) {
-    static const int groups[5] = {8, 4, 4, 4, 12};
-    Py_ssize_t cursor = from;
-    for (int group = 0; group < 5; group++) {
-        Py_ssize_t stop = alnum_end(value, length, cursor);
-        if (stop - cursor != groups[group]) return -1;
-        for (Py_ssize_t index = cursor; index < stop; index++) {
-            if (!IS_HEX(value[index])) return -1;
-        }
-        if (group < 4) {
-            if (stop >= length || value[stop] != '-') return -1;
-            stop++;
-        }
-        cursor = stop;
+/* A UUID (8-4-4-4-12 hex digits, then no letter or digit) starting at `from`: its end, or -1;
+ * *zeros says whether all its digits are '0'. */
+static Py_ssize_t uuid_end(const unsigned char *value, Py_ssize_t length, Py_ssize_t from, int *zeros) {
+    if (length - from < 36 || (length - from > 36 && IS_ALNUM(value[from + 36]))) return -1;
+    const unsigned char *at = value + from;
+#ifdef HAVE_SSE2
+    /* bytes 0-15, 16-31 and 20-35: which are hex digits, dashes and zeros */
+    int hex[3], dashes[3], nonzero = 0;
+    static const int starts[3] = {0, 16, 20};
+    for (int chunk = 0; chunk < 3; chunk++) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(at + starts[chunk]));
+        __m128i folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(bytes, _mm_set1_epi8('9' + 1)));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('f' + 1)));
+        hex[chunk] = _mm_movemask_epi8(_mm_or_si128(digit, letter));
+        dashes[chunk] = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('-')));
+        nonzero |= hex[chunk] & ~_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('0')));
     }
-    return cursor;
+    /* dashes at 8, 13 (first chunk), 18, 23 (second: 2, 7; third: 3), hex digits everywhere else */
+    if (dashes[0] != 0x2100 || hex[0] != 0xDEFF || dashes[1] != 0x0084 || hex[1] != 0xFF7B || hex[2] != 0xFFF7) {
+        return -1;
+    }
+    *zeros = nonzero == 0;
+#else
+    int nonzero = 0;
+    for (int index = 0; index < 36; index++) {
+        unsigned char c = at[index];
+        if (index == 8 || index == 13 || index == 18 || index == 23) {
+            if (c != '-') return -1;
+        } else {
+            if (!IS_HEX(c)) return -1;
+            nonzero |= c != '0';
+        }
+    }
+    *zeros = !nonzero;
+#endif
+    return from + 36;
 }
 
 /* The local part of an email address (before '@'): its digit runs and dotted quads as outside,
@@ -676,31 +696,43 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
 
 #define MAX_EMAIL_REGIONS 16
 
-/* The shape of a value that is a dotted quad of digit runs and nothing else (the client address
- * of an access log, an `ip` member), written in one pass: what shape_into's loop writes for it
- * (put_quad, then the value's length). Its length, or 0 (nothing written) for any other value. */
-static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length, unsigned char *out) {
-    if (length < 7 || length > 15) return 0;
+/* The IP class of a value that is a dotted quad of digit runs and nothing else (the client address
+ * of an access log, an `ip` member): IP_INVALID for a quad ipaddress refuses (an octet past 255, a
+ * leading zero), 0 where the classifier is unsure (see ipv4_class), -1 for any other value. */
+static inline int whole_quad_class(const unsigned char *value, Py_ssize_t length) {
+    if (length < 7 || length > 15) return -1;
     int octets[4], part = 0, digits = 0, number = 0, invalid = 0;
     for (Py_ssize_t index = 0; index <= length; index++) {
         unsigned char c = index < length ? value[index] : '.';
         if (c >= '0' && c <= '9') {
-            if (++digits > 3) return 0;
+            if (++digits > 3) return -1;
             number = number * 10 + (c - '0');
             continue;
         }
-        if (c != '.' || digits == 0 || part == 4) return 0;
+        if (c != '.' || digits == 0 || part == 4) return -1;
         int leading_zero = digits > 1 && value[index - digits] == '0';
         octets[part++] = number;
         invalid |= leading_zero || number > 255;
         digits = number = 0;
     }
-    if (part != 4) return 0;
-    int class = invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
+    if (part != 4) return -1;
+    return invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
+}
+
+/* The shape of a whole dotted quad of IP class `class` (whole_quad_class, not -1): what shape_into's
+ * loop writes for it (put_quad, then the value's length). Its length. */
+static Py_ssize_t put_whole_quad(const unsigned char *value, Py_ssize_t length, int class, unsigned char *out) {
     unsigned char *start = out;
     out = class ? put_address(out, 'Q', class, -1) : put_literal(out, value, length);
     out = put_class(out, 'T', length);
     return out - start;
+}
+
+/* whole_quad_class and put_whole_quad in one: the shape's length, or 0 (nothing written) when the
+ * value is not a whole dotted quad. */
+static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length, unsigned char *out) {
+    int class = whole_quad_class(value, length);
+    return class < 0 ? 0 : put_whole_quad(value, length, class, out);
 }
 
 /* The mask of the bytes of `word` equal to `byte` (their high bits; exact, unlike the borrow trick). */
@@ -848,10 +880,9 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
                 continue;
             }
         } else if (run.end - cursor == 8 && !(run.kinds & R_NON_HEX) && run.end < length && value[run.end] == '-') {
-            stop = uuid_end(value, length, cursor);
+            int zeros;
+            stop = uuid_end(value, length, cursor, &zeros);
             if (stop > 0) {
-                int zeros = 1;
-                for (Py_ssize_t index = cursor; index < stop; index++) zeros &= value[index] == '0' || value[index] == '-';
                 out = zeros ? put_literal(out, value + cursor, stop - cursor) : put_class(out, 'U', 36);
                 sensitive_parts = 1;
                 cursor = stop;
@@ -905,6 +936,20 @@ enum { PART_REQUEST = 0, PART_TAIL, PARTS };
 /* JSON: most members of one object whose names are checked for duplicates */
 #define MAX_JSON_MEMBERS 1024
 
+/* A whole dotted quad's shape is its IP class and its length (put_whole_quad): a group remembers
+ * the shape entry of each, so a client address is counted without writing or hashing a shape. */
+enum { QUAD_CLASSES = 5, QUAD_LENGTHS = 9 }; /* classes x z v p g; lengths 7-15 */
+
+static inline int quad_class_index(int class) {
+    switch (class) {
+        case IP_INVALID: return 0;
+        case IP_NOT_A_PERSON: return 1;
+        case IP_VERSION_LIKE: return 2;
+        case IP_PRIVATE: return 3;
+        default: return 4; /* IP_PUBLIC */
+    }
+}
+
 typedef struct {
     int kind;
     Py_ssize_t name_offset, name_length; /* the name's bytes in the key arena (query, cookie, path) */
@@ -923,6 +968,7 @@ typedef struct {
     int memo_off;                        /* hardly any had: no keys until the next drain */
     int timed;                           /* egress groups: the first and last time counted in them */
     double first, last;
+    uint32_t quad_shapes[QUAD_CLASSES * QUAD_LENGTHS]; /* whole dotted quads: their shape (entry + 1) by class, length */
 } Group;
 
 typedef struct {
@@ -984,6 +1030,7 @@ typedef struct {
     long long max_distinct, max_shapes;
     Py_ssize_t max_bytes;
     long long distinct; /* exact values and parts held */
+    Py_ssize_t memo_bytes; /* of the groups' digit-blind memos (MEMO_SLOTS keys and entries each) */
     long long shapes;   /* shapes held */
     long long lines;
     uint64_t seed, random;
@@ -1007,7 +1054,7 @@ static inline uint64_t next_random(Tally *self) {
  * digits are (no address, UUID, IPv6 candidate or email in it: shape_into says so), a value
  * with the same bytes, and digits (zeros apart from the others) in the same places, has the same
  * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to. */
-#define MEMO_SLOTS 512
+#define MEMO_SLOTS 2048
 /* values shaped before a group whose keys seldom find a shape (under 1 in 16) stops making keys */
 #define MEMO_TRIES 4096
 
@@ -1121,6 +1168,13 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
             return 0;
         }
     }
+    int quad = text ? -1 : whole_quad_class(value, length), quad_slot = 0;
+    if (quad > 0) { /* a whole dotted quad the classifier is sure of: its shape is its class and length */
+        quad_slot = quad_class_index(quad) * QUAD_LENGTHS + (int)(length - 7);
+        if (group->quad_shapes[quad_slot]) {
+            return count_in_shape(self, group, group->quad_shapes[quad_slot] - 1, value, length, count);
+        }
+    }
     uint64_t blind = group->memo_off ? 0 : blind_key(value, length, self->seed);
     Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS);
     if (!group->memo_off && ++group->memo_tries >= MEMO_TRIES) { /* keys that seldom serve: stop making them */
@@ -1143,11 +1197,13 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
         if (grow((void **)&group->held, &group->held_capacity, (index + 1) * self->reps, sizeof(Span)) < 0) return -2;
         self->shapes++;
     }
+    if (quad > 0) group->quad_shapes[quad_slot] = (uint32_t)index + 1;
     if (blind && !sensitive) {
         if (group->memo_keys == NULL) {
             group->memo_keys = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint64_t));
             group->memo_entries = PyMem_RawMalloc(MEMO_SLOTS * sizeof(uint32_t));
             if (group->memo_keys == NULL || group->memo_entries == NULL) return -2;
+            self->memo_bytes += MEMO_SLOTS * (sizeof(uint64_t) + sizeof(uint32_t));
         }
         group->memo_keys[slot] = blind;
         group->memo_entries[slot] = (uint32_t)index;
@@ -2500,6 +2556,7 @@ static void clear_counts(Tally *self) {
     self->shape_keys.used = 0;
     self->distinct = 0;
     self->shapes = 0;
+    self->memo_bytes = 0;
     init_fixed_groups(self);
 }
 
@@ -2773,7 +2830,7 @@ static PyObject *Tally_get_shapes(Tally *self, void *Py_UNUSED(closure)) {
 }
 
 static PyObject *Tally_get_bytes(Tally *self, void *Py_UNUSED(closure)) {
-    return PyLong_FromSsize_t(self->keys.used + self->values.used + self->shape_keys.used);
+    return PyLong_FromSsize_t(self->keys.used + self->values.used + self->shape_keys.used + self->memo_bytes);
 }
 
 static PyObject *Tally_get_lines(Tally *self, void *Py_UNUSED(closure)) {
@@ -2782,7 +2839,8 @@ static PyObject *Tally_get_lines(Tally *self, void *Py_UNUSED(closure)) {
 
 static PyObject *Tally_get_must_drain(Tally *self, void *Py_UNUSED(closure)) {
     return PyBool_FromLong(self->distinct >= self->max_distinct || self->shapes >= self->max_shapes ||
-                           self->keys.used + self->values.used + self->shape_keys.used >= self->max_bytes ||
+                           self->keys.used + self->values.used + self->shape_keys.used + self->memo_bytes >=
+                               self->max_bytes ||
                            (self->format == FORMAT_SQUID && self->group_count >= MAX_GROUPS * 3 / 4));
 }
 
@@ -2795,7 +2853,7 @@ static PyMethodDef Tally_methods[] = {
 static PyGetSetDef Tally_getset[] = {
     {"distinct", (getter)Tally_get_distinct, NULL, "Exact values (and whole request lines and tails) held.", NULL},
     {"shapes", (getter)Tally_get_shapes, NULL, "Shapes held (values counted past a field's exact ones).", NULL},
-    {"held_bytes", (getter)Tally_get_bytes, NULL, "Bytes of the values, shapes and names held.", NULL},
+    {"held_bytes", (getter)Tally_get_bytes, NULL, "Bytes of the values, shapes, names and digit-blind memos held.", NULL},
     {"lines", (getter)Tally_get_lines, NULL, "Lines counted (not handed back) since the tally was made.", NULL},
     {"must_drain", (getter)Tally_get_must_drain, NULL, "True once a budget (values, shapes, bytes) is reached.",
      NULL},

@@ -19,6 +19,7 @@ import io
 import json
 import random
 import re
+import uuid
 from collections import Counter
 
 import pytest
@@ -612,3 +613,74 @@ def test_the_same_input_keeps_the_same_values_for_its_shapes() -> None:
         tally.feed(data)
         runs.append(tally.drain())
     assert runs[0] == runs[1]
+
+
+def _random_quad(chooser: random.Random) -> str:
+    """A dotted quad of 7-15 characters of any IP class: public, private, loopback, version-like, invalid."""
+    first = chooser.choice(
+        ["1", "9", "10", "11", "99", "100", "127", "169", "172", "192", "203", "224", "255", "256"]
+    )
+    return ".".join([first] + [_octet(chooser) for _ in range(3)])
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_client_addresses_counted_by_their_class_and_length_fall_under_their_own_shape(seed: int) -> None:
+    """A field of dotted quads remembers each (IP class, length)'s shape and counts later ones there
+    without shaping them: every shape's count is the number of addresses that have that shape."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    addresses = [_random_quad(chooser) for _ in range(3000)]
+    data = "".join(
+        f'{address} - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5\n' for address in addresses
+    )
+    tally = logtally.LogTally("accesslog", exact_values=0, reps=64)
+    assert tally.feed(data.encode()) == b""
+    counted = {name: counts for _kind, name, counts, _nulls in tally.drain()}["client_ip"]
+    by_shape: Counter[bytes] = Counter()
+    for value, count in counted.items():
+        by_shape[shape(value.encode())[0]] += count
+    assert by_shape == Counter(shape(address.encode())[0] for address in addresses)
+
+
+_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
+def _near_uuid(chooser: random.Random) -> str:
+    """A UUID (upper or lower case, maybe all zeros) with up to two characters changed, added or taken out."""
+    text = list(str(uuid.UUID(int=chooser.getrandbits(128))))
+    if chooser.random() < 0.1:
+        text = [char if char == "-" else "0" for char in text]
+    if chooser.random() < 0.2:
+        text = [char.upper() for char in text]
+    for _ in range(chooser.choice([0, 0, 1, 2])):
+        position = chooser.randrange(len(text) + 1)
+        change = chooser.random()
+        if change < 0.4 and position < len(text):
+            text[position] = chooser.choice("09afAFgzGZ-_./ ")
+        elif change < 0.7:
+            text.insert(position, chooser.choice("09afAFgzGZ-_./ "))
+        elif position < len(text):
+            del text[position]
+    return "".join(text)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(6))
+def test_a_uuid_is_shaped_as_one_wherever_the_pattern_finds_one(seed: int) -> None:
+    """UUIDs are recognised sixteen bytes at a time: the shape holds one UUID class mark per UUID the
+    plain pattern finds (not after or before a letter or digit), an all-zero one stays as it is."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    for _ in range(2000):
+        value = (
+            chooser.choice(["", "/api/v1/orders/", "id=", "x", "7", "-", "_"])
+            + _near_uuid(chooser)
+            + chooser.choice(["", "/cart", "?page=2", "x", "5", "-", ".", " ok"])
+        )
+        found = _UUID.findall(value)
+        expected = sum(1 for uuid in found if set(uuid) != {"0", "-"})
+        for text in (False, True):
+            assert shape(value.encode(), text=text)[0].count(b"\x01U\x24") == expected, (value, text)
