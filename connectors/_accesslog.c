@@ -282,6 +282,8 @@ static unsigned char RUN_KIND[256];
 static unsigned char BLIND_BYTE[256], BLIND_REFUSED[256];
 /* Python's str.isspace() for ASCII, a byte at a time: is_space */
 static unsigned char SPACE_BYTE[256];
+/* what ends a cookie's name (cookie_pairs): whitespace, '=' and ',' */
+static unsigned char NAME_STOP_BYTE[256];
 
 static void init_byte_kinds(void) {
     for (int c = 0; c < 256; c++) {
@@ -297,6 +299,7 @@ static void init_byte_kinds(void) {
         if (digit || letter || c == '_' || c == ':' || c == '.') kind |= B_WORDISH;
         BYTE_KIND[c] = kind;
         SPACE_BYTE[c] = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+        NAME_STOP_BYTE[c] = SPACE_BYTE[c] || c == '=' || c == ',';
         BLIND_BYTE[c] = (unsigned char)(c == '0' ? 0xFE : digit ? 0xFF : c);
         BLIND_REFUSED[c] = c == '@' || c >= 0x80;
         RUN_KIND[c] = (unsigned char)((digit || letter ? R_ALNUM : 0) | (digit ? R_DIGIT : 0) |
@@ -315,19 +318,34 @@ enum { IP_INVALID = 'x', IP_NOT_A_PERSON = 'z', IP_VERSION_LIKE = 'v', IP_PRIVAT
 /* ip_address._dotted_quad_strength as a class; 0 where it is unsure (the IANA special-purpose
  * blocks it leaves to the ipaddress module, whose answers change between Python releases). */
 static int ipv4_class(int first, int second, int third, int fourth) {
-    if (first == 0 || (first == 198 && second >= 18 && second <= 19)) return 0;
-    if ((first == 192 && second == 0 && (third == 0 || third == 2)) || (first == 192 && second == 31 && third == 196) ||
-        (first == 192 && second == 52 && third == 193) || (first == 192 && second == 88 && third == 99) ||
-        (first == 192 && second == 175 && third == 48) || (first == 198 && second == 51 && third == 100) ||
-        (first == 203 && second == 0 && third == 113)) {
-        return 0;
+    switch (first) { /* the first octets of the special-purpose, loopback and private blocks */
+        case 0:
+            return 0;
+        case 10:
+            return IP_PRIVATE;
+        case 100:
+            return second >= 64 && second <= 127 ? IP_PRIVATE : IP_PUBLIC;
+        case 127:
+            return IP_NOT_A_PERSON;
+        case 169:
+            return second == 254 ? IP_PRIVATE : IP_PUBLIC;
+        case 172:
+            return second >= 16 && second <= 31 ? IP_PRIVATE : IP_PUBLIC;
+        case 192:
+            if ((second == 0 && (third == 0 || third == 2)) || (second == 31 && third == 196) ||
+                (second == 52 && third == 193) || (second == 88 && third == 99) || (second == 175 && third == 48)) {
+                return 0;
+            }
+            return second == 168 ? IP_PRIVATE : IP_PUBLIC;
+        case 198:
+            return (second >= 18 && second <= 19) || (second == 51 && third == 100) ? 0 : IP_PUBLIC;
+        case 203:
+            return second == 0 && third == 113 ? 0 : IP_PUBLIC;
+        default:
+            break;
     }
-    if (first == 127 || first >= 224) return IP_NOT_A_PERSON;
+    if (first >= 224) return IP_NOT_A_PERSON;
     if (first < 10 && second < 100 && third < 100 && fourth < 100) return IP_VERSION_LIKE;
-    if (first == 10 || (first == 172 && second >= 16 && second <= 31) || (first == 192 && second == 168) ||
-        (first == 169 && second == 254) || (first == 100 && second >= 64 && second <= 127)) {
-        return IP_PRIVATE;
-    }
     return IP_PUBLIC;
 }
 
@@ -573,15 +591,25 @@ static inline Run scan_run(const unsigned char *value, Py_ssize_t length, Py_ssi
 }
 
 /* An alphanumeric run outside an email address: digits and long or mixed runs by their class
- * and length, words (letters only, at most 16) as they are, short mixed runs split into both. */
-static unsigned char *put_run(unsigned char *out, const unsigned char *run, Py_ssize_t length, const Run *seen) {
+ * and length, words (letters only, at most 16) as they are, short mixed runs split into both.
+ * run_class: the class put_run writes the run as (with its length), 0 where it writes bytes. */
+static inline int run_class(const unsigned char *run, Py_ssize_t length, const Run *seen) {
     int letters = seen->kinds & (R_UPPER | R_LOWER);
-    if (!letters) return put_digits(out, run, length);
-    if (!(seen->kinds & R_DIGIT)) return length <= 16 ? put_literal(out, run, length) : put_class(out, 'L', length);
-    if (length >= 8) {
-        int class = (seen->kinds & R_NON_HEX) || letters == (R_UPPER | R_LOWER) ? 'w' : letters == R_UPPER ? 'H' : 'h';
-        return put_class(out, class, length);
+    if (!letters) { /* digits: all zeros are kept (put_digits) */
+        for (Py_ssize_t index = 0; index < length; index++) {
+            if (run[index] != '0') return 'D';
+        }
+        return 0;
     }
+    if (!(seen->kinds & R_DIGIT)) return length <= 16 ? 0 : 'L';
+    if (length < 8) return 0;
+    return (seen->kinds & R_NON_HEX) || letters == (R_UPPER | R_LOWER) ? 'w' : letters == R_UPPER ? 'H' : 'h';
+}
+
+static unsigned char *put_run(unsigned char *out, const unsigned char *run, Py_ssize_t length, const Run *seen) {
+    int class = run_class(run, length, seen);
+    if (class) return put_class(out, class, length);
+    if (!(seen->kinds & R_DIGIT) || !(seen->kinds & (R_UPPER | R_LOWER))) return put_literal(out, run, length);
     Py_ssize_t start = 0;
     while (start < length) {
         Py_ssize_t stop = start;
@@ -701,21 +729,24 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
  * leading zero), 0 where the classifier is unsure (see ipv4_class), -1 for any other value. */
 static inline int whole_quad_class(const unsigned char *value, Py_ssize_t length) {
     if (length < 7 || length > 15) return -1;
-    int octets[4], part = 0, digits = 0, number = 0, invalid = 0;
-    for (Py_ssize_t index = 0; index <= length; index++) {
-        unsigned char c = index < length ? value[index] : '.';
-        if (c >= '0' && c <= '9') {
-            if (++digits > 3) return -1;
-            number = number * 10 + (c - '0');
-            continue;
+    const unsigned char *at = value, *end = value + length;
+    int octets[4], invalid = 0;
+    for (int part = 0; part < 4; part++) { /* 1-3 digits, then a dot (the last: the end) */
+        const unsigned char *start = at;
+        int number = 0;
+        while (at < end && (unsigned)(*at - '0') < 10) {
+            if (at - start == 3) return -1;
+            number = number * 10 + (*at++ - '0');
         }
-        if (c != '.' || digits == 0 || part == 4) return -1;
-        int leading_zero = digits > 1 && value[index - digits] == '0';
-        octets[part++] = number;
-        invalid |= leading_zero || number > 255;
-        digits = number = 0;
+        if (at == start) return -1;
+        invalid |= (at - start > 1 && *start == '0') || number > 255;
+        octets[part] = number;
+        if (part < 3) {
+            if (at == end || *at != '.') return -1;
+            at++;
+        }
     }
-    if (part != 4) return -1;
+    if (at != end) return -1;
     return invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
 }
 
@@ -939,6 +970,9 @@ enum { PART_REQUEST = 0, PART_TAIL, PARTS };
 /* A whole dotted quad's shape is its IP class and its length (put_whole_quad): a group remembers
  * the shape entry of each, so a client address is counted without writing or hashing a shape. */
 enum { QUAD_CLASSES = 5, QUAD_LENGTHS = 9 }; /* classes x z v p g; lengths 7-15 */
+/* The same for a value that is one alphanumeric run which put_run writes as a class and its
+ * length (a session id, an order number): a few slots, by class and length. */
+enum { TOKEN_SLOTS = 16 };
 
 static inline int quad_class_index(int class) {
     switch (class) {
@@ -969,6 +1003,8 @@ typedef struct {
     int timed;                           /* egress groups: the first and last time counted in them */
     double first, last;
     uint32_t quad_shapes[QUAD_CLASSES * QUAD_LENGTHS]; /* whole dotted quads: their shape (entry + 1) by class, length */
+    uint32_t token_keys[TOKEN_SLOTS];    /* one-run values shaped as a class: (class, length) ... */
+    uint32_t token_shapes[TOKEN_SLOTS];  /* ... and their shape (entry + 1) */
 } Group;
 
 typedef struct {
@@ -1175,6 +1211,18 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
             return count_in_shape(self, group, group->quad_shapes[quad_slot] - 1, value, length, count);
         }
     }
+    uint32_t token_key = 0, token_slot = 0;
+    if (quad < 0 && group->memo_off && length > 0 && length < (1 << 24) && IS_ALNUM(value[0])) {
+        Run run = scan_run(value, length, 0); /* one run written as a class: its shape is the class and length */
+        int class = run.end == length ? run_class(value, length, &run) : 0;
+        if (class) {
+            token_key = ((uint32_t)class << 24) | (uint32_t)length;
+            token_slot = ((uint32_t)class * 0x9E3779B1u + (uint32_t)length) >> 28;
+            if (group->token_keys[token_slot] == token_key) {
+                return count_in_shape(self, group, group->token_shapes[token_slot] - 1, value, length, count);
+            }
+        }
+    }
     uint64_t blind = group->memo_off ? 0 : blind_key(value, length, self->seed);
     Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS);
     if (!group->memo_off && ++group->memo_tries >= MEMO_TRIES) { /* keys that seldom serve: stop making them */
@@ -1198,6 +1246,10 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
         self->shapes++;
     }
     if (quad > 0) group->quad_shapes[quad_slot] = (uint32_t)index + 1;
+    if (token_key) {
+        group->token_keys[token_slot] = token_key;
+        group->token_shapes[token_slot] = (uint32_t)index + 1;
+    }
     if (blind && !sensitive) {
         if (group->memo_keys == NULL) {
             group->memo_keys = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint64_t));
@@ -1216,8 +1268,8 @@ static int group_lookup(Tally *self, int create, int kind, const unsigned char *
 
 /* The group number of a name of `kind` (or an extra's position): created when `create` is set.
  * -1 when there is no such group and no room for it, -2 on no memory. */
-static int group_for(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
-                     long position) {
+static inline int group_for(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
+                            long position) {
     /* most lines name the same few parameters and cookies: a slot remembers the last group seen
      * for a (kind, length, first, middle, last byte), used when its name is this one */
     uint32_t cache_slot = (uint32_t)kind * 0x9E3779B1u + (uint32_t)position * 0x85EBCA77u;
@@ -1425,7 +1477,7 @@ static int cookie_pairs(const unsigned char *value, Py_ssize_t length, const uns
             return count <= MAX_COOKIE_PAIRS ? count : -2; /* only whitespace after the last ';' */
         }
         const unsigned char *name = cursor;
-        while (cursor < segment_end && !is_space(*cursor) && *cursor != '=' && *cursor != ',') cursor++;
+        while (cursor < segment_end && !NAME_STOP_BYTE[*cursor]) cursor++;
         if (cursor == name || cursor == segment_end || *cursor != '=') return -1;
         if (count < MAX_COOKIE_PAIRS) {
             const unsigned char *value_end = segment_end;
@@ -1527,9 +1579,14 @@ static int expand_request(Tally *self, Mode mode, const unsigned char *request, 
             if (group < 0) return group;
             if (mode != CHECK) {
                 const unsigned char *value = equals ? equals + 1 : pair_end;
-                if (grow((void **)&self->decoded, &self->decoded_capacity, length + 1, 1) < 0) return -2;
-                Py_ssize_t decoded_length = unquote(value, pair_end - value, self->decoded, 1);
-                if ((status = tally(self, mode, group, self->decoded, decoded_length, count)) < 0) return status;
+                if (self->line_without_percent && find_byte(value, pair_end, '+') == NULL) {
+                    status = tally(self, mode, group, value, pair_end - value, count); /* nothing to decode */
+                } else {
+                    if (grow((void **)&self->decoded, &self->decoded_capacity, length + 1, 1) < 0) return -2;
+                    Py_ssize_t decoded_length = unquote(value, pair_end - value, self->decoded, 1);
+                    status = tally(self, mode, group, self->decoded, decoded_length, count);
+                }
+                if (status < 0) return status;
             }
         }
         if (ampersand == NULL) return 0;
@@ -1592,6 +1649,20 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
             quotes[found++] = at + lowest_set_bit(quoted);
             quoted &= quoted - 1;
         }
+    }
+    if (at < end && end - start >= 16) { /* the last bytes: sixteen ending at the end, those before `at` left out */
+        const unsigned char *last = end - 16;
+        unsigned keep = (0xFFFFu << (16 - (end - at))) & 0xFFFFu;
+        __m128i bytes = _mm_loadu_si128((const __m128i *)last);
+        percents |= (uint64_t)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('%'))) & keep);
+        if ((unsigned)_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')))) & keep) return -1;
+        unsigned quoted = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'))) & keep;
+        while (quoted) {
+            if (found == MAX_LINE_QUOTES - 1) return -1;
+            quotes[found++] = last + lowest_set_bit(quoted);
+            quoted &= quoted - 1;
+        }
+        at = end;
     }
 #endif
     for (; end - at >= 8; at += 8) {
@@ -1781,6 +1852,14 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     /* client, ident, user: runs without spaces, each followed by one */
     for (int word = 0; word < 3; word++) {
         const unsigned char *start = cursor;
+        for (; end - cursor >= 8; cursor += 8) { /* eight bytes at a time: the words are short */
+            uint64_t chunk, spaces;
+            memcpy(&chunk, cursor, 8);
+            if ((spaces = bytes_equal_to(chunk, ' ')) != 0) {
+                cursor += lowest_set_bit(spaces) >> 3;
+                break;
+            }
+        }
         while (cursor < end && *cursor != ' ') cursor++;
         if (cursor == start || cursor == end) return 0;
         words[word][0] = start;
@@ -1833,14 +1912,22 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
         if (quote_count < 1) return 0;
         split_tail_from_quotes(self, cursor, end, quotes + 1, quote_count - 1); /* what split_tail_once gives */
         int status;
-        if (request_entry == NULL &&
+        /* a part whose table is no longer looked into (hash 0), with room for every name it may
+         * bring, is handled when it is plain (the request, known here) or its tail splits: what
+         * check_new_part answers, without its call */
+        Py_ssize_t room = MAX_GROUPS + self->fixed_groups - self->group_count;
+        if (request_entry == NULL && !(request_hash == 0 && request_end - request + 1 <= room) &&
             (status = check_new_part(self, PART_REQUEST, expand_request, request, request_end, request_hash, 1,
                                      &request_entry)) <= 0) {
             return status;
         }
-        if (tail_entry == NULL &&
-            (status = check_new_part(self, PART_TAIL, expand_tail, cursor, end, tail_hash, 1, &tail_entry)) <= 0) {
-            return status;
+        if (tail_entry == NULL) {
+            if (tail_hash == 0 && end - cursor + 1 <= room) {
+                if (self->split_count < 0) return 0;
+            } else if ((status = check_new_part(self, PART_TAIL, expand_tail, cursor, end, tail_hash, 1, &tail_entry)) <=
+                       0) {
+                return status;
+            }
         }
     }
     if (count_value(self, &self->groups[FIELD_CLIENT], words[0][0], words[0][1] - words[0][0], 1, 0) < 0 ||

@@ -615,6 +615,19 @@ def test_the_same_input_keeps_the_same_values_for_its_shapes() -> None:
     assert runs[0] == runs[1]
 
 
+def _counts_by_shape(data: str, field: str) -> Counter[bytes]:
+    """The access log ``data`` counted by shape only (up to 64 values kept per shape): ``field``'s count per shape."""
+    from piimap.connectors._accesslog import shape
+
+    tally = logtally.LogTally("accesslog", exact_values=0, reps=64)
+    assert tally.feed(data.encode()) == b""
+    counted = {name: counts for _kind, name, counts, _nulls in tally.drain()}[field]
+    by_shape: Counter[bytes] = Counter()
+    for value, count in counted.items():
+        by_shape[shape(value.encode())[0]] += count
+    return by_shape
+
+
 def _random_quad(chooser: random.Random) -> str:
     """A dotted quad of 7-15 characters of any IP class: public, private, loopback, version-like, invalid."""
     first = chooser.choice(
@@ -635,13 +648,7 @@ def test_client_addresses_counted_by_their_class_and_length_fall_under_their_own
     data = "".join(
         f'{address} - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5\n' for address in addresses
     )
-    tally = logtally.LogTally("accesslog", exact_values=0, reps=64)
-    assert tally.feed(data.encode()) == b""
-    counted = {name: counts for _kind, name, counts, _nulls in tally.drain()}["client_ip"]
-    by_shape: Counter[bytes] = Counter()
-    for value, count in counted.items():
-        by_shape[shape(value.encode())[0]] += count
-    assert by_shape == Counter(shape(address.encode())[0] for address in addresses)
+    assert _counts_by_shape(data, "client_ip") == Counter(shape(address.encode())[0] for address in addresses)
 
 
 _UUID = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
@@ -684,3 +691,28 @@ def test_a_uuid_is_shaped_as_one_wherever_the_pattern_finds_one(seed: int) -> No
         expected = sum(1 for uuid in found if set(uuid) != {"0", "-"})
         for text in (False, True):
             assert shape(value.encode(), text=text)[0].count(b"\x01U\x24") == expected, (value, text)
+
+
+def _random_token(chooser: random.Random) -> str:
+    """One run of letters and digits: digits, zeros, hex either case, mixed case, long words, short mixes."""
+    length = chooser.randint(1, 40)
+    alphabet = chooser.choice(
+        ["0123456789", "0", "0123456789abcdef", "0123456789ABCDEF", "a1B2c3XyZ", "abcdefghijklmnopqrstuvwxyz"]
+    )
+    return "".join(chooser.choice(alphabet) for _ in range(length))
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_one_run_values_counted_by_their_class_and_length_fall_under_their_own_shape(seed: int) -> None:
+    """A field of ids (one run each) remembers the shape of each (class, length) in a few slots and
+    counts later ones there without shaping them: every shape's count is the number of its values."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    tokens = [_random_token(chooser) for _ in range(12_000)]
+    data = "".join(
+        f'203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl" "sid={token}"\n'
+        for token in tokens
+    )
+    assert _counts_by_shape(data, "sid") == Counter(shape(token.encode())[0] for token in tokens)
