@@ -766,6 +766,7 @@ static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length
     return class < 0 ? 0 : put_whole_quad(value, length, class, out);
 }
 
+
 /* The mask of the bytes of `word` equal to `byte` (their high bits; exact, unlike the borrow trick). */
 static inline uint64_t bytes_equal_to(uint64_t word, unsigned char byte) {
     const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
@@ -777,6 +778,23 @@ static inline uint64_t bytes_equal_to(uint64_t word, unsigned char byte) {
 static inline void find_at_and_colon(const unsigned char *value, Py_ssize_t length, const unsigned char **at,
                                      const unsigned char **colon) {
     const unsigned char *cursor = value, *end = value + length;
+#ifdef HAVE_SSE2
+    if (length >= 16 && length <= 64) { /* sixteen bytes at a time (the last sixteen overlap the ones before) */
+        unsigned ats = 0, colons = 0;
+        for (Py_ssize_t offset = 0;; offset += 16) {
+            if (offset > length - 16) offset = length - 16;
+            __m128i bytes = _mm_loadu_si128((const __m128i *)(value + offset));
+            unsigned at_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('@')));
+            unsigned colon_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(':')));
+            if (!ats && at_bits) ats = 1, *at = value + offset + lowest_set_bit(at_bits);
+            if (!colons && colon_bits) colons = 1, *colon = value + offset + lowest_set_bit(colon_bits);
+            if (offset == length - 16) break;
+        }
+        if (!ats) *at = NULL;
+        if (!colons) *colon = NULL;
+        return;
+    }
+#endif
     if (length > 24) { /* long values: two memchr calls, vectorised, cost less than their calls */
         *at = memchr(value, '@', (size_t)length);
         *colon = memchr(value, ':', (size_t)length);
@@ -1147,8 +1165,8 @@ static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_
 
 /* Count `count` occurrences of `value` under its shape (entry `index` of the group's shapes),
  * keeping it as one of the values standing for the shape when the reservoir draws it. */
-static int count_in_shape(Tally *self, Group *group, uint32_t index, const unsigned char *value, Py_ssize_t length,
-                          long long count) {
+static inline int count_in_shape(Tally *self, Group *group, uint32_t index, const unsigned char *value,
+                                 Py_ssize_t length, long long count) {
     Entry *entry = &group->shapes.entries[index];
     entry->count += count;
     Span *held = group->held + (Py_ssize_t)index * self->reps;
@@ -1394,6 +1412,14 @@ static inline int is_plain_unescaped(const unsigned char *start, const unsigned 
 }
 
 static inline const unsigned char *find_byte(const unsigned char *from, const unsigned char *end, unsigned char c) {
+#ifdef HAVE_SSE2
+    if (end - from >= 16) { /* the first sixteen bytes at once: what is looked for is often near */
+        unsigned found = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)from), _mm_set1_epi8((char)c)));
+        if (found) return from + lowest_set_bit(found);
+        from += 16;
+    }
+#endif
     if (end - from < 16) { /* a short span: a loop beats the call */
         if (end - from >= 8) { /* eight bytes at once first */
             uint64_t word;
