@@ -1107,7 +1107,8 @@ static inline uint64_t next_random(Tally *self) {
  * same bytes with digits in the same places. Where a value's shape does not depend on what its
  * digits are (no address, UUID, IPv6 candidate or email in it: shape_into says so), a value
  * with the same bytes, and digits (zeros apart from the others) in the same places, has the same
- * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to. */
+ * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to: a key may be in
+ * either of a pair of slots, so two frequent keys that fall on one pair do not keep evicting each other. */
 #define MEMO_SLOTS 2048
 /* values shaped before a group whose keys seldom find a shape (under 1 in 16) stops making keys */
 #define MEMO_TRIES 4096
@@ -1119,7 +1120,8 @@ static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_
     uint64_t hash = seed ^ ((uint64_t)length * 0x9e3779b97f4a7c15ULL), refused = 0;
     Py_ssize_t index = 0;
 #ifdef HAVE_SSE2
-    for (; index + 16 <= length; index += 16) { /* sixteen bytes at a time, the same stand-ins */
+    for (; index < length && length >= 16; index += 16) { /* sixteen bytes at a time, the same stand-ins */
+        if (index + 16 > length) index = length - 16; /* the last sixteen (bytes seen twice: the same for a length) */
         __m128i bytes = _mm_loadu_si128((const __m128i *)(value + index));
         refused |= (uint64_t)_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('@'))));
         __m128i digits =
@@ -1242,13 +1244,14 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
         }
     }
     uint64_t blind = group->memo_off ? 0 : blind_key(value, length, self->seed);
-    Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS);
+    Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS) & ~(Py_ssize_t)1; /* two slots a key may be in */
     if (!group->memo_off && ++group->memo_tries >= MEMO_TRIES) { /* keys that seldom serve: stop making them */
         group->memo_off = group->memo_hits * 16 < group->memo_tries;
         group->memo_tries = group->memo_hits = 0;
     }
-    if (blind && group->memo_keys != NULL && group->memo_keys[slot] == blind) {
+    if (blind && group->memo_keys != NULL && (group->memo_keys[slot] == blind || group->memo_keys[slot + 1] == blind)) {
         group->memo_hits++;
+        slot += group->memo_keys[slot] != blind;
         return count_in_shape(self, group, group->memo_entries[slot], value, length, count);
     }
     if (grow((void **)&self->shape, &self->shape_capacity, 4 * length + 16, 1) < 0) return -2;
@@ -1271,10 +1274,12 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
     if (blind && !sensitive) {
         if (group->memo_keys == NULL) {
             group->memo_keys = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint64_t));
-            group->memo_entries = PyMem_RawMalloc(MEMO_SLOTS * sizeof(uint32_t));
+            group->memo_entries = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint32_t));
             if (group->memo_keys == NULL || group->memo_entries == NULL) return -2;
             self->memo_bytes += MEMO_SLOTS * (sizeof(uint64_t) + sizeof(uint32_t));
         }
+        group->memo_keys[slot + 1] = group->memo_keys[slot]; /* the pair keeps the two latest keys */
+        group->memo_entries[slot + 1] = group->memo_entries[slot];
         group->memo_keys[slot] = blind;
         group->memo_entries[slot] = (uint32_t)index;
     }
