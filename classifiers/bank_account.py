@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import ClassLineTest, PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import VALIDATORS
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
@@ -76,8 +76,11 @@ def bank_account_strength(value: str, named: bool) -> float:
 
 
 _IN_TEXT = re.compile(r"(?<![\w-])([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)(?![\w-])")
-#: every hit of ``_IN_TEXT`` starts with two capitals and two digits
-TEXT_LINES = PatternLineTest(re.compile(r"[A-Z]{2}\d\d"))
+#: every hit of ``_IN_TEXT`` starts with two capitals and two digits: ``AA00`` where ASCII text's
+#: capitals are written ``A`` and its digits ``0`` (:class:`ClassLineTest`), one ``bytes.find`` loop
+TEXT_LINES = ClassLineTest(
+    literals=(b"AA00",), patterns=(), fallback=PatternLineTest(re.compile(r"[A-Z]{2}\d\d"))
+)
 
 
 def find_ibans(line: str) -> Iterable[TextHit]:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress, repeat
 from operator import contains, mul
 from typing import Any, AnyStr, ClassVar, Protocol
@@ -43,6 +44,7 @@ __all__ = [
     "EARLY_STOP_DISTINCT",
     "EARLY_STOP_VALUES",
     "CaselessLineTest",
+    "ClassLineTest",
     "LineTest",
     "LiteralLineTest",
     "PatternLineTest",
@@ -332,7 +334,16 @@ class TextBlock:
     each test's answer is kept (:meth:`lines_passing`), so classifiers asking twice pay once.
     """
 
-    __slots__ = ("_folded", "_folded_known", "_passing", "_utf8", "lines", "text")
+    __slots__ = (
+        "_classes",
+        "_classes_known",
+        "_folded",
+        "_folded_known",
+        "_passing",
+        "_utf8",
+        "lines",
+        "text",
+    )
 
     def __init__(self, lines: tuple[str, ...], text: str) -> None:
         self.lines = lines
@@ -340,6 +351,8 @@ class TextBlock:
         self._utf8: bytes | None = None
         self._folded: bytes | None = None
         self._folded_known = False
+        self._classes: bytes | None = None
+        self._classes_known = False
         self._passing: dict[LineTest, list[int]] = {}
 
     @property
@@ -364,6 +377,20 @@ class TextBlock:
             self._folded_known = True
         return self._folded
 
+    @property
+    def classes(self) -> bytes | None:
+        """:attr:`utf8` with every ASCII digit written ``0`` and every ASCII capital ``A``; None unless the text is ASCII.
+
+        Over ASCII text, ``\\d`` matches what ``0`` matches here and ``[A-Z]`` what ``A`` does, so a
+        pattern of digits and capitals becomes a literal: a byte-string search, where ``re``
+        would try its alternatives at every digit of a log line's dates and times.
+        """
+        if not self._classes_known:
+            if self.text.isascii():  # O(1) on a str
+                self._classes = self.utf8.translate(_CLASS_BYTES)
+            self._classes_known = True
+        return self._classes
+
     def lines_passing(self, test: LineTest) -> list[int]:
         """Increasing indexes of the lines ``test`` selects (computed once per test)."""
         found = self._passing.get(test)
@@ -371,6 +398,9 @@ class TextBlock:
             found = self._passing[test] = test.candidate_lines(self)
         return found
 
+
+#: ASCII digits to ``0``, ASCII capitals to ``A`` (:attr:`TextBlock.classes`)
+_CLASS_BYTES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0" * 10 + b"A" * 26)
 
 #: the non-ASCII characters ``re.IGNORECASE`` matches to an ASCII letter (i, i, s, k)
 _IGNORECASE_ASCII_FOLDS = "\u0130\u0131\u017f\u212a"
@@ -468,6 +498,32 @@ class CaselessLineTest:
         if folded is None:
             return lines_matching(block.text, self.caseless)
         return lines_matching(folded, self.folded)
+
+
+@dataclass(frozen=True)
+class ClassLineTest:
+    """Lines holding one of ``literals`` or matching one of ``patterns`` in :attr:`TextBlock.classes`.
+
+    ``0`` there stands for a digit and ``A`` for a capital, so ``b"000-00-0000"`` finds the lines
+    where ``\\d{3}-\\d{2}-\\d{4}`` matches, one ``bytes.find`` loop each; a pattern should start
+    with a literal (``re`` then looks for that literal only). Where the block is not ASCII
+    (``\\d`` also matches other digits), ``fallback``, a test over the text, selects the lines.
+    """
+
+    literals: tuple[bytes, ...]
+    patterns: tuple[re.Pattern[bytes], ...]
+    fallback: LineTest
+
+    def candidate_lines(self, block: TextBlock) -> list[int]:
+        classes = block.classes
+        if classes is None:
+            return block.lines_passing(self.fallback)
+        selected: set[int] = set()
+        for literal in self.literals:
+            selected.update(lines_at(classes, partial(classes.find, literal)))
+        for pattern in self.patterns:
+            selected.update(lines_matching(classes, pattern))
+        return sorted(selected)
 
 
 @dataclass(frozen=True)

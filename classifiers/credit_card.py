@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import ClassLineTest, PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import luhn_valid
 from piimap.classifiers.fieldnames import ID_WORDS, CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
@@ -144,7 +144,13 @@ _IN_TEXT = re.compile(
 #: digits (``4-4-4``, ``4-6-5``); a year or a time in a log line holds neither
 #: (the alternatives share their first four digits: the same lines as ``TEXT_LINES_REFERENCE``,
 #: tests/test_text_prefilter.py, at three times its speed on log lines full of digits)
-TEXT_LINES = PatternLineTest(re.compile(r"\d{4}(?:[ -]\d{4}(?:[ -]\d{4}|\d\d)|\d{9})"))
+TEXT_LINES_OVER_TEXT = PatternLineTest(re.compile(r"\d{4}(?:[ -]\d{4}(?:[ -]\d{4}|\d\d)|\d{9})"))
+#: the same pattern over ASCII text's digits written ``0`` (:class:`ClassLineTest`): a literal search
+TEXT_LINES = ClassLineTest(
+    literals=(),
+    patterns=(re.compile(rb"0000(?:[ -]0000(?:[ -]0000|00)|0{9})"),),
+    fallback=TEXT_LINES_OVER_TEXT,
+)
 TEXT_LINES_REFERENCE = re.compile(r"\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}|\d{13}")
 
 

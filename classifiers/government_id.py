@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from piimap.classifiers.base import PatternLineTest, SingleCategoryClassifier, TextHit
+from piimap.classifiers.base import ClassLineTest, PatternLineTest, SingleCategoryClassifier, TextHit
 from piimap.classifiers.checksums import NATIONAL_IDS
 from piimap.classifiers.fieldnames import CategoryRule, NameEvidence, phrases
 from piimap.classifiers.spec import CategorySpec
@@ -206,11 +206,20 @@ _IN_TEXT = re.compile(
 #: them), so a log line full of dates and times is tried once per digit, not five times: the same
 #: lines as ``TEXT_LINES_REFERENCE``, the plain alternation (tests/test_text_prefilter.py), at
 #: twice its speed.
-TEXT_LINES = PatternLineTest(
+TEXT_LINES_OVER_TEXT = PatternLineTest(
     re.compile(
         r"\d\d(?:(?<![\w.-]..)\d-\d{2}-\d{4}|\d\.\d{3}\.\d{3}-|[A-Z]\d{2}[A-Z]\d{3}|\d{5}-?[A-Z]|\d{15})"
         r"|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"
     )
+)
+#: The same alternatives over ASCII text's digits and capitals written ``0`` and ``A``
+#: (:class:`ClassLineTest`): literal searches, five times faster again on log lines. They select
+#: the lines of ``TEXT_LINES_REFERENCE`` and the SSNs after a word character, which its lookbehind
+#: leaves out (tests/test_text_prefilter.py).
+TEXT_LINES = ClassLineTest(
+    literals=(b"000-00-0000", b"000.000.000-", b"00A00A000"),
+    patterns=(re.compile(rb"0000000(?:-?A|0{10})"), re.compile(rb"AA ?00 ?00 ?00")),
+    fallback=TEXT_LINES_OVER_TEXT,
 )
 TEXT_LINES_REFERENCE = re.compile(
     r"(?<![\w.-])\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}"

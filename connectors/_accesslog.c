@@ -282,6 +282,8 @@ static unsigned char RUN_KIND[256];
 static unsigned char BLIND_BYTE[256], BLIND_REFUSED[256];
 /* Python's str.isspace() for ASCII, a byte at a time: is_space */
 static unsigned char SPACE_BYTE[256];
+/* what ends a cookie's name (cookie_pairs): whitespace, '=' and ',' */
+static unsigned char NAME_STOP_BYTE[256];
 
 static void init_byte_kinds(void) {
     for (int c = 0; c < 256; c++) {
@@ -297,6 +299,7 @@ static void init_byte_kinds(void) {
         if (digit || letter || c == '_' || c == ':' || c == '.') kind |= B_WORDISH;
         BYTE_KIND[c] = kind;
         SPACE_BYTE[c] = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+        NAME_STOP_BYTE[c] = SPACE_BYTE[c] || c == '=' || c == ',';
         BLIND_BYTE[c] = (unsigned char)(c == '0' ? 0xFE : digit ? 0xFF : c);
         BLIND_REFUSED[c] = c == '@' || c >= 0x80;
         RUN_KIND[c] = (unsigned char)((digit || letter ? R_ALNUM : 0) | (digit ? R_DIGIT : 0) |
@@ -315,19 +318,34 @@ enum { IP_INVALID = 'x', IP_NOT_A_PERSON = 'z', IP_VERSION_LIKE = 'v', IP_PRIVAT
 /* ip_address._dotted_quad_strength as a class; 0 where it is unsure (the IANA special-purpose
  * blocks it leaves to the ipaddress module, whose answers change between Python releases). */
 static int ipv4_class(int first, int second, int third, int fourth) {
-    if (first == 0 || (first == 198 && second >= 18 && second <= 19)) return 0;
-    if ((first == 192 && second == 0 && (third == 0 || third == 2)) || (first == 192 && second == 31 && third == 196) ||
-        (first == 192 && second == 52 && third == 193) || (first == 192 && second == 88 && third == 99) ||
-        (first == 192 && second == 175 && third == 48) || (first == 198 && second == 51 && third == 100) ||
-        (first == 203 && second == 0 && third == 113)) {
-        return 0;
+    switch (first) { /* the first octets of the special-purpose, loopback and private blocks */
+        case 0:
+            return 0;
+        case 10:
+            return IP_PRIVATE;
+        case 100:
+            return second >= 64 && second <= 127 ? IP_PRIVATE : IP_PUBLIC;
+        case 127:
+            return IP_NOT_A_PERSON;
+        case 169:
+            return second == 254 ? IP_PRIVATE : IP_PUBLIC;
+        case 172:
+            return second >= 16 && second <= 31 ? IP_PRIVATE : IP_PUBLIC;
+        case 192:
+            if ((second == 0 && (third == 0 || third == 2)) || (second == 31 && third == 196) ||
+                (second == 52 && third == 193) || (second == 88 && third == 99) || (second == 175 && third == 48)) {
+                return 0;
+            }
+            return second == 168 ? IP_PRIVATE : IP_PUBLIC;
+        case 198:
+            return (second >= 18 && second <= 19) || (second == 51 && third == 100) ? 0 : IP_PUBLIC;
+        case 203:
+            return second == 0 && third == 113 ? 0 : IP_PUBLIC;
+        default:
+            break;
     }
-    if (first == 127 || first >= 224) return IP_NOT_A_PERSON;
+    if (first >= 224) return IP_NOT_A_PERSON;
     if (first < 10 && second < 100 && third < 100 && fourth < 100) return IP_VERSION_LIKE;
-    if (first == 10 || (first == 172 && second >= 16 && second <= 31) || (first == 192 && second == 168) ||
-        (first == 169 && second == 254) || (first == 100 && second >= 64 && second <= 127)) {
-        return IP_PRIVATE;
-    }
     return IP_PUBLIC;
 }
 
@@ -573,15 +591,25 @@ static inline Run scan_run(const unsigned char *value, Py_ssize_t length, Py_ssi
 }
 
 /* An alphanumeric run outside an email address: digits and long or mixed runs by their class
- * and length, words (letters only, at most 16) as they are, short mixed runs split into both. */
-static unsigned char *put_run(unsigned char *out, const unsigned char *run, Py_ssize_t length, const Run *seen) {
+ * and length, words (letters only, at most 16) as they are, short mixed runs split into both.
+ * run_class: the class put_run writes the run as (with its length), 0 where it writes bytes. */
+static inline int run_class(const unsigned char *run, Py_ssize_t length, const Run *seen) {
     int letters = seen->kinds & (R_UPPER | R_LOWER);
-    if (!letters) return put_digits(out, run, length);
-    if (!(seen->kinds & R_DIGIT)) return length <= 16 ? put_literal(out, run, length) : put_class(out, 'L', length);
-    if (length >= 8) {
-        int class = (seen->kinds & R_NON_HEX) || letters == (R_UPPER | R_LOWER) ? 'w' : letters == R_UPPER ? 'H' : 'h';
-        return put_class(out, class, length);
+    if (!letters) { /* digits: all zeros are kept (put_digits) */
+        for (Py_ssize_t index = 0; index < length; index++) {
+            if (run[index] != '0') return 'D';
+        }
+        return 0;
     }
+    if (!(seen->kinds & R_DIGIT)) return length <= 16 ? 0 : 'L';
+    if (length < 8) return 0;
+    return (seen->kinds & R_NON_HEX) || letters == (R_UPPER | R_LOWER) ? 'w' : letters == R_UPPER ? 'H' : 'h';
+}
+
+static unsigned char *put_run(unsigned char *out, const unsigned char *run, Py_ssize_t length, const Run *seen) {
+    int class = run_class(run, length, seen);
+    if (class) return put_class(out, class, length);
+    if (!(seen->kinds & R_DIGIT) || !(seen->kinds & (R_UPPER | R_LOWER))) return put_literal(out, run, length);
     Py_ssize_t start = 0;
     while (start < length) {
         Py_ssize_t stop = start;
@@ -630,23 +658,43 @@ static Py_ssize_t put_quad(unsigned char **out, const unsigned char *value, Py_s
     return stop;
 }
 
-/* A UUID (8-4-4-4-12 hex digits) starting at `from`: its end, or -1. */
-static Py_ssize_t uuid_end(const unsigned char *value, Py_ssize_t length, Py_ssize_t from) {
-    static const int groups[5] = {8, 4, 4, 4, 12};
-    Py_ssize_t cursor = from;
-    for (int group = 0; group < 5; group++) {
-        Py_ssize_t stop = alnum_end(value, length, cursor);
-        if (stop - cursor != groups[group]) return -1;
-        for (Py_ssize_t index = cursor; index < stop; index++) {
-            if (!IS_HEX(value[index])) return -1;
-        }
-        if (group < 4) {
-            if (stop >= length || value[stop] != '-') return -1;
-            stop++;
-        }
-        cursor = stop;
+/* A UUID (8-4-4-4-12 hex digits, then no letter or digit) starting at `from`: its end, or -1;
+ * *zeros says whether all its digits are '0'. */
+static Py_ssize_t uuid_end(const unsigned char *value, Py_ssize_t length, Py_ssize_t from, int *zeros) {
+    if (length - from < 36 || (length - from > 36 && IS_ALNUM(value[from + 36]))) return -1;
+    const unsigned char *at = value + from;
+#ifdef HAVE_SSE2
+    /* bytes 0-15, 16-31 and 20-35: which are hex digits, dashes and zeros */
+    int hex[3], dashes[3], nonzero = 0;
+    static const int starts[3] = {0, 16, 20};
+    for (int chunk = 0; chunk < 3; chunk++) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(at + starts[chunk]));
+        __m128i folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(bytes, _mm_set1_epi8('9' + 1)));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(folded, _mm_set1_epi8('f' + 1)));
+        hex[chunk] = _mm_movemask_epi8(_mm_or_si128(digit, letter));
+        dashes[chunk] = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('-')));
+        nonzero |= hex[chunk] & ~_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('0')));
     }
-    return cursor;
+    /* dashes at 8, 13 (first chunk), 18, 23 (second: 2, 7; third: 3), hex digits everywhere else */
+    if (dashes[0] != 0x2100 || hex[0] != 0xDEFF || dashes[1] != 0x0084 || hex[1] != 0xFF7B || hex[2] != 0xFFF7) {
+        return -1;
+    }
+    *zeros = nonzero == 0;
+#else
+    int nonzero = 0;
+    for (int index = 0; index < 36; index++) {
+        unsigned char c = at[index];
+        if (index == 8 || index == 13 || index == 18 || index == 23) {
+            if (c != '-') return -1;
+        } else {
+            if (!IS_HEX(c)) return -1;
+            nonzero |= c != '0';
+        }
+    }
+    *zeros = !nonzero;
+#endif
+    return from + 36;
 }
 
 /* The local part of an email address (before '@'): its digit runs and dotted quads as outside,
@@ -676,32 +724,48 @@ static unsigned char *put_local_part(unsigned char *out, const unsigned char *va
 
 #define MAX_EMAIL_REGIONS 16
 
-/* The shape of a value that is a dotted quad of digit runs and nothing else (the client address
- * of an access log, an `ip` member), written in one pass: what shape_into's loop writes for it
- * (put_quad, then the value's length). Its length, or 0 (nothing written) for any other value. */
-static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length, unsigned char *out) {
-    if (length < 7 || length > 15) return 0;
-    int octets[4], part = 0, digits = 0, number = 0, invalid = 0;
-    for (Py_ssize_t index = 0; index <= length; index++) {
-        unsigned char c = index < length ? value[index] : '.';
-        if (c >= '0' && c <= '9') {
-            if (++digits > 3) return 0;
-            number = number * 10 + (c - '0');
-            continue;
+/* The IP class of a value that is a dotted quad of digit runs and nothing else (the client address
+ * of an access log, an `ip` member): IP_INVALID for a quad ipaddress refuses (an octet past 255, a
+ * leading zero), 0 where the classifier is unsure (see ipv4_class), -1 for any other value. */
+static inline int whole_quad_class(const unsigned char *value, Py_ssize_t length) {
+    if (length < 7 || length > 15) return -1;
+    const unsigned char *at = value, *end = value + length;
+    int octets[4], invalid = 0;
+    for (int part = 0; part < 4; part++) { /* 1-3 digits, then a dot (the last: the end) */
+        const unsigned char *start = at;
+        int number = 0;
+        while (at < end && (unsigned)(*at - '0') < 10) {
+            if (at - start == 3) return -1;
+            number = number * 10 + (*at++ - '0');
         }
-        if (c != '.' || digits == 0 || part == 4) return 0;
-        int leading_zero = digits > 1 && value[index - digits] == '0';
-        octets[part++] = number;
-        invalid |= leading_zero || number > 255;
-        digits = number = 0;
+        if (at == start) return -1;
+        invalid |= (at - start > 1 && *start == '0') || number > 255;
+        octets[part] = number;
+        if (part < 3) {
+            if (at == end || *at != '.') return -1;
+            at++;
+        }
     }
-    if (part != 4) return 0;
-    int class = invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
+    if (at != end) return -1;
+    return invalid ? IP_INVALID : ipv4_class(octets[0], octets[1], octets[2], octets[3]);
+}
+
+/* The shape of a whole dotted quad of IP class `class` (whole_quad_class, not -1): what shape_into's
+ * loop writes for it (put_quad, then the value's length). Its length. */
+static Py_ssize_t put_whole_quad(const unsigned char *value, Py_ssize_t length, int class, unsigned char *out) {
     unsigned char *start = out;
     out = class ? put_address(out, 'Q', class, -1) : put_literal(out, value, length);
     out = put_class(out, 'T', length);
     return out - start;
 }
+
+/* whole_quad_class and put_whole_quad in one: the shape's length, or 0 (nothing written) when the
+ * value is not a whole dotted quad. */
+static Py_ssize_t whole_quad_shape(const unsigned char *value, Py_ssize_t length, unsigned char *out) {
+    int class = whole_quad_class(value, length);
+    return class < 0 ? 0 : put_whole_quad(value, length, class, out);
+}
+
 
 /* The mask of the bytes of `word` equal to `byte` (their high bits; exact, unlike the borrow trick). */
 static inline uint64_t bytes_equal_to(uint64_t word, unsigned char byte) {
@@ -714,6 +778,23 @@ static inline uint64_t bytes_equal_to(uint64_t word, unsigned char byte) {
 static inline void find_at_and_colon(const unsigned char *value, Py_ssize_t length, const unsigned char **at,
                                      const unsigned char **colon) {
     const unsigned char *cursor = value, *end = value + length;
+#ifdef HAVE_SSE2
+    if (length >= 16 && length <= 64) { /* sixteen bytes at a time (the last sixteen overlap the ones before) */
+        unsigned ats = 0, colons = 0;
+        for (Py_ssize_t offset = 0;; offset += 16) {
+            if (offset > length - 16) offset = length - 16;
+            __m128i bytes = _mm_loadu_si128((const __m128i *)(value + offset));
+            unsigned at_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('@')));
+            unsigned colon_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(':')));
+            if (!ats && at_bits) ats = 1, *at = value + offset + lowest_set_bit(at_bits);
+            if (!colons && colon_bits) colons = 1, *colon = value + offset + lowest_set_bit(colon_bits);
+            if (offset == length - 16) break;
+        }
+        if (!ats) *at = NULL;
+        if (!colons) *colon = NULL;
+        return;
+    }
+#endif
     if (length > 24) { /* long values: two memchr calls, vectorised, cost less than their calls */
         *at = memchr(value, '@', (size_t)length);
         *colon = memchr(value, ':', (size_t)length);
@@ -848,10 +929,9 @@ static Py_ssize_t shape_into(const unsigned char *value, Py_ssize_t length, int 
                 continue;
             }
         } else if (run.end - cursor == 8 && !(run.kinds & R_NON_HEX) && run.end < length && value[run.end] == '-') {
-            stop = uuid_end(value, length, cursor);
+            int zeros;
+            stop = uuid_end(value, length, cursor, &zeros);
             if (stop > 0) {
-                int zeros = 1;
-                for (Py_ssize_t index = cursor; index < stop; index++) zeros &= value[index] == '0' || value[index] == '-';
                 out = zeros ? put_literal(out, value + cursor, stop - cursor) : put_class(out, 'U', 36);
                 sensitive_parts = 1;
                 cursor = stop;
@@ -905,6 +985,23 @@ enum { PART_REQUEST = 0, PART_TAIL, PARTS };
 /* JSON: most members of one object whose names are checked for duplicates */
 #define MAX_JSON_MEMBERS 1024
 
+/* A whole dotted quad's shape is its IP class and its length (put_whole_quad): a group remembers
+ * the shape entry of each, so a client address is counted without writing or hashing a shape. */
+enum { QUAD_CLASSES = 5, QUAD_LENGTHS = 9 }; /* classes x z v p g; lengths 7-15 */
+/* The same for a value that is one alphanumeric run which put_run writes as a class and its
+ * length (a session id, an order number): a few slots, by class and length. */
+enum { TOKEN_SLOTS = 16 };
+
+static inline int quad_class_index(int class) {
+    switch (class) {
+        case IP_INVALID: return 0;
+        case IP_NOT_A_PERSON: return 1;
+        case IP_VERSION_LIKE: return 2;
+        case IP_PRIVATE: return 3;
+        default: return 4; /* IP_PUBLIC */
+    }
+}
+
 typedef struct {
     int kind;
     Py_ssize_t name_offset, name_length; /* the name's bytes in the key arena (query, cookie, path) */
@@ -923,6 +1020,9 @@ typedef struct {
     int memo_off;                        /* hardly any had: no keys until the next drain */
     int timed;                           /* egress groups: the first and last time counted in them */
     double first, last;
+    uint32_t quad_shapes[QUAD_CLASSES * QUAD_LENGTHS]; /* whole dotted quads: their shape (entry + 1) by class, length */
+    uint32_t token_keys[TOKEN_SLOTS];    /* one-run values shaped as a class: (class, length) ... */
+    uint32_t token_shapes[TOKEN_SLOTS];  /* ... and their shape (entry + 1) */
 } Group;
 
 typedef struct {
@@ -984,6 +1084,7 @@ typedef struct {
     long long max_distinct, max_shapes;
     Py_ssize_t max_bytes;
     long long distinct; /* exact values and parts held */
+    Py_ssize_t memo_bytes; /* of the groups' digit-blind memos (MEMO_SLOTS keys and entries each) */
     long long shapes;   /* shapes held */
     long long lines;
     uint64_t seed, random;
@@ -1006,8 +1107,9 @@ static inline uint64_t next_random(Tally *self) {
  * same bytes with digits in the same places. Where a value's shape does not depend on what its
  * digits are (no address, UUID, IPv6 candidate or email in it: shape_into says so), a value
  * with the same bytes, and digits (zeros apart from the others) in the same places, has the same
- * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to. */
-#define MEMO_SLOTS 512
+ * shape. A group remembers, for a few such "digit-blind" keys, the shape they led to: a key may be in
+ * either of a pair of slots, so two frequent keys that fall on one pair do not keep evicting each other. */
+#define MEMO_SLOTS 2048
 /* values shaped before a group whose keys seldom find a shape (under 1 in 16) stops making keys */
 #define MEMO_TRIES 4096
 
@@ -1018,7 +1120,8 @@ static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_
     uint64_t hash = seed ^ ((uint64_t)length * 0x9e3779b97f4a7c15ULL), refused = 0;
     Py_ssize_t index = 0;
 #ifdef HAVE_SSE2
-    for (; index + 16 <= length; index += 16) { /* sixteen bytes at a time, the same stand-ins */
+    for (; index < length && length >= 16; index += 16) { /* sixteen bytes at a time, the same stand-ins */
+        if (index + 16 > length) index = length - 16; /* the last sixteen (bytes seen twice: the same for a length) */
         __m128i bytes = _mm_loadu_si128((const __m128i *)(value + index));
         refused |= (uint64_t)_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('@'))));
         __m128i digits =
@@ -1064,8 +1167,8 @@ static uint64_t blind_key(const unsigned char *value, Py_ssize_t length, uint64_
 
 /* Count `count` occurrences of `value` under its shape (entry `index` of the group's shapes),
  * keeping it as one of the values standing for the shape when the reservoir draws it. */
-static int count_in_shape(Tally *self, Group *group, uint32_t index, const unsigned char *value, Py_ssize_t length,
-                          long long count) {
+static inline int count_in_shape(Tally *self, Group *group, uint32_t index, const unsigned char *value,
+                                 Py_ssize_t length, long long count) {
     Entry *entry = &group->shapes.entries[index];
     entry->count += count;
     Span *held = group->held + (Py_ssize_t)index * self->reps;
@@ -1121,14 +1224,34 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
             return 0;
         }
     }
+    int quad = text ? -1 : whole_quad_class(value, length), quad_slot = 0;
+    if (quad > 0) { /* a whole dotted quad the classifier is sure of: its shape is its class and length */
+        quad_slot = quad_class_index(quad) * QUAD_LENGTHS + (int)(length - 7);
+        if (group->quad_shapes[quad_slot]) {
+            return count_in_shape(self, group, group->quad_shapes[quad_slot] - 1, value, length, count);
+        }
+    }
+    uint32_t token_key = 0, token_slot = 0;
+    if (quad < 0 && group->memo_off && length > 0 && length < (1 << 24) && IS_ALNUM(value[0])) {
+        Run run = scan_run(value, length, 0); /* one run written as a class: its shape is the class and length */
+        int class = run.end == length ? run_class(value, length, &run) : 0;
+        if (class) {
+            token_key = ((uint32_t)class << 24) | (uint32_t)length;
+            token_slot = ((uint32_t)class * 0x9E3779B1u + (uint32_t)length) >> 28;
+            if (group->token_keys[token_slot] == token_key) {
+                return count_in_shape(self, group, group->token_shapes[token_slot] - 1, value, length, count);
+            }
+        }
+    }
     uint64_t blind = group->memo_off ? 0 : blind_key(value, length, self->seed);
-    Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS);
+    Py_ssize_t slot = (Py_ssize_t)(blind % MEMO_SLOTS) & ~(Py_ssize_t)1; /* two slots a key may be in */
     if (!group->memo_off && ++group->memo_tries >= MEMO_TRIES) { /* keys that seldom serve: stop making them */
         group->memo_off = group->memo_hits * 16 < group->memo_tries;
         group->memo_tries = group->memo_hits = 0;
     }
-    if (blind && group->memo_keys != NULL && group->memo_keys[slot] == blind) {
+    if (blind && group->memo_keys != NULL && (group->memo_keys[slot] == blind || group->memo_keys[slot + 1] == blind)) {
         group->memo_hits++;
+        slot += group->memo_keys[slot] != blind;
         return count_in_shape(self, group, group->memo_entries[slot], value, length, count);
     }
     if (grow((void **)&self->shape, &self->shape_capacity, 4 * length + 16, 1) < 0) return -2;
@@ -1143,12 +1266,20 @@ static int count_value(Tally *self, Group *group, const unsigned char *value, Py
         if (grow((void **)&group->held, &group->held_capacity, (index + 1) * self->reps, sizeof(Span)) < 0) return -2;
         self->shapes++;
     }
+    if (quad > 0) group->quad_shapes[quad_slot] = (uint32_t)index + 1;
+    if (token_key) {
+        group->token_keys[token_slot] = token_key;
+        group->token_shapes[token_slot] = (uint32_t)index + 1;
+    }
     if (blind && !sensitive) {
         if (group->memo_keys == NULL) {
             group->memo_keys = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint64_t));
-            group->memo_entries = PyMem_RawMalloc(MEMO_SLOTS * sizeof(uint32_t));
+            group->memo_entries = PyMem_RawCalloc(MEMO_SLOTS, sizeof(uint32_t));
             if (group->memo_keys == NULL || group->memo_entries == NULL) return -2;
+            self->memo_bytes += MEMO_SLOTS * (sizeof(uint64_t) + sizeof(uint32_t));
         }
+        group->memo_keys[slot + 1] = group->memo_keys[slot]; /* the pair keeps the two latest keys */
+        group->memo_entries[slot + 1] = group->memo_entries[slot];
         group->memo_keys[slot] = blind;
         group->memo_entries[slot] = (uint32_t)index;
     }
@@ -1160,8 +1291,8 @@ static int group_lookup(Tally *self, int create, int kind, const unsigned char *
 
 /* The group number of a name of `kind` (or an extra's position): created when `create` is set.
  * -1 when there is no such group and no room for it, -2 on no memory. */
-static int group_for(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
-                     long position) {
+static inline int group_for(Tally *self, int create, int kind, const unsigned char *name, Py_ssize_t name_length,
+                            long position) {
     /* most lines name the same few parameters and cookies: a slot remembers the last group seen
      * for a (kind, length, first, middle, last byte), used when its name is this one */
     uint32_t cache_slot = (uint32_t)kind * 0x9E3779B1u + (uint32_t)position * 0x85EBCA77u;
@@ -1286,6 +1417,14 @@ static inline int is_plain_unescaped(const unsigned char *start, const unsigned 
 }
 
 static inline const unsigned char *find_byte(const unsigned char *from, const unsigned char *end, unsigned char c) {
+#ifdef HAVE_SSE2
+    if (end - from >= 16) { /* the first sixteen bytes at once: what is looked for is often near */
+        unsigned found = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)from), _mm_set1_epi8((char)c)));
+        if (found) return from + lowest_set_bit(found);
+        from += 16;
+    }
+#endif
     if (end - from < 16) { /* a short span: a loop beats the call */
         if (end - from >= 8) { /* eight bytes at once first */
             uint64_t word;
@@ -1369,7 +1508,7 @@ static int cookie_pairs(const unsigned char *value, Py_ssize_t length, const uns
             return count <= MAX_COOKIE_PAIRS ? count : -2; /* only whitespace after the last ';' */
         }
         const unsigned char *name = cursor;
-        while (cursor < segment_end && !is_space(*cursor) && *cursor != '=' && *cursor != ',') cursor++;
+        while (cursor < segment_end && !NAME_STOP_BYTE[*cursor]) cursor++;
         if (cursor == name || cursor == segment_end || *cursor != '=') return -1;
         if (count < MAX_COOKIE_PAIRS) {
             const unsigned char *value_end = segment_end;
@@ -1471,9 +1610,14 @@ static int expand_request(Tally *self, Mode mode, const unsigned char *request, 
             if (group < 0) return group;
             if (mode != CHECK) {
                 const unsigned char *value = equals ? equals + 1 : pair_end;
-                if (grow((void **)&self->decoded, &self->decoded_capacity, length + 1, 1) < 0) return -2;
-                Py_ssize_t decoded_length = unquote(value, pair_end - value, self->decoded, 1);
-                if ((status = tally(self, mode, group, self->decoded, decoded_length, count)) < 0) return status;
+                if (self->line_without_percent && find_byte(value, pair_end, '+') == NULL) {
+                    status = tally(self, mode, group, value, pair_end - value, count); /* nothing to decode */
+                } else {
+                    if (grow((void **)&self->decoded, &self->decoded_capacity, length + 1, 1) < 0) return -2;
+                    Py_ssize_t decoded_length = unquote(value, pair_end - value, self->decoded, 1);
+                    status = tally(self, mode, group, self->decoded, decoded_length, count);
+                }
+                if (status < 0) return status;
             }
         }
         if (ampersand == NULL) return 0;
@@ -1536,6 +1680,20 @@ static int plain_quotes(const unsigned char *start, const unsigned char *end, co
             quotes[found++] = at + lowest_set_bit(quoted);
             quoted &= quoted - 1;
         }
+    }
+    if (at < end && end - start >= 16) { /* the last bytes: sixteen ending at the end, those before `at` left out */
+        const unsigned char *last = end - 16;
+        unsigned keep = (0xFFFFu << (16 - (end - at))) & 0xFFFFu;
+        __m128i bytes = _mm_loadu_si128((const __m128i *)last);
+        percents |= (uint64_t)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('%'))) & keep);
+        if ((unsigned)_mm_movemask_epi8(_mm_or_si128(bytes, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')))) & keep) return -1;
+        unsigned quoted = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'))) & keep;
+        while (quoted) {
+            if (found == MAX_LINE_QUOTES - 1) return -1;
+            quotes[found++] = last + lowest_set_bit(quoted);
+            quoted &= quoted - 1;
+        }
+        at = end;
     }
 #endif
     for (; end - at >= 8; at += 8) {
@@ -1725,6 +1883,14 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
     /* client, ident, user: runs without spaces, each followed by one */
     for (int word = 0; word < 3; word++) {
         const unsigned char *start = cursor;
+        for (; end - cursor >= 8; cursor += 8) { /* eight bytes at a time: the words are short */
+            uint64_t chunk, spaces;
+            memcpy(&chunk, cursor, 8);
+            if ((spaces = bytes_equal_to(chunk, ' ')) != 0) {
+                cursor += lowest_set_bit(spaces) >> 3;
+                break;
+            }
+        }
         while (cursor < end && *cursor != ' ') cursor++;
         if (cursor == start || cursor == end) return 0;
         words[word][0] = start;
@@ -1777,14 +1943,22 @@ static int parse_access_line(Tally *self, const unsigned char *line, const unsig
         if (quote_count < 1) return 0;
         split_tail_from_quotes(self, cursor, end, quotes + 1, quote_count - 1); /* what split_tail_once gives */
         int status;
-        if (request_entry == NULL &&
+        /* a part whose table is no longer looked into (hash 0), with room for every name it may
+         * bring, is handled when it is plain (the request, known here) or its tail splits: what
+         * check_new_part answers, without its call */
+        Py_ssize_t room = MAX_GROUPS + self->fixed_groups - self->group_count;
+        if (request_entry == NULL && !(request_hash == 0 && request_end - request + 1 <= room) &&
             (status = check_new_part(self, PART_REQUEST, expand_request, request, request_end, request_hash, 1,
                                      &request_entry)) <= 0) {
             return status;
         }
-        if (tail_entry == NULL &&
-            (status = check_new_part(self, PART_TAIL, expand_tail, cursor, end, tail_hash, 1, &tail_entry)) <= 0) {
-            return status;
+        if (tail_entry == NULL) {
+            if (tail_hash == 0 && end - cursor + 1 <= room) {
+                if (self->split_count < 0) return 0;
+            } else if ((status = check_new_part(self, PART_TAIL, expand_tail, cursor, end, tail_hash, 1, &tail_entry)) <=
+                       0) {
+                return status;
+            }
         }
     }
     if (count_value(self, &self->groups[FIELD_CLIENT], words[0][0], words[0][1] - words[0][0], 1, 0) < 0 ||
@@ -2500,6 +2674,7 @@ static void clear_counts(Tally *self) {
     self->shape_keys.used = 0;
     self->distinct = 0;
     self->shapes = 0;
+    self->memo_bytes = 0;
     init_fixed_groups(self);
 }
 
@@ -2773,7 +2948,7 @@ static PyObject *Tally_get_shapes(Tally *self, void *Py_UNUSED(closure)) {
 }
 
 static PyObject *Tally_get_bytes(Tally *self, void *Py_UNUSED(closure)) {
-    return PyLong_FromSsize_t(self->keys.used + self->values.used + self->shape_keys.used);
+    return PyLong_FromSsize_t(self->keys.used + self->values.used + self->shape_keys.used + self->memo_bytes);
 }
 
 static PyObject *Tally_get_lines(Tally *self, void *Py_UNUSED(closure)) {
@@ -2782,7 +2957,8 @@ static PyObject *Tally_get_lines(Tally *self, void *Py_UNUSED(closure)) {
 
 static PyObject *Tally_get_must_drain(Tally *self, void *Py_UNUSED(closure)) {
     return PyBool_FromLong(self->distinct >= self->max_distinct || self->shapes >= self->max_shapes ||
-                           self->keys.used + self->values.used + self->shape_keys.used >= self->max_bytes ||
+                           self->keys.used + self->values.used + self->shape_keys.used + self->memo_bytes >=
+                               self->max_bytes ||
                            (self->format == FORMAT_SQUID && self->group_count >= MAX_GROUPS * 3 / 4));
 }
 
@@ -2795,7 +2971,7 @@ static PyMethodDef Tally_methods[] = {
 static PyGetSetDef Tally_getset[] = {
     {"distinct", (getter)Tally_get_distinct, NULL, "Exact values (and whole request lines and tails) held.", NULL},
     {"shapes", (getter)Tally_get_shapes, NULL, "Shapes held (values counted past a field's exact ones).", NULL},
-    {"held_bytes", (getter)Tally_get_bytes, NULL, "Bytes of the values, shapes and names held.", NULL},
+    {"held_bytes", (getter)Tally_get_bytes, NULL, "Bytes of the values, shapes, names and digit-blind memos held.", NULL},
     {"lines", (getter)Tally_get_lines, NULL, "Lines counted (not handed back) since the tally was made.", NULL},
     {"must_drain", (getter)Tally_get_must_drain, NULL, "True once a budget (values, shapes, bytes) is reached.",
      NULL},

@@ -19,6 +19,7 @@ import io
 import json
 import random
 import re
+import uuid
 from collections import Counter
 
 import pytest
@@ -612,3 +613,165 @@ def test_the_same_input_keeps_the_same_values_for_its_shapes() -> None:
         tally.feed(data)
         runs.append(tally.drain())
     assert runs[0] == runs[1]
+
+
+def _counts_by_shape(data: str, field: str) -> Counter[bytes]:
+    """The access log ``data`` counted by shape only, one value standing for each shape with its count:
+    ``field``'s count per shape of those values (two shapes counted as one would show as one)."""
+    from piimap.connectors._accesslog import shape
+
+    tally = logtally.LogTally("accesslog", exact_values=0, reps=1)
+    assert tally.feed(data.encode()) == b""
+    counted = {name: counts for _kind, name, counts, _nulls in tally.drain()}[field]
+    by_shape: Counter[bytes] = Counter()
+    for value, count in counted.items():
+        by_shape[shape(value.encode())[0]] += count
+    return by_shape
+
+
+def _random_quad(chooser: random.Random) -> str:
+    """A dotted quad of 7-15 characters of any IP class: public, private, loopback, version-like, invalid."""
+    first = chooser.choice(
+        ["1", "9", "10", "11", "99", "100", "127", "169", "172", "192", "203", "224", "255", "256"]
+    )
+    return ".".join([first] + [_octet(chooser) for _ in range(3)])
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_client_addresses_counted_by_their_class_and_length_fall_under_their_own_shape(seed: int) -> None:
+    """A field of dotted quads remembers each (IP class, length)'s shape and counts later ones there
+    without shaping them: every shape's count is the number of addresses that have that shape."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    addresses = [_random_quad(chooser) for _ in range(3000)]
+    data = "".join(
+        f'{address} - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5\n' for address in addresses
+    )
+    assert _counts_by_shape(data, "client_ip") == Counter(shape(address.encode())[0] for address in addresses)
+
+
+_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
+def _near_uuid(chooser: random.Random) -> str:
+    """A UUID (upper or lower case, maybe all zeros) with up to two characters changed, added or taken out."""
+    text = list(str(uuid.UUID(int=chooser.getrandbits(128))))
+    if chooser.random() < 0.1:
+        text = [char if char == "-" else "0" for char in text]
+    if chooser.random() < 0.2:
+        text = [char.upper() for char in text]
+    for _ in range(chooser.choice([0, 0, 1, 2])):
+        position = chooser.randrange(len(text) + 1)
+        change = chooser.random()
+        if change < 0.4 and position < len(text):
+            text[position] = chooser.choice("09afAFgzGZ-_./ ")
+        elif change < 0.7:
+            text.insert(position, chooser.choice("09afAFgzGZ-_./ "))
+        elif position < len(text):
+            del text[position]
+    return "".join(text)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(6))
+def test_a_uuid_is_shaped_as_one_wherever_the_pattern_finds_one(seed: int) -> None:
+    """UUIDs are recognised sixteen bytes at a time: the shape holds one UUID class mark per UUID the
+    plain pattern finds (not after or before a letter or digit), an all-zero one stays as it is."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    for _ in range(2000):
+        value = (
+            chooser.choice(["", "/api/v1/orders/", "id=", "x", "7", "-", "_"])
+            + _near_uuid(chooser)
+            + chooser.choice(["", "/cart", "?page=2", "x", "5", "-", ".", " ok"])
+        )
+        found = _UUID.findall(value)
+        expected = sum(1 for uuid in found if set(uuid) != {"0", "-"})
+        for text in (False, True):
+            assert shape(value.encode(), text=text)[0].count(b"\x01U\x24") == expected, (value, text)
+
+
+def _random_token(chooser: random.Random) -> str:
+    """One run of letters and digits: digits, zeros, hex either case, mixed case, long words, short mixes."""
+    length = chooser.randint(1, 40)
+    alphabet = chooser.choice(
+        ["0123456789", "0", "0123456789abcdef", "0123456789ABCDEF", "a1B2c3XyZ", "abcdefghijklmnopqrstuvwxyz"]
+    )
+    return "".join(chooser.choice(alphabet) for _ in range(length))
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_one_run_values_counted_by_their_class_and_length_fall_under_their_own_shape(seed: int) -> None:
+    """A field of ids (one run each) remembers the shape of each (class, length) in a few slots and
+    counts later ones there without shaping them: every shape's count is the number of its values."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    tokens = [_random_token(chooser) for _ in range(12_000)]
+    data = "".join(
+        f'203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl" "sid={token}"\n'
+        for token in tokens
+    )
+    assert _counts_by_shape(data, "sid") == Counter(shape(token.encode())[0] for token in tokens)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(2))
+def test_values_counted_by_a_remembered_shape_fall_under_their_own_shape(seed: int) -> None:
+    """User agents whose numbers vary in length make about 3,000 digit-blind keys, more than the
+    remembered slots hold, each seen a few times: each value still counts under its own shape."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+
+    def number() -> str:
+        return "".join(chooser.choice("123456789") for _ in range(chooser.randint(1, 4)))
+
+    agents = [
+        f"Mozilla/{number()}.0 (Windows NT {number()}.{number()}; Win64) Chrome/{number()}.0.{number()}.{number()}"
+        + chooser.choice(["", " Safari/537.36", " v1.2.3.4"])
+        for _ in range(20_000)
+    ]
+    data = "".join(
+        f'203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "{agent}"\n'
+        for agent in agents
+    )
+    assert _counts_by_shape(data, "user_agent") == Counter(shape(agent.encode())[0] for agent in agents)
+
+
+_PATH_PUNCTUATION = ["/", "//", ".", "-", "_", "~", "=", ",", ";", "@", ":", "::", "'"]
+
+
+def _path_piece(chooser: random.Random) -> str:
+    kind = chooser.choice([*PIECE_KINDS, "slash", "slash"])
+    if kind == "slash":
+        return "/"
+    if kind == "punctuation":
+        return chooser.choice(_PATH_PUNCTUATION)
+    return _piece(kind, chooser.randint(1, 20), chooser).replace(" ", "_").replace("%", "_")
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_paths_fall_under_their_own_shape(seed: int) -> None:
+    """Paths of a few beginnings and varied ends (addresses, UUIDs, emails, IPv6, '/' anywhere),
+    counted by shape only: every path counts under the shape of the whole path."""
+    from piimap.connectors._accesslog import shape
+
+    chooser = random.Random(seed)
+    beginnings = [  # many of one length: they meet in the few slots that remember them
+        "/" + "".join(_path_piece(chooser) for _ in range(chooser.choice([1, 1, 2, 8]))) + "/"
+        for _ in range(40)
+    ]
+    paths = [
+        chooser.choice(beginnings) + "".join(_path_piece(chooser) for _ in range(chooser.randint(1, 4)))
+        for _ in range(6000)
+    ]
+    data = "".join(
+        f'203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] "GET {path} HTTP/1.1" 200 5\n' for path in paths
+    )
+    assert _counts_by_shape(data, "request_path") == Counter(shape(path.encode())[0] for path in paths)

@@ -819,8 +819,8 @@ def _reference_corpus(seed: int, count: int) -> list[str]:
 @pytest.mark.parametrize(
     ("fast", "reference"),
     [
-        (government_id.TEXT_LINES.pattern, government_id.TEXT_LINES_REFERENCE),
-        (credit_card.TEXT_LINES.pattern, credit_card.TEXT_LINES_REFERENCE),
+        (government_id.TEXT_LINES_OVER_TEXT.pattern, government_id.TEXT_LINES_REFERENCE),
+        (credit_card.TEXT_LINES_OVER_TEXT.pattern, credit_card.TEXT_LINES_REFERENCE),
     ],
     ids=["government_id", "credit_card"],
 )
@@ -834,3 +834,43 @@ def test_the_fast_prefilter_selects_the_lines_of_its_reference(
     selected = lines_matching(text, fast)
     assert selected == lines_matching(text, reference)
     assert 0 < len(selected) < len(lines)  # the corpus holds lines of both kinds
+
+
+# Over ASCII text the prefilters look for digits and capitals as ``0`` and ``A`` (ClassLineTest):
+# the lines they select are those of a plain pattern over the text (the government-id one is its
+# reference without the SSN's lookbehind: a few more lines); over other text, their fallback's.
+CLASS_REFERENCES = {
+    "government_id": re.compile(
+        r"\d{3}-\d{2}-\d{4}|\d{3}\.\d{3}\.\d{3}-|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2}|\d{2}[A-Z]\d{2}[A-Z]\d{3}"
+        r"|\d{7}-?[A-Z]|\d{17}",
+        re.ASCII,
+    ),
+    "credit_card": re.compile(credit_card.TEXT_LINES_REFERENCE.pattern, re.ASCII),
+    "bank_account": re.compile(r"[A-Z]{2}\d\d", re.ASCII),
+}
+
+
+@pytest.mark.parametrize("classifier_id", sorted(CLASS_REFERENCES))
+@pytest.mark.parametrize("seed", range(3))
+def test_class_prefilters_select_the_lines_of_their_plain_pattern(classifier_id: str, seed: int) -> None:
+    test = classifier(classifier_id).text_prefilter
+    assert isinstance(test, base.ClassLineTest)
+    lines = REFERENCE_LINES + [line.replace("\u0663", "7") for line in _reference_corpus(seed, 20_000)]
+    block = text_block(sample(lines))
+    assert block is not None and block.classes is not None
+    selected = block.lines_passing(test)
+    assert selected == lines_matching(block.text, CLASS_REFERENCES[classifier_id])
+    assert 0 < len(selected) < len(lines)
+    if classifier_id != "bank_account":  # the government-id and card references of the text patterns
+        reference = (government_id if classifier_id == "government_id" else credit_card).TEXT_LINES_REFERENCE
+        assert set(lines_matching(block.text, reference)) <= set(selected)
+
+
+@pytest.mark.parametrize("classifier_id", sorted(CLASS_REFERENCES))
+def test_class_prefilters_fall_back_to_a_text_pattern_on_other_text(classifier_id: str) -> None:
+    """``\\d`` matches other digits too: a block that is not ASCII is searched by the fallback."""
+    test = classifier(classifier_id).text_prefilter
+    lines = REFERENCE_LINES + _reference_corpus(29, 20_000)  # with Arabic-Indic digits
+    block = text_block(sample(lines))
+    assert block is not None and block.classes is None
+    assert block.lines_passing(test) == block.lines_passing(test.fallback)
